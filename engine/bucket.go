@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	bolt "go.etcd.io/bbolt"
+)
+
+// BucketOptions are the optional arguments of CreateBucket. A nil
+// *BucketOptions is valid.
+type BucketOptions struct {
+	// StorageClass is the default class of objects put without one.
+	// "": Standard.
+	StorageClass storageclass.Class
+}
+
+// BucketInfo describes a bucket.
+type BucketInfo struct {
+	Name         string
+	StorageClass storageclass.Class // default class of its objects
+	Created      time.Time
+}
+
+// CreateBucket creates an empty bucket.
+//
+// It returns an error wrapping ErrInvalidBucketName for a bad name,
+// ErrInvalidArgument for a storage class the catalog lacks,
+// ErrBucketAlreadyExists when the bucket exists, and ErrClosed after Close.
+func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions) error {
+	const op = "CreateBucket"
+	if err := checkBucket(op, name); err != nil {
+		return err
+	}
+	class := storageclass.Standard
+	if opts != nil && opts.StorageClass != "" {
+		class = opts.StorageClass
+	}
+	if _, ok := db.ruleSet[class]; !ok {
+		return fail(op, name, "", coldstore.ErrInvalidArgument, "unknown storage class %q", class)
+	}
+	if err := db.acquire(ctx, op, name, ""); err != nil {
+		return err
+	}
+	defer db.release()
+	return db.update(op, name, "", func(tx *bolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		bs := tx.Bucket(bktBuckets)
+		if bs.Get([]byte(name)) != nil {
+			return fail(op, name, "", coldstore.ErrBucketAlreadyExists, "bucket %q exists", name)
+		}
+		rec := bucketRecord{Class: class, Created: db.clock.Now()}
+		if _, err := tx.Bucket(bktObjects).CreateBucket([]byte(name)); err != nil {
+			return err
+		}
+		return bs.Put([]byte(name), rec.encode())
+	})
+}
+
+// DeleteBucket deletes an empty bucket.
+//
+// It returns an error wrapping ErrInvalidBucketName for a bad name,
+// ErrNoSuchBucket when it does not exist, ErrBucketNotEmpty while it holds
+// objects (in any state, archived ones included), and ErrClosed after Close.
+func (db *DB) DeleteBucket(ctx context.Context, name string) error {
+	const op = "DeleteBucket"
+	if err := checkBucket(op, name); err != nil {
+		return err
+	}
+	if err := db.acquire(ctx, op, name, ""); err != nil {
+		return err
+	}
+	defer db.release()
+	return db.update(op, name, "", func(tx *bolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ob, err := objectsOf(tx, op, name, "")
+		if err != nil {
+			return err
+		}
+		if k, _ := ob.Cursor().First(); k != nil {
+			return fail(op, name, "", coldstore.ErrBucketNotEmpty, "bucket %q holds objects", name)
+		}
+		if err := tx.Bucket(bktObjects).DeleteBucket([]byte(name)); err != nil {
+			return err
+		}
+		return tx.Bucket(bktBuckets).Delete([]byte(name))
+	})
+}
+
+// ListBuckets returns every bucket, ordered by name.
+//
+// It returns an error wrapping ErrClosed after Close.
+func (db *DB) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
+	const op = "ListBuckets"
+	if err := db.acquire(ctx, op, "", ""); err != nil {
+		return nil, err
+	}
+	defer db.release()
+	var out []BucketInfo
+	err := db.view(op, "", "", func(tx *bolt.Tx) error {
+		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
+			rec, err := decodeBucket(v)
+			if err != nil {
+				return fail(op, string(k), "", ErrCorrupt, "%v", err)
+			}
+			out = append(out, BucketInfo{Name: string(k), StorageClass: rec.Class, Created: rec.Created})
+			return nil
+		})
+	})
+	return out, err
+}

@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	bolt "go.etcd.io/bbolt"
+)
+
+// SetStorageClass moves an object to another class by hand, as OSS does with
+// a CopyObject of the object onto itself with x-oss-storage-class:
+//
+//   - to a colder class: always;
+//   - to a warmer class out of a class that needs a restore: only while
+//     Restored (the permanent "unfreeze");
+//   - to the class it is in: nothing changes.
+//
+// A move starts the new class: ClassSince and LastModified become now (the
+// copy is a new write in OSS, so the minimum-duration and lifecycle clocks
+// restart), and any restore ends: a restored copy belongs to the old class,
+// and an object moved into an archive class starts Archived.
+//
+// It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
+// for bad names; ErrInvalidArgument for a class the catalog lacks;
+// ErrNoSuchBucket or ErrNoSuchKey when absent; ErrInvalidObjectState (403)
+// for a warmer class while not Restored; and ErrClosed after Close.
+func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class storageclass.Class) (ObjectInfo, error) {
+	const op = "SetStorageClass"
+	if err := checkObject(op, bucket, key); err != nil {
+		return ObjectInfo{}, err
+	}
+	to, ok := db.ruleSet[class]
+	if !ok {
+		return ObjectInfo{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "unknown storage class %q", class)
+	}
+	if err := db.acquire(ctx, op, bucket, key); err != nil {
+		return ObjectInfo{}, err
+	}
+	defer db.release()
+	var oi ObjectInfo
+	err := db.update(op, bucket, key, func(tx *bolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		now := db.clock.Now()
+		ob, rec, err := loadObject(tx, op, bucket, key)
+		if err != nil {
+			return err
+		}
+		from, err := db.rules(op, bucket, key, rec.Class)
+		if err != nil {
+			return err
+		}
+		if rec.Class == class {
+			oi = info(bucket, key, &rec, from, now)
+			return nil
+		}
+		if to.Rank < from.Rank && from.NeedsRestore {
+			if st := status(&rec, from, now); st.State != Restored {
+				return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is %s: restore it before moving it to %s", rec.Class, st.State, class)
+			}
+		}
+		old := rec
+		rec.clearRestore()
+		rec.Class, rec.ClassSince, rec.LastModified = class, now, now
+		if err := saveObject(tx, ob, bucket, key, &old, &rec); err != nil {
+			return err
+		}
+		oi = info(bucket, key, &rec, to, now)
+		return nil
+	})
+	return oi, err
+}

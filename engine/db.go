@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	bolt "go.etcd.io/bbolt"
+)
+
+// DB is an open coldstore database: one bbolt file, the injected clock and,
+// unless disabled, one background goroutine that sweeps expired restores.
+// All methods are safe for concurrent use. Writes are serialised by bbolt
+// (one write transaction at a time); reads never block writes.
+type DB struct {
+	bolt  *bolt.DB
+	opts  Options
+	clock clock.Clock
+	cat   *storageclass.Catalog
+	// ruleSet holds the catalog's rules, looked up once at Open: the hot
+	// paths read them without copying.
+	ruleSet map[storageclass.Class]*storageclass.Rules
+
+	// mu is held for reading by every call while it uses the file, and for
+	// writing by Close, so Close waits for calls in flight and no call starts
+	// on a closed file.
+	mu        sync.RWMutex
+	closed    bool
+	closeOnce sync.Once
+	closeErr  error
+
+	cancel context.CancelFunc
+	loop   sync.WaitGroup
+	wake   chan struct{} // poked when a write sets an expiry earlier than armed
+	armed  atomic.Int64  // UnixNano the loop sleeps until; 0 while it is not sleeping
+}
+
+// Errors about the file itself. They are wrapped in a *coldstore.OpError
+// naming the operation and, for Open, the path.
+var (
+	// ErrNotDatabase is returned by Open for a file that is not a coldstore
+	// database: empty, random bytes, or another program's bbolt file.
+	ErrNotDatabase = errors.New("not a coldstore database")
+	// ErrCorrupt is returned by Open for a damaged database file, and by
+	// Check for every broken invariant it finds.
+	ErrCorrupt = errors.New("database is corrupt")
+	// ErrNewerSchema is returned by Open for a database written by a newer
+	// coldstore with a schema this version does not know.
+	ErrNewerSchema = errors.New("database schema is newer than this coldstore")
+	// ErrLocked is returned by Open when another process holds the file's
+	// lock for longer than Options.OpenTimeout.
+	ErrLocked = errors.New("database is locked by another process")
+	// ErrStorage wraps a failure of the underlying file (I/O, bbolt). Its
+	// text is kept in the OpError's Detail; bbolt's own errors never leak.
+	ErrStorage = errors.New("storage failure")
+	// ErrReplaced is returned by a reader of a multi-chunk object whose
+	// object was replaced or deleted while it was being read, rather than
+	// a mix of two versions.
+	ErrReplaced = errors.New("object replaced or deleted during the read")
+)
+
+// fail returns the typed error of a broken rule.
+func fail(op, bucket, key string, sentinel error, format string, args ...any) error {
+	return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: sentinel, Detail: fmt.Sprintf(format, args...)}
+}
+
+// wrap gives err the operation's context, once: typed errors, context errors
+// and io.EOF pass through; anything else (bbolt, I/O) becomes ErrStorage
+// with its text as the detail.
+func wrap(op, bucket, key string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *coldstore.OpError
+	if errors.As(err, &oe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: ErrStorage, Detail: err.Error()}
+}
+
+// acquire starts a call: it returns the context's error if it is done, and
+// ErrClosed after Close. On success the caller must call db.release.
+func (db *DB) acquire(ctx context.Context, op, bucket, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.mu.RLock()
+	if db.closed {
+		db.mu.RUnlock()
+		return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: coldstore.ErrClosed}
+	}
+	return nil
+}
+
+func (db *DB) release() { db.mu.RUnlock() }
+
+// update runs fn in one write transaction and wraps its error.
+func (db *DB) update(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
+	return wrap(op, bucket, key, db.bolt.Update(fn))
+}
+
+// view runs fn in one read transaction and wraps its error.
+func (db *DB) view(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
+	return wrap(op, bucket, key, db.bolt.View(fn))
+}
+
+// rules returns the rules of a stored class. A class the catalog lacks
+// means the file was written with another catalog: ErrCorrupt.
+func (db *DB) rules(op, bucket, key string, c storageclass.Class) (*storageclass.Rules, error) {
+	r, ok := db.ruleSet[c]
+	if !ok {
+		return nil, fail(op, bucket, key, ErrCorrupt, "stored class %q is not in the catalog", c)
+	}
+	return r, nil
+}
+
+// ruleSetOf reads every class of cat once.
+func ruleSetOf(cat *storageclass.Catalog) map[storageclass.Class]*storageclass.Rules {
+	m := make(map[storageclass.Class]*storageclass.Rules)
+	for _, c := range cat.Classes() {
+		r, err := cat.Rules(c)
+		if err == nil {
+			m[c] = &r
+		}
+	}
+	return m
+}
+
+func isNoSuchKey(err error) bool { return errors.Is(err, coldstore.ErrNoSuchKey) }
+
+// Close stops the background loop and waits for it, waits for calls in
+// flight, and closes the file. It is idempotent: a second Close returns nil.
+// Every other call after Close returns an error wrapping coldstore.ErrClosed.
+func (db *DB) Close() error {
+	first := false
+	db.closeOnce.Do(func() {
+		first = true
+		db.cancel()
+		db.loop.Wait()
+		db.mu.Lock()
+		db.closed = true
+		db.closeErr = wrap("Close", "", "", db.bolt.Close())
+		db.mu.Unlock()
+	})
+	if !first {
+		return nil
+	}
+	return db.closeErr
+}

@@ -1,0 +1,72 @@
+// Package enginetest is the test double for users' tests: a coldstore
+// database in t.TempDir() on a mock clock, with the sweeper off and an
+// invariant check at the end of the test. Nothing in it sleeps.
+//
+//	db, clk := enginetest.New(t, nil)
+//	... db.Restore(ctx, "b", "k", nil)            // 202
+//	enginetest.Advance(t, db, clk, 4*time.Hour)   // restore ready
+package enginetest
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/engine"
+)
+
+// Epoch is where the mock clock of New starts: 2024-01-01T00:00:00Z.
+var Epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// New opens a database in t.TempDir(). Unless opts names a clock, it runs on
+// a new mock clock set to Epoch, which New returns; when opts names a
+// *clock.Mock that one is returned, and for any other clock the returned
+// mock is nil. The background sweeper is always off: tests move time with
+// Advance, which sweeps. opts may be nil and is not changed.
+//
+// New registers a cleanup that runs db.Check, failing the test on a broken
+// invariant, then closes the database.
+func New(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
+	t.Helper()
+	var o engine.Options
+	if opts != nil {
+		o = *opts
+	}
+	var m *clock.Mock
+	switch c := o.Clock.(type) {
+	case nil:
+		m = clock.NewMock()
+		m.Set(Epoch)
+		o.Clock = m
+	case *clock.Mock:
+		m = c
+	}
+	o.DisableSweeper = true
+	db, err := engine.Open(filepath.Join(t.TempDir(), "coldstore.db"), &o)
+	if err != nil {
+		t.Fatalf("enginetest: open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(context.Background()); err != nil {
+			t.Errorf("enginetest: invariants broken at the end of the test:\n%v", err)
+		}
+		if err := db.Close(); err != nil {
+			t.Errorf("enginetest: close: %v", err)
+		}
+	})
+	return db, m
+}
+
+// Advance moves the mock clock by d and runs db.Sweep, failing the test if
+// the sweep fails. It returns what the sweep did.
+func Advance(t testing.TB, db *engine.DB, m *clock.Mock, d time.Duration) engine.SweepResult {
+	t.Helper()
+	m.Add(d)
+	res, err := db.Sweep(context.Background())
+	if err != nil {
+		t.Fatalf("enginetest: sweep: %v", err)
+	}
+	return res
+}

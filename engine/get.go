@@ -1,0 +1,131 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"io/fs"
+
+	"github.com/coldstore-dev/coldstore"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Object is the content of an object being read, and its info as of Get.
+// Read streams the content: a single-chunk object was copied out by Get; a
+// larger one is read a chunk per short read transaction, so no transaction
+// spans the caller's Read calls. Close it when done.
+type Object struct {
+	info   ObjectInfo
+	db     *DB
+	ctx    context.Context
+	id     uint64
+	chunks uint32
+	next   uint32 // next chunk to load
+	buf    []byte // unread bytes of the current chunk
+	store  []byte // backing array of buf, reused per chunk
+	closed bool
+}
+
+// Info returns the object's info as of the Get.
+func (o *Object) Info() ObjectInfo { return o.info }
+
+// Read reads the content. It returns io.EOF at the end; an error wrapping
+// ErrReplaced when the object was replaced or deleted during the read;
+// ErrClosed after the database closed; the Get context's error once it is
+// done; and fs.ErrClosed after Close.
+func (o *Object) Read(p []byte) (int, error) {
+	if o.closed {
+		return 0, fs.ErrClosed
+	}
+	for len(o.buf) == 0 {
+		if o.next >= o.chunks {
+			return 0, io.EOF
+		}
+		if err := o.load(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, o.buf)
+	o.buf = o.buf[n:]
+	return n, nil
+}
+
+// load copies the next chunk out of one read transaction.
+func (o *Object) load() error {
+	const op = "Read"
+	b, k := o.info.Bucket, o.info.Key
+	if err := o.db.acquire(o.ctx, op, b, k); err != nil {
+		return err
+	}
+	defer o.db.release()
+	return o.db.view(op, b, k, func(tx *bolt.Tx) error {
+		v := tx.Bucket(bktData).Get(chunkKey(o.id, o.next))
+		if v == nil {
+			return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
+		}
+		if cap(o.store) < len(v) {
+			o.store = make([]byte, len(v))
+		}
+		o.buf = o.store[:copy(o.store[:len(v)], v)]
+		o.next++
+		return nil
+	})
+}
+
+// Close releases the reader. It is idempotent and always returns nil.
+func (o *Object) Close() error {
+	o.closed = true
+	o.buf, o.store = nil, nil
+	return nil
+}
+
+// Get returns a reader of the object's content with its info. An object of
+// a class that needs a restore is readable only while Restored.
+//
+// It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
+// for bad names; ErrNoSuchBucket or ErrNoSuchKey when absent;
+// ErrInvalidObjectState (403) when the object is Archived or Restoring; and
+// ErrClosed after Close. ctx also bounds the reads of the returned Object.
+func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
+	const op = "Get"
+	if err := checkObject(op, bucket, key); err != nil {
+		return nil, err
+	}
+	if err := db.acquire(ctx, op, bucket, key); err != nil {
+		return nil, err
+	}
+	defer db.release()
+	obj := &Object{db: db, ctx: ctx}
+	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
+		now := db.clock.Now()
+		_, rec, err := loadObject(tx, op, bucket, key)
+		if err != nil {
+			return err
+		}
+		rules, err := db.rules(op, bucket, key, rec.Class)
+		if err != nil {
+			return err
+		}
+		obj.info = info(bucket, key, &rec, rules, now)
+		switch st := obj.info.Restore; st.State {
+		case Archived:
+			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is archived: restore it first", rec.Class)
+		case Restoring:
+			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is restoring until %s", rec.Class, st.ReadyAt.Format(httpTime))
+		}
+		obj.id, obj.chunks = rec.DataID, rec.Chunks
+		if rec.Chunks == 1 { // copy it now: one transaction for the whole read
+			v := tx.Bucket(bktData).Get(chunkKey(rec.DataID, 0))
+			if v == nil {
+				return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
+			}
+			obj.buf = bytes.Clone(v)
+			obj.next = 1
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return obj, nil
+}

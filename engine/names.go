@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"unicode/utf8"
+
+	"github.com/coldstore-dev/coldstore"
+)
+
+// Limits on names and metadata, as OSS sets them.
+const (
+	MinBucketNameLen = 3
+	MaxBucketNameLen = 63
+	MaxKeyLen        = 1023     // bytes
+	MaxMetadataSize  = 8 * 1024 // bytes of user metadata keys and values together
+)
+
+// validBucketName reports whether name is 3-63 characters of a-z, 0-9 and
+// '-', starting and ending with a letter or digit.
+func validBucketName(name string) bool {
+	if len(name) < MinBucketNameLen || len(name) > MaxBucketNameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && i > 0 && i < len(name)-1:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validKey reports whether key is 1-1023 bytes of valid UTF-8 not starting
+// with '/' or '\'.
+func validKey(key string) bool {
+	return len(key) >= 1 && len(key) <= MaxKeyLen && utf8.ValidString(key) &&
+		key[0] != '/' && key[0] != '\\'
+}
+
+func checkBucket(op, bucket string) error {
+	if !validBucketName(bucket) {
+		return fail(op, bucket, "", coldstore.ErrInvalidBucketName, "bucket name %q: 3-63 of a-z, 0-9 and '-', starting and ending with a letter or digit", bucket)
+	}
+	return nil
+}
+
+func checkObject(op, bucket, key string) error {
+	if err := checkBucket(op, bucket); err != nil {
+		return err
+	}
+	if !validKey(key) {
+		return fail(op, bucket, key, coldstore.ErrInvalidObjectName, "key %q: 1-1023 bytes of UTF-8, not starting with '/' or '\\'", truncate(key))
+	}
+	return nil
+}
+
+// truncate shortens a bad value for an error message.
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}

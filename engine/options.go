@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/storageclass"
+)
+
+// Options configure Open. A nil *Options is valid, and every zero field
+// means its default. Open copies the options and never changes them.
+type Options struct {
+	// Clock is the only source of time. nil: the wall clock (clock.New()).
+	Clock clock.Clock
+	// Catalog holds the storage classes and their rules. nil: storageclass.OSS().
+	Catalog *storageclass.Catalog
+	// SweepInterval is the longest the background loop sleeps between
+	// sweeps. 0: one minute.
+	SweepInterval time.Duration
+	// DisableSweeper starts no goroutine; the caller drives Sweep. Reads are
+	// right either way: the sweeper only tidies.
+	DisableSweeper bool
+	// OpenTimeout is how long Open waits for another process's lock on the
+	// file before it returns ErrLocked. 0: one second.
+	OpenTimeout time.Duration
+	// NoSync skips fsync on commit: faster, but a crash of the machine (not
+	// of the process) can lose the last acknowledged writes.
+	NoSync bool
+	// Logger receives the background loop's errors. nil: discard.
+	Logger *slog.Logger
+	// RestoreLatency decides how long each restore takes. nil: MaxLatency,
+	// so a test that advances the clock by the documented bound always sees
+	// the restore complete.
+	RestoreLatency LatencyPolicy
+}
+
+// LatencyPolicy returns how long a restore of a class with tier takes, given
+// the documented latency l. Tier is "" for a class without tiers. It must be
+// safe for concurrent use.
+type LatencyPolicy func(class storageclass.Class, tier storageclass.Tier, l storageclass.Latency) time.Duration
+
+// MaxLatency is the default policy: the documented upper bound.
+func MaxLatency(_ storageclass.Class, _ storageclass.Tier, l storageclass.Latency) time.Duration {
+	return l.Max
+}
+
+// RandomLatency returns a policy that draws each latency uniformly from
+// [Min, Max] with a generator seeded by seed, for simulations: the same
+// seed and the same sequence of restores give the same latencies.
+func RandomLatency(seed uint64) LatencyPolicy {
+	var mu sync.Mutex
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return func(_ storageclass.Class, _ storageclass.Tier, l storageclass.Latency) time.Duration {
+		if l.Max <= l.Min {
+			return l.Max
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		return l.Min + time.Duration(r.Int64N(int64(l.Max-l.Min)+1))
+	}
+}
+
+const (
+	defaultSweepInterval = time.Minute
+	defaultOpenTimeout   = time.Second
+)
+
+// withDefaults returns a copy of o with every zero field set.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.Clock == nil {
+		c.Clock = clock.New()
+	}
+	if c.Catalog == nil {
+		c.Catalog = storageclass.OSS()
+	}
+	if c.SweepInterval <= 0 {
+		c.SweepInterval = defaultSweepInterval
+	}
+	if c.OpenTimeout <= 0 {
+		c.OpenTimeout = defaultOpenTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if c.RestoreLatency == nil {
+		c.RestoreLatency = MaxLatency
+	}
+	return c
+}

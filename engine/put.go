@@ -1,0 +1,276 @@
+package engine
+
+import (
+	"context"
+	"crypto/md5"
+	"errors"
+	"hash"
+	"io"
+
+	"github.com/coldstore-dev/coldstore"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Put stores the body read from r as bucket/key, replacing any object of
+// that key whole: its class, its content and any restore. It streams: a body
+// that fits in one chunk is written with its record in one transaction; a
+// larger one is staged in transactions of at most 8 MiB under a fresh data
+// id and published by a last transaction, so memory does not grow with the
+// object's size and a crash before publishing leaves the old object intact
+// (Open collects the staged chunks).
+//
+// It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
+// for bad names; ErrInvalidArgument for a nil reader, an unknown storage
+// class, or metadata that is too large or has an empty key; ErrNoSuchBucket
+// when the bucket is absent; ErrClosed after Close; the context's error when
+// it ends first; and the reader's error, wrapped, when r fails. On any error
+// nothing is stored and the old object is intact.
+func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
+	const op = "Put"
+	if err := checkObject(op, bucket, key); err != nil {
+		return ObjectInfo{}, err
+	}
+	var o PutOptions
+	if opts != nil {
+		o = *opts
+	}
+	if err := db.checkPut(op, bucket, key, r, &o); err != nil {
+		return ObjectInfo{}, err
+	}
+	if err := db.acquire(ctx, op, bucket, key); err != nil {
+		return ObjectInfo{}, err
+	}
+	defer db.release()
+
+	p := putter{db: db, ctx: ctx, bucket: bucket, key: key, opts: &o, r: r, md5: md5.New()}
+	return p.run()
+}
+
+// checkPut validates the arguments of Put that need no transaction.
+func (db *DB) checkPut(op, bucket, key string, r io.Reader, o *PutOptions) error {
+	if r == nil {
+		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
+	}
+	if o.StorageClass != "" {
+		if _, ok := db.ruleSet[o.StorageClass]; !ok {
+			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "unknown storage class %q", o.StorageClass)
+		}
+	}
+	if len(o.Metadata) == 0 {
+		o.Metadata = nil
+	}
+	size := 0
+	for k, v := range o.Metadata {
+		if k == "" {
+			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "metadata key is empty")
+		}
+		size += len(k) + len(v)
+	}
+	if size > MaxMetadataSize {
+		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "metadata of %d bytes exceeds %d", size, MaxMetadataSize)
+	}
+	return nil
+}
+
+// putter is one Put in progress.
+type putter struct {
+	db          *DB
+	ctx         context.Context
+	bucket, key string
+	opts        *PutOptions
+	r           io.Reader
+	md5         hash.Hash
+	size        int64
+	id          uint64 // data id of the staged chunks; 0 before the first
+	chunks      uint32
+}
+
+// read fills a fresh chunk from the reader. eof is true when the body ended
+// in or right after this chunk's bytes. The chunk is new each time: bbolt
+// keeps the slices passed to Put until the transaction commits.
+func (p *putter) read() (chunk []byte, eof bool, err error) {
+	if err := p.ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	buf := make([]byte, chunkSize)
+	n, err := io.ReadFull(p.r, buf)
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		eof = true
+	default:
+		return nil, false, &coldstore.OpError{Op: "Put", Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: err}
+	}
+	p.md5.Write(buf[:n])
+	p.size += int64(n)
+	return buf[:n], eof, nil
+}
+
+func (p *putter) run() (ObjectInfo, error) {
+	first, eof, err := p.read()
+	if err != nil {
+		return ObjectInfo{}, err
+	}
+	pending := [][]byte{first}
+	if !eof { // a full chunk: is there more?
+		next, eof2, err := p.read()
+		if err != nil {
+			return ObjectInfo{}, err
+		}
+		if len(next) > 0 {
+			pending = append(pending, next)
+		}
+		eof = eof2
+	}
+	for !eof {
+		if len(pending) >= stageChunksPerTx {
+			if err := p.stage(pending); err != nil {
+				return ObjectInfo{}, p.abort(err)
+			}
+			pending = pending[:0]
+		}
+		var c []byte
+		c, eof, err = p.read()
+		if err != nil {
+			return ObjectInfo{}, p.abort(err)
+		}
+		if len(c) > 0 {
+			pending = append(pending, c)
+		}
+	}
+	if len(pending) == 1 && len(pending[0]) == 0 {
+		pending = nil // empty body: no chunks
+	}
+	oi, err := p.publish(pending)
+	if err != nil {
+		return ObjectInfo{}, p.abort(err)
+	}
+	return oi, nil
+}
+
+// putChunks writes chunks under p.id in tx, allocating the id first.
+func (p *putter) putChunks(tx *bolt.Tx, chunks [][]byte) error {
+	data := tx.Bucket(bktData)
+	if p.id == 0 && len(chunks) > 0 {
+		id, err := data.NextSequence()
+		if err != nil {
+			return err
+		}
+		p.id = id
+	}
+	for _, c := range chunks {
+		if err := data.Put(chunkKey(p.id, p.chunks), c); err != nil {
+			return err
+		}
+		p.chunks++
+	}
+	return nil
+}
+
+// stage commits chunks before the record exists, under a staging entry that
+// lets Open collect them after a crash.
+func (p *putter) stage(chunks [][]byte) error {
+	id, n := p.id, p.chunks
+	err := p.db.update("Put", p.bucket, p.key, func(tx *bolt.Tx) error {
+		if err := p.ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := objectsOf(tx, "Put", p.bucket, p.key); err != nil {
+			return err
+		}
+		if err := p.putChunks(tx, chunks); err != nil {
+			return err
+		}
+		return tx.Bucket(bktStaging).Put(idKey(p.id), []byte(p.bucket+"\x00"+p.key))
+	})
+	if err != nil {
+		p.id, p.chunks = id, n // the transaction rolled back
+	}
+	return err
+}
+
+// publish writes the last chunks and the record in one transaction, and
+// drops the object it replaces.
+func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
+	var oi ObjectInfo
+	id, n := p.id, p.chunks
+	err := p.db.update("Put", p.bucket, p.key, func(tx *bolt.Tx) error {
+		if err := p.ctx.Err(); err != nil {
+			return err
+		}
+		now := p.db.clock.Now()
+		ob, err := objectsOf(tx, "Put", p.bucket, p.key)
+		if err != nil {
+			return err
+		}
+		class := p.opts.StorageClass
+		if class == "" {
+			br, err := decodeBucket(tx.Bucket(bktBuckets).Get([]byte(p.bucket)))
+			if err != nil {
+				return fail("Put", p.bucket, p.key, ErrCorrupt, "bucket record: %v", err)
+			}
+			class = br.Class
+		}
+		rules, err := p.db.rules("Put", p.bucket, p.key, class)
+		if err != nil {
+			return err
+		}
+		if err := p.putChunks(tx, chunks); err != nil {
+			return err
+		}
+		ct := p.opts.ContentType
+		if ct == "" {
+			ct = defaultContentType
+		}
+		rec := objectRecord{
+			Size:         p.size,
+			ContentType:  ct,
+			Metadata:     p.opts.Metadata,
+			LastModified: now,
+			Class:        class,
+			ClassSince:   now,
+			LastAccess:   now,
+			DataID:       p.id,
+			Chunks:       p.chunks,
+		}
+		copy(rec.ETag[:], p.md5.Sum(nil))
+		if v := ob.Get([]byte(p.key)); v != nil {
+			old, err := decodeRecord(v)
+			if err != nil {
+				return fail("Put", p.bucket, p.key, ErrCorrupt, "%v", err)
+			}
+			if err := removeObject(tx, ob, p.bucket, p.key, &old); err != nil {
+				return err
+			}
+		}
+		if err := saveObject(tx, ob, p.bucket, p.key, nil, &rec); err != nil {
+			return err
+		}
+		if p.id != 0 {
+			if err := tx.Bucket(bktStaging).Delete(idKey(p.id)); err != nil {
+				return err
+			}
+		}
+		oi = info(p.bucket, p.key, &rec, rules, now)
+		return nil
+	})
+	if err != nil {
+		p.id, p.chunks = id, n
+	}
+	return oi, err
+}
+
+// abort removes the chunks staged so far and returns err. If the removal
+// itself fails, the staging entry stays and the next Open collects them.
+func (p *putter) abort(err error) error {
+	if p.id != 0 {
+		id := p.id
+		_ = p.db.bolt.Update(func(tx *bolt.Tx) error {
+			if err := deleteChunks(tx, id); err != nil {
+				return err
+			}
+			return tx.Bucket(bktStaging).Delete(idKey(id))
+		})
+	}
+	return err
+}

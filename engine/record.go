@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/coldstore-dev/coldstore/storageclass"
+)
+
+// objectRecord is what the file holds for one object. It stores times, never
+// a state word: the restore state follows from the times and the clock (see
+// status).
+type objectRecord struct {
+	Size         int64
+	ETag         [16]byte
+	ContentType  string
+	Metadata     map[string]string
+	LastModified time.Time
+	Class        storageclass.Class
+	ClassSince   time.Time
+	LastAccess   time.Time
+	DataID       uint64 // 0: no chunks (empty body)
+	Chunks       uint32
+
+	// The restore, all zero when there is none pending or live.
+	Tier        storageclass.Tier
+	RequestedAt time.Time
+	ReadyAt     time.Time
+	ExpiresAt   time.Time
+}
+
+// recordVersion leads every encoded record so the encoding can grow.
+const recordVersion = 1
+
+var errBadRecord = errors.New("malformed object record")
+
+func (r *objectRecord) hasRestore() bool { return !r.ExpiresAt.IsZero() }
+
+func (r *objectRecord) clearRestore() {
+	r.Tier, r.RequestedAt, r.ReadyAt, r.ExpiresAt = "", time.Time{}, time.Time{}, time.Time{}
+}
+
+func (r *objectRecord) encode() []byte {
+	n := 1 + 8 + 16 + 8*7 + 4 + 5*binary.MaxVarintLen64 + len(r.ContentType) + len(r.Class) + len(r.Tier)
+	for k, v := range r.Metadata {
+		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, recordVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
+	b = append(b, r.ETag[:]...)
+	b = appendString(b, r.ContentType)
+	b = binary.AppendUvarint(b, uint64(len(r.Metadata)))
+	for _, k := range sortedKeys(r.Metadata) { // sorted: the encoding is deterministic
+		b = appendString(b, k)
+		b = appendString(b, r.Metadata[k])
+	}
+	b = appendTime(b, r.LastModified)
+	b = appendString(b, string(r.Class))
+	b = appendTime(b, r.ClassSince)
+	b = appendTime(b, r.LastAccess)
+	b = binary.BigEndian.AppendUint64(b, r.DataID)
+	b = binary.BigEndian.AppendUint32(b, r.Chunks)
+	b = appendString(b, string(r.Tier))
+	b = appendTime(b, r.RequestedAt)
+	b = appendTime(b, r.ReadyAt)
+	b = appendTime(b, r.ExpiresAt)
+	return b
+}
+
+// decodeRecord parses b, copying everything out of it (b may be owned by
+// bbolt).
+func decodeRecord(b []byte) (objectRecord, error) {
+	d := decoder{b: b}
+	var r objectRecord
+	if v := d.byte(); v != recordVersion {
+		return r, errBadRecord
+	}
+	r.Size = int64(d.uint64())
+	copy(r.ETag[:], d.bytes(16))
+	r.ContentType = d.string()
+	if n := d.uvarint(); n > 0 {
+		if n > uint64(len(b)) {
+			return r, errBadRecord
+		}
+		r.Metadata = make(map[string]string, n)
+		for range n {
+			k := d.string()
+			r.Metadata[k] = d.string()
+		}
+	}
+	r.LastModified = d.time()
+	r.Class = storageclass.Class(d.string())
+	r.ClassSince = d.time()
+	r.LastAccess = d.time()
+	r.DataID = d.uint64()
+	r.Chunks = d.uint32()
+	r.Tier = storageclass.Tier(d.string())
+	r.RequestedAt = d.time()
+	r.ReadyAt = d.time()
+	r.ExpiresAt = d.time()
+	if d.err || len(d.b) != 0 || r.Size < 0 {
+		return objectRecord{}, errBadRecord
+	}
+	return r, nil
+}
+
+// bucketRecord is what the file holds for one bucket.
+type bucketRecord struct {
+	Class   storageclass.Class
+	Created time.Time
+}
+
+func (r *bucketRecord) encode() []byte {
+	b := []byte{recordVersion}
+	b = appendString(b, string(r.Class))
+	return appendTime(b, r.Created)
+}
+
+func decodeBucket(b []byte) (bucketRecord, error) {
+	d := decoder{b: b}
+	var r bucketRecord
+	if d.byte() != recordVersion {
+		return r, errBadRecord
+	}
+	r.Class = storageclass.Class(d.string())
+	r.Created = d.time()
+	if d.err || len(d.b) != 0 {
+		return bucketRecord{}, errBadRecord
+	}
+	return r, nil
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	var x [8]byte
+	putTime(x[:], t)
+	return append(b, x[:]...)
+}
+
+func sortedKeys(m map[string]string) []string {
+	if len(m) == 0 {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(m))
+}
+
+// decoder reads a record; after the first short read every read returns
+// zero and err stays set.
+type decoder struct {
+	b   []byte
+	err bool
+}
+
+func (d *decoder) bytes(n int) []byte {
+	if d.err || n < 0 || len(d.b) < n {
+		d.err = true
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) byte() byte {
+	if v := d.bytes(1); v != nil {
+		return v[0]
+	}
+	return 0
+}
+
+func (d *decoder) uint64() uint64 {
+	if v := d.bytes(8); v != nil {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+func (d *decoder) uint32() uint32 {
+	if v := d.bytes(4); v != nil {
+		return binary.BigEndian.Uint32(v)
+	}
+	return 0
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err = true
+		return ""
+	}
+	return string(d.bytes(int(n)))
+}
+
+func (d *decoder) time() time.Time {
+	if v := d.bytes(8); v != nil {
+		return getTime(v)
+	}
+	return time.Time{}
+}

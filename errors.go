@@ -1,0 +1,144 @@
+package coldstore
+
+import (
+	"errors"
+	"strings"
+)
+
+// Error is a rule of the service that a call broke: an OSS error code and
+// the HTTP status OSS answers with. The sentinels below are the only values
+// of this type the library returns; they are always wrapped with the
+// operation's context (see OpError), so compare with errors.Is, never with ==
+// on the returned error.
+type Error struct {
+	Code    string // OSS error code, e.g. "NoSuchKey"
+	Status  int    // HTTP status OSS answers with; 0 when not a service error
+	Message string // OSS's message text
+}
+
+// Error returns "Code: Message".
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errors about buckets.
+var (
+	// ErrNoSuchBucket is returned when the named bucket does not exist.
+	ErrNoSuchBucket = &Error{"NoSuchBucket", 404, "The specified bucket does not exist."}
+	// ErrBucketAlreadyExists is returned by CreateBucket when the bucket exists.
+	ErrBucketAlreadyExists = &Error{"BucketAlreadyExists", 409, "The requested bucket name is not available."}
+	// ErrBucketNotEmpty is returned by DeleteBucket while the bucket holds objects.
+	ErrBucketNotEmpty = &Error{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty."}
+	// ErrInvalidBucketName is returned when a bucket name is not 3-63 characters
+	// of a-z, 0-9 and '-', starting and ending with a letter or digit.
+	ErrInvalidBucketName = &Error{"InvalidBucketName", 400, "The specified bucket is not valid."}
+	// ErrNoSuchLifecycle is returned when a bucket has no lifecycle configuration.
+	ErrNoSuchLifecycle = &Error{"NoSuchLifecycle", 404, "The lifecycle configuration does not exist."}
+)
+
+// Errors about objects and arguments.
+var (
+	// ErrNoSuchKey is returned when the named object does not exist.
+	ErrNoSuchKey = &Error{"NoSuchKey", 404, "The specified key does not exist."}
+	// ErrInvalidObjectName is returned when a key is empty, longer than 1023
+	// bytes, not valid UTF-8, or starts with '/' or '\'.
+	ErrInvalidObjectName = &Error{"InvalidObjectName", 400, "The specified object is not valid."}
+	// ErrInvalidArgument is returned when an argument is out of range or
+	// unknown: restore days or tier, a storage class, a list limit, metadata
+	// that is too large, a missing body.
+	ErrInvalidArgument = &Error{"InvalidArgument", 400, "Invalid Argument."}
+	// ErrMalformedXML is returned where OSS rejects a request body as
+	// malformed, e.g. a restore tier (JobParameters) for an Archive object.
+	ErrMalformedXML = &Error{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."}
+)
+
+// Errors of the archive state machine.
+var (
+	// ErrOperationNotSupported is returned by Restore and CleanRestored on an
+	// object whose class needs no restore (Standard, IA).
+	ErrOperationNotSupported = &Error{"OperationNotSupported", 400, "The operation is not supported for this resource."}
+	// ErrInvalidObjectState is returned when an archived object is read before
+	// its restore completes, or moved to a warmer class while not restored.
+	ErrInvalidObjectState = &Error{"InvalidObjectState", 403, "The operation is not valid for the object's state."}
+	// ErrRestoreAlreadyInProgress is returned by Restore while a restore is
+	// still running and the request does not ask for a faster tier.
+	ErrRestoreAlreadyInProgress = &Error{"RestoreAlreadyInProgress", 409, "The restore operation is in progress."}
+	// ErrArchiveRestoreNotFinished is returned by CleanRestored while the
+	// restore is still running.
+	ErrArchiveRestoreNotFinished = &Error{"ArchiveRestoreNotFinished", 409, "The archive file's restore is not finished."}
+	// ErrArchiveRestoreFileStale is returned by CleanRestored on an archived
+	// object that has no restored copy (never restored, expired or cleaned).
+	ErrArchiveRestoreFileStale = &Error{"ArchiveRestoreFileStale", 409, "The archive file or restore info stale."}
+)
+
+// ErrClosed is returned by every call on a database after Close. It is not a
+// service error: its Status is 0, and a server should answer it with 503.
+var ErrClosed = &Error{"Closed", 0, "The database is closed."}
+
+// Code returns the OSS error code that err wraps: "" for nil, and
+// "InternalError" when err wraps no *Error (an I/O failure, a cancelled
+// context, a reader that failed).
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return "InternalError"
+}
+
+// HTTPStatus returns the HTTP status OSS answers err with: 200 for nil, the
+// Status of the *Error that err wraps (0 for ErrClosed), and 500 when err
+// wraps no *Error.
+func HTTPStatus(err error) int {
+	if err == nil {
+		return 200
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 500
+}
+
+// OpError is the error every engine call returns for a broken rule: the
+// operation, the bucket and key it was about, what was wrong, and the
+// sentinel it wraps. Use errors.Is with the sentinel for control flow and
+// errors.As with *OpError for the context.
+type OpError struct {
+	Op     string // engine method, e.g. "Restore"
+	Bucket string // "" when the call names no bucket
+	Key    string // "" when the call names no key
+	Detail string // the offending value and why, e.g. "days 9 outside [1, 7] for Archive"
+	Err    error  // the sentinel (a *Error) or the underlying cause
+}
+
+// Error returns "coldstore: Op bucket/key: Code: Detail".
+func (e *OpError) Error() string {
+	var b strings.Builder
+	b.WriteString("coldstore: ")
+	b.WriteString(e.Op)
+	if e.Bucket != "" || e.Key != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Bucket)
+		if e.Key != "" {
+			b.WriteByte('/')
+			b.WriteString(e.Key)
+		}
+	}
+	b.WriteString(": ")
+	var ce *Error
+	if errors.As(e.Err, &ce) {
+		b.WriteString(ce.Code)
+	} else if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Detail != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Detail)
+	}
+	return b.String()
+}
+
+// Unwrap returns the wrapped sentinel or cause.
+func (e *OpError) Unwrap() error { return e.Err }
