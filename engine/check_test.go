@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+// damaged opens a database with one restored ColdArchive object "bkt/k" of
+// two chunks, applies harm in a raw transaction, and returns Check's answer.
+func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error {
+	m := clock.NewMock()
+	m.Set(epoch)
+	path := filepath.Join(t.TempDir(), "c.db")
+	db, err := Open(path, &Options{Clock: m, DisableSweeper: true})
+	require.NoError(t, err)
+	defer db.Close()
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	_, err = db.Put(ctx, "bkt", "k", bytes.NewReader(make([]byte, chunkSize+5)), &PutOptions{StorageClass: storageclass.ColdArchive})
+	require.NoError(t, err)
+	_, err = db.Restore(ctx, "bkt", "k", nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Check(ctx), "healthy before the harm")
+	require.NoError(t, db.bolt.Update(func(tx *bolt.Tx) error {
+		rec, err := decodeRecord(tx.Bucket(bktObjects).Bucket([]byte("bkt")).Get([]byte("k")))
+		require.NoError(t, err)
+		return harm(tx, rec)
+	}))
+	return db.Check(ctx)
+}
+
+func TestCheck_FindsDamage(t *testing.T) {
+	objects := func(tx *bolt.Tx) *bolt.Bucket { return tx.Bucket(bktObjects).Bucket([]byte("bkt")) }
+	cases := map[string]struct {
+		harm func(tx *bolt.Tx, rec objectRecord) error
+		want string
+	}{
+		"restore missing from the index": {func(tx *bolt.Tx, rec objectRecord) error {
+			return tx.Bucket(bktExpiry).Delete(indexKey(rec.ExpiresAt, "bkt", "k"))
+		}, "not in the expiry index"},
+		"index entry of a missing object": {func(tx *bolt.Tx, rec objectRecord) error {
+			return tx.Bucket(bktExpiry).Put(indexKey(rec.ExpiresAt, "bkt", "ghost"), nil)
+		}, "missing object"},
+		"index entry at the wrong time": {func(tx *bolt.Tx, rec objectRecord) error {
+			return tx.Bucket(bktExpiry).Put(indexKey(rec.ExpiresAt.Add(time.Hour), "bkt", "k"), nil)
+		}, "whose restore expires"},
+		"chunk missing": {func(tx *bolt.Tx, rec objectRecord) error {
+			return tx.Bucket(bktData).Delete(chunkKey(rec.DataID, 1))
+		}, "chunk 1 missing"},
+		"size mismatch": {func(tx *bolt.Tx, rec objectRecord) error {
+			rec.Size++
+			return objects(tx).Put([]byte("k"), rec.encode())
+		}, "chunks hold"},
+		"orphan chunks": {func(tx *bolt.Tx, rec objectRecord) error {
+			return tx.Bucket(bktData).Put(chunkKey(rec.DataID+100, 0), []byte("x"))
+		}, "belong to no object"},
+		"restore on a Standard object": {func(tx *bolt.Tx, rec objectRecord) error {
+			rec.Class = storageclass.Standard
+			return objects(tx).Put([]byte("k"), rec.encode())
+		}, "has a restore"},
+		"undecodable record": {func(tx *bolt.Tx, rec objectRecord) error {
+			return objects(tx).Put([]byte("k"), []byte{9, 9})
+		}, "malformed object record"},
+		"unknown class": {func(tx *bolt.Tx, rec objectRecord) error {
+			rec.Class = "Glacier"
+			return objects(tx).Put([]byte("k"), rec.encode())
+		}, "not in the catalog"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := damaged(t, tc.harm)
+			require.ErrorIs(t, err, ErrCorrupt)
+			require.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestOpen_CollectsStagedChunks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	db, err := Open(path, &Options{DisableSweeper: true})
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	// What a crash between staging and publishing leaves.
+	p := putter{db: db, ctx: ctx, bucket: "bkt", key: "k"}
+	require.NoError(t, p.stage([][]byte{make([]byte, 10), make([]byte, 10)}))
+	require.NotZero(t, p.id)
+	require.NoError(t, db.Check(ctx), "staged chunks of a Put in progress are not damage")
+	require.NoError(t, db.Close())
+
+	db, err = Open(path, &Options{DisableSweeper: true})
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
+		require.Zero(t, tx.Bucket(bktData).Stats().KeyN, "staged chunks collected")
+		require.Zero(t, tx.Bucket(bktStaging).Stats().KeyN)
+		return nil
+	}))
+	_, err = db.Head(ctx, "bkt", "k")
+	require.Error(t, err)
+	require.NoError(t, db.Check(ctx))
+}
+
+func TestRecord_RoundTrip(t *testing.T) {
+	rec := objectRecord{
+		Size: 123, ContentType: "text/plain", Metadata: map[string]string{"b": "2", "a": "1"},
+		LastModified: epoch, Class: storageclass.ColdArchive, ClassSince: epoch.Add(time.Hour),
+		LastAccess: epoch.Add(2 * time.Hour), DataID: 77, Chunks: 1,
+		Tier: storageclass.TierBulk, RequestedAt: epoch, ReadyAt: epoch.Add(time.Hour), ExpiresAt: epoch.Add(25 * time.Hour),
+	}
+	rec.ETag[0] = 0xab
+	got, err := decodeRecord(rec.encode())
+	require.NoError(t, err)
+	require.Equal(t, rec, got)
+	require.Equal(t, rec.encode(), got.encode(), "deterministic")
+	b := rec.encode()
+	for i := range len(b) {
+		_, err := decodeRecord(b[:i])
+		require.Error(t, err, "a record cut at %d decodes", i)
+	}
+}
