@@ -1,0 +1,70 @@
+package enginetest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNew(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	require.Equal(t, enginetest.Epoch, m.Now())
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	oi, err := db.Put(ctx, "bkt", "k", strings.NewReader("x"), &engine.PutOptions{StorageClass: storageclass.ColdArchive})
+	require.NoError(t, err)
+	require.Equal(t, enginetest.Epoch, oi.LastModified)
+
+	res, err := db.Restore(ctx, "bkt", "k", &engine.RestoreOptions{Tier: storageclass.TierExpedited})
+	require.NoError(t, err)
+	require.Equal(t, 202, res.Status.HTTPStatus())
+	sr := enginetest.Advance(t, db, m, time.Hour)
+	require.Equal(t, engine.SweepResult{Expired: 0, Next: res.Restore.ExpiresAt}, sr)
+	require.Equal(t, enginetest.Epoch.Add(time.Hour), m.Now())
+	sr = enginetest.Advance(t, db, m, 24*time.Hour)
+	require.Equal(t, 1, sr.Expired)
+	_, err = db.Get(ctx, "bkt", "k")
+	require.ErrorIs(t, err, coldstore.ErrInvalidObjectState)
+}
+
+func TestNew_OwnClock(t *testing.T) {
+	mine := clock.NewMock()
+	mine.Set(time.Date(2030, 5, 1, 0, 0, 0, 0, time.UTC))
+	opts := &engine.Options{Clock: mine}
+	db, m := enginetest.New(t, opts)
+	require.Same(t, mine, m)
+	require.False(t, opts.DisableSweeper, "the caller's options are not changed")
+	require.NoError(t, db.CreateBucket(context.Background(), "bkt", nil))
+	bs, err := db.ListBuckets(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, mine.Now(), bs[0].Created)
+}
+
+// recorder is a testing.TB that records failures instead of failing.
+type recorder struct {
+	testing.TB
+	cleanups []func()
+	failed   []string
+}
+
+func (r *recorder) Cleanup(f func())                 { r.cleanups = append(r.cleanups, f) }
+func (r *recorder) Errorf(format string, args ...any) { r.failed = append(r.failed, format) }
+func (r *recorder) Helper()                           {}
+
+func TestNew_CleanupChecksAndCloses(t *testing.T) {
+	rec := &recorder{TB: t}
+	db, _ := enginetest.New(rec, nil)
+	require.Len(t, rec.cleanups, 1)
+	rec.cleanups[0]()
+	require.Empty(t, rec.failed)
+	_, err := db.ListBuckets(context.Background())
+	require.ErrorIs(t, err, coldstore.ErrClosed, "cleanup closed the database")
+}
