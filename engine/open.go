@@ -35,6 +35,9 @@ func Open(path string, opts *Options) (*DB, error) {
 			return nil, fail("Open", "", "", ErrNotDatabase, "%s is an empty file", path)
 		}
 	}
+	if err := checkFileHeader(path); err != nil {
+		return nil, err
+	}
 	bdb, err := openBolt(path, &o)
 	if err != nil {
 		return nil, err

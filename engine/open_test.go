@@ -3,6 +3,8 @@ package engine_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,7 +80,8 @@ func TestOpen_BadFiles(t *testing.T) {
 	db, err := engine.Open(good, &engine.Options{DisableSweeper: true})
 	require.NoError(t, err)
 	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
-	_, err = db.Put(ctx, "bkt", "k", bytes.NewReader(randomBytes(3<<20, 3)), nil)
+	body := randomBytes(3<<20, 3)
+	_, err = db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 	full, err := os.ReadFile(good)
@@ -99,20 +102,30 @@ func TestOpen_BadFiles(t *testing.T) {
 		{"empty", write("empty.db", nil), engine.ErrNotDatabase},
 		{"random", write("random.db", randomBytes(64<<10, 9)), engine.ErrNotDatabase},
 		{"text", write("text.db", []byte(strings.Repeat("hello world\n", 1000))), engine.ErrNotDatabase},
-		{"truncated-header", write("trunc1.db", full[:100]), nil},
-		{"truncated-half", write("trunc2.db", full[:len(full)/2]), nil},
+		{"truncated-header", write("trunc1.db", full[:100]), engine.ErrCorrupt},
+		{"truncated-half", write("trunc2.db", full[:len(full)/2]), engine.ErrCorrupt},
 		{"foreign-bbolt", foreign, engine.ErrNotDatabase},
 		{"directory", dir, engine.ErrNotDatabase},
+	}
+	for i, cut := range []int{1, 16, 80, 4095, 4096, 4097, 8192, 3 * 4096, 100_000, len(full) / 3, len(full) - 4096, len(full) - 1} {
+		cases = append(cases, struct {
+			name string
+			path string
+			want error
+		}{fmt.Sprintf("cut-at-%d", cut), write(fmt.Sprintf("cut%d.db", i), full[:cut]), nil})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			db, err := engine.Open(tc.path, &engine.Options{DisableSweeper: true, OpenTimeout: 100 * time.Millisecond})
 			t.Logf("Open: %v", err)
-			if err == nil { // a truncation bbolt cannot see at open must show in Check or a read
+			if err == nil { // cut past the pages in use: the database is whole
 				defer db.Close()
-				_, herr := db.Head(ctx, "bkt", "k")
-				cerr := db.Check(ctx)
-				require.True(t, herr != nil || cerr != nil, "a damaged file passes as whole")
+				require.NoError(t, db.Check(ctx))
+				obj, err := db.Get(ctx, "bkt", "k")
+				require.NoError(t, err)
+				got, err := io.ReadAll(obj)
+				require.NoError(t, err)
+				require.Equal(t, body, got)
 				return
 			}
 			var oe *coldstore.OpError

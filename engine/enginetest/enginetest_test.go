@@ -55,7 +55,7 @@ type recorder struct {
 	failed   []string
 }
 
-func (r *recorder) Cleanup(f func())                 { r.cleanups = append(r.cleanups, f) }
+func (r *recorder) Cleanup(f func())                  { r.cleanups = append(r.cleanups, f) }
 func (r *recorder) Errorf(format string, args ...any) { r.failed = append(r.failed, format) }
 func (r *recorder) Helper()                           {}
 

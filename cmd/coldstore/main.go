@@ -1,0 +1,37 @@
+// Command coldstore runs the coldstore engine from the command line.
+//
+//	coldstore demo [-db ./coldstore.db]   the archive story, step by step
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: coldstore <command> [flags]
+
+commands:
+  demo    run the archive restore story on a database file with a simulated clock
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a command and returns the exit code.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "demo":
+		return demo(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "coldstore: unknown command %q\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,104 @@
+// Package coldstore is an embeddable storage engine with the archive tiering
+// of Alibaba Cloud OSS: storage classes, archived objects that cannot be read
+// until restored, restores that take time and then expire, and (in later
+// packages) lifecycle rules and the costs of it all. It keeps its data in
+// one bbolt file and takes its time from an injected clock, so it serves
+// equally as the store inside a custom object service, as a test double
+// whose restores answer 202, then 409, then 200 without a single sleep, and
+// as the engine of cost simulations over simulated years.
+//
+// This root package holds the model (this text) and the errors. The work is
+// done by its subpackages:
+//
+//	storageclass       classes, tiers and their rules: pure data
+//	engine             the database: bbolt, the clock, the sweeper
+//	engine/enginetest  the test double for users' tests
+//	cmd/coldstore      the command line (demo)
+//
+// # Storage classes
+//
+// OSS has five classes, from warm to cold: Standard, IA, Archive,
+// ColdArchive and DeepColdArchive. Standard and IA are readable at any time.
+// Archive, ColdArchive and DeepColdArchive need a restore before a read.
+// Each class has a minimum storage duration (IA 30 days, Archive 60,
+// ColdArchive and DeepColdArchive 180) and a minimum billable size (64 KiB
+// from IA down). A restore of ColdArchive or DeepColdArchive picks a tier
+// (Expedited, Standard, Bulk) that sets how long it takes; Archive has no
+// tiers. storageclass.OSS() holds the documented values.
+//
+// # The restore state machine
+//
+// An object of an archive class is in one of three states, derived from its
+// stored restore times and the clock at the moment of each call, never
+// stored as a word:
+//
+//	            Restore: 202 Accepted
+//	  Archived ------------------------> Restoring
+//	     ^  ^                             |   Restore: 409 RestoreAlreadyInProgress
+//	     |  |                             |   (a faster tier: 202, ready sooner)
+//	     |  |                             | now >= ReadyAt
+//	     |  |  now >= ExpiresAt           v
+//	     |  +--------------------------- Restored
+//	     |        CleanRestored: 200      |   Restore: 200 AlreadyRestored,
+//	     +--------------------------------+   ExpiresAt += Days, capped at
+//	                                          ReadyAt + MaxRestoreDays
+//
+//	            Get                     Head x-oss-restore
+//	Archived    403 InvalidObjectState  (absent)
+//	Restoring   403 InvalidObjectState  ongoing-request="true"
+//	Restored    200, the content        ongoing-request="false", expiry-date="Sun, 16 Apr 2017 08:12:33 GMT"
+//
+// Restore on Standard or IA is 400 OperationNotSupported. Days and tier are
+// validated against the class before the state is looked at: a bad request
+// fails alike in every state and changes nothing. A restore never changes
+// the object's class; a Put over the key replaces the object whole, restore
+// included.
+//
+// # Expiry and the sweeper
+//
+// Because state is derived, an expired restore is Archived at the very
+// instant now reaches ExpiresAt, whether or not anything has run. The
+// sweeper only tidies: it clears the restore fields of expired objects and
+// their entries in an index ordered by expiry time, so its cost grows with
+// the expired restores, not with the objects. The engine runs it in one
+// goroutine that sleeps on the injected clock until the earliest expiry (or
+// the sweep interval) and wakes early when a restore sets a sooner one;
+// tests and simulations turn it off and call Sweep.
+//
+// # Time
+//
+// The engine reads time only from the clock.Clock it is given, once per
+// operation. With a *clock.Mock, a test moves time with Add and sees every
+// consequence at once; enginetest.Advance also sweeps. Restore latency is
+// the documented maximum by default (Archive 4 hours, ColdArchive Standard
+// 5 hours, DeepColdArchive Standard 48 hours), so advancing by the
+// documented bound always completes a restore; engine.RandomLatency draws
+// between the bounds for simulations.
+//
+// # Errors
+//
+// Every broken rule of the service is returned as a *OpError naming the
+// operation, bucket, key and offending value, wrapping one sentinel *Error
+// that carries the OSS code and HTTP status: test it with errors.Is(err,
+// ErrNoSuchKey), map it with Code and HTTPStatus. Context errors pass
+// through bare; failures of the file wrap engine.ErrStorage and never leak
+// bbolt's own errors.
+//
+// # Sharp edges
+//
+//   - Expiry is not rounded to midnight (OSS shows times such as 08:12:33);
+//     S3 rounds, and a later S3 dialect will.
+//   - A second restore while Restored adds Days to the current expiry (OSS
+//     "prolongs"); it never shortens it, and never goes past ReadyAt +
+//     MaxRestoreDays (7 days for Archive, 365 for the colder classes).
+//   - A tier named for Archive is MalformedXML, as OSS answers JobParameters
+//     there; a tier the class lacks (Bulk on DeepColdArchive) is
+//     InvalidArgument.
+//   - A slower or equal tier while Restoring is 409, like no tier at all.
+//   - Delete of a missing key succeeds, as OSS answers 204.
+//   - SetStorageClass follows OSS's copy-onto-itself: LastModified and
+//     ClassSince restart, and any restore ends.
+//   - ErrClosed has Status 0: it is not a service error; a server should
+//     answer it with 503.
+//   - With the wall clock, time is real: a 48-hour restore takes 48 hours.
+package coldstore
