@@ -9,11 +9,13 @@ package enginetest
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 )
 
@@ -27,7 +29,8 @@ var Epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 // Advance, which sweeps. opts may be nil and is not changed.
 //
 // New registers a cleanup that runs db.Check, failing the test on a broken
-// invariant, then closes the database.
+// invariant, then closes the database. A test may close the database itself;
+// the cleanup then does nothing.
 func New(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
 	t.Helper()
 	var o engine.Options
@@ -49,7 +52,11 @@ func New(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
 		t.Fatalf("enginetest: open: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := db.Check(context.Background()); err != nil {
+		err := db.Check(context.Background())
+		if errors.Is(err, coldstore.ErrClosed) {
+			return // the test closed it itself
+		}
+		if err != nil {
 			t.Errorf("enginetest: invariants broken at the end of the test:\n%v", err)
 		}
 		if err := db.Close(); err != nil {

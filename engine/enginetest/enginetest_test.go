@@ -68,3 +68,11 @@ func TestNew_CleanupChecksAndCloses(t *testing.T) {
 	_, err := db.ListBuckets(context.Background())
 	require.ErrorIs(t, err, coldstore.ErrClosed, "cleanup closed the database")
 }
+
+func TestNew_TestClosesItself(t *testing.T) {
+	rec := &recorder{TB: t}
+	db, _ := enginetest.New(rec, nil)
+	require.NoError(t, db.Close())
+	rec.cleanups[0]()
+	require.Empty(t, rec.failed, "closing in the test is not a failure")
+}
