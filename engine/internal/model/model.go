@@ -1,0 +1,432 @@
+// Package model is a reference model of the engine's archive rules: the
+// plainest in-memory code that follows spec §4.1, with no files, no
+// transactions and no indexes. The randomized tests drive it and the engine
+// with the same operations and compare every answer; the crash tests use it
+// to know what an acknowledged sequence of writes must have left.
+//
+// Errors are the bare sentinels of package coldstore; compare them with
+// coldstore.Code.
+package model
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/storageclass"
+)
+
+// Model is the state of a database: buckets, objects and the time.
+type Model struct {
+	Now     time.Time
+	buckets map[string]*bucket
+	cat     *storageclass.Catalog
+}
+
+type bucket struct {
+	class   storageclass.Class
+	created time.Time
+	objects map[string]*object
+}
+
+type object struct {
+	body         []byte
+	contentType  string
+	metadata     map[string]string
+	lastModified time.Time
+	class        storageclass.Class
+	classSince   time.Time
+	// The restore as last written; it stays after expiry until a sweep.
+	tier                      storageclass.Tier
+	requested, ready, expires time.Time
+	hasRestore                bool
+}
+
+// New returns an empty model at time now with the OSS catalog.
+func New(now time.Time) *Model {
+	return &Model{Now: now, buckets: map[string]*bucket{}, cat: storageclass.OSS()}
+}
+
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+func validKey(k string) bool {
+	return k != "" && len(k) <= 1023 && utf8.ValidString(k) && !strings.HasPrefix(k, "/") && !strings.HasPrefix(k, `\`)
+}
+
+func (m *Model) rules(c storageclass.Class) (storageclass.Rules, bool) {
+	r, err := m.cat.Rules(c)
+	return r, err == nil
+}
+
+// CreateBucket follows engine.DB.CreateBucket.
+func (m *Model) CreateBucket(name string, class storageclass.Class) error {
+	if !bucketName.MatchString(name) {
+		return coldstore.ErrInvalidBucketName
+	}
+	if class == "" {
+		class = storageclass.Standard
+	}
+	if _, ok := m.rules(class); !ok {
+		return coldstore.ErrInvalidArgument
+	}
+	if m.buckets[name] != nil {
+		return coldstore.ErrBucketAlreadyExists
+	}
+	m.buckets[name] = &bucket{class: class, created: m.Now, objects: map[string]*object{}}
+	return nil
+}
+
+// DeleteBucket follows engine.DB.DeleteBucket.
+func (m *Model) DeleteBucket(name string) error {
+	if !bucketName.MatchString(name) {
+		return coldstore.ErrInvalidBucketName
+	}
+	b := m.buckets[name]
+	if b == nil {
+		return coldstore.ErrNoSuchBucket
+	}
+	if len(b.objects) > 0 {
+		return coldstore.ErrBucketNotEmpty
+	}
+	delete(m.buckets, name)
+	return nil
+}
+
+// ListBuckets follows engine.DB.ListBuckets.
+func (m *Model) ListBuckets() []engine.BucketInfo {
+	var out []engine.BucketInfo
+	for _, name := range slices.Sorted(maps.Keys(m.buckets)) {
+		b := m.buckets[name]
+		out = append(out, engine.BucketInfo{Name: name, StorageClass: b.class, Created: b.created})
+	}
+	return out
+}
+
+// find checks names and finds the object; o is nil with a nil error when
+// only the key is missing.
+func (m *Model) find(bkt, key string) (*bucket, *object, error) {
+	if !bucketName.MatchString(bkt) {
+		return nil, nil, coldstore.ErrInvalidBucketName
+	}
+	if !validKey(key) {
+		return nil, nil, coldstore.ErrInvalidObjectName
+	}
+	b := m.buckets[bkt]
+	if b == nil {
+		return nil, nil, coldstore.ErrNoSuchBucket
+	}
+	return b, b.objects[key], nil
+}
+
+// state is the restore state of o now.
+func (m *Model) state(o *object) engine.RestoreStatus {
+	r, _ := m.rules(o.class)
+	if !r.NeedsRestore {
+		return engine.RestoreStatus{State: engine.NotArchived}
+	}
+	if !o.hasRestore || !m.Now.Before(o.expires) {
+		return engine.RestoreStatus{State: engine.Archived}
+	}
+	st := engine.Restored
+	if m.Now.Before(o.ready) {
+		st = engine.Restoring
+	}
+	return engine.RestoreStatus{State: st, Tier: o.tier, RequestedAt: o.requested, ReadyAt: o.ready, ExpiresAt: o.expires}
+}
+
+func (m *Model) info(bkt, key string, o *object) engine.ObjectInfo {
+	sum := md5.Sum(o.body)
+	return engine.ObjectInfo{
+		Bucket: bkt, Key: key, Size: int64(len(o.body)), ETag: hex.EncodeToString(sum[:]),
+		ContentType: o.contentType, Metadata: maps.Clone(o.metadata), LastModified: o.lastModified,
+		StorageClass: o.class, ClassSince: o.classSince, Restore: m.state(o),
+	}
+}
+
+// Put follows engine.DB.Put.
+func (m *Model) Put(bkt, key string, body []byte, opts engine.PutOptions) (engine.ObjectInfo, error) {
+	if !bucketName.MatchString(bkt) {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidBucketName
+	}
+	if !validKey(key) {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidObjectName
+	}
+	if opts.StorageClass != "" {
+		if _, ok := m.rules(opts.StorageClass); !ok {
+			return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+		}
+	}
+	size := 0
+	for k, v := range opts.Metadata {
+		if k == "" {
+			return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+		}
+		size += len(k) + len(v)
+	}
+	if size > engine.MaxMetadataSize {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+	}
+	b := m.buckets[bkt]
+	if b == nil {
+		return engine.ObjectInfo{}, coldstore.ErrNoSuchBucket
+	}
+	o := &object{
+		body: slices.Clone(body), contentType: opts.ContentType, lastModified: m.Now,
+		class: opts.StorageClass, classSince: m.Now,
+	}
+	if o.contentType == "" {
+		o.contentType = "application/octet-stream"
+	}
+	if o.class == "" {
+		o.class = b.class
+	}
+	if len(opts.Metadata) > 0 {
+		o.metadata = maps.Clone(opts.Metadata)
+	}
+	b.objects[key] = o
+	return m.info(bkt, key, o), nil
+}
+
+// Get follows engine.DB.Get: the content and the info.
+func (m *Model) Get(bkt, key string) ([]byte, engine.ObjectInfo, error) {
+	_, o, err := m.find(bkt, key)
+	if err != nil {
+		return nil, engine.ObjectInfo{}, err
+	}
+	if o == nil {
+		return nil, engine.ObjectInfo{}, coldstore.ErrNoSuchKey
+	}
+	switch m.state(o).State {
+	case engine.Archived, engine.Restoring:
+		return nil, engine.ObjectInfo{}, coldstore.ErrInvalidObjectState
+	}
+	return slices.Clone(o.body), m.info(bkt, key, o), nil
+}
+
+// Head follows engine.DB.Head.
+func (m *Model) Head(bkt, key string) (engine.ObjectInfo, error) {
+	_, o, err := m.find(bkt, key)
+	if err != nil {
+		return engine.ObjectInfo{}, err
+	}
+	if o == nil {
+		return engine.ObjectInfo{}, coldstore.ErrNoSuchKey
+	}
+	return m.info(bkt, key, o), nil
+}
+
+// Delete follows engine.DB.Delete: a missing key is no error.
+func (m *Model) Delete(bkt, key string) error {
+	b, _, err := m.find(bkt, key)
+	if err != nil {
+		return err
+	}
+	delete(b.objects, key)
+	return nil
+}
+
+// Keys returns the keys of a bucket in order.
+func (m *Model) Keys(bkt string) []string {
+	if b := m.buckets[bkt]; b != nil {
+		return slices.Sorted(maps.Keys(b.objects))
+	}
+	return nil
+}
+
+// List follows engine.DB.List.
+func (m *Model) List(bkt string, opts engine.ListOptions) (engine.ListPage, error) {
+	if !bucketName.MatchString(bkt) {
+		return engine.ListPage{}, coldstore.ErrInvalidBucketName
+	}
+	if opts.Limit < 0 || opts.Limit > 1000 {
+		return engine.ListPage{}, coldstore.ErrInvalidArgument
+	}
+	if opts.Limit == 0 {
+		opts.Limit = 1000
+	}
+	b := m.buckets[bkt]
+	if b == nil {
+		return engine.ListPage{}, coldstore.ErrNoSuchBucket
+	}
+	var page engine.ListPage
+	for _, k := range m.Keys(bkt) {
+		if !strings.HasPrefix(k, opts.Prefix) || k <= opts.StartAfter {
+			continue
+		}
+		if len(page.Objects) == opts.Limit {
+			page.Truncated = true
+			page.NextStartAfter = page.Objects[len(page.Objects)-1].Key
+			break
+		}
+		page.Objects = append(page.Objects, m.info(bkt, k, b.objects[k]))
+	}
+	return page, nil
+}
+
+// Restore follows engine.DB.Restore with the default (maximum) latency.
+func (m *Model) Restore(bkt, key string, opts engine.RestoreOptions) (engine.RestoreResult, error) {
+	if !bucketName.MatchString(bkt) {
+		return engine.RestoreResult{}, coldstore.ErrInvalidBucketName
+	}
+	if !validKey(key) {
+		return engine.RestoreResult{}, coldstore.ErrInvalidObjectName
+	}
+	if opts.Days < 0 {
+		return engine.RestoreResult{}, coldstore.ErrInvalidArgument
+	}
+	if opts.Tier != "" && opts.Tier != storageclass.TierExpedited && opts.Tier != storageclass.TierStandard && opts.Tier != storageclass.TierBulk {
+		return engine.RestoreResult{}, coldstore.ErrInvalidArgument
+	}
+	_, o, err := m.find(bkt, key)
+	if err != nil {
+		return engine.RestoreResult{}, err
+	}
+	if o == nil {
+		return engine.RestoreResult{}, coldstore.ErrNoSuchKey
+	}
+	r, _ := m.rules(o.class)
+	if !r.NeedsRestore {
+		return engine.RestoreResult{}, coldstore.ErrOperationNotSupported
+	}
+	days := opts.Days
+	if days == 0 {
+		days = r.DefaultRestoreDays
+	}
+	if days < r.MinRestoreDays || days > r.MaxRestoreDays {
+		return engine.RestoreResult{}, coldstore.ErrInvalidArgument
+	}
+	tier := opts.Tier
+	if len(r.Tiers) == 0 && tier != "" {
+		return engine.RestoreResult{}, coldstore.ErrMalformedXML
+	}
+	if len(r.Tiers) > 0 {
+		if tier == "" {
+			tier = r.DefaultTier
+		}
+		if _, ok := r.Tiers[tier]; !ok {
+			return engine.RestoreResult{}, coldstore.ErrInvalidArgument
+		}
+	}
+	latency := func(t storageclass.Tier) time.Duration {
+		if len(r.Tiers) == 0 {
+			return r.RestoreLatency.Max
+		}
+		return r.Tiers[t].Max
+	}
+	dayDur := 24 * time.Hour
+	var code engine.RestoreStatusCode
+	switch m.state(o).State {
+	case engine.Archived:
+		o.hasRestore, o.tier, o.requested = true, tier, m.Now
+		o.ready = m.Now.Add(latency(tier))
+		o.expires = o.ready.Add(time.Duration(days) * dayDur)
+		code = engine.Accepted
+	case engine.Restoring:
+		faster := opts.Tier != "" && speed(opts.Tier) < speed(o.tier)
+		if !faster {
+			return engine.RestoreResult{}, coldstore.ErrRestoreAlreadyInProgress
+		}
+		life := o.expires.Sub(o.ready)
+		if ready := m.Now.Add(latency(opts.Tier)); ready.Before(o.ready) {
+			o.ready = ready
+		}
+		o.tier = opts.Tier
+		o.expires = o.ready.Add(life)
+		code = engine.Accepted
+	case engine.Restored:
+		o.expires = o.expires.Add(time.Duration(days) * dayDur)
+		if limit := o.ready.Add(time.Duration(r.MaxRestoreDays) * dayDur); o.expires.After(limit) {
+			o.expires = limit
+		}
+		code = engine.AlreadyRestored
+	}
+	return engine.RestoreResult{Status: code, Restore: m.state(o)}, nil
+}
+
+func speed(t storageclass.Tier) int {
+	return map[storageclass.Tier]int{storageclass.TierExpedited: 0, storageclass.TierStandard: 1, storageclass.TierBulk: 2}[t]
+}
+
+// CleanRestored follows engine.DB.CleanRestored.
+func (m *Model) CleanRestored(bkt, key string) error {
+	_, o, err := m.find(bkt, key)
+	if err != nil {
+		return err
+	}
+	if o == nil {
+		return coldstore.ErrNoSuchKey
+	}
+	switch m.state(o).State {
+	case engine.NotArchived:
+		return coldstore.ErrOperationNotSupported
+	case engine.Archived:
+		return coldstore.ErrArchiveRestoreFileStale
+	case engine.Restoring:
+		return coldstore.ErrArchiveRestoreNotFinished
+	}
+	o.clear()
+	return nil
+}
+
+func (o *object) clear() {
+	o.hasRestore, o.tier = false, ""
+	o.requested, o.ready, o.expires = time.Time{}, time.Time{}, time.Time{}
+}
+
+// SetStorageClass follows engine.DB.SetStorageClass.
+func (m *Model) SetStorageClass(bkt, key string, class storageclass.Class) (engine.ObjectInfo, error) {
+	if !bucketName.MatchString(bkt) {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidBucketName
+	}
+	if !validKey(key) {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidObjectName
+	}
+	to, ok := m.rules(class)
+	if !ok {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+	}
+	_, o, err := m.find(bkt, key)
+	if err != nil {
+		return engine.ObjectInfo{}, err
+	}
+	if o == nil {
+		return engine.ObjectInfo{}, coldstore.ErrNoSuchKey
+	}
+	if o.class == class {
+		return m.info(bkt, key, o), nil
+	}
+	from, _ := m.rules(o.class)
+	if to.Rank < from.Rank && from.NeedsRestore && m.state(o).State != engine.Restored {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidObjectState
+	}
+	o.clear()
+	o.class, o.classSince, o.lastModified = class, m.Now, m.Now
+	return m.info(bkt, key, o), nil
+}
+
+// Sweep follows engine.DB.Sweep: it clears the restores expired by now and
+// returns how many, and the earliest expiry still pending.
+func (m *Model) Sweep() engine.SweepResult {
+	var res engine.SweepResult
+	for _, b := range m.buckets {
+		for _, o := range b.objects {
+			if !o.hasRestore {
+				continue
+			}
+			if !m.Now.Before(o.expires) {
+				o.clear()
+				res.Expired++
+			} else if res.Next.IsZero() || o.expires.Before(res.Next) {
+				res.Next = o.expires
+			}
+		}
+	}
+	return res
+}
