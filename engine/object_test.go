@@ -345,3 +345,45 @@ func TestBadInputChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, page.Objects, 2)
 }
+
+// TestCancelledContext: every call with a context already done returns its
+// error and changes nothing.
+func TestCancelledContext(t *testing.T) {
+	f := newFixture(t)
+	f.reach("k", storageclass.ColdArchive, "restored")
+	before := f.head("k")
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	calls := map[string]error{}
+	calls["CreateBucket"] = f.db.CreateBucket(c, "new", nil)
+	calls["DeleteBucket"] = f.db.DeleteBucket(c, "bkt")
+	_, calls["ListBuckets"] = f.db.ListBuckets(c)
+	_, calls["Put"] = f.db.Put(c, "bkt", "k", strings.NewReader("x"), nil)
+	_, calls["Get"] = f.db.Get(c, "bkt", "k")
+	_, calls["Head"] = f.db.Head(c, "bkt", "k")
+	calls["Delete"] = f.db.Delete(c, "bkt", "k")
+	_, calls["List"] = f.db.List(c, "bkt", nil)
+	_, calls["Restore"] = f.db.Restore(c, "bkt", "k", nil)
+	calls["CleanRestored"] = f.db.CleanRestored(c, "bkt", "k")
+	_, calls["SetStorageClass"] = f.db.SetStorageClass(c, "bkt", "k", storageclass.DeepColdArchive)
+	_, calls["Sweep"] = f.db.Sweep(c)
+	calls["Check"] = f.db.Check(c)
+	for name, err := range calls {
+		require.ErrorIs(t, err, context.Canceled, name)
+	}
+	require.Equal(t, before, f.head("k"))
+	bs, err := f.db.ListBuckets(ctx)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+
+	// A context that ends while a Get streams stops the reads.
+	f.put("big", storageclass.Standard, string(randomBytes(1<<20, 5)))
+	c, cancel = context.WithCancel(ctx)
+	obj, err := f.db.Get(c, "bkt", "big")
+	require.NoError(t, err)
+	_, err = io.ReadFull(obj, make([]byte, 300<<10))
+	require.NoError(t, err)
+	cancel()
+	_, err = io.ReadAll(obj)
+	require.ErrorIs(t, err, context.Canceled)
+}

@@ -1,0 +1,27 @@
+package engine
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+var bucketRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+
+// FuzzNames checks the name rules against their plainest statement.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"", "a", "ab", "abc", "a-b", "-ab", "ab-", "Abc", "a_b", strings.Repeat("a", 63), strings.Repeat("a", 64),
+		"/k", `\k`, "k/", "\xff", "日本語", strings.Repeat("k", 1023), strings.Repeat("k", 1024), "a\x00b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := validBucketName(s), bucketRE.MatchString(s); got != want {
+			t.Fatalf("validBucketName(%q) = %v, want %v", s, got, want)
+		}
+		want := len(s) >= 1 && len(s) <= 1023 && utf8.ValidString(s) && !strings.HasPrefix(s, "/") && !strings.HasPrefix(s, `\`)
+		if got := validKey(s); got != want {
+			t.Fatalf("validKey(%q) = %v, want %v", s, got, want)
+		}
+	})
+}
