@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -53,15 +54,26 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		if bs.Get([]byte(name)) != nil {
 			return fail(op, name, "", coldstore.ErrBucketAlreadyExists, "bucket %q exists", name)
 		}
-		rec := bucketRecord{Class: class, Created: db.clock.Now()}
+		now := db.clock.Now()
+		rec := bucketRecord{Class: class, Created: now}
 		if _, err := tx.Bucket(bktObjects).CreateBucket([]byte(name)); err != nil {
+			return err
+		}
+		u := newUsage(now)
+		u.request("PutBucket", 1)
+		meter, err := json.Marshal(u)
+		if err != nil {
+			return err
+		}
+		if err := tx.Bucket(bktUsage).Put([]byte(name), meter); err != nil {
 			return err
 		}
 		return bs.Put([]byte(name), rec.encode())
 	})
 }
 
-// DeleteBucket deletes an empty bucket.
+// DeleteBucket deletes an empty bucket, with its lifecycle configuration
+// and its meter.
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name,
 // ErrNoSuchBucket when it does not exist, ErrBucketNotEmpty while it holds
@@ -75,7 +87,7 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		return err
 	}
 	defer db.release()
-	return db.update(op, name, "", func(tx *bolt.Tx) error {
+	err := db.update(op, name, "", func(tx *bolt.Tx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -89,8 +101,22 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		if err := tx.Bucket(bktObjects).DeleteBucket([]byte(name)); err != nil {
 			return err
 		}
-		return tx.Bucket(bktBuckets).Delete([]byte(name))
+		if tx.Bucket(bktDue).Bucket([]byte(name)) != nil {
+			if err := tx.Bucket(bktDue).DeleteBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		for _, b := range [][]byte{bktLifecycle, bktUsage, bktBuckets} {
+			if err := tx.Bucket(b).Delete([]byte(name)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err == nil {
+		db.reads.drop(name)
+	}
+	return err
 }
 
 // ListBuckets returns every bucket, ordered by name.

@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -22,7 +24,11 @@ const maxProblems = 100
 //     only objects of classes that need a restore have one, and each has its
 //     expiry index entry;
 //   - every expiry index entry points at an object whose ExpiresAt it holds;
-//   - every chunk belongs to an object or to a Put in progress.
+//   - every chunk belongs to an object or to a Put in progress;
+//   - every object a lifecycle will act on has its due entry at the time
+//     its record and the configuration give, and there are no others;
+//   - each bucket's meter holds, per class, the billable bytes of its
+//     objects.
 //
 // It returns an error wrapping ErrClosed after Close.
 func (db *DB) Check(ctx context.Context) error {
@@ -41,21 +47,32 @@ func (db *DB) Check(ctx context.Context) error {
 		owned := make(map[uint64]uint32) // data id -> chunks expected
 		objs := tx.Bucket(bktObjects)
 		err := tx.Bucket(bktBuckets).ForEach(func(name, v []byte) error {
-			if _, err := decodeBucket(v); err != nil {
+			br, err := decodeBucket(v)
+			if err != nil {
 				report("bucket %q: %v", name, err)
+			}
+			cfg, err := db.configOf(tx, string(name))
+			if err != nil {
+				report("bucket %q: lifecycle: %v", name, err)
 			}
 			ob := objs.Bucket(name)
 			if ob == nil {
 				report("bucket %q has no objects bucket", name)
 				return nil
 			}
-			return ob.ForEach(func(k, v []byte) error {
+			bc := bucketCheck{state: &bucketState{name: string(name), rec: br, cfg: cfg}, bytes: map[storageclass.Class]int64{}}
+			err = ob.ForEach(func(k, v []byte) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				db.checkObject(tx, string(name), string(k), v, owned, report)
+				db.checkObject(tx, &bc, string(k), v, owned, report)
 				return nil
 			})
+			if err != nil {
+				return err
+			}
+			bc.finish(tx, report)
+			return nil
 		})
 		if err != nil {
 			return err
@@ -76,7 +93,48 @@ func (db *DB) Check(ctx context.Context) error {
 	return errors.Join(problems...)
 }
 
-func (db *DB) checkObject(tx *bolt.Tx, bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
+// bucketCheck gathers what Check compares with a bucket's indexes and
+// meter.
+type bucketCheck struct {
+	state *bucketState
+	due   int                          // due entries the objects need
+	bytes map[storageclass.Class]int64 // billable bytes per class
+}
+
+// finish compares the due index and the meter with what the objects need.
+func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
+	name := bc.state.name
+	n := 0
+	if due := tx.Bucket(bktDue).Bucket([]byte(name)); due != nil {
+		n = due.Stats().KeyN
+	}
+	if n != bc.due {
+		report("bucket %q: %d lifecycle due entries, its objects need %d", name, n, bc.due)
+	}
+	v := tx.Bucket(bktUsage).Get([]byte(name))
+	if v == nil {
+		report("bucket %q has no meter", name)
+		return
+	}
+	var u usageRecord
+	if err := json.Unmarshal(v, &u); err != nil {
+		report("bucket %q: meter: %v", name, err)
+		return
+	}
+	for c, m := range u.Classes {
+		if m.Bytes != bc.bytes[c] {
+			report("bucket %q: meter holds %d billable bytes of %s, the objects %d", name, m.Bytes, c, bc.bytes[c])
+		}
+	}
+	for c, want := range bc.bytes {
+		if m := u.Classes[c]; want != 0 && m == nil {
+			report("bucket %q: meter has no %s, the objects hold %d billable bytes", name, c, want)
+		}
+	}
+}
+
+func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
+	bucket := bc.state.name
 	where := bucket + "/" + truncate(key)
 	rec, err := decodeRecord(v)
 	if err != nil {
@@ -87,6 +145,13 @@ func (db *DB) checkObject(tx *bolt.Tx, bucket, key string, v []byte, owned map[u
 	if !ok {
 		report("%s: class %q not in the catalog", where, rec.Class)
 		return
+	}
+	bc.bytes[rec.Class] += billable(rules, rec.Size)
+	if t := dueOf(bc.state, key, &rec); !t.IsZero() {
+		bc.due++
+		if due := tx.Bucket(bktDue).Bucket([]byte(bucket)); due == nil || due.Get(dueKey(t, key)) == nil {
+			report("%s: lifecycle due at %v is not in the due index", where, t)
+		}
 	}
 	if rec.hasRestore() {
 		if !rules.NeedsRestore {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // SetStorageClass moves an object to another class by hand, as OSS does with
@@ -39,12 +38,12 @@ func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class sto
 	}
 	defer db.release()
 	var oi ObjectInfo
-	err := db.update(op, bucket, key, func(tx *bolt.Tx) error {
+	err := db.write(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		now := db.clock.Now()
-		ob, rec, err := loadObject(tx, op, bucket, key)
+		now := w.now
+		ob, rec, err := loadObject(w.tx, op, bucket, key)
 		if err != nil {
 			return err
 		}
@@ -64,11 +63,15 @@ func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class sto
 		old := rec
 		rec.clearRestore()
 		rec.Class, rec.ClassSince, rec.LastModified = class, now, now
-		if err := saveObject(tx, ob, bucket, key, &old, &rec); err != nil {
+		if err := w.modify(ob, bucket, key, &old, &rec); err != nil {
+			return err
+		}
+		b, err := w.bucket(op, bucket, key)
+		if err != nil {
 			return err
 		}
 		oi = info(bucket, key, &rec, to, now)
-		return nil
+		return w.count(b, "CopyObject")
 	})
 	return oi, err
 }

@@ -34,6 +34,9 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	configs configCache  // parsed lifecycle configurations
+	reads   pendingReads // read requests not yet stored in the meters
+
 	cancel context.CancelFunc
 	loop   sync.WaitGroup
 	wake   chan struct{} // poked when a write sets an expiry earlier than armed
@@ -133,8 +136,14 @@ func ruleSetOf(cat *storageclass.Catalog) map[storageclass.Class]*storageclass.R
 
 func isNoSuchKey(err error) bool { return errors.Is(err, coldstore.ErrNoSuchKey) }
 
-// Close stops the background loop and waits for it, waits for calls in
-// flight, and closes the file. It is idempotent: a second Close returns nil.
+// objectsMissing is the error for a bucket that does not exist.
+func objectsMissing(op, bucket, key string) error {
+	return fail(op, bucket, key, coldstore.ErrNoSuchBucket, "bucket %q does not exist", bucket)
+}
+
+// Close stops the background loop and waits for it, stores the read
+// requests counted in memory, waits for calls in flight, and closes the
+// file. It is idempotent: a second Close returns nil.
 // Every other call after Close returns an error wrapping coldstore.ErrClosed.
 func (db *DB) Close() error {
 	first := false
@@ -142,6 +151,7 @@ func (db *DB) Close() error {
 		first = true
 		db.cancel()
 		db.loop.Wait()
+		db.flushReads()
 		db.mu.Lock()
 		db.closed = true
 		db.closeErr = wrap("Close", "", "", db.bolt.Close())

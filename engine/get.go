@@ -5,8 +5,10 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -16,6 +18,7 @@ import (
 // spans the caller's Read calls. Close it when done.
 type Object struct {
 	info   ObjectInfo
+	etag   [16]byte
 	db     *DB
 	ctx    context.Context
 	id     uint64
@@ -86,6 +89,12 @@ func (o *Object) Close() error {
 // for bad names; ErrNoSuchBucket or ErrNoSuchKey when absent;
 // ErrInvalidObjectState (403) when the object is Archived or Restoring; and
 // ErrClosed after Close. ctx also bounds the reads of the returned Object.
+//
+// A read of an IA object is metered as retrieval. With the bucket's access
+// monitor on, the first read of an object in 24 hours records its last
+// access; a lifecycle rule with ReturnToStdWhenVisit moves an IA object it
+// applies to back to Standard. Both are written in a second transaction
+// before Get returns, and the returned info shows them.
 func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	const op = "Get"
 	if err := checkObject(op, bucket, key); err != nil {
@@ -96,6 +105,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	}
 	defer db.release()
 	obj := &Object{db: db, ctx: ctx}
+	var touch bool // the read is recorded: last access, or a return to Standard
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
 		now := db.clock.Now()
 		_, rec, err := loadObject(tx, op, bucket, key)
@@ -106,7 +116,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 		if err != nil {
 			return err
 		}
-		obj.info = info(bucket, key, &rec, rules, now)
+		obj.info, obj.etag = info(bucket, key, &rec, rules, now), rec.ETag
 		switch st := obj.info.Restore; st.State {
 		case Archived:
 			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is archived: restore it first", rec.Class)
@@ -114,6 +124,9 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is restoring until %s", rec.Class, st.ReadyAt.Format(httpTime))
 		}
 		obj.id, obj.chunks = rec.DataID, rec.Chunks
+		if touch, err = db.readTouches(tx, bucket, key, &rec, now); err != nil {
+			return err
+		}
 		if rec.Chunks == 1 { // copy it now: one transaction for the whole read
 			v := tx.Bucket(bktData).Get(chunkKey(rec.DataID, 0))
 			if v == nil {
@@ -127,5 +140,71 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ia int64
+	if obj.info.StorageClass == storageclass.IA {
+		ia = obj.info.Size
+	}
+	db.reads.add(bucket, "GetObject", ia)
+	if touch {
+		if err := db.touch(ctx, obj); err != nil {
+			return nil, err
+		}
+	}
 	return obj, nil
+}
+
+// readTouches reports whether a read of rec now must be recorded: the
+// bucket's access monitor is on and the last recorded access is a day old
+// (or older than the monitor), or a lifecycle rule returns the object to
+// Standard when it is read.
+func (db *DB) readTouches(tx *bolt.Tx, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
+	br, err := decodeBucket(tx.Bucket(bktBuckets).Get([]byte(bucket)))
+	if err != nil {
+		return false, fail("Get", bucket, key, ErrCorrupt, "bucket record: %v", err)
+	}
+	cfg, err := db.configOf(tx, bucket)
+	if err != nil {
+		return false, fail("Get", bucket, key, ErrCorrupt, "lifecycle: %v", err)
+	}
+	b := &bucketState{name: bucket, rec: br, cfg: cfg}
+	if cfg != nil && cfg.ReturnsToStandard(lcObject(b, key, rec)) {
+		return true, nil
+	}
+	return br.AccessMonitor && (rec.LastAccess.Before(br.AccessSince) || now.Sub(rec.LastAccess) >= accessGranularity), nil
+}
+
+// accessGranularity: OSS records at most one access per object a day.
+const accessGranularity = 24 * time.Hour
+
+// touch records the read of obj in its own write transaction: the last
+// access, and the return to Standard that a lifecycle rule asks for. The
+// record is changed only if it is still the object that was read.
+func (db *DB) touch(ctx context.Context, obj *Object) error {
+	bucket, key := obj.info.Bucket, obj.info.Key
+	return db.write("Get", bucket, key, func(w *writeTx) error {
+		ob, rec, err := loadObject(w.tx, "Get", bucket, key)
+		if err != nil || rec.DataID != obj.id || rec.ETag != obj.etag {
+			return nil // replaced or deleted since: nothing to record
+		}
+		b, err := w.bucket("Get", bucket, key)
+		if err != nil {
+			return err
+		}
+		next := rec
+		if b.rec.AccessMonitor {
+			next.LastAccess = w.now
+		}
+		if b.cfg != nil && b.cfg.ReturnsToStandard(lcObject(b, key, &rec)) {
+			next.Class, next.ClassSince = storageclass.Standard, w.now
+		}
+		if err := w.modify(ob, bucket, key, &rec, &next); err != nil {
+			return err
+		}
+		rules, err := db.rules("Get", bucket, key, next.Class)
+		if err != nil {
+			return err
+		}
+		obj.info = info(bucket, key, &next, rules, w.now)
+		return nil
+	})
 }

@@ -86,5 +86,8 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 		}
 		return nil
 	})
+	if err == nil {
+		db.reads.add(bucket, "ListObjects", 0)
+	}
 	return page, err
 }

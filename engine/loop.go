@@ -5,10 +5,11 @@ import (
 	"time"
 )
 
-// runLoop is the background sweeper that Open starts. It sleeps on the
-// injected clock until the earliest pending expiry or SweepInterval,
-// whichever comes first, or until a write sets an earlier expiry (poke), or
-// until Close; then it sweeps. It never reads the wall clock.
+// runLoop is the background loop that Open starts. It sleeps on the
+// injected clock until the earliest pending expiry or lifecycle due time,
+// or SweepInterval, whichever comes first, or until a write sets an earlier
+// one (poke), or until Close; then it sweeps and runs the lifecycle. It
+// never reads the wall clock.
 func (db *DB) runLoop(ctx context.Context) {
 	defer db.loop.Done()
 	log := db.opts.Logger
@@ -22,10 +23,21 @@ func (db *DB) runLoop(ctx context.Context) {
 		} else if res.Expired > 0 {
 			log.Debug("coldstore: swept expired restores", "expired", res.Expired, "next", res.Next)
 		}
+		lc, err := db.RunLifecycle(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			log.Error("coldstore: lifecycle failed", "err", err)
+		} else if lc.Transitioned+lc.Expired > 0 {
+			log.Debug("coldstore: lifecycle applied", "transitioned", lc.Transitioned, "expired", lc.Expired, "next", lc.Next)
+		}
 		now := db.clock.Now()
 		wait := db.opts.SweepInterval
-		if !res.Next.IsZero() {
-			wait = min(wait, max(res.Next.Sub(now), 0))
+		for _, next := range []time.Time{res.Next, lc.Next} {
+			if !next.IsZero() {
+				wait = min(wait, max(next.Sub(now), 0))
+			}
 		}
 		timer := db.clock.Timer(wait)
 		db.armed.Store(now.Add(wait).UnixNano())

@@ -12,6 +12,9 @@ const (
 	MaxBucketNameLen = 63
 	MaxKeyLen        = 1023     // bytes
 	MaxMetadataSize  = 8 * 1024 // bytes of user metadata keys and values together
+	MaxTags          = 10       // tags per object
+	MaxTagKeyLen     = 128      // bytes
+	MaxTagValueLen   = 256      // bytes
 )
 
 // validBucketName reports whether name is 3-63 characters of a-z, 0-9 and

@@ -18,6 +18,7 @@ type ObjectInfo struct {
 	ETag         string // lowercase hex MD5 of the content, unquoted (ossapi quotes it)
 	ContentType  string
 	Metadata     map[string]string // user metadata (x-oss-meta-*); nil when none
+	Tags         map[string]string // object tags; nil when none
 	LastModified time.Time         // last Put, or last SetStorageClass
 	StorageClass storageclass.Class
 	ClassSince   time.Time // when it entered its class
@@ -33,6 +34,9 @@ type PutOptions struct {
 	// Metadata is user metadata, at most MaxMetadataSize bytes of keys and
 	// values together; keys must not be empty. It is copied.
 	Metadata map[string]string
+	// Tags are the object's tags (x-oss-tagging), which lifecycle rules
+	// select on: at most MaxTags, keys 1-128 bytes, values at most 256.
+	Tags map[string]string
 }
 
 // defaultContentType is what OSS answers for an object stored without one.
@@ -47,6 +51,7 @@ func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now 
 		ETag:         hex.EncodeToString(rec.ETag[:]),
 		ContentType:  rec.ContentType,
 		Metadata:     maps.Clone(rec.Metadata),
+		Tags:         maps.Clone(rec.Tags),
 		LastModified: rec.LastModified,
 		StorageClass: rec.Class,
 		ClassSince:   rec.ClassSince,
@@ -59,7 +64,7 @@ func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now 
 func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
 	ob := tx.Bucket(bktObjects).Bucket([]byte(bucket))
 	if ob == nil {
-		return nil, fail(op, bucket, key, coldstore.ErrNoSuchBucket, "bucket %q does not exist", bucket)
+		return nil, objectsMissing(op, bucket, key)
 	}
 	return ob, nil
 }
@@ -80,42 +85,6 @@ func loadObject(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, objectRecord
 		return nil, rec, fail(op, bucket, key, ErrCorrupt, "%v", err)
 	}
 	return ob, rec, nil
-}
-
-// saveObject writes rec for bucket/key and moves its expiry index entry
-// from old (the record before the change; nil when there was none) to rec,
-// in the caller's transaction: record and index change together or not at
-// all.
-func saveObject(tx *bolt.Tx, ob *bolt.Bucket, bucket, key string, old, rec *objectRecord) error {
-	if err := moveExpiry(tx, bucket, key, old, rec); err != nil {
-		return err
-	}
-	return ob.Put([]byte(key), rec.encode())
-}
-
-// moveExpiry keeps the expiry index in step with a change of a record from
-// old to rec (either may be nil: created or deleted).
-func moveExpiry(tx *bolt.Tx, bucket, key string, old, rec *objectRecord) error {
-	var was, now time.Time
-	if old != nil {
-		was = old.ExpiresAt
-	}
-	if rec != nil {
-		now = rec.ExpiresAt
-	}
-	if was.Equal(now) {
-		return nil
-	}
-	exp := tx.Bucket(bktExpiry)
-	if !was.IsZero() {
-		if err := exp.Delete(indexKey(was, bucket, key)); err != nil {
-			return err
-		}
-	}
-	if !now.IsZero() {
-		return exp.Put(indexKey(now, bucket, key), nil)
-	}
-	return nil
 }
 
 // Head returns the object's info, including its restore status, without
@@ -147,6 +116,9 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 		oi = info(bucket, key, &rec, r, now)
 		return nil
 	})
+	if err == nil {
+		db.reads.add(bucket, "HeadObject", 0)
+	}
 	return oi, err
 }
 
@@ -166,28 +138,24 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	defer db.release()
-	return db.update(op, bucket, key, func(tx *bolt.Tx) error {
+	return db.write(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ob, old, err := loadObject(tx, op, bucket, key)
-		if err != nil {
-			if isNoSuchKey(err) {
-				return nil
-			}
+		ob, old, err := loadObject(w.tx, op, bucket, key)
+		if err != nil && !isNoSuchKey(err) {
 			return err
 		}
-		return removeObject(tx, ob, bucket, key, &old)
+		b, err := w.bucket(op, bucket, key)
+		if err != nil {
+			return err
+		}
+		if err := w.count(b, "DeleteObject"); err != nil {
+			return err
+		}
+		if ob == nil {
+			return nil
+		}
+		return w.remove(ob, bucket, key, &old)
 	})
-}
-
-// removeObject deletes rec of bucket/key with its chunks and index entries.
-func removeObject(tx *bolt.Tx, ob *bolt.Bucket, bucket, key string, rec *objectRecord) error {
-	if err := moveExpiry(tx, bucket, key, rec, nil); err != nil {
-		return err
-	}
-	if err := deleteChunks(tx, rec.DataID); err != nil {
-		return err
-	}
-	return ob.Delete([]byte(key))
 }

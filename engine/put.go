@@ -21,7 +21,8 @@ import (
 //
 // It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
 // for bad names; ErrInvalidArgument for a nil reader, an unknown storage
-// class, or metadata that is too large or has an empty key; ErrNoSuchBucket
+// class, metadata that is too large or has an empty key, or tags beyond
+// the limits; ErrNoSuchBucket
 // when the bucket is absent; ErrClosed after Close; the context's error when
 // it ends first; and the reader's error, wrapped, when r fails. On any error
 // nothing is stored and the old object is intact.
@@ -68,6 +69,17 @@ func (db *DB) checkPut(op, bucket, key string, r io.Reader, o *PutOptions) error
 	}
 	if size > MaxMetadataSize {
 		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "metadata of %d bytes exceeds %d", size, MaxMetadataSize)
+	}
+	if len(o.Tags) == 0 {
+		o.Tags = nil
+	}
+	if len(o.Tags) > MaxTags {
+		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "%d tags exceed %d", len(o.Tags), MaxTags)
+	}
+	for k, v := range o.Tags {
+		if k == "" || len(k) > MaxTagKeyLen || len(v) > MaxTagValueLen {
+			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "tag %q=%q: keys 1-%d bytes, values up to %d", truncate(k), truncate(v), MaxTagKeyLen, MaxTagValueLen)
+		}
 	}
 	return nil
 }
@@ -194,28 +206,27 @@ func (p *putter) stage(chunks [][]byte) error {
 func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 	var oi ObjectInfo
 	id, n := p.id, p.chunks
-	err := p.db.update("Put", p.bucket, p.key, func(tx *bolt.Tx) error {
+	err := p.db.write("Put", p.bucket, p.key, func(w *writeTx) error {
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}
-		now := p.db.clock.Now()
-		ob, err := objectsOf(tx, "Put", p.bucket, p.key)
+		ob, err := objectsOf(w.tx, "Put", p.bucket, p.key)
+		if err != nil {
+			return err
+		}
+		b, err := w.bucket("Put", p.bucket, p.key)
 		if err != nil {
 			return err
 		}
 		class := p.opts.StorageClass
 		if class == "" {
-			br, err := decodeBucket(tx.Bucket(bktBuckets).Get([]byte(p.bucket)))
-			if err != nil {
-				return fail("Put", p.bucket, p.key, ErrCorrupt, "bucket record: %v", err)
-			}
-			class = br.Class
+			class = b.rec.Class
 		}
 		rules, err := p.db.rules("Put", p.bucket, p.key, class)
 		if err != nil {
 			return err
 		}
-		if err := p.putChunks(tx, chunks); err != nil {
+		if err := p.putChunks(w.tx, chunks); err != nil {
 			return err
 		}
 		ct := p.opts.ContentType
@@ -226,10 +237,11 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			Size:         p.size,
 			ContentType:  ct,
 			Metadata:     p.opts.Metadata,
-			LastModified: now,
+			Tags:         p.opts.Tags,
+			LastModified: w.now,
 			Class:        class,
-			ClassSince:   now,
-			LastAccess:   now,
+			ClassSince:   w.now,
+			LastAccess:   w.now,
 			DataID:       p.id,
 			Chunks:       p.chunks,
 		}
@@ -239,19 +251,22 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			if err != nil {
 				return fail("Put", p.bucket, p.key, ErrCorrupt, "%v", err)
 			}
-			if err := removeObject(tx, ob, p.bucket, p.key, &old); err != nil {
+			if err := w.remove(ob, p.bucket, p.key, &old); err != nil {
 				return err
 			}
 		}
-		if err := saveObject(tx, ob, p.bucket, p.key, nil, &rec); err != nil {
+		if err := w.create(ob, p.bucket, p.key, &rec); err != nil {
 			return err
 		}
 		if p.id != 0 {
-			if err := tx.Bucket(bktStaging).Delete(idKey(p.id)); err != nil {
+			if err := w.tx.Bucket(bktStaging).Delete(idKey(p.id)); err != nil {
 				return err
 			}
 		}
-		oi = info(p.bucket, p.key, &rec, rules, now)
+		if err := w.count(b, "PutObject"); err != nil {
+			return err
+		}
+		oi = info(p.bucket, p.key, &rec, rules, w.now)
 		return nil
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ type objectRecord struct {
 	ETag         [16]byte
 	ContentType  string
 	Metadata     map[string]string
+	Tags         map[string]string
 	LastModified time.Time
 	Class        storageclass.Class
 	ClassSince   time.Time
@@ -48,16 +49,16 @@ func (r *objectRecord) encode() []byte {
 	for k, v := range r.Metadata {
 		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
 	}
+	for k, v := range r.Tags {
+		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
+	}
 	b := make([]byte, 0, n)
 	b = append(b, recordVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = append(b, r.ETag[:]...)
 	b = appendString(b, r.ContentType)
-	b = binary.AppendUvarint(b, uint64(len(r.Metadata)))
-	for _, k := range sortedKeys(r.Metadata) { // sorted: the encoding is deterministic
-		b = appendString(b, k)
-		b = appendString(b, r.Metadata[k])
-	}
+	b = appendMap(b, r.Metadata)
+	b = appendMap(b, r.Tags)
 	b = appendTime(b, r.LastModified)
 	b = appendString(b, string(r.Class))
 	b = appendTime(b, r.ClassSince)
@@ -82,16 +83,8 @@ func decodeRecord(b []byte) (objectRecord, error) {
 	r.Size = int64(d.uint64())
 	copy(r.ETag[:], d.bytes(16))
 	r.ContentType = d.string()
-	if n := d.uvarint(); n > 0 {
-		if n > uint64(len(b)) {
-			return r, errBadRecord
-		}
-		r.Metadata = make(map[string]string, n)
-		for range n {
-			k := d.string()
-			r.Metadata[k] = d.string()
-		}
-	}
+	r.Metadata = d.stringMap()
+	r.Tags = d.stringMap()
 	r.LastModified = d.time()
 	r.Class = storageclass.Class(d.string())
 	r.ClassSince = d.time()
@@ -110,14 +103,22 @@ func decodeRecord(b []byte) (objectRecord, error) {
 
 // bucketRecord is what the file holds for one bucket.
 type bucketRecord struct {
-	Class   storageclass.Class
-	Created time.Time
+	Class         storageclass.Class
+	Created       time.Time
+	AccessMonitor bool      // access tracking on (SetAccessMonitor)
+	AccessSince   time.Time // when it was switched on
 }
 
 func (r *bucketRecord) encode() []byte {
 	b := []byte{recordVersion}
 	b = appendString(b, string(r.Class))
-	return appendTime(b, r.Created)
+	b = appendTime(b, r.Created)
+	var on byte
+	if r.AccessMonitor {
+		on = 1
+	}
+	b = append(b, on)
+	return appendTime(b, r.AccessSince)
 }
 
 func decodeBucket(b []byte) (bucketRecord, error) {
@@ -128,6 +129,8 @@ func decodeBucket(b []byte) (bucketRecord, error) {
 	}
 	r.Class = storageclass.Class(d.string())
 	r.Created = d.time()
+	r.AccessMonitor = d.byte() == 1
+	r.AccessSince = d.time()
 	if d.err || len(d.b) != 0 {
 		return bucketRecord{}, errBadRecord
 	}
@@ -145,11 +148,18 @@ func appendTime(b []byte, t time.Time) []byte {
 	return append(b, x[:]...)
 }
 
-func sortedKeys(m map[string]string) []string {
+// appendMap writes m with its keys sorted, so the encoding is
+// deterministic.
+func appendMap(b []byte, m map[string]string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(m)))
 	if len(m) == 0 {
-		return nil
+		return b
 	}
-	return slices.Sorted(maps.Keys(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		b = appendString(b, k)
+		b = appendString(b, m[k])
+	}
+	return b
 }
 
 // decoder reads a record; after the first short read every read returns
@@ -210,6 +220,24 @@ func (d *decoder) string() string {
 		return ""
 	}
 	return string(d.bytes(int(n)))
+}
+
+// stringMap reads what appendMap wrote; nil for an empty map.
+func (d *decoder) stringMap() map[string]string {
+	n := d.uvarint()
+	if n == 0 || d.err {
+		return nil
+	}
+	if n > uint64(len(d.b)) {
+		d.err = true
+		return nil
+	}
+	m := make(map[string]string, n)
+	for range n {
+		k := d.string()
+		m[k] = d.string()
+	}
+	return m
 }
 
 func (d *decoder) time() time.Time {

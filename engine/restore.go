@@ -6,7 +6,6 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // RestoreOptions are the optional arguments of Restore. A nil
@@ -67,16 +66,20 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 	}
 	defer db.release()
 	var res RestoreResult
-	err := db.update(op, bucket, key, func(tx *bolt.Tx) error {
+	err := db.write(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		now := db.clock.Now()
-		ob, rec, err := loadObject(tx, op, bucket, key)
+		now := w.now
+		ob, rec, err := loadObject(w.tx, op, bucket, key)
 		if err != nil {
 			return err
 		}
 		rules, err := db.rules(op, bucket, key, rec.Class)
+		if err != nil {
+			return err
+		}
+		b, err := w.bucket(op, bucket, key)
 		if err != nil {
 			return err
 		}
@@ -93,6 +96,11 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			rec.ReadyAt = now.Add(db.opts.RestoreLatency(rec.Class, tier, lat))
 			rec.ExpiresAt = rec.ReadyAt.Add(time.Duration(days) * storageclass.Day)
 			res.Status = Accepted
+			u, err := w.usage(b)
+			if err != nil {
+				return err
+			}
+			u.restore(rec.Class, tier, rec.Size)
 		case Restoring:
 			if o.Tier == "" || !o.Tier.FasterThan(rec.Tier) {
 				return fail(op, bucket, key, coldstore.ErrRestoreAlreadyInProgress, "restore with tier %q ready at %s", rec.Tier, rec.ReadyAt.Format(httpTime))
@@ -113,16 +121,15 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			}
 			res.Status = AlreadyRestored
 		}
-		if err := saveObject(tx, ob, bucket, key, &old, &rec); err != nil {
+		if err := w.modify(ob, bucket, key, &old, &rec); err != nil {
 			return err
 		}
 		res.Restore = status(&rec, rules, now)
-		return nil
+		return w.count(b, "RestoreObject")
 	})
 	if err != nil {
 		return RestoreResult{}, err
 	}
-	db.poke(res.Restore.ExpiresAt)
 	return res, nil
 }
 
@@ -174,12 +181,12 @@ func (db *DB) CleanRestored(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	defer db.release()
-	return db.update(op, bucket, key, func(tx *bolt.Tx) error {
+	return db.write(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		now := db.clock.Now()
-		ob, rec, err := loadObject(tx, op, bucket, key)
+		now := w.now
+		ob, rec, err := loadObject(w.tx, op, bucket, key)
 		if err != nil {
 			return err
 		}
@@ -197,6 +204,13 @@ func (db *DB) CleanRestored(ctx context.Context, bucket, key string) error {
 		}
 		old := rec
 		rec.clearRestore()
-		return saveObject(tx, ob, bucket, key, &old, &rec)
+		if err := w.modify(ob, bucket, key, &old, &rec); err != nil {
+			return err
+		}
+		b, err := w.bucket(op, bucket, key)
+		if err != nil {
+			return err
+		}
+		return w.count(b, "CleanRestoredObject")
 	})
 }

@@ -13,15 +13,21 @@ import (
 //	data      <dataID><chunk#>    -> chunk bytes (8-byte id, 4-byte index, big-endian)
 //	staging   <dataID>            -> bucket\x00key of a Put whose chunks are not yet published
 //	expiry    <t><bucket>\x00<key> -> empty: every pending restore, by ExpiresAt
+//	due       <bucket>/ <t><key>  -> empty: every object a lifecycle will act on, by due time
+//	lifecycle <bucket>            -> 8-byte generation, then the OSS lifecycle XML
+//	usage     <bucket>            -> the bucket's meter (JSON)
 var (
-	bktMeta    = []byte("meta")
-	bktBuckets = []byte("buckets")
-	bktObjects = []byte("objects")
-	bktData    = []byte("data")
-	bktStaging = []byte("staging")
-	bktExpiry  = []byte("expiry")
+	bktMeta      = []byte("meta")
+	bktBuckets   = []byte("buckets")
+	bktObjects   = []byte("objects")
+	bktData      = []byte("data")
+	bktStaging   = []byte("staging")
+	bktExpiry    = []byte("expiry")
+	bktDue       = []byte("due")
+	bktLifecycle = []byte("lifecycle")
+	bktUsage     = []byte("usage")
 
-	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktExpiry}
+	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktExpiry, bktDue, bktLifecycle, bktUsage}
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")

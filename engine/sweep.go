@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // sweepBatch bounds the expired restores one sweep transaction handles, so
@@ -36,9 +34,10 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		var n int
 		var more bool
-		err := db.update(op, "", "", func(tx *bolt.Tx) error {
+		err := db.write(op, "", "", func(w *writeTx) error {
+			w.now = now
 			var err error
-			n, more, res.Next, err = sweepBatchAt(tx, now)
+			n, more, res.Next, err = w.sweepBatch()
 			return err
 		})
 		if err != nil {
@@ -51,11 +50,12 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 	}
 }
 
-// sweepBatchAt clears up to sweepBatch restores that expired at or before
+// sweepBatch clears up to sweepBatch restores that expired at or before
 // now. It returns how many objects it returned to Archived, whether more
 // expired entries remain, and the earliest pending expiry after the batch.
-func sweepBatchAt(tx *bolt.Tx, now time.Time) (expired int, more bool, next time.Time, err error) {
-	exp := tx.Bucket(bktExpiry)
+func (w *writeTx) sweepBatch() (expired int, more bool, next time.Time, err error) {
+	now := w.now
+	exp := w.tx.Bucket(bktExpiry)
 	var keys [][]byte
 	c := exp.Cursor()
 	for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -69,14 +69,13 @@ func sweepBatchAt(tx *bolt.Tx, now time.Time) (expired int, more bool, next time
 		keys = append(keys, bytes.Clone(k))
 	}
 	for _, k := range keys {
-		done, err := expireOne(tx, k)
+		done, err := w.expireOne(k)
 		if err != nil {
 			return 0, false, time.Time{}, err
 		}
 		if done {
 			expired++
-		}
-		if err := exp.Delete(k); err != nil {
+		} else if err := exp.Delete(k); err != nil {
 			return 0, false, time.Time{}, err
 		}
 	}
@@ -88,16 +87,16 @@ func sweepBatchAt(tx *bolt.Tx, now time.Time) (expired int, more bool, next time
 	return expired, more, next, nil
 }
 
-// expireOne clears the restore that index key k points at. It reports false
-// when the entry matches no restore (a malformed or dangling entry, which
-// Check reports); the caller drops the entry either way, so the sweeper
-// never sticks on one.
-func expireOne(tx *bolt.Tx, k []byte) (bool, error) {
+// expireOne clears the restore that index key k points at, with its index
+// entry. It reports false when the entry matches no restore (a malformed or
+// dangling entry, which Check reports); the caller then drops the entry, so
+// the sweeper never sticks on one.
+func (w *writeTx) expireOne(k []byte) (bool, error) {
 	t, bucket, key, ok := parseIndexKey(k)
 	if !ok {
 		return false, nil
 	}
-	ob := tx.Bucket(bktObjects).Bucket([]byte(bucket))
+	ob := w.tx.Bucket(bktObjects).Bucket([]byte(bucket))
 	if ob == nil {
 		return false, nil
 	}
@@ -105,10 +104,11 @@ func expireOne(tx *bolt.Tx, k []byte) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	rec, err := decodeRecord(v)
-	if err != nil || !rec.ExpiresAt.Equal(t) {
+	old, err := decodeRecord(v)
+	if err != nil || !old.ExpiresAt.Equal(t) {
 		return false, nil
 	}
+	rec := old
 	rec.clearRestore()
-	return true, ob.Put([]byte(key), rec.encode())
+	return true, w.modify(ob, bucket, key, &old, &rec)
 }

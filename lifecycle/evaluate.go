@@ -146,6 +146,22 @@ func (c *Configuration) NextDue(o Object) time.Time {
 	return next
 }
 
+// NextExpiration returns when an expiration of o comes due, as NextDue
+// does but for expirations alone; zero for never.
+func (c *Configuration) NextExpiration(o Object) time.Time {
+	var next time.Time
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		if !r.Enabled || r.Expiration == nil || !r.Matches(o) {
+			continue
+		}
+		if t, ok := r.Expiration.dueAt(o); ok && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	return next
+}
+
 // ReturnsToStandard reports whether reading o moves it back to Standard: it
 // is IA and an enabled matching rule has an IsAccessTime transition to IA
 // with ReturnToStdWhenVisit.

@@ -40,6 +40,12 @@ type Rules struct {
 	// MinStorageDuration is charged in full when an object leaves the class
 	// earlier (deleted, overwritten or moved).
 	MinStorageDuration time.Duration
+	// MinDurationFromEntry counts the minimum duration from when the object
+	// entered the class (ClassSince); otherwise it counts from its
+	// LastModified, which a lifecycle transition keeps. OSS counts IA and
+	// Archive from LastModified, ColdArchive and DeepColdArchive from the
+	// conversion (research/semantics.md §1, [A10]).
+	MinDurationFromEntry bool
 	// MinBillableSize is the smallest size storage is billed for.
 	MinBillableSize int64
 	// Price is what the class costs.
@@ -85,7 +91,7 @@ func NewCatalog(rules map[Class]Rules) (*Catalog, error) {
 			}
 		}
 		r.Tiers = maps.Clone(r.Tiers)
-		r.Price.Retrieval = maps.Clone(r.Price.Retrieval)
+		r.Price = r.Price.clone()
 		c.rules[cl] = r
 	}
 	return c, nil
@@ -100,7 +106,7 @@ func (c *Catalog) Rules(cl Class) (Rules, error) {
 		return Rules{}, &coldstore.OpError{Op: "Rules", Detail: fmt.Sprintf("unknown storage class %q", cl), Err: coldstore.ErrInvalidArgument}
 	}
 	r.Tiers = maps.Clone(r.Tiers)
-	r.Price.Retrieval = maps.Clone(r.Price.Retrieval)
+	r.Price = r.Price.clone()
 	return r, nil
 }
 
@@ -144,12 +150,13 @@ var oss = mustCatalog(map[Class]Rules{
 			TierStandard:  {Min: 2 * time.Hour, Max: 5 * time.Hour},
 			TierBulk:      {Min: 5 * time.Hour, Max: 12 * time.Hour},
 		},
-		DefaultTier:        TierStandard,
-		MinRestoreDays:     1,
-		MaxRestoreDays:     365,
-		DefaultRestoreDays: 1,
-		MinStorageDuration: 180 * Day,
-		MinBillableSize:    64 * KiB,
+		DefaultTier:          TierStandard,
+		MinRestoreDays:       1,
+		MaxRestoreDays:       365,
+		DefaultRestoreDays:   1,
+		MinStorageDuration:   180 * Day,
+		MinDurationFromEntry: true,
+		MinBillableSize:      64 * KiB,
 	},
 	// DeepColdArchive: Expedited within 12 h, Standard within 48 h, no Bulk.
 	// Lower bounds are not documented; 1 h and 12 h are our choice. The 64
@@ -162,16 +169,22 @@ var oss = mustCatalog(map[Class]Rules{
 			TierExpedited: {Min: time.Hour, Max: 12 * time.Hour},
 			TierStandard:  {Min: 12 * time.Hour, Max: 48 * time.Hour},
 		},
-		DefaultTier:        TierStandard,
-		MinRestoreDays:     1,
-		MaxRestoreDays:     365,
-		DefaultRestoreDays: 1,
-		MinStorageDuration: 180 * Day,
-		MinBillableSize:    64 * KiB,
+		DefaultTier:          TierStandard,
+		MinRestoreDays:       1,
+		MaxRestoreDays:       365,
+		DefaultRestoreDays:   1,
+		MinStorageDuration:   180 * Day,
+		MinDurationFromEntry: true,
+		MinBillableSize:      64 * KiB,
 	},
 })
 
 func mustCatalog(rules map[Class]Rules) *Catalog {
+	for c, p := range ossPrices {
+		r := rules[c]
+		r.Price = p
+		rules[c] = r
+	}
 	c, err := NewCatalog(rules)
 	if err != nil {
 		panic(err)

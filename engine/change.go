@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/coldstore-dev/coldstore/lifecycle"
+	bolt "go.etcd.io/bbolt"
+)
+
+// writeTx is one write transaction and what its changes share: the clock
+// read once, the bucket records, lifecycle configurations and usage records
+// it has loaded, and the earliest expiry or due time it set (to wake the
+// background loop after the commit).
+//
+// Every change of an object goes through create, modify or remove, which
+// keep the expiry index, the lifecycle due index and the usage meter in
+// step with the record, in the same transaction.
+type writeTx struct {
+	db      *DB
+	tx      *bolt.Tx
+	now     time.Time
+	buckets map[string]*bucketState
+	wake    time.Time
+}
+
+// bucketState is what a transaction loaded of one bucket.
+type bucketState struct {
+	name    string
+	rec     bucketRecord
+	cfg     *lifecycle.Configuration // nil: no lifecycle
+	usage   *usageRecord             // nil until needed
+	flushed readCounts               // pending reads merged into usage
+}
+
+// write runs fn in one write transaction with a writeTx, saves the usage
+// records it touched, and after the commit wakes the background loop if a
+// sooner expiry or due time was set.
+func (db *DB) write(op, bucket, key string, fn func(w *writeTx) error) error {
+	var w *writeTx
+	err := db.update(op, bucket, key, func(tx *bolt.Tx) error {
+		w = &writeTx{db: db, tx: tx, now: db.clock.Now(), buckets: map[string]*bucketState{}}
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.saveUsage()
+	})
+	if err != nil {
+		return err
+	}
+	for name, b := range w.buckets {
+		if b.usage != nil {
+			db.reads.forget(name, b.flushed)
+		}
+	}
+	db.poke(w.wake)
+	return nil
+}
+
+func (w *writeTx) soon(t time.Time) {
+	if !t.IsZero() && (w.wake.IsZero() || t.Before(w.wake)) {
+		w.wake = t
+	}
+}
+
+// bucket returns the state of a bucket, loading it once per transaction.
+// It returns an error wrapping ErrNoSuchBucket when the bucket is absent.
+func (w *writeTx) bucket(op, name, key string) (*bucketState, error) {
+	if b, ok := w.buckets[name]; ok {
+		return b, nil
+	}
+	v := w.tx.Bucket(bktBuckets).Get([]byte(name))
+	if v == nil {
+		return nil, objectsMissing(op, name, key)
+	}
+	rec, err := decodeBucket(v)
+	if err != nil {
+		return nil, fail(op, name, key, ErrCorrupt, "bucket record: %v", err)
+	}
+	cfg, err := w.db.configOf(w.tx, name)
+	if err != nil {
+		return nil, fail(op, name, key, ErrCorrupt, "lifecycle: %v", err)
+	}
+	b := &bucketState{name: name, rec: rec, cfg: cfg}
+	w.buckets[name] = b
+	return b, nil
+}
+
+// create adds rec as bucket/key, which must not exist.
+func (w *writeTx) create(ob *bolt.Bucket, bucket, key string, rec *objectRecord) error {
+	b, err := w.bucket("", bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := w.index(b, bucket, key, nil, rec); err != nil {
+		return err
+	}
+	if err := w.meter(b, nil, rec); err != nil {
+		return err
+	}
+	return ob.Put([]byte(key), rec.encode())
+}
+
+// modify replaces the record old of bucket/key with rec: the same content,
+// other times or class.
+func (w *writeTx) modify(ob *bolt.Bucket, bucket, key string, old, rec *objectRecord) error {
+	b, err := w.bucket("", bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := w.index(b, bucket, key, old, rec); err != nil {
+		return err
+	}
+	if old.Class != rec.Class {
+		if err := w.meter(b, old, rec); err != nil {
+			return err
+		}
+	}
+	return ob.Put([]byte(key), rec.encode())
+}
+
+// remove deletes old of bucket/key with its chunks.
+func (w *writeTx) remove(ob *bolt.Bucket, bucket, key string, old *objectRecord) error {
+	b, err := w.bucket("", bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := w.index(b, bucket, key, old, nil); err != nil {
+		return err
+	}
+	if err := w.meter(b, old, nil); err != nil {
+		return err
+	}
+	if err := deleteChunks(w.tx, old.DataID); err != nil {
+		return err
+	}
+	return ob.Delete([]byte(key))
+}
+
+// index moves the expiry and due entries of bucket/key from old to rec
+// (either may be nil).
+func (w *writeTx) index(b *bucketState, bucket, key string, old, rec *objectRecord) error {
+	var oldExp, newExp, oldDue, newDue time.Time
+	if old != nil {
+		oldExp, oldDue = old.ExpiresAt, dueOf(b, key, old)
+	}
+	if rec != nil {
+		newExp, newDue = rec.ExpiresAt, dueOf(b, key, rec)
+	}
+	if !oldExp.Equal(newExp) {
+		exp := w.tx.Bucket(bktExpiry)
+		if !oldExp.IsZero() {
+			if err := exp.Delete(indexKey(oldExp, bucket, key)); err != nil {
+				return err
+			}
+		}
+		if !newExp.IsZero() {
+			if err := exp.Put(indexKey(newExp, bucket, key), nil); err != nil {
+				return err
+			}
+			w.soon(newExp)
+		}
+	}
+	if !oldDue.Equal(newDue) {
+		due, err := dueBucket(w.tx, bucket)
+		if err != nil {
+			return err
+		}
+		if !oldDue.IsZero() {
+			if err := due.Delete(dueKey(oldDue, key)); err != nil {
+				return err
+			}
+		}
+		if !newDue.IsZero() {
+			if err := due.Put(dueKey(newDue, key), nil); err != nil {
+				return err
+			}
+			w.soon(newDue)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,369 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/coldstore-dev/coldstore/storageclass"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Usage is what a bucket used from its creation to the instant of the call:
+// the quantities OSS bills, before prices (Cost applies them).
+type Usage struct {
+	// From is the bucket's creation; To the instant of the call.
+	From, To time.Time
+	// StorageByteHours per class, of billable size (MinBillableSize applied).
+	StorageByteHours map[storageclass.Class]float64
+	// EarlyDeleteByteHours per class: the remainder of the minimum storage
+	// duration of objects deleted, overwritten or moved out of the class
+	// early, of billable size.
+	EarlyDeleteByteHours map[storageclass.Class]float64
+	// RetrievalBytes per class and tier: each accepted restore (202) of an
+	// archive class, by its tier ("" for Archive); each read of an IA
+	// object, tier "". Sizes are the objects' own.
+	RetrievalBytes map[storageclass.Class]map[storageclass.Tier]int64
+	// Restores per class: accepted restores (202). A repeated restore of a
+	// restoring or restored object, or a tier upgrade, is not counted.
+	Restores map[storageclass.Class]int64
+	// RestoresByTier splits Restores by tier ("" for Archive), as retrieval
+	// requests are priced by tier.
+	RestoresByTier map[storageclass.Class]map[storageclass.Tier]int64
+	// Requests by OSS operation name (PutObject, GetObject, HeadObject,
+	// DeleteObject, ListObjects, RestoreObject, CleanRestoredObject,
+	// CopyObject for SetStorageClass, and the lifecycle's CommitTransition
+	// and ExpireObject). Only successful requests count, as OSS bills them.
+	Requests map[string]int64
+}
+
+// usageRecord is the stored meter of a bucket. Storage accrues lazily: each
+// class keeps its billable bytes now and the byte-hours up to At; a change
+// first accrues to now (O(1)), then moves bytes.
+type usageRecord struct {
+	Since     time.Time                                          `json:"since"`
+	Classes   map[storageclass.Class]*classMeter                 `json:"classes,omitempty"`
+	Retrieval map[storageclass.Class]map[storageclass.Tier]int64 `json:"retrieval,omitempty"`
+	Restores  map[storageclass.Class]map[storageclass.Tier]int64 `json:"restores,omitempty"`
+	Requests  map[string]int64                                   `json:"requests,omitempty"`
+}
+
+type classMeter struct {
+	Bytes       int64     `json:"bytes"`       // billable bytes in the class now
+	ByteHours   float64   `json:"byteHours"`   // accrued up to At
+	At          time.Time `json:"at"`          // when ByteHours was last accrued
+	EarlyDelete float64   `json:"earlyDelete"` // early-deletion byte-hours
+}
+
+func newUsage(since time.Time) *usageRecord {
+	return &usageRecord{Since: since}
+}
+
+func (u *usageRecord) class(c storageclass.Class, now time.Time) *classMeter {
+	if u.Classes == nil {
+		u.Classes = map[storageclass.Class]*classMeter{}
+	}
+	m := u.Classes[c]
+	if m == nil {
+		m = &classMeter{At: now}
+		u.Classes[c] = m
+	}
+	return m
+}
+
+// accrue brings a class's byte-hours up to now.
+func (m *classMeter) accrue(now time.Time) {
+	if now.After(m.At) {
+		m.ByteHours += float64(m.Bytes) * now.Sub(m.At).Hours()
+		m.At = now
+	}
+}
+
+func (u *usageRecord) request(op string, n int64) {
+	if u.Requests == nil {
+		u.Requests = map[string]int64{}
+	}
+	u.Requests[op] += n
+}
+
+// restore counts an accepted restore of size bytes.
+func (u *usageRecord) restore(c storageclass.Class, t storageclass.Tier, size int64) {
+	if u.Restores == nil {
+		u.Restores = map[storageclass.Class]map[storageclass.Tier]int64{}
+	}
+	if u.Restores[c] == nil {
+		u.Restores[c] = map[storageclass.Tier]int64{}
+	}
+	u.Restores[c][t]++
+	u.retrieval(c, t, size)
+}
+
+func (u *usageRecord) retrieval(c storageclass.Class, t storageclass.Tier, n int64) {
+	if u.Retrieval == nil {
+		u.Retrieval = map[storageclass.Class]map[storageclass.Tier]int64{}
+	}
+	if u.Retrieval[c] == nil {
+		u.Retrieval[c] = map[storageclass.Tier]int64{}
+	}
+	u.Retrieval[c][t] += n
+}
+
+// billable is the size rec is billed for in its class.
+func billable(r *storageclass.Rules, size int64) int64 {
+	return max(size, r.MinBillableSize)
+}
+
+// usage returns the bucket's meter, loading it once per transaction and
+// merging the reads counted in memory since the last write.
+func (w *writeTx) usage(b *bucketState) (*usageRecord, error) {
+	if b.usage != nil {
+		return b.usage, nil
+	}
+	bucket := b.name
+	v := w.tx.Bucket(bktUsage).Get([]byte(bucket))
+	u := newUsage(b.rec.Created)
+	if v != nil {
+		if err := json.Unmarshal(v, u); err != nil {
+			return nil, fail("", bucket, "", ErrCorrupt, "usage record: %v", err)
+		}
+	}
+	b.flushed = w.db.reads.take(bucket)
+	b.flushed.mergeInto(u)
+	b.usage = u
+	return u, nil
+}
+
+// meter moves an object out of old's class (nil: created) into rec's
+// (nil: deleted), charging early deletion for what it leaves before the
+// class's minimum duration.
+func (w *writeTx) meter(b *bucketState, old, rec *objectRecord) error {
+	u, err := w.usage(b)
+	if err != nil {
+		return err
+	}
+	if old != nil {
+		r, ok := w.db.ruleSet[old.Class]
+		if ok {
+			m := u.class(old.Class, w.now)
+			m.accrue(w.now)
+			size := billable(r, old.Size)
+			m.Bytes -= size
+			since := old.LastModified
+			if r.MinDurationFromEntry {
+				since = old.ClassSince
+			}
+			if left := r.MinStorageDuration - w.now.Sub(since); left > 0 {
+				m.EarlyDelete += float64(size) * left.Hours()
+			}
+		}
+	}
+	if rec != nil {
+		if r, ok := w.db.ruleSet[rec.Class]; ok {
+			m := u.class(rec.Class, w.now)
+			m.accrue(w.now)
+			m.Bytes += billable(r, rec.Size)
+		}
+	}
+	return nil
+}
+
+// count adds one successful request to the bucket's meter.
+func (w *writeTx) count(b *bucketState, op string) error {
+	u, err := w.usage(b)
+	if err != nil {
+		return err
+	}
+	u.request(op, 1)
+	return nil
+}
+
+// saveUsage writes back the meters the transaction changed.
+func (w *writeTx) saveUsage() error {
+	for name, b := range w.buckets {
+		if b.usage == nil {
+			continue
+		}
+		v, err := json.Marshal(b.usage)
+		if err != nil {
+			return err
+		}
+		if err := w.tx.Bucket(bktUsage).Put([]byte(name), v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readCounts are the reads of a bucket counted in memory until the next
+// write transaction on the bucket stores them (reads do not write the
+// file). A crash loses at most these.
+type readCounts struct {
+	requests    map[string]int64
+	iaRetrieval int64
+}
+
+func (r readCounts) mergeInto(u *usageRecord) {
+	for op, n := range r.requests {
+		u.request(op, n)
+	}
+	if r.iaRetrieval > 0 {
+		u.retrieval(storageclass.IA, "", r.iaRetrieval)
+	}
+}
+
+// pendingReads holds readCounts by bucket.
+type pendingReads struct {
+	mu sync.Mutex
+	m  map[string]*readCounts
+}
+
+// add counts one read request of op and, for an IA read, its bytes.
+func (p *pendingReads) add(bucket, op string, iaBytes int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]*readCounts{}
+	}
+	r := p.m[bucket]
+	if r == nil {
+		r = &readCounts{requests: map[string]int64{}}
+		p.m[bucket] = r
+	}
+	r.requests[op]++
+	r.iaRetrieval += iaBytes
+}
+
+// take returns a copy of the bucket's pending reads; they stay pending
+// until forget, after the transaction that stored them commits.
+func (p *pendingReads) take(bucket string) readCounts {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.m[bucket]
+	if r == nil {
+		return readCounts{}
+	}
+	return readCounts{requests: maps.Clone(r.requests), iaRetrieval: r.iaRetrieval}
+}
+
+// forget subtracts what a committed transaction stored.
+func (p *pendingReads) forget(bucket string, done readCounts) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r := p.m[bucket]
+	if r == nil {
+		return
+	}
+	for op, n := range done.requests {
+		r.requests[op] -= n
+		if r.requests[op] == 0 {
+			delete(r.requests, op)
+		}
+	}
+	r.iaRetrieval -= done.iaRetrieval
+	if len(r.requests) == 0 && r.iaRetrieval == 0 {
+		delete(p.m, bucket)
+	}
+}
+
+// drop forgets everything pending of a deleted bucket.
+func (p *pendingReads) drop(bucket string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.m, bucket)
+}
+
+// flushReads stores every bucket's pending reads in its meter.
+func (db *DB) flushReads() {
+	db.reads.mu.Lock()
+	var buckets []string
+	for b := range db.reads.m {
+		buckets = append(buckets, b)
+	}
+	db.reads.mu.Unlock()
+	for _, name := range buckets {
+		err := db.write("Close", name, "", func(w *writeTx) error {
+			b, err := w.bucket("Close", name, "")
+			if err != nil {
+				return nil // deleted meanwhile
+			}
+			_, err = w.usage(b)
+			return err
+		})
+		if err != nil {
+			db.opts.Logger.Error("coldstore: storing read counts", "bucket", name, "err", err)
+		}
+	}
+}
+
+// Usage returns what the bucket used from its creation to now, including
+// reads not yet stored.
+//
+// It returns an error wrapping ErrInvalidBucketName for a bad name,
+// ErrNoSuchBucket when the bucket is absent, and ErrClosed after Close.
+func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
+	const op = "Usage"
+	if err := checkBucket(op, bucket); err != nil {
+		return Usage{}, err
+	}
+	if err := db.acquire(ctx, op, bucket, ""); err != nil {
+		return Usage{}, err
+	}
+	defer db.release()
+	var u *usageRecord
+	var now time.Time
+	err := db.view(op, bucket, "", func(tx *bolt.Tx) error {
+		now = db.clock.Now()
+		v := tx.Bucket(bktBuckets).Get([]byte(bucket))
+		if v == nil {
+			return objectsMissing(op, bucket, "")
+		}
+		br, err := decodeBucket(v)
+		if err != nil {
+			return fail(op, bucket, "", ErrCorrupt, "%v", err)
+		}
+		u = newUsage(br.Created)
+		if v := tx.Bucket(bktUsage).Get([]byte(bucket)); v != nil {
+			if err := json.Unmarshal(v, u); err != nil {
+				return fail(op, bucket, "", ErrCorrupt, "usage record: %v", err)
+			}
+		}
+		db.reads.take(bucket).mergeInto(u)
+		return nil
+	})
+	if err != nil {
+		return Usage{}, err
+	}
+	out := Usage{
+		From: u.Since, To: now,
+		StorageByteHours:     map[storageclass.Class]float64{},
+		EarlyDeleteByteHours: map[storageclass.Class]float64{},
+		RetrievalBytes:       map[storageclass.Class]map[storageclass.Tier]int64{},
+		Restores:             map[storageclass.Class]int64{},
+		RestoresByTier:       map[storageclass.Class]map[storageclass.Tier]int64{},
+		Requests:             maps.Clone(u.Requests),
+	}
+	for c, byTier := range u.Restores {
+		out.RestoresByTier[c] = maps.Clone(byTier)
+		for _, n := range byTier {
+			out.Restores[c] += n
+		}
+	}
+	for c, m := range u.Classes {
+		m.accrue(now)
+		if m.ByteHours != 0 {
+			out.StorageByteHours[c] = m.ByteHours
+		}
+		if m.EarlyDelete != 0 {
+			out.EarlyDeleteByteHours[c] = m.EarlyDelete
+		}
+	}
+	for c, byTier := range u.Retrieval {
+		out.RetrievalBytes[c] = maps.Clone(byTier)
+	}
+	if out.Requests == nil {
+		out.Requests = map[string]int64{}
+	}
+	return out, nil
+}
