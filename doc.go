@@ -10,8 +10,9 @@
 // This root package holds the model (this text) and the errors. The work is
 // done by its subpackages:
 //
-//	storageclass       classes, tiers and their rules: pure data
-//	engine             the database: bbolt, the clock, the sweeper
+//	storageclass       classes, tiers, their rules and prices: pure data
+//	lifecycle          OSS lifecycle rules: XML, validation, evaluation; pure
+//	engine             the database: bbolt, the clock, the sweeper, the meter
 //	engine/enginetest  the test double for users' tests
 //	cmd/coldstore      the command line (demo)
 //
@@ -65,6 +66,39 @@
 // the sweep interval) and wakes early when a restore sets a sooner one;
 // tests and simulations turn it off and call Sweep.
 //
+// # Lifecycle
+//
+// A bucket's lifecycle configuration (the OSS <LifecycleConfiguration>)
+// moves objects to colder classes as they age and deletes them: a
+// transition is due Days after LastModified (or after the last access, for
+// IsAccessTime rules with the bucket's access monitor on), or at once for
+// objects last modified before CreatedBeforeDate. Deletion beats
+// transition; of several due transitions the coldest wins; objects under
+// 64 KiB do not transition unless AllowSmallFile. The engine keeps an index
+// of each object's next due time, updated by every write in the same
+// transaction, so RunLifecycle costs the due objects only; the background
+// loop runs it when actions come due. A transition keeps LastModified and
+// starts ClassSince; it never interrupts a restore (it waits for the
+// restored copy to expire), while an expiration deletes regardless. OSS
+// runs lifecycle once a day at 08:00 UTC+8; coldstore acts at the exact
+// instant.
+//
+// # Metering
+//
+// Each bucket has a meter, updated in the transaction of every change at
+// O(1) cost: storage accrues lazily as billable bytes per class times the
+// time since the last change (64 KiB minimum for IA and colder); leaving a
+// class early (delete, overwrite, transition, SetStorageClass) charges the
+// rest of its minimum duration, counted from LastModified for IA and
+// Archive and from the entry into the class for ColdArchive and
+// DeepColdArchive; each accepted restore (202) charges its retrieval by
+// tier, a repeated restore nothing; each IA read charges retrieval. Usage
+// reads the meter at any instant; Usage.Cost prices it with a catalog (OSS
+// list prices in CNY, Chinese mainland; DeepColdArchive is unpriced for
+// want of a public source). Read requests are counted in memory and stored
+// with the bucket's next write or at Close: a crash loses at most those
+// counts.
+//
 // # Time
 //
 // The engine reads time only from the clock.Clock it is given, once per
@@ -101,4 +135,8 @@
 //   - ErrClosed has Status 0: it is not a service error; a server should
 //     answer it with 503.
 //   - With the wall clock, time is real: a 48-hour restore takes 48 hours.
+//   - Changing a bucket's lifecycle or access monitor re-plans every object
+//     of the bucket in one transaction: O(objects in the bucket).
+//   - The temporary Standard replica that OSS bills while a ColdArchive or
+//     DeepColdArchive object is restored is not metered.
 package coldstore
