@@ -25,19 +25,29 @@ type writeTx struct {
 
 // bucketState is what a transaction loaded of one bucket.
 type bucketState struct {
-	name    string
-	rec     bucketRecord
-	cfg     *lifecycle.Configuration // nil: no lifecycle
-	usage   *usageRecord             // nil until needed
-	flushed readCounts               // pending reads merged into usage
+	name  string
+	rec   bucketRecord
+	cfg   *lifecycle.Configuration // nil: no lifecycle
+	usage *usageRecord             // nil until needed
 }
 
-// write runs fn in one write transaction with a writeTx, saves the usage
-// records it touched, and after the commit wakes the background loop if a
-// sooner expiry or due time was set.
+// write runs fn in a write transaction of its own with a writeTx, saves
+// the usage records it touched, and after the commit wakes the background
+// loop if a sooner expiry or due time was set.
 func (db *DB) write(op, bucket, key string, fn func(w *writeTx) error) error {
+	return db.writeWith(db.bolt.Update, op, bucket, key, fn)
+}
+
+// writeShared is write in a transaction shared with concurrent writers
+// (group commit): for the changes of one object, whose fn may run more
+// than once (see batch.go).
+func (db *DB) writeShared(op, bucket, key string, fn func(w *writeTx) error) error {
+	return db.writeWith(db.batch, op, bucket, key, fn)
+}
+
+func (db *DB) writeWith(run func(func(*bolt.Tx) error) error, op, bucket, key string, fn func(w *writeTx) error) error {
 	var w *writeTx
-	err := db.update(op, bucket, key, func(tx *bolt.Tx) error {
+	err := run(func(tx *bolt.Tx) error {
 		w = &writeTx{db: db, tx: tx, now: db.clock.Now(), buckets: map[string]*bucketState{}}
 		if err := fn(w); err != nil {
 			return err
@@ -45,12 +55,7 @@ func (db *DB) write(op, bucket, key string, fn func(w *writeTx) error) error {
 		return w.saveUsage()
 	})
 	if err != nil {
-		return err
-	}
-	for name, b := range w.buckets {
-		if b.usage != nil {
-			db.reads.forget(name, b.flushed)
-		}
+		return wrap(op, bucket, key, err)
 	}
 	db.poke(w.wake)
 	return nil

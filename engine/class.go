@@ -38,7 +38,7 @@ func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class sto
 	}
 	defer db.release()
 	var oi ObjectInfo
-	err := db.write(op, bucket, key, func(w *writeTx) error {
+	err := db.writeShared(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -34,6 +34,7 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	commits committer    // group commit of single-object writes
 	configs configCache  // parsed lifecycle configurations
 	reads   pendingReads // read requests not yet stored in the meters
 
@@ -151,7 +152,9 @@ func (db *DB) Close() error {
 		first = true
 		db.cancel()
 		db.loop.Wait()
-		db.flushReads()
+		if err := db.flushReads(); err != nil {
+			db.opts.Logger.Error("coldstore: storing read counts", "err", err)
+		}
 		db.mu.Lock()
 		db.closed = true
 		db.closeErr = wrap("Close", "", "", db.bolt.Close())

@@ -181,7 +181,7 @@ const accessGranularity = 24 * time.Hour
 // record is changed only if it is still the object that was read.
 func (db *DB) touch(ctx context.Context, obj *Object) error {
 	bucket, key := obj.info.Bucket, obj.info.Key
-	return db.write("Get", bucket, key, func(w *writeTx) error {
+	return db.writeShared("Get", bucket, key, func(w *writeTx) error {
 		ob, rec, err := loadObject(w.tx, "Get", bucket, key)
 		if err != nil || rec.DataID != obj.id || rec.ETag != obj.etag {
 			return nil // replaced or deleted since: nothing to record

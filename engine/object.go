@@ -138,7 +138,7 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	defer db.release()
-	return db.write(op, bucket, key, func(w *writeTx) error {
+	return db.writeShared(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -206,7 +206,8 @@ func (p *putter) stage(chunks [][]byte) error {
 func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 	var oi ObjectInfo
 	id, n := p.id, p.chunks
-	err := p.db.write("Put", p.bucket, p.key, func(w *writeTx) error {
+	err := p.db.writeShared("Put", p.bucket, p.key, func(w *writeTx) error {
+		p.id, p.chunks = id, n // this function may run more than once
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}

@@ -66,7 +66,7 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 	}
 	defer db.release()
 	var res RestoreResult
-	err := db.write(op, bucket, key, func(w *writeTx) error {
+	err := db.writeShared(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (db *DB) CleanRestored(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	defer db.release()
-	return db.write(op, bucket, key, func(w *writeTx) error {
+	return db.writeShared(op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

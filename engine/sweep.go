@@ -16,7 +16,8 @@ const sweepBatch = 1000
 // its start and stops at the first entry after now, in write transactions
 // of at most 1000 entries: its cost grows with the expired restores, not
 // with the objects. Sweep is housekeeping: every read already answers as if
-// it had run.
+// it had run. It also stores the read requests counted in memory in the
+// buckets' meters.
 //
 // It returns an error wrapping ErrClosed after Close, and the context's
 // error when it ends first (the batches committed so far stay committed).
@@ -45,7 +46,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		res.Expired += n
 		if !more {
-			return res, nil
+			return res, db.flushReads()
 		}
 	}
 }

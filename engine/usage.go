@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -115,8 +116,7 @@ func billable(r *storageclass.Rules, size int64) int64 {
 	return max(size, r.MinBillableSize)
 }
 
-// usage returns the bucket's meter, loading it once per transaction and
-// merging the reads counted in memory since the last write.
+// usage returns the bucket's meter, loading it once per transaction.
 func (w *writeTx) usage(b *bucketState) (*usageRecord, error) {
 	if b.usage != nil {
 		return b.usage, nil
@@ -129,8 +129,6 @@ func (w *writeTx) usage(b *bucketState) (*usageRecord, error) {
 			return nil, fail("", bucket, "", ErrCorrupt, "usage record: %v", err)
 		}
 	}
-	b.flushed = w.db.reads.take(bucket)
-	b.flushed.mergeInto(u)
 	b.usage = u
 	return u, nil
 }
@@ -196,9 +194,9 @@ func (w *writeTx) saveUsage() error {
 	return nil
 }
 
-// readCounts are the reads of a bucket counted in memory until the next
-// write transaction on the bucket stores them (reads do not write the
-// file). A crash loses at most these.
+// readCounts are the reads of a bucket counted in memory until a sweep or
+// Close stores them (reads do not write the file). A crash loses at most
+// these.
 type readCounts struct {
 	requests    map[string]int64
 	iaRetrieval int64
@@ -274,27 +272,43 @@ func (p *pendingReads) drop(bucket string) {
 	delete(p.m, bucket)
 }
 
-// flushReads stores every bucket's pending reads in its meter.
-func (db *DB) flushReads() {
+// flushReads stores every bucket's pending reads in its meter, in one
+// transaction; Sweep and Close call it.
+func (db *DB) flushReads() error {
 	db.reads.mu.Lock()
-	var buckets []string
-	for b := range db.reads.m {
-		buckets = append(buckets, b)
-	}
+	idle := len(db.reads.m) == 0
 	db.reads.mu.Unlock()
-	for _, name := range buckets {
-		err := db.write("Close", name, "", func(w *writeTx) error {
-			b, err := w.bucket("Close", name, "")
-			if err != nil {
-				return nil // deleted meanwhile
-			}
-			_, err = w.usage(b)
-			return err
-		})
-		if err != nil {
-			db.opts.Logger.Error("coldstore: storing read counts", "bucket", name, "err", err)
-		}
+	if idle {
+		return nil
 	}
+	taken := map[string]readCounts{}
+	err := db.write("flushReads", "", "", func(w *writeTx) error {
+		db.reads.mu.Lock()
+		names := slices.Collect(maps.Keys(db.reads.m))
+		db.reads.mu.Unlock()
+		clear(taken)
+		for _, name := range names {
+			b, err := w.bucket("flushReads", name, "")
+			if err != nil {
+				continue // deleted meanwhile
+			}
+			u, err := w.usage(b)
+			if err != nil {
+				return err
+			}
+			r := db.reads.take(name)
+			r.mergeInto(u)
+			taken[name] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for name, r := range taken {
+		db.reads.forget(name, r)
+	}
+	return nil
 }
 
 // Usage returns what the bucket used from its creation to now, including
