@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -61,11 +60,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		}
 		u := newUsage(now)
 		u.request("PutBucket", 1)
-		meter, err := json.Marshal(u)
-		if err != nil {
-			return err
-		}
-		if err := tx.Bucket(bktUsage).Put([]byte(name), meter); err != nil {
+		if err := storeMeter(tx, name, u); err != nil {
 			return err
 		}
 		return bs.Put([]byte(name), rec.encode())
@@ -106,7 +101,10 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 				return err
 			}
 		}
-		for _, b := range [][]byte{bktLifecycle, bktUsage, bktBuckets} {
+		if err := deleteMeter(tx, name); err != nil {
+			return err
+		}
+		for _, b := range [][]byte{bktLifecycle, bktBuckets} {
 			if err := tx.Bucket(b).Delete([]byte(name)); err != nil {
 				return err
 			}

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 
 	"github.com/coldstore-dev/coldstore/storageclass"
@@ -111,13 +110,13 @@ func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
 	if n != bc.due {
 		report("bucket %q: %d lifecycle due entries, its objects need %d", name, n, bc.due)
 	}
-	v := tx.Bucket(bktUsage).Get([]byte(name))
+	v := loadMeter(tx, name)
 	if v == nil {
 		report("bucket %q has no meter", name)
 		return
 	}
-	var u usageRecord
-	if err := json.Unmarshal(v, &u); err != nil {
+	u, err := decodeMeter(v)
+	if err != nil {
 		report("bucket %q: meter: %v", name, err)
 		return
 	}
@@ -171,10 +170,13 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, key string, v []byte, ow
 		return
 	}
 	if rec.DataID == 0 {
-		if rec.Size != 0 {
-			report("%s: size %d without chunks", where, rec.Size)
+		if rec.Size != int64(len(rec.Body)) {
+			report("%s: size %d, inline body of %d bytes", where, rec.Size, len(rec.Body))
 		}
 		return
+	}
+	if rec.Body != nil {
+		report("%s: an inline body and chunks", where)
 	}
 	if _, dup := owned[rec.DataID]; dup {
 		report("%s: data id %d shared with another object", where, rec.DataID)

@@ -44,7 +44,10 @@ func (o *Object) Read(p []byte) (int, error) {
 		if o.next >= o.chunks {
 			return 0, io.EOF
 		}
-		if err := o.load(); err != nil {
+		if len(p) >= chunkSize { // the chunk fits: copy it straight into p
+			return o.load(p)
+		}
+		if _, err := o.load(nil); err != nil {
 			return 0, err
 		}
 	}
@@ -53,26 +56,34 @@ func (o *Object) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// load copies the next chunk out of one read transaction.
-func (o *Object) load() error {
+// load copies the next chunk out of one read transaction: into dst when it
+// is not nil (dst holds a whole chunk), returning the count, else into the
+// object's buffer.
+func (o *Object) load(dst []byte) (int, error) {
 	const op = "Read"
 	b, k := o.info.Bucket, o.info.Key
 	if err := o.db.acquire(o.ctx, op, b, k); err != nil {
-		return err
+		return 0, err
 	}
 	defer o.db.release()
-	return o.db.view(op, b, k, func(tx *bolt.Tx) error {
+	n := 0
+	err := o.db.view(op, b, k, func(tx *bolt.Tx) error {
 		v := tx.Bucket(bktData).Get(chunkKey(o.id, o.next))
 		if v == nil {
 			return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
 		}
-		if cap(o.store) < len(v) {
-			o.store = make([]byte, len(v))
+		if dst != nil {
+			n = copy(dst, v)
+		} else {
+			if cap(o.store) < len(v) {
+				o.store = make([]byte, len(v))
+			}
+			o.buf = o.store[:copy(o.store[:len(v)], v)]
 		}
-		o.buf = o.store[:copy(o.store[:len(v)], v)]
 		o.next++
 		return nil
 	})
+	return n, err
 }
 
 // Close releases the reader. It is idempotent and always returns nil.
@@ -127,7 +138,9 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 		if touch, err = db.readTouches(tx, bucket, key, &rec, now); err != nil {
 			return err
 		}
-		if rec.Chunks == 1 { // copy it now: one transaction for the whole read
+		if rec.Body != nil { // copy it out of the transaction
+			obj.buf = bytes.Clone(rec.Body)
+		} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
 			v := tx.Bucket(bktData).Get(chunkKey(rec.DataID, 0))
 			if v == nil {
 				return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
@@ -161,6 +174,9 @@ func (db *DB) readTouches(tx *bolt.Tx, bucket, key string, rec *objectRecord, no
 	br, err := decodeBucket(tx.Bucket(bktBuckets).Get([]byte(bucket)))
 	if err != nil {
 		return false, fail("Get", bucket, key, ErrCorrupt, "bucket record: %v", err)
+	}
+	if !br.AccessMonitor {
+		return false, nil // access-time rules, ReturnToStdWhenVisit included, need the monitor
 	}
 	cfg, err := db.configOf(tx, bucket)
 	if err != nil {

@@ -71,7 +71,7 @@ func openBolt(path string, o *Options) (bdb *bolt.DB, err error) {
 			bdb, err = nil, fail("Open", "", "", ErrCorrupt, "%s: %v", path, p)
 		}
 	}()
-	bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.OpenTimeout, NoSync: o.NoSync})
+	bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.OpenTimeout, NoSync: o.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	switch {
 	case err == nil:
 		return bdb, nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash"
 	"io"
+	"sync"
 
 	"github.com/coldstore-dev/coldstore"
 	bolt "go.etcd.io/bbolt"
@@ -95,16 +96,33 @@ type putter struct {
 	size        int64
 	id          uint64 // data id of the staged chunks; 0 before the first
 	chunks      uint32
+	held        []*[]byte // chunk buffers read and not yet committed
 }
 
-// read fills a fresh chunk from the reader. eof is true when the body ended
-// in or right after this chunk's bytes. The chunk is new each time: bbolt
-// keeps the slices passed to Put until the transaction commits.
+// chunkPool recycles chunk buffers between Puts. A buffer goes back only
+// after the transaction that stored its bytes has committed: bbolt keeps
+// the slices passed to Put until then.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+
+// release returns the held buffers to the pool, once nothing references
+// them.
+func (p *putter) release() {
+	for _, b := range p.held {
+		chunkPool.Put(b)
+	}
+	p.held = p.held[:0]
+}
+
+// read fills a chunk buffer from the reader. eof is true when the body
+// ended in or right after this chunk's bytes. The buffer is held until
+// release.
 func (p *putter) read() (chunk []byte, eof bool, err error) {
 	if err := p.ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	buf := make([]byte, chunkSize)
+	bp := chunkPool.Get().(*[]byte)
+	p.held = append(p.held, bp)
+	buf := *bp
 	n, err := io.ReadFull(p.r, buf)
 	switch {
 	case err == nil:
@@ -119,6 +137,7 @@ func (p *putter) read() (chunk []byte, eof bool, err error) {
 }
 
 func (p *putter) run() (ObjectInfo, error) {
+	defer p.release() // every transaction that used the buffers has ended
 	first, eof, err := p.read()
 	if err != nil {
 		return ObjectInfo{}, err
@@ -140,6 +159,7 @@ func (p *putter) run() (ObjectInfo, error) {
 				return ObjectInfo{}, p.abort(err)
 			}
 			pending = pending[:0]
+			p.release()
 		}
 		var c []byte
 		c, eof, err = p.read()
@@ -227,7 +247,12 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 		if err != nil {
 			return err
 		}
-		if err := p.putChunks(w.tx, chunks); err != nil {
+		var body []byte
+		stored := chunks // local: this function may run again with the same chunks
+		if len(stored) == 1 && p.id == 0 && len(stored[0]) <= inlineMax {
+			body, stored = stored[0], nil
+		}
+		if err := p.putChunks(w.tx, stored); err != nil {
 			return err
 		}
 		ct := p.opts.ContentType
@@ -245,6 +270,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			LastAccess:   w.now,
 			DataID:       p.id,
 			Chunks:       p.chunks,
+			Body:         body,
 		}
 		copy(rec.ETag[:], p.md5.Sum(nil))
 		if v := ob.Get([]byte(p.key)); v != nil {

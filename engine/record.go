@@ -23,8 +23,12 @@ type objectRecord struct {
 	Class        storageclass.Class
 	ClassSince   time.Time
 	LastAccess   time.Time
-	DataID       uint64 // 0: no chunks (empty body)
+	DataID       uint64 // 0: no chunks; the body, if any, is Body
 	Chunks       uint32
+	// Body is the content of a small object (up to inlineMax), kept in the
+	// record: one page less to write per Put. Decoded, it aliases the
+	// stored value, valid only inside the transaction that read it.
+	Body []byte
 
 	// The restore, all zero when there is none pending or live.
 	Tier        storageclass.Tier
@@ -45,7 +49,7 @@ func (r *objectRecord) clearRestore() {
 }
 
 func (r *objectRecord) encode() []byte {
-	n := 1 + 8 + 16 + 8*7 + 4 + 5*binary.MaxVarintLen64 + len(r.ContentType) + len(r.Class) + len(r.Tier)
+	n := 1 + 8 + 16 + 8*7 + 4 + 7*binary.MaxVarintLen64 + len(r.ContentType) + len(r.Class) + len(r.Tier) + len(r.Body)
 	for k, v := range r.Metadata {
 		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
 	}
@@ -65,6 +69,8 @@ func (r *objectRecord) encode() []byte {
 	b = appendTime(b, r.LastAccess)
 	b = binary.BigEndian.AppendUint64(b, r.DataID)
 	b = binary.BigEndian.AppendUint32(b, r.Chunks)
+	b = binary.AppendUvarint(b, uint64(len(r.Body)))
+	b = append(b, r.Body...)
 	b = appendString(b, string(r.Tier))
 	b = appendTime(b, r.RequestedAt)
 	b = appendTime(b, r.ReadyAt)
@@ -73,7 +79,7 @@ func (r *objectRecord) encode() []byte {
 }
 
 // decodeRecord parses b, copying everything out of it (b may be owned by
-// bbolt).
+// bbolt) but the inline Body, which aliases b.
 func decodeRecord(b []byte) (objectRecord, error) {
 	d := decoder{b: b}
 	var r objectRecord
@@ -82,16 +88,20 @@ func decodeRecord(b []byte) (objectRecord, error) {
 	}
 	r.Size = int64(d.uint64())
 	copy(r.ETag[:], d.bytes(16))
-	r.ContentType = d.string()
+	r.ContentType = d.internedString()
 	r.Metadata = d.stringMap()
 	r.Tags = d.stringMap()
 	r.LastModified = d.time()
-	r.Class = storageclass.Class(d.string())
+	r.Class = storageclass.Class(d.internedString())
 	r.ClassSince = d.time()
 	r.LastAccess = d.time()
 	r.DataID = d.uint64()
 	r.Chunks = d.uint32()
-	r.Tier = storageclass.Tier(d.string())
+	r.Body = d.bytes(int(d.count()))
+	if len(r.Body) == 0 {
+		r.Body = nil
+	}
+	r.Tier = storageclass.Tier(d.internedString())
 	r.RequestedAt = d.time()
 	r.ReadyAt = d.time()
 	r.ExpiresAt = d.time()
@@ -220,6 +230,32 @@ func (d *decoder) string() string {
 		return ""
 	}
 	return string(d.bytes(int(n)))
+}
+
+// interned holds the strings records repeat (classes, tiers, common
+// content types), so decoding them does not allocate.
+var interned = func() map[string]string {
+	m := map[string]string{}
+	for _, s := range []string{"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive", "Expedited", "Bulk",
+		defaultContentType, "text/plain", "application/json", "image/jpeg", "image/png"} {
+		m[s] = s
+	}
+	return m
+}()
+
+// internedString reads a string, returning the interned copy when there is
+// one.
+func (d *decoder) internedString() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.err = true
+		return ""
+	}
+	b := d.bytes(int(n))
+	if s, ok := interned[string(b)]; ok { // no allocation: the compiler elides it
+		return s
+	}
+	return string(b)
 }
 
 // stringMap reads what appendMap wrote; nil for an empty map.

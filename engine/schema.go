@@ -10,12 +10,12 @@ import (
 //	meta                          "version" -> uint32 schema version
 //	buckets   <name>              -> bucketRecord
 //	objects   <name>/ <key>       -> objectRecord (one nested bbolt bucket per coldstore bucket)
+//	objects   <name>\x00meter     -> the bucket's meter (meter.go)
 //	data      <dataID><chunk#>    -> chunk bytes (8-byte id, 4-byte index, big-endian)
 //	staging   <dataID>            -> bucket\x00key of a Put whose chunks are not yet published
 //	expiry    <t><bucket>\x00<key> -> empty: every pending restore, by ExpiresAt
 //	due       <bucket>/ <t><key>  -> empty: every object a lifecycle will act on, by due time
 //	lifecycle <bucket>            -> 8-byte generation, then the OSS lifecycle XML
-//	usage     <bucket>            -> the bucket's meter (JSON)
 var (
 	bktMeta      = []byte("meta")
 	bktBuckets   = []byte("buckets")
@@ -25,9 +25,8 @@ var (
 	bktExpiry    = []byte("expiry")
 	bktDue       = []byte("due")
 	bktLifecycle = []byte("lifecycle")
-	bktUsage     = []byte("usage")
 
-	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktExpiry, bktDue, bktLifecycle, bktUsage}
+	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktExpiry, bktDue, bktLifecycle}
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")
@@ -42,6 +41,10 @@ const magic = "coldstore"
 
 // chunkSize is the size of each stored piece of an object body.
 const chunkSize = 256 << 10
+
+// inlineMax is the largest body kept in its object's record instead of a
+// chunk of its own.
+const inlineMax = 16 << 10
 
 // stageChunksPerTx bounds the chunks a staging transaction writes, so a
 // large Put commits in steps of 8 MiB.

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"sync"
@@ -44,18 +43,18 @@ type Usage struct {
 // class keeps its billable bytes now and the byte-hours up to At; a change
 // first accrues to now (O(1)), then moves bytes.
 type usageRecord struct {
-	Since     time.Time                                          `json:"since"`
-	Classes   map[storageclass.Class]*classMeter                 `json:"classes,omitempty"`
-	Retrieval map[storageclass.Class]map[storageclass.Tier]int64 `json:"retrieval,omitempty"`
-	Restores  map[storageclass.Class]map[storageclass.Tier]int64 `json:"restores,omitempty"`
-	Requests  map[string]int64                                   `json:"requests,omitempty"`
+	Since     time.Time
+	Classes   map[storageclass.Class]*classMeter
+	Retrieval map[storageclass.Class]map[storageclass.Tier]int64
+	Restores  map[storageclass.Class]map[storageclass.Tier]int64
+	Requests  map[string]int64
 }
 
 type classMeter struct {
-	Bytes       int64     `json:"bytes"`       // billable bytes in the class now
-	ByteHours   float64   `json:"byteHours"`   // accrued up to At
-	At          time.Time `json:"at"`          // when ByteHours was last accrued
-	EarlyDelete float64   `json:"earlyDelete"` // early-deletion byte-hours
+	Bytes       int64     // billable bytes in the class now
+	ByteHours   float64   // accrued up to At
+	At          time.Time // when ByteHours was last accrued
+	EarlyDelete float64   // early-deletion byte-hours
 }
 
 func newUsage(since time.Time) *usageRecord {
@@ -122,11 +121,11 @@ func (w *writeTx) usage(b *bucketState) (*usageRecord, error) {
 		return b.usage, nil
 	}
 	bucket := b.name
-	v := w.tx.Bucket(bktUsage).Get([]byte(bucket))
 	u := newUsage(b.rec.Created)
-	if v != nil {
-		if err := json.Unmarshal(v, u); err != nil {
-			return nil, fail("", bucket, "", ErrCorrupt, "usage record: %v", err)
+	if v := loadMeter(w.tx, bucket); v != nil {
+		var err error
+		if u, err = decodeMeter(v); err != nil {
+			return nil, fail("", bucket, "", ErrCorrupt, "meter: %v", err)
 		}
 	}
 	b.usage = u
@@ -183,11 +182,7 @@ func (w *writeTx) saveUsage() error {
 		if b.usage == nil {
 			continue
 		}
-		v, err := json.Marshal(b.usage)
-		if err != nil {
-			return err
-		}
-		if err := w.tx.Bucket(bktUsage).Put([]byte(name), v); err != nil {
+		if err := storeMeter(w.tx, name, b.usage); err != nil {
 			return err
 		}
 	}
@@ -338,9 +333,9 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 			return fail(op, bucket, "", ErrCorrupt, "%v", err)
 		}
 		u = newUsage(br.Created)
-		if v := tx.Bucket(bktUsage).Get([]byte(bucket)); v != nil {
-			if err := json.Unmarshal(v, u); err != nil {
-				return fail(op, bucket, "", ErrCorrupt, "usage record: %v", err)
+		if v := loadMeter(tx, bucket); v != nil {
+			if u, err = decodeMeter(v); err != nil {
+				return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
 			}
 		}
 		db.reads.take(bucket).mergeInto(u)
