@@ -113,6 +113,7 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 	})
 	if err == nil {
 		db.reads.drop(name)
+		db.monitored.Delete(name)
 	}
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -23,11 +24,15 @@ type Object struct {
 	ctx    context.Context
 	id     uint64
 	chunks uint32
-	next   uint32 // next chunk to load
-	buf    []byte // unread bytes of the current chunk
-	store  []byte // backing array of buf, reused per chunk
+	next   uint32  // next chunk to load
+	buf    []byte  // unread bytes of the current chunk
+	store  []byte  // backing array of buf, reused per chunk
+	pooled *[]byte // buf's array when it came from bodyPool
 	closed bool
 }
+
+// bodyPool recycles the buffers of small objects' bodies between Gets.
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, inlineMax); return &b }}
 
 // Info returns the object's info as of the Get.
 func (o *Object) Info() ObjectInfo { return o.info }
@@ -88,6 +93,11 @@ func (o *Object) load(dst []byte) (int, error) {
 
 // Close releases the reader. It is idempotent and always returns nil.
 func (o *Object) Close() error {
+	if o.pooled != nil && !o.closed {
+		bodyPool.Put(o.pooled) // its array is buf's: bodies fit its capacity
+		o.buf = nil
+		o.pooled = nil
+	}
 	o.closed = true
 	o.buf, o.store = nil, nil
 	return nil
@@ -139,7 +149,8 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 			return err
 		}
 		if rec.Body != nil { // copy it out of the transaction
-			obj.buf = bytes.Clone(rec.Body)
+			obj.pooled = bodyPool.Get().(*[]byte)
+			obj.buf = append((*obj.pooled)[:0], rec.Body...)
 		} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
 			v := tx.Bucket(bktData).Get(chunkKey(rec.DataID, 0))
 			if v == nil {
@@ -171,6 +182,9 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 // (or older than the monitor), or a lifecycle rule returns the object to
 // Standard when it is read.
 func (db *DB) readTouches(tx *bolt.Tx, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
+	if _, on := db.monitored.Load(bucket); !on {
+		return false, nil // access-time rules, ReturnToStdWhenVisit included, need the monitor
+	}
 	br, err := decodeBucket(tx.Bucket(bktBuckets).Get([]byte(bucket)))
 	if err != nil {
 		return false, fail("Get", bucket, key, ErrCorrupt, "bucket record: %v", err)

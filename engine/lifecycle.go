@@ -310,7 +310,7 @@ func (db *DB) SetAccessMonitor(ctx context.Context, bucket string, on bool) erro
 		return err
 	}
 	defer db.release()
-	return db.write(op, bucket, "", func(w *writeTx) error {
+	err := db.write(op, bucket, "", func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -336,4 +336,12 @@ func (db *DB) SetAccessMonitor(ctx context.Context, bucket string, on bool) erro
 		}
 		return w.rebuildDue(bucket)
 	})
+	if err == nil {
+		if on {
+			db.monitored.Store(bucket, true)
+		} else {
+			db.monitored.Delete(bucket)
+		}
+	}
+	return err
 }

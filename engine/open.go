@@ -56,6 +56,19 @@ func Open(path string, opts *Options) (*DB, error) {
 		cancel:  cancel,
 		wake:    make(chan struct{}, 1),
 	}
+	err = bdb.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
+			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
+				db.monitored.Store(string(k), true)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		cancel()
+		_ = bdb.Close()
+		return nil, fail("Open", "", "", ErrStorage, "%s: %v", path, err)
+	}
 	if !o.DisableSweeper {
 		db.loop.Add(1)
 		go db.runLoop(ctx)
