@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	"time"
 
 	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -65,6 +67,49 @@ func (w *writeTx) soon(t time.Time) {
 	if !t.IsZero() && (w.wake.IsZero() || t.Before(w.wake)) {
 		w.wake = t
 	}
+}
+
+// objectTx is one object loaded in a write transaction.
+type objectTx struct {
+	*writeTx
+	ob          *bolt.Bucket
+	b           *bucketState
+	bucket, key string
+	rec         objectRecord // as loaded
+	rules       *storageclass.Rules
+}
+
+// changeObject runs fn with bucket/key loaded, in a write transaction
+// shared with concurrent writers: fn may run more than once. The caller has
+// checked the names and holds the database (acquire). It returns an error
+// wrapping ErrNoSuchBucket or ErrNoSuchKey when the object is absent.
+func (db *DB) changeObject(ctx context.Context, op, bucket, key string, fn func(o *objectTx) error) error {
+	return db.writeShared(op, bucket, key, func(w *writeTx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ob, rec, err := loadObject(w.tx, op, bucket, key)
+		if err != nil {
+			return err
+		}
+		rules, err := db.rules(op, bucket, key, rec.Class)
+		if err != nil {
+			return err
+		}
+		b, err := w.bucket(op, bucket, key)
+		if err != nil {
+			return err
+		}
+		return fn(&objectTx{writeTx: w, ob: ob, b: b, bucket: bucket, key: key, rec: rec, rules: rules})
+	})
+}
+
+// save replaces the loaded record with rec and counts the request.
+func (o *objectTx) save(rec *objectRecord, request string) error {
+	if err := o.modify(o.ob, o.bucket, o.key, &o.rec, rec); err != nil {
+		return err
+	}
+	return o.count(o.b, request)
 }
 
 // bucket returns the state of a bucket, loading it once per transaction.

@@ -38,19 +38,8 @@ func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class sto
 	}
 	defer db.release()
 	var oi ObjectInfo
-	err := db.writeShared(op, bucket, key, func(w *writeTx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		now := w.now
-		ob, rec, err := loadObject(w.tx, op, bucket, key)
-		if err != nil {
-			return err
-		}
-		from, err := db.rules(op, bucket, key, rec.Class)
-		if err != nil {
-			return err
-		}
+	err := db.changeObject(ctx, op, bucket, key, func(t *objectTx) error {
+		rec, from, now := t.rec, t.rules, t.now
 		if rec.Class == class {
 			oi = info(bucket, key, &rec, from, now)
 			return nil
@@ -60,18 +49,10 @@ func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class sto
 				return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is %s: restore it before moving it to %s", rec.Class, st.State, class)
 			}
 		}
-		old := rec
 		rec.clearRestore()
 		rec.Class, rec.ClassSince, rec.LastModified = class, now, now
-		if err := w.modify(ob, bucket, key, &old, &rec); err != nil {
-			return err
-		}
-		b, err := w.bucket(op, bucket, key)
-		if err != nil {
-			return err
-		}
 		oi = info(bucket, key, &rec, to, now)
-		return w.count(b, "CopyObject")
+		return t.save(&rec, "CopyObject")
 	})
 	return oi, err
 }

@@ -66,28 +66,12 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 	}
 	defer db.release()
 	var res RestoreResult
-	err := db.writeShared(op, bucket, key, func(w *writeTx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		now := w.now
-		ob, rec, err := loadObject(w.tx, op, bucket, key)
-		if err != nil {
-			return err
-		}
-		rules, err := db.rules(op, bucket, key, rec.Class)
-		if err != nil {
-			return err
-		}
-		b, err := w.bucket(op, bucket, key)
-		if err != nil {
-			return err
-		}
+	err := db.changeObject(ctx, op, bucket, key, func(t *objectTx) error {
+		now, rules, rec := t.now, t.rules, t.rec
 		days, tier, err := restoreArgs(op, bucket, key, &rec, rules, &o)
 		if err != nil {
 			return err
 		}
-		old := rec
 		switch status(&rec, rules, now).State {
 		case Archived:
 			lat, _ := rules.Latency(tier)
@@ -96,7 +80,7 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			rec.ReadyAt = now.Add(db.opts.RestoreLatency(rec.Class, tier, lat))
 			rec.ExpiresAt = rec.ReadyAt.Add(time.Duration(days) * storageclass.Day)
 			res.Status = Accepted
-			u, err := w.usage(b)
+			u, err := t.usage(t.b)
 			if err != nil {
 				return err
 			}
@@ -121,11 +105,8 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			}
 			res.Status = AlreadyRestored
 		}
-		if err := w.modify(ob, bucket, key, &old, &rec); err != nil {
-			return err
-		}
 		res.Restore = status(&rec, rules, now)
-		return w.count(b, "RestoreObject")
+		return t.save(&rec, "RestoreObject")
 	})
 	if err != nil {
 		return RestoreResult{}, err
@@ -181,20 +162,9 @@ func (db *DB) CleanRestored(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	defer db.release()
-	return db.writeShared(op, bucket, key, func(w *writeTx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		now := w.now
-		ob, rec, err := loadObject(w.tx, op, bucket, key)
-		if err != nil {
-			return err
-		}
-		rules, err := db.rules(op, bucket, key, rec.Class)
-		if err != nil {
-			return err
-		}
-		switch status(&rec, rules, now).State {
+	return db.changeObject(ctx, op, bucket, key, func(t *objectTx) error {
+		rec := t.rec
+		switch status(&rec, t.rules, t.now).State {
 		case NotArchived:
 			return fail(op, bucket, key, coldstore.ErrOperationNotSupported, "%s objects are never restored", rec.Class)
 		case Archived:
@@ -202,15 +172,7 @@ func (db *DB) CleanRestored(ctx context.Context, bucket, key string) error {
 		case Restoring:
 			return fail(op, bucket, key, coldstore.ErrArchiveRestoreNotFinished, "restore ready at %s", rec.ReadyAt.Format(httpTime))
 		}
-		old := rec
 		rec.clearRestore()
-		if err := w.modify(ob, bucket, key, &old, &rec); err != nil {
-			return err
-		}
-		b, err := w.bucket(op, bucket, key)
-		if err != nil {
-			return err
-		}
-		return w.count(b, "CleanRestoredObject")
+		return t.save(&rec, "CleanRestoredObject")
 	})
 }
