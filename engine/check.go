@@ -59,7 +59,7 @@ func (db *DB) Check(ctx context.Context) error {
 				report("bucket %q has no objects bucket", name)
 				return nil
 			}
-			bc := bucketCheck{state: &bucketState{name: string(name), rec: br, cfg: cfg}, bytes: map[storageclass.Class]int64{}}
+			bc := bucketCheck{state: &bucketState{name: string(name), rec: br, cfg: cfg}, bytes: map[storageclass.Class]int64{}, objects: map[storageclass.Class]int64{}}
 			err = ob.ForEach(func(k, v []byte) error {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -95,9 +95,10 @@ func (db *DB) Check(ctx context.Context) error {
 // bucketCheck gathers what Check compares with a bucket's indexes and
 // meter.
 type bucketCheck struct {
-	state *bucketState
-	due   int                          // due entries the objects need
-	bytes map[storageclass.Class]int64 // billable bytes per class
+	state   *bucketState
+	due     int                          // due entries the objects need
+	bytes   map[storageclass.Class]int64 // billable bytes per class
+	objects map[storageclass.Class]int64 // objects per class
 }
 
 // finish compares the due index and the meter with what the objects need.
@@ -121,8 +122,8 @@ func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
 		return
 	}
 	for c, m := range u.Classes {
-		if m.Bytes != bc.bytes[c] {
-			report("bucket %q: meter holds %d billable bytes of %s, the objects %d", name, m.Bytes, c, bc.bytes[c])
+		if m.Bytes != bc.bytes[c] || m.Objects != bc.objects[c] {
+			report("bucket %q: meter holds %d objects, %d billable bytes of %s; the bucket %d, %d", name, m.Objects, m.Bytes, c, bc.objects[c], bc.bytes[c])
 		}
 	}
 	for c, want := range bc.bytes {
@@ -146,6 +147,7 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, key string, v []byte, ow
 		return
 	}
 	bc.bytes[rec.Class] += billable(rules, rec.Size)
+	bc.objects[rec.Class]++
 	if t := dueOf(bc.state, key, &rec); !t.IsZero() {
 		bc.due++
 		if due := tx.Bucket(bktDue).Bucket([]byte(bucket)); due == nil || due.Get(dueKey(t, key)) == nil {

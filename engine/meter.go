@@ -39,6 +39,7 @@ func (u *usageRecord) encode() []byte {
 	for _, c := range slices.Sorted(maps.Keys(u.Classes)) {
 		m := u.Classes[c]
 		b = appendString(b, string(c))
+		b = binary.BigEndian.AppendUint64(b, uint64(m.Objects))
 		b = binary.BigEndian.AppendUint64(b, uint64(m.Bytes))
 		b = binary.BigEndian.AppendUint64(b, math.Float64bits(m.ByteHours))
 		b = appendTime(b, m.At)
@@ -78,6 +79,7 @@ func decodeMeter(v []byte) (*usageRecord, error) {
 		for range n {
 			c := storageclass.Class(d.string())
 			u.Classes[c] = &classMeter{
+				Objects:     int64(d.uint64()),
 				Bytes:       int64(d.uint64()),
 				ByteHours:   math.Float64frombits(d.uint64()),
 				At:          d.time(),

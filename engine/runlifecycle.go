@@ -45,8 +45,19 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 	var res LifecycleResult
 	var buckets []string
 	err := db.view(op, "", "", func(tx *bolt.Tx) error {
-		return tx.Bucket(bktDue).ForEachBucket(func(name []byte) error {
-			buckets = append(buckets, string(name))
+		due := tx.Bucket(bktDue)
+		return due.ForEachBucket(func(name []byte) error {
+			// Only buckets with something due take the write lock.
+			k, _ := due.Bucket(name).Cursor().First()
+			switch {
+			case len(k) < 8:
+			case getTime(k).After(now):
+				if t := getTime(k); res.Next.IsZero() || t.Before(res.Next) {
+					res.Next = t
+				}
+			default:
+				buckets = append(buckets, string(name))
+			}
 			return nil
 		})
 	})

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // sweepBatch bounds the expired restores one sweep transaction handles, so
@@ -33,9 +35,24 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		// Most sweeps find nothing due: look before taking the write lock.
+		var first time.Time
+		err := db.view(op, "", "", func(tx *bolt.Tx) error {
+			if k, _ := tx.Bucket(bktExpiry).Cursor().First(); len(k) >= 8 {
+				first = getTime(k)
+			}
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+		if first.IsZero() || first.After(now) {
+			res.Next = first
+			return res, db.flushReads()
+		}
 		var n int
 		var more bool
-		err := db.write(op, "", "", func(w *writeTx) error {
+		err = db.write(op, "", "", func(w *writeTx) error {
 			w.now = now
 			var err error
 			n, more, res.Next, err = w.sweepBatch()

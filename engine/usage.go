@@ -32,6 +32,10 @@ type Usage struct {
 	// RestoresByTier splits Restores by tier ("" for Archive), as retrieval
 	// requests are priced by tier.
 	RestoresByTier map[storageclass.Class]map[storageclass.Tier]int64
+	// Objects and Bytes are the objects of each class at the end (To), and
+	// their billable bytes.
+	Objects map[storageclass.Class]int64
+	Bytes   map[storageclass.Class]int64
 	// Requests by OSS operation name (PutObject, GetObject, HeadObject,
 	// DeleteObject, ListObjects, RestoreObject, CleanRestoredObject,
 	// CopyObject for SetStorageClass, and the lifecycle's CommitTransition
@@ -51,6 +55,7 @@ type usageRecord struct {
 }
 
 type classMeter struct {
+	Objects     int64     // objects in the class now
 	Bytes       int64     // billable bytes in the class now
 	ByteHours   float64   // accrued up to At
 	At          time.Time // when ByteHours was last accrued
@@ -147,6 +152,7 @@ func (w *writeTx) meter(b *bucketState, old, rec *objectRecord) error {
 			m.accrue(w.now)
 			size := billable(r, old.Size)
 			m.Bytes -= size
+			m.Objects--
 			since := old.LastModified
 			if r.MinDurationFromEntry {
 				since = old.ClassSince
@@ -161,6 +167,7 @@ func (w *writeTx) meter(b *bucketState, old, rec *objectRecord) error {
 			m := u.class(rec.Class, w.now)
 			m.accrue(w.now)
 			m.Bytes += billable(r, rec.Size)
+			m.Objects++
 		}
 	}
 	return nil
@@ -352,6 +359,8 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 		Restores:             map[storageclass.Class]int64{},
 		RestoresByTier:       map[storageclass.Class]map[storageclass.Tier]int64{},
 		Requests:             maps.Clone(u.Requests),
+		Objects:              map[storageclass.Class]int64{},
+		Bytes:                map[storageclass.Class]int64{},
 	}
 	for c, byTier := range u.Restores {
 		out.RestoresByTier[c] = maps.Clone(byTier)
@@ -366,6 +375,9 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 		}
 		if m.EarlyDelete != 0 {
 			out.EarlyDeleteByteHours[c] = m.EarlyDelete
+		}
+		if m.Objects != 0 {
+			out.Objects[c], out.Bytes[c] = m.Objects, m.Bytes
 		}
 	}
 	for c, byTier := range u.Retrieval {

@@ -1,6 +1,7 @@
 // Command coldstore runs the coldstore engine from the command line.
 //
 //	coldstore demo [-db ./coldstore.db]   the archive story, step by step
+//	coldstore simulate [flags]            what lifecycle policies would cost
 package main
 
 import (
@@ -12,7 +13,8 @@ import (
 const usage = `usage: coldstore <command> [flags]
 
 commands:
-  demo    run the archive restore story on a database file with a simulated clock
+  demo      run the archive restore story on a database file with a simulated clock
+  simulate  compare lifecycle policies on a synthetic workload: cost and read delay
 `
 
 func main() {
@@ -28,6 +30,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "demo":
 		return demo(args[1:], stdout, stderr)
+	case "simulate":
+		return simulate(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,4 +44,28 @@ func TestUsage(t *testing.T) {
 	require.Equal(t, 2, run(nil, &out, &errb))
 	require.Contains(t, errb.String(), "demo")
 	require.Equal(t, 2, run([]string{"nope"}, &out, &errb))
+}
+
+func TestSimulate(t *testing.T) {
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "cold.xml")
+	require.NoError(t, os.WriteFile(policy, []byte(`<LifecycleConfiguration><Rule><ID>r</ID><Prefix></Prefix><Status>Enabled</Status>
+<Transition><Days>2</Days><StorageClass>ColdArchive</StorageClass><AllowSmallFile>true</AllowSmallFile></Transition></Rule></LifecycleConfiguration>`), 0o600))
+	var out, errb bytes.Buffer
+	code := run([]string{"simulate", "-objects", "50", "-arrivals", "5", "-size", "8KiB", "-reads", "40", "-days", "6",
+		"-policy", policy, "-out", filepath.Join(dir, "out")}, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	require.Contains(t, out.String(), "cold ")
+	require.Contains(t, out.String(), "(CNY; 6 days)")
+	for _, f := range []string{"daily.csv", "cost.svg", "mix-cold.svg"} {
+		st, err := os.Stat(filepath.Join(dir, "out", f))
+		require.NoError(t, err, f)
+		require.Positive(t, st.Size(), f)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "out", "cost.svg"))
+	require.NoError(t, err)
+	require.Contains(t, string(svg), "<svg")
+
+	require.Equal(t, 2, run([]string{"simulate", "-size", "lots"}, &out, &errb))
+	require.Equal(t, 2, run([]string{"simulate", "-policy", filepath.Join(dir, "missing.xml")}, &out, &errb))
 }
