@@ -29,6 +29,7 @@ func costChart(path string, reports []*sim.Report) error {
 	if err := plotutil.AddLines(p, lines...); err != nil {
 		return err
 	}
+	p.Legend.Top, p.Legend.Left = true, true
 	return p.Save(8*vg.Inch, 5*vg.Inch, path)
 }
 
@@ -57,6 +58,7 @@ func mixCharts(dir string, reports []*sim.Report) error {
 				return err
 			}
 		}
+		p.Legend.Top, p.Legend.Left = true, true
 		if err := p.Save(8*vg.Inch, 5*vg.Inch, filepath.Join(dir, fmt.Sprintf("mix-%s.svg", r.Name))); err != nil {
 			return err
 		}
