@@ -14,7 +14,8 @@
 //	lifecycle          OSS lifecycle rules: XML, validation, evaluation; pure
 //	engine             the database: bbolt, the clock, the sweeper, the meter
 //	engine/enginetest  the test double for users' tests
-//	cmd/coldstore      the command line (demo)
+//	bench, bench/sim   benchmarks beside raw bbolt; the cost simulation
+//	cmd/coldstore      the command line (demo, simulate)
 //
 // # Storage classes
 //
