@@ -15,6 +15,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
 )
@@ -305,9 +306,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 	badBuckets := []string{"", "ab", strings.Repeat("a", 64), "Abc", "-ab", "ab-", "a_b", "a.b", "ab\x00"}
 	badKeys := []string{"", long, "/abs", `\win`, "bad\xffutf8"}
 	for _, b := range badBuckets {
+		require.ErrorIs(t, f.db.SetAccessMonitor(ctx, b, true), coldstore.ErrInvalidBucketName, "%q", b)
+		require.ErrorIs(t, f.db.DeleteBucketLifecycle(ctx, b), coldstore.ErrInvalidBucketName, "%q", b)
+		_, err := f.db.Usage(ctx, b)
+		require.ErrorIs(t, err, coldstore.ErrInvalidBucketName, "%q", b)
 		require.ErrorIs(t, f.db.CreateBucket(ctx, b, nil), coldstore.ErrInvalidBucketName, "%q", b)
 		require.ErrorIs(t, f.db.DeleteBucket(ctx, b), coldstore.ErrInvalidBucketName, "%q", b)
-		_, err := f.db.Put(ctx, b, "k", strings.NewReader("x"), nil)
+		_, err = f.db.Put(ctx, b, "k", strings.NewReader("x"), nil)
 		require.ErrorIs(t, err, coldstore.ErrInvalidBucketName, "%q", b)
 		_, err = f.db.List(ctx, b, nil)
 		require.ErrorIs(t, err, coldstore.ErrInvalidBucketName)
@@ -368,13 +373,24 @@ func TestCancelledContext(t *testing.T) {
 	_, calls["SetStorageClass"] = f.db.SetStorageClass(c, "bkt", "k", storageclass.DeepColdArchive)
 	_, calls["Sweep"] = f.db.Sweep(c)
 	calls["Check"] = f.db.Check(c)
+	calls["PutBucketLifecycle"] = f.db.PutBucketLifecycle(c, "bkt", &lifecycle.Configuration{Rules: []lifecycle.Rule{{ID: "r", Enabled: true, Expiration: &lifecycle.Expiration{Days: 1}}}})
+	_, calls["GetBucketLifecycle"] = f.db.GetBucketLifecycle(c, "bkt")
+	calls["DeleteBucketLifecycle"] = f.db.DeleteBucketLifecycle(c, "bkt")
+	calls["SetAccessMonitor"] = f.db.SetAccessMonitor(c, "bkt", true)
+	_, calls["RunLifecycle"] = f.db.RunLifecycle(c)
+	_, calls["Usage"] = f.db.Usage(c, "bkt")
 	for name, err := range calls {
 		require.ErrorIs(t, err, context.Canceled, name)
 	}
+	_, err := f.db.GetBucketLifecycle(ctx, "bkt")
+	require.ErrorIs(t, err, coldstore.ErrNoSuchLifecycle, "the cancelled PutBucketLifecycle stored nothing")
 	require.Equal(t, before, f.head("k"))
 	bs, err := f.db.ListBuckets(ctx)
 	require.NoError(t, err)
 	require.Len(t, bs, 1)
+	u, err := f.db.Usage(ctx, "bkt")
+	require.NoError(t, err)
+	require.Zero(t, u.Requests["PutBucketAccessMonitor"])
 
 	// A context that ends while a Get streams stops the reads.
 	f.put("big", storageclass.Standard, string(randomBytes(1<<20, 5)))

@@ -14,6 +14,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
@@ -190,6 +191,12 @@ func TestClose(t *testing.T) {
 	_, calls["SetStorageClass"] = db.SetStorageClass(ctx, "bkt", "k", storageclass.IA)
 	_, calls["Sweep"] = db.Sweep(ctx)
 	calls["Check"] = db.Check(ctx)
+	calls["PutBucketLifecycle"] = db.PutBucketLifecycle(ctx, "bkt", &lifecycle.Configuration{Rules: []lifecycle.Rule{{ID: "r", Enabled: true, Expiration: &lifecycle.Expiration{Days: 1}}}})
+	_, calls["GetBucketLifecycle"] = db.GetBucketLifecycle(ctx, "bkt")
+	calls["DeleteBucketLifecycle"] = db.DeleteBucketLifecycle(ctx, "bkt")
+	calls["SetAccessMonitor"] = db.SetAccessMonitor(ctx, "bkt", true)
+	_, calls["RunLifecycle"] = db.RunLifecycle(ctx)
+	_, calls["Usage"] = db.Usage(ctx, "bkt")
 	for name, err := range calls {
 		require.ErrorIs(t, err, coldstore.ErrClosed, name)
 		require.Equal(t, "Closed", coldstore.Code(err), name)
