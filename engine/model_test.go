@@ -15,6 +15,7 @@ import (
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/internal/model"
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
 )
@@ -64,6 +65,24 @@ var (
 	drvSteps   = []time.Duration{time.Second, time.Minute, 30 * time.Minute, time.Hour, 4 * time.Hour, 5 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
 )
 
+// drvPolicies are the lifecycle configurations the driver sets: valid
+// ones that transition (with and without AllowSmallFile), expire, or both,
+// and one that Validate refuses.
+var drvPolicies = []*lifecycle.Configuration{
+	{Rules: []lifecycle.Rule{{ID: "tier", Prefix: "a", Enabled: true,
+		Transitions: []lifecycle.Transition{{Days: 1, StorageClass: storageclass.IA, AllowSmallFile: true}, {Days: 3, StorageClass: storageclass.Archive, AllowSmallFile: true}},
+		Expiration:  &lifecycle.Expiration{Days: 30}}}},
+	{Rules: []lifecycle.Rule{{ID: "cold", Enabled: true,
+		Transitions: []lifecycle.Transition{{Days: 2, StorageClass: storageclass.ColdArchive}}}}},
+	{Rules: []lifecycle.Rule{
+		{ID: "deep", Prefix: "", Enabled: true, Transitions: []lifecycle.Transition{{Days: 1, StorageClass: storageclass.DeepColdArchive, AllowSmallFile: true}}, Expiration: &lifecycle.Expiration{Days: 9}},
+		{ID: "off", Prefix: "b", Enabled: false, Transitions: []lifecycle.Transition{{Days: 1, StorageClass: storageclass.IA}}}}},
+	{Rules: []lifecycle.Rule{{ID: "bad", Enabled: true,
+		Transitions: []lifecycle.Transition{{Days: 5, StorageClass: storageclass.IA}, {Days: 3, StorageClass: storageclass.Archive}}}}},
+}
+
+func policyName(c *lifecycle.Configuration) string { return c.Rules[0].ID }
+
 // driver runs the same operations on the engine and the model and compares
 // every answer.
 type driver struct {
@@ -75,6 +94,8 @@ type driver struct {
 	log   []string
 	ops   int
 	label string
+
+	transitioned, expired int // by the lifecycle, for the log
 }
 
 func newDriver(t testing.TB, label string) *driver {
@@ -133,7 +154,27 @@ func (d *driver) step(s source) {
 	ctx := ctx
 	d.ops++
 	bkt, key := pick(s, drvBuckets...), pick(s, drvKeys...)
-	switch op := s.intn(20); op {
+	switch op := s.intn(24); op {
+	case 20:
+		cfg := pick(s, drvPolicies...)
+		d.log = append(d.log, fmt.Sprintf("PutBucketLifecycle(%q, %v)", bkt, policyName(cfg)))
+		d.sameErr("PutBucketLifecycle", d.db.PutBucketLifecycle(ctx, bkt, cfg), d.m.PutBucketLifecycle(bkt, cfg))
+	case 21:
+		if s.intn(3) != 0 {
+			return
+		}
+		d.log = append(d.log, fmt.Sprintf("DeleteBucketLifecycle(%q)", bkt))
+		d.sameErr("DeleteBucketLifecycle", d.db.DeleteBucketLifecycle(ctx, bkt), d.m.DeleteBucketLifecycle(bkt))
+	case 22, 23:
+		d.log = append(d.log, "RunLifecycle()")
+		got, err := d.db.RunLifecycle(ctx)
+		require.NoError(d.t, err)
+		tr, ex := d.m.RunLifecycle()
+		d.transitioned += tr
+		d.expired += ex
+		if got.Transitioned != tr || got.Expired != ex {
+			d.fail("RunLifecycle: engine %d transitioned, %d expired; model %d, %d", got.Transitioned, got.Expired, tr, ex)
+		}
 	case 0:
 		class := pick(s, drvClasses...)
 		d.log = append(d.log, fmt.Sprintf("CreateBucket(%q, %q)", bkt, class))
@@ -282,6 +323,7 @@ func TestModel(t *testing.T) {
 				d.step(s)
 			}
 			d.finish()
+			t.Logf("lifecycle: %d transitions, %d expirations", d.transitioned, d.expired)
 			total += d.ops
 		})
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -34,6 +35,7 @@ type bucket struct {
 	class   storageclass.Class
 	created time.Time
 	objects map[string]*object
+	cfg     *lifecycle.Configuration
 }
 
 type object struct {
@@ -429,4 +431,60 @@ func (m *Model) Sweep() engine.SweepResult {
 		}
 	}
 	return res
+}
+
+// PutBucketLifecycle follows engine.DB.PutBucketLifecycle (the access
+// monitor is never on in the model).
+func (m *Model) PutBucketLifecycle(bkt string, c *lifecycle.Configuration) error {
+	if !bucketName.MatchString(bkt) {
+		return coldstore.ErrInvalidBucketName
+	}
+	if c == nil || c.Validate(m.cat) != nil || c.UsesAccessTime() {
+		return coldstore.ErrInvalidArgument
+	}
+	b := m.buckets[bkt]
+	if b == nil {
+		return coldstore.ErrNoSuchBucket
+	}
+	b.cfg = c
+	return nil
+}
+
+// DeleteBucketLifecycle follows engine.DB.DeleteBucketLifecycle.
+func (m *Model) DeleteBucketLifecycle(bkt string) error {
+	if !bucketName.MatchString(bkt) {
+		return coldstore.ErrInvalidBucketName
+	}
+	b := m.buckets[bkt]
+	if b == nil {
+		return coldstore.ErrNoSuchBucket
+	}
+	b.cfg = nil
+	return nil
+}
+
+// RunLifecycle follows engine.DB.RunLifecycle by evaluating every object
+// (the engine walks only its due index: the two must agree): expirations
+// delete, transitions move to the target class unless a restored copy is
+// still pending or readable.
+func (m *Model) RunLifecycle() (transitioned, expired int) {
+	for _, b := range m.buckets {
+		if b.cfg == nil {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(b.objects)) {
+			o := b.objects[k]
+			a := b.cfg.Evaluate(lifecycle.Object{Key: k, Size: int64(len(o.body)), Class: o.class, LastModified: o.lastModified, ClassSince: o.classSince}, m.Now)
+			switch {
+			case a.Kind == lifecycle.ActionExpire:
+				delete(b.objects, k)
+				expired++
+			case a.Kind == lifecycle.ActionTransition && !(o.hasRestore && m.Now.Before(o.expires)):
+				o.clear()
+				o.class, o.classSince = a.StorageClass, m.Now
+				transitioned++
+			}
+		}
+	}
+	return transitioned, expired
 }
