@@ -1,0 +1,262 @@
+package ossapi
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/storageclass"
+)
+
+// isoTime is how OSS writes times in XML bodies.
+const isoTime = "2006-01-02T15:04:05.000Z"
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+var theOwner = owner{ID: "coldstore", DisplayName: "coldstore"}
+
+type xmlBucket struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+	StorageClass string `xml:"StorageClass"`
+	Region       string `xml:"Region"`
+}
+
+func (h *Handler) listBuckets(q *request) error {
+	bs, err := h.db.ListBuckets(q.r.Context())
+	if err != nil {
+		return err
+	}
+	out := struct {
+		XMLName xml.Name    `xml:"ListAllMyBucketsResult"`
+		Owner   owner       `xml:"Owner"`
+		Buckets []xmlBucket `xml:"Buckets>Bucket"`
+	}{Owner: theOwner}
+	for _, b := range bs {
+		out.Buckets = append(out.Buckets, xmlBucket{Name: b.Name, CreationDate: b.Created.UTC().Format(isoTime), StorageClass: string(b.StorageClass), Region: "coldstore"})
+	}
+	h.writeXML(q, http.StatusOK, out)
+	return nil
+}
+
+// putBucket creates a bucket; its default class comes from the
+// x-oss-storage-class header or a <CreateBucketConfiguration> body.
+func (h *Handler) putBucket(q *request) error {
+	class := q.r.Header.Get("x-oss-storage-class")
+	var cfg struct {
+		StorageClass string `xml:"StorageClass"`
+	}
+	if err := h.readXML(q, &cfg, true); err != nil {
+		return err
+	}
+	if cfg.StorageClass != "" {
+		class = cfg.StorageClass
+	}
+	opts := &engine.BucketOptions{}
+	if class != "" {
+		c, err := storageclass.ParseClass(class)
+		if err != nil {
+			return err
+		}
+		opts.StorageClass = c
+	}
+	if err := h.db.CreateBucket(q.r.Context(), q.bucket, opts); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteBucket(q *request) error {
+	if err := h.db.DeleteBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusNoContent)
+	return nil
+}
+
+type xmlObject struct {
+	Key          string `xml:"Key"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Type         string `xml:"Type"`
+	Size         int64  `xml:"Size"`
+	StorageClass string `xml:"StorageClass"`
+	Owner        *owner `xml:"Owner,omitempty"`
+	RestoreInfo  string `xml:"RestoreInfo,omitempty"`
+}
+
+type commonPrefix struct {
+	Prefix string `xml:"Prefix"`
+}
+
+type listResult struct {
+	XMLName               xml.Name       `xml:"ListBucketResult"`
+	Name                  string         `xml:"Name"`
+	Prefix                string         `xml:"Prefix"`
+	Marker                *string        `xml:"Marker,omitempty"`
+	StartAfter            *string        `xml:"StartAfter,omitempty"`
+	ContinuationToken     *string        `xml:"ContinuationToken,omitempty"`
+	MaxKeys               int            `xml:"MaxKeys"`
+	Delimiter             string         `xml:"Delimiter"`
+	EncodingType          string         `xml:"EncodingType,omitempty"`
+	IsTruncated           bool           `xml:"IsTruncated"`
+	NextMarker            string         `xml:"NextMarker,omitempty"`
+	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
+	KeyCount              *int           `xml:"KeyCount,omitempty"`
+	Contents              []xmlObject    `xml:"Contents"`
+	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
+}
+
+// etag is how OSS writes an ETag: upper-case hex, in quotes.
+func etag(hex string) string { return `"` + strings.ToUpper(hex) + `"` }
+
+// listObjects serves ListObjects (marker) and ListObjectsV2 (list-type=2:
+// start-after, continuation-token), with Delimiter grouping and
+// encoding-type=url. Each entry carries RestoreInfo as OSS lists it.
+func (h *Handler) listObjects(q *request, v url.Values) error {
+	v2 := v.Get("list-type") == "2"
+	prefix, delim := v.Get("prefix"), v.Get("delimiter")
+	max := 100
+	if s := v.Get("max-keys"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > engine.MaxListLimit {
+			return &coldstore.OpError{Op: "ListObjects", Bucket: q.bucket, Detail: "max-keys " + s, Err: coldstore.ErrInvalidArgument}
+		}
+		max = n
+	}
+	after := v.Get("marker")
+	if v2 {
+		after = v.Get("start-after")
+		if t := v.Get("continuation-token"); t != "" {
+			after = t
+		}
+	}
+	encode := func(s string) string { return s }
+	res := listResult{Name: q.bucket, MaxKeys: max, Delimiter: delim}
+	if v.Get("encoding-type") == "url" {
+		res.EncodingType = "url"
+		encode = url.QueryEscape
+	}
+	res.Prefix = encode(prefix)
+	if v2 {
+		if s := v.Get("start-after"); s != "" {
+			res.StartAfter = ptr(encode(s))
+		}
+		if s := v.Get("continuation-token"); s != "" {
+			res.ContinuationToken = &s
+		}
+	} else {
+		m := encode(v.Get("marker"))
+		res.Marker = &m
+	}
+	count, last := 0, ""
+	for count < max {
+		page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: prefix, StartAfter: after, Limit: min(engine.MaxListLimit, max-count+1)})
+		if err != nil {
+			return err
+		}
+		jumped := false
+		for _, o := range page.Objects {
+			if count == max {
+				res.IsTruncated = true
+				break
+			}
+			if delim != "" {
+				if i := strings.Index(o.Key[len(prefix):], delim); i >= 0 {
+					cp := o.Key[:len(prefix)+i+len(delim)]
+					res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: encode(cp)})
+					count++
+					last, after = cp, cp+"\xff" // past every key under cp: no UTF-8 key holds 0xff
+					jumped = true
+					break
+				}
+			}
+			res.Contents = append(res.Contents, xmlObject{
+				Key: encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
+				Type: "Normal", Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: o.Restore.Header(),
+			})
+			count++
+			last, after = o.Key, o.Key
+		}
+		if res.IsTruncated {
+			break
+		}
+		if !jumped && !page.Truncated {
+			break
+		}
+	}
+	if count == max && !res.IsTruncated {
+		// Is there anything after the page?
+		page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: prefix, StartAfter: after, Limit: 1})
+		if err != nil {
+			return err
+		}
+		res.IsTruncated = len(page.Objects) > 0
+	}
+	if res.IsTruncated {
+		if v2 {
+			res.NextContinuationToken = after
+		} else {
+			res.NextMarker = encode(last)
+		}
+	}
+	if v2 {
+		res.KeyCount = &count
+	}
+	h.writeXML(q, http.StatusOK, res)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func (h *Handler) putLifecycle(q *request) error {
+	body, err := io.ReadAll(io.LimitReader(q.r.Body, h.opts.MaxXMLSize+1))
+	if err != nil {
+		return err
+	}
+	if int64(len(body)) > h.opts.MaxXMLSize {
+		return errEntityTooLarge
+	}
+	cfg, err := lifecycle.ParseXML(body)
+	if err != nil {
+		return err
+	}
+	if err := h.db.PutBucketLifecycle(q.r.Context(), q.bucket, cfg); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) getLifecycle(q *request) error {
+	cfg, err := h.db.GetBucketLifecycle(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	doc, err := cfg.XML()
+	if err != nil {
+		return err
+	}
+	q.header("Content-Type", "application/xml")
+	q.writeStatus(http.StatusOK)
+	_, _ = q.w.Write(doc)
+	return nil
+}
+
+func (h *Handler) deleteLifecycle(q *request) error {
+	if err := h.db.DeleteBucketLifecycle(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusNoContent)
+	return nil
+}
