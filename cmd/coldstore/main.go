@@ -2,6 +2,7 @@
 //
 //	coldstore demo [-db ./coldstore.db]   the archive story, step by step
 //	coldstore simulate [flags]            what lifecycle policies would cost
+//	coldstore serve [flags]               an OSS-compatible HTTP server
 package main
 
 import (
@@ -15,6 +16,7 @@ const usage = `usage: coldstore <command> [flags]
 commands:
   demo      run the archive restore story on a database file with a simulated clock
   simulate  compare lifecycle policies on a synthetic workload: cost and read delay
+  serve     serve the database over the OSS REST protocol (any OSS client or SDK)
 `
 
 func main() {
@@ -32,6 +34,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return demo(args[1:], stdout, stderr)
 	case "simulate":
 		return simulate(args[1:], stdout, stderr)
+	case "serve":
+		return serve(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

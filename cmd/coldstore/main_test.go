@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -68,4 +74,35 @@ func TestSimulate(t *testing.T) {
 
 	require.Equal(t, 2, run([]string{"simulate", "-size", "lots"}, &out, &errb))
 	require.Equal(t, 2, run([]string{"simulate", "-policy", filepath.Join(dir, "missing.xml")}, &out, &errb))
+}
+
+// TestServe: the server answers an OSS request and shuts down gracefully,
+// closing the database (a second open succeeds at once).
+func TestServe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	db, err := engine.Open(path, &engine.Options{OpenTimeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, stop := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	done := make(chan int)
+	go func() { done <- serveUntil(ctx, ln, db, &ossapi.Options{}, &out, &errb) }()
+	req, err := http.NewRequest(http.MethodPut, "http://"+ln.Addr().String()+"/bkt", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.NotEmpty(t, resp.Header.Get("x-oss-request-id"))
+	stop()
+	require.Equal(t, 0, <-done, errb.String())
+	require.NoError(t, db.Close())
+	db, err = engine.Open(path, &engine.Options{OpenTimeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	bs, err := db.ListBuckets(context.Background())
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	require.NoError(t, db.Close())
+	require.Equal(t, 2, run([]string{"serve", "-clock", "sundial"}, &out, &errb))
 }

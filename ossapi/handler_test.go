@@ -1,0 +1,90 @@
+package ossapi_test
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/stretchr/testify/require"
+)
+
+type xmlErr struct {
+	Code, Message, RequestId, HostId string
+}
+
+func do(t *testing.T, h http.Handler, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+func errorOf(t *testing.T, w *httptest.ResponseRecorder) xmlErr {
+	t.Helper()
+	var e xmlErr
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &e), w.Body.String())
+	require.Equal(t, w.Header().Get("x-oss-request-id"), e.RequestId)
+	require.NotEmpty(t, e.Message)
+	return e
+}
+
+func TestHandler_Errors(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m, Domain: "oss.local", MaxXMLSize: 512})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+
+	w := do(t, h, "GET", "/bkt/missing", "", nil)
+	require.Equal(t, 404, w.Code)
+	require.Equal(t, "NoSuchKey", errorOf(t, w).Code)
+	require.Equal(t, "application/xml", w.Header().Get("Content-Type"))
+
+	// Content-MD5 that does not match: 400, nothing stored.
+	w = do(t, h, "PUT", "/bkt/k", "hello", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})
+	require.Equal(t, "InvalidDigest", errorOf(t, w).Code)
+	require.Equal(t, 404, do(t, h, "HEAD", "/bkt/k", "", nil).Code)
+	w = do(t, h, "PUT", "/bkt/k", "hello", map[string]string{"Content-MD5": "XUFAKrxLKna5cZ2REBfFkg=="})
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, `"5D41402ABC4B2A76B9719D911017C592"`, w.Header().Get("ETag"))
+
+	w = do(t, h, "POST", "/bkt/k?restore", "<RestoreRequest><Days>x", nil)
+	require.Equal(t, "MalformedXML", errorOf(t, w).Code)
+	w = do(t, h, "PUT", "/bkt?lifecycle", "<LifecycleConfiguration>"+strings.Repeat(" ", 600)+"</LifecycleConfiguration>", nil)
+	require.Equal(t, "EntityTooLarge", errorOf(t, w).Code)
+	w = do(t, h, "GET", "/bkt/k", "", map[string]string{"Range": "bytes=10-20"})
+	require.Equal(t, 416, w.Code)
+	require.Equal(t, "InvalidRange", errorOf(t, w).Code)
+	w = do(t, h, "GET", "/bkt/k", "", map[string]string{"Range": "bytes=-3"})
+	require.Equal(t, 206, w.Code)
+	require.Equal(t, "llo", w.Body.String())
+	require.Equal(t, "bytes 2-4/5", w.Header().Get("Content-Range"))
+	w = do(t, h, "PATCH", "/bkt/k", "", nil)
+	require.Equal(t, 501, w.Code)
+	require.Equal(t, "NotImplemented", errorOf(t, w).Code)
+
+	// Virtual-hosted addressing.
+	req := httptest.NewRequest("GET", "/k", nil)
+	req.Host = "bkt.oss.local:9000"
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, 200, rec.Code)
+	require.Equal(t, "hello", rec.Body.String())
+
+	// The mock clock.
+	w = do(t, h, "POST", "/-/clock?advance=4h", "", nil)
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, "2024-01-01T04:00:00Z\n", w.Body.String())
+	w = do(t, h, "GET", "/-/clock", "", nil)
+	require.Equal(t, "2024-01-01T04:00:00Z\n", w.Body.String())
+	require.Equal(t, 400, do(t, h, "POST", "/-/clock?advance=soon", "", nil).Code)
+	body, _ := io.ReadAll(do(t, ossapi.New(db, nil), "GET", "/-/clock", "", nil).Body)
+	require.Contains(t, string(body), "NotImplemented", "no clock without a mock")
+}

@@ -1,0 +1,61 @@
+package ossapi_test
+
+import (
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSDKv1_SeedStory: the archive story through the older OSS Go SDK.
+func TestSDKv1_SeedStory(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	srv := httptest.NewServer(ossapi.New(db, nil))
+	t.Cleanup(srv.Close)
+	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
+	require.NoError(t, err)
+	require.NoError(t, client.CreateBucket("photos"))
+	b, err := client.Bucket("photos")
+	require.NoError(t, err)
+	require.NoError(t, b.PutObject("beach.jpg", strings.NewReader("sand"), ossv1.ObjectStorageClass(ossv1.StorageColdArchive)))
+
+	_, err = b.GetObject("beach.jpg")
+	v1Error(t, err, "InvalidObjectState", 403)
+	require.NoError(t, b.RestoreObjectDetail("beach.jpg", ossv1.RestoreConfiguration{Days: 2, Tier: "Expedited"}))
+	err = b.RestoreObject("beach.jpg")
+	v1Error(t, err, "RestoreAlreadyInProgress", 409)
+	meta, err := b.GetObjectDetailedMeta("beach.jpg")
+	require.NoError(t, err)
+	require.Equal(t, `ongoing-request="true"`, meta.Get("X-Oss-Restore"))
+	require.Equal(t, "ColdArchive", meta.Get("X-Oss-Storage-Class"))
+
+	m.Add(time.Hour) // Expedited: within an hour
+	r, err := b.GetObject("beach.jpg")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(r)
+	r.Close()
+	require.Equal(t, "sand", string(body))
+	m.Add(3 * 24 * time.Hour)
+	_, err = b.GetObject("beach.jpg")
+	v1Error(t, err, "InvalidObjectState", 403)
+
+	lor, err := b.ListObjects()
+	require.NoError(t, err)
+	require.Len(t, lor.Objects, 1)
+	require.Equal(t, "ColdArchive", lor.Objects[0].StorageClass)
+}
+
+func v1Error(t *testing.T, err error, code string, status int) {
+	t.Helper()
+	var se ossv1.ServiceError
+	require.True(t, errors.As(err, &se), "not a service error: %v", err)
+	require.Equal(t, code, se.Code)
+	require.Equal(t, status, se.StatusCode)
+}
