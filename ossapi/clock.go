@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/benbjohnson/clock"
 )
 
 // clock serves the mock clock for tests in other processes:
 // GET /-/clock tells the time, POST /-/clock?advance=4h moves it.
 func (h *Handler) clock(q *request) {
-	if h.opts.Clock == nil {
+	m, ok := h.opts.Clock.(*clock.Mock)
+	if !ok {
 		h.fail(q, errNotImplemented)
 		return
 	}
@@ -23,12 +26,12 @@ func (h *Handler) clock(q *request) {
 			fmt.Fprintf(q.w, "advance: want a positive duration such as 4h, not %q\n", q.r.URL.Query().Get("advance"))
 			return
 		}
-		h.opts.Clock.Add(d)
+		m.Add(d)
 	default:
 		h.fail(q, errNotImplemented)
 		return
 	}
 	q.header("Content-Type", "text/plain")
 	q.writeStatus(http.StatusOK)
-	fmt.Fprintln(q.w, h.opts.Clock.Now().UTC().Format(time.RFC3339Nano))
+	fmt.Fprintln(q.w, m.Now().UTC().Format(time.RFC3339Nano))
 }

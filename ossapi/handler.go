@@ -4,8 +4,8 @@
 // semantics: 202 then 409 then 200 restores, x-oss-restore headers,
 // InvalidObjectState reads, lifecycle documents.
 //
-// Any credentials are accepted: the server is a test double, and OSS
-// signatures are not verified yet.
+// By default any credentials are accepted (a test double); with
+// Options.Keys, OSS V4 and V1 signatures are verified (auth.go).
 //
 // Requests address buckets path-style (http://host/bucket/key) or
 // virtual-hosted (http://bucket.host/key, when Options.Domain names host).
@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
@@ -34,13 +35,19 @@ import (
 
 // Options configure New. A nil *Options is valid.
 type Options struct {
+	// Keys maps access key IDs to secrets. Empty: any credentials are
+	// accepted. Otherwise every request must carry a valid OSS signature
+	// (V4, or V1 in the header or the query string), else 403
+	// InvalidAccessKeyId, SignatureDoesNotMatch or AccessDenied.
+	Keys map[string]string
 	// Domain is the endpoint's host name for virtual-hosted addressing:
 	// a request to <bucket>.<Domain> addresses the bucket. "": path-style
 	// only.
 	Domain string
-	// Clock, when set, is served at /-/clock: GET tells the time, POST
-	// ?advance=4h moves it. Only for a database opened on this mock clock.
-	Clock *clock.Mock
+	// Clock is the database's clock: it decides when presigned URLs
+	// expire. nil: the wall clock. When it is a *clock.Mock it is served at
+	// /-/clock: GET tells the time, POST ?advance=4h moves it.
+	Clock clock.Clock
 	// MaxXMLSize bounds request bodies that are XML documents. 0: 1 MiB.
 	MaxXMLSize int64
 	// Logger receives one line per request. nil: discard.
@@ -66,8 +73,13 @@ func New(db *engine.DB, opts *Options) *Handler {
 	if h.opts.Logger == nil {
 		h.opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if h.opts.Clock == nil {
+		h.opts.Clock = clock.New()
+	}
 	return h
 }
+
+func (h *Handler) now() time.Time { return h.opts.Clock.Now() }
 
 // request is one request being served.
 type request struct {
@@ -97,8 +109,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.clock(q)
 		return
 	}
-	// Any credentials are accepted: signatures are not verified (yet).
 	q.bucket, q.key = h.address(r)
+	if err := h.authenticate(q); err != nil {
+		h.fail(q, err)
+		return
+	}
 	if err := h.route(q); err != nil {
 		h.fail(q, err)
 	}
