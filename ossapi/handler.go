@@ -16,6 +16,8 @@ package ossapi
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -56,14 +58,17 @@ type Options struct {
 
 // Handler is the OSS front of one engine database.
 type Handler struct {
-	db   *engine.DB
-	opts Options
-	ids  atomic.Uint64
+	db     *engine.DB
+	opts   Options
+	prefix uint32 // random per handler: request IDs differ across restarts
+	ids    atomic.Uint64
 }
 
 // New returns a handler serving db. opts may be nil and is copied.
 func New(db *engine.DB, opts *Options) *Handler {
-	h := &Handler{db: db}
+	var p [4]byte
+	_, _ = rand.Read(p[:])
+	h := &Handler{db: db, prefix: binary.BigEndian.Uint32(p[:])}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -99,7 +104,7 @@ func (q *request) writeStatus(code int) {
 
 // ServeHTTP routes a request to its operation.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	q := &request{w: w, r: r, id: fmt.Sprintf("%024X", h.ids.Add(1))}
+	q := &request{w: w, r: r, id: fmt.Sprintf("%08X%016X", h.prefix, h.ids.Add(1))}
 	w.Header().Set("x-oss-request-id", q.id)
 	w.Header().Set("Server", "coldstore")
 	defer func() {
@@ -197,7 +202,7 @@ type xmlError struct {
 	Message   string
 	RequestID string `xml:"RequestId"`
 	HostID    string `xml:"HostId"`
-	Detail    string `xml:"EC,omitempty"`
+	Detail    string `xml:"Detail,omitempty"` // coldstore's own: the offending value
 }
 
 // fail writes err as the OSS XML error body with its status.

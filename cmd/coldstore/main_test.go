@@ -105,4 +105,8 @@ func TestServe(t *testing.T) {
 	require.Len(t, bs, 1)
 	require.NoError(t, db.Close())
 	require.Equal(t, 2, run([]string{"serve", "-clock", "sundial"}, &out, &errb))
+	require.Equal(t, 2, run([]string{"serve", "-keys", "no-secret"}, &out, &errb))
+	keys, err := parseKeys("a:1,b:2")
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"a": "1", "b": "2"}, keys)
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,12 +32,19 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	domain := fs.String("domain", "", "endpoint host name for virtual-hosted buckets (<bucket>.<domain>)")
 	clockMode := fs.String("clock", "real", "real, or mock: a clock at 2024-01-01 moved by POST /-/clock?advance=4h")
+	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify OSS signatures (none: accept any credentials)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	keyMap, err := parseKeys(*keys)
+	if err != nil {
+		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := &engine.Options{Logger: log}
-	hopts := &ossapi.Options{Domain: *domain, Logger: log}
+	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
+	var db *engine.DB
 	switch *clockMode {
 	case "real":
 	case "mock":
@@ -47,7 +55,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "coldstore serve: --clock %q: want real or mock\n", *clockMode)
 		return 2
 	}
-	db, err := engine.Open(*path, opts)
+	db, err = engine.Open(*path, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 1
@@ -66,6 +74,22 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		code = 1
 	}
 	return code
+}
+
+// parseKeys reads id:secret pairs separated by commas.
+func parseKeys(s string) (map[string]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		id, secret, ok := strings.Cut(pair, ":")
+		if !ok || id == "" || secret == "" {
+			return nil, fmt.Errorf("--keys: %q is not id:secret", pair)
+		}
+		m[id] = secret
+	}
+	return m, nil
 }
 
 // serveUntil serves on ln until ctx ends, then shuts down gracefully.
