@@ -14,8 +14,9 @@
 //	lifecycle          OSS lifecycle rules: XML, validation, evaluation; pure
 //	engine             the database: bbolt, the clock, the sweeper, the meter
 //	engine/enginetest  the test double for users' tests
+//	ossapi             the OSS REST protocol over an engine (http.Handler)
 //	bench, bench/sim   benchmarks beside raw bbolt; the cost simulation
-//	cmd/coldstore      the command line (demo, simulate)
+//	cmd/coldstore      the command line (demo, simulate, serve)
 //
 // # Storage classes
 //
