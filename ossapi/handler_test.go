@@ -88,3 +88,30 @@ func TestHandler_Errors(t *testing.T) {
 	body, _ := io.ReadAll(do(t, ossapi.New(db, nil), "GET", "/-/clock", "", nil).Body)
 	require.Contains(t, string(body), "NotImplemented", "no clock without a mock")
 }
+
+// FuzzXMLBodies: any body on the XML endpoints is answered with a status,
+// never a panic; a 5xx would be a bug.
+func FuzzXMLBodies(f *testing.F) {
+	f.Add("restore", "<RestoreRequest><Days>2</Days><JobParameters><Tier>Bulk</Tier></JobParameters></RestoreRequest>")
+	f.Add("lifecycle", "<LifecycleConfiguration><Rule><ID>r</ID><Prefix></Prefix><Status>Enabled</Status><Expiration><Days>3</Days></Expiration></Rule></LifecycleConfiguration>")
+	f.Add("delete", "<Delete><Quiet>false</Quiet><Object><Key>k</Key></Object></Delete>")
+	f.Add("bucket", "<CreateBucketConfiguration><StorageClass>IA</StorageClass></CreateBucketConfiguration>")
+	db, _ := enginetest.New(f, nil) // shared: the fuzzer runs many inputs per process
+	h := ossapi.New(db, nil)
+	f.Fuzz(func(t *testing.T, op, body string) {
+		_ = do(t, h, "PUT", "/bkt", "", nil)
+		require.Equal(t, 200, do(t, h, "PUT", "/bkt/k", "v", map[string]string{"x-oss-storage-class": "ColdArchive"}).Code)
+		var w *httptest.ResponseRecorder
+		switch op {
+		case "restore":
+			w = do(t, h, "POST", "/bkt/k?restore", body, nil)
+		case "lifecycle":
+			w = do(t, h, "PUT", "/bkt?lifecycle", body, nil)
+		case "delete":
+			w = do(t, h, "POST", "/bkt?delete", body, nil)
+		default:
+			w = do(t, h, "PUT", "/other", body, nil)
+		}
+		require.Less(t, w.Code, 500, w.Body.String())
+	})
+}
