@@ -176,6 +176,30 @@ func (w *writeTx) setConfig(bucket string, cfg *lifecycle.Configuration) error {
 	return w.rebuildDue(bucket)
 }
 
+// changeBucket runs fn on a bucket's state in a write transaction of its
+// own, after the common checks: the name, the database open, the context.
+// It returns an error wrapping ErrInvalidBucketName, ErrNoSuchBucket or
+// ErrClosed, or fn's.
+func (db *DB) changeBucket(ctx context.Context, op, bucket string, fn func(w *writeTx, b *bucketState) error) error {
+	if err := checkBucket(op, bucket); err != nil {
+		return err
+	}
+	if err := db.acquire(ctx, op, bucket, ""); err != nil {
+		return err
+	}
+	defer db.release()
+	return db.write(op, bucket, "", func(w *writeTx) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b, err := w.bucket(op, bucket, "")
+		if err != nil {
+			return err
+		}
+		return fn(w, b)
+	})
+}
+
 // PutBucketLifecycle sets the bucket's lifecycle configuration, replacing
 // any, and re-plans every object of the bucket in the same transaction
 // (O(objects in the bucket)). Rules without an ID get "rule-N", N their
@@ -202,18 +226,7 @@ func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycl
 			cfg.Rules[i].ID = fmt.Sprintf("rule-%d", i+1)
 		}
 	}
-	if err := db.acquire(ctx, op, bucket, ""); err != nil {
-		return err
-	}
-	defer db.release()
-	return db.write(op, bucket, "", func(w *writeTx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b, err := w.bucket(op, bucket, "")
-		if err != nil {
-			return err
-		}
+	return db.changeBucket(ctx, op, bucket, func(w *writeTx, b *bucketState) error {
 		if cfg.UsesAccessTime() && !b.rec.AccessMonitor {
 			return fail(op, bucket, "", coldstore.ErrInvalidArgument, "access-time rules need the bucket's access monitor on")
 		}
@@ -268,22 +281,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 // It returns an error wrapping ErrInvalidBucketName for a bad name,
 // ErrNoSuchBucket when the bucket is absent, and ErrClosed after Close.
 func (db *DB) DeleteBucketLifecycle(ctx context.Context, bucket string) error {
-	const op = "DeleteBucketLifecycle"
-	if err := checkBucket(op, bucket); err != nil {
-		return err
-	}
-	if err := db.acquire(ctx, op, bucket, ""); err != nil {
-		return err
-	}
-	defer db.release()
-	return db.write(op, bucket, "", func(w *writeTx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b, err := w.bucket(op, bucket, "")
-		if err != nil {
-			return err
-		}
+	return db.changeBucket(ctx, "DeleteBucketLifecycle", bucket, func(w *writeTx, b *bucketState) error {
 		if err := w.count(b, "DeleteBucketLifecycle"); err != nil {
 			return err
 		}
@@ -303,21 +301,7 @@ func (db *DB) DeleteBucketLifecycle(ctx context.Context, bucket string) error {
 // after Close.
 func (db *DB) SetAccessMonitor(ctx context.Context, bucket string, on bool) error {
 	const op = "SetAccessMonitor"
-	if err := checkBucket(op, bucket); err != nil {
-		return err
-	}
-	if err := db.acquire(ctx, op, bucket, ""); err != nil {
-		return err
-	}
-	defer db.release()
-	err := db.write(op, bucket, "", func(w *writeTx) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b, err := w.bucket(op, bucket, "")
-		if err != nil {
-			return err
-		}
+	err := db.changeBucket(ctx, op, bucket, func(w *writeTx, b *bucketState) error {
 		if b.rec.AccessMonitor == on {
 			return nil
 		}
