@@ -197,14 +197,14 @@ func (w *writeTx) index(b *bucketState, bucket, key string, old, rec *objectReco
 		newExp, newDue = rec.ExpiresAt, dueOf(b, key, rec)
 	}
 	if !oldExp.Equal(newExp) {
-		exp := w.tx.Bucket(bktExpiry)
+		exp := w.tx.Bucket(bktObjects).Bucket([]byte(bucket))
 		if !oldExp.IsZero() {
-			if err := exp.Delete(indexKey(oldExp, bucket, key)); err != nil {
+			if err := exp.Delete(expiryKey(oldExp, key)); err != nil {
 				return err
 			}
 		}
 		if !newExp.IsZero() {
-			if err := exp.Put(indexKey(newExp, bucket, key), nil); err != nil {
+			if err := exp.Put(expiryKey(newExp, key), nil); err != nil {
 				return err
 			}
 			w.soon(newExp)

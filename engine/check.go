@@ -64,7 +64,11 @@ func (db *DB) Check(ctx context.Context) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				db.checkObject(tx, &bc, string(k), v, owned, report)
+				if isExpiryKey(k) {
+					checkExpiryEntry(ob, string(name), k, report)
+				} else {
+					db.checkObject(tx, &bc, ob, string(k), v, owned, report)
+				}
 				return nil
 			})
 			if err != nil {
@@ -82,7 +86,6 @@ func (db *DB) Check(ctx context.Context) error {
 			}
 			return nil
 		})
-		checkIndex(tx, report)
 		checkChunks(tx, owned, report)
 		return nil
 	})
@@ -133,7 +136,7 @@ func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
 	}
 }
 
-func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
+func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, ob *bolt.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
 	bucket := bc.state.name
 	where := bucket + "/" + truncate(key)
 	rec, err := decodeRecord(v)
@@ -161,7 +164,7 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, key string, v []byte, ow
 		if rec.ReadyAt.Before(rec.RequestedAt) || rec.ExpiresAt.Before(rec.ReadyAt) {
 			report("%s: restore times out of order", where)
 		}
-		if tx.Bucket(bktExpiry).Get(indexKey(rec.ExpiresAt, bucket, key)) == nil {
+		if ob.Get(expiryKey(rec.ExpiresAt, key)) == nil {
 			report("%s: restore expiring %v is not in the expiry index", where, rec.ExpiresAt)
 		}
 	} else if !rec.ReadyAt.IsZero() || !rec.RequestedAt.IsZero() || rec.Tier != "" {
@@ -198,29 +201,22 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, key string, v []byte, ow
 	}
 }
 
-func checkIndex(tx *bolt.Tx, report func(string, ...any)) {
-	objs := tx.Bucket(bktObjects)
-	_ = tx.Bucket(bktExpiry).ForEach(func(k, _ []byte) error {
-		t, bucket, key, ok := parseIndexKey(k)
-		if !ok {
-			report("malformed expiry index key %x", k)
-			return nil
-		}
-		where := bucket + "/" + truncate(key)
-		ob := objs.Bucket([]byte(bucket))
-		var v []byte
-		if ob != nil {
-			v = ob.Get([]byte(key))
-		}
-		if v == nil {
-			report("expiry index entry for missing object %s", where)
-			return nil
-		}
-		if rec, err := decodeRecord(v); err == nil && !rec.ExpiresAt.Equal(t) {
-			report("expiry index entry %v for %s, whose restore expires %v", t, where, rec.ExpiresAt)
-		}
-		return nil
-	})
+// checkExpiryEntry checks one index entry of a bucket against its object.
+func checkExpiryEntry(ob *bolt.Bucket, bucket string, k []byte, report func(string, ...any)) {
+	t, key, ok := parseExpiryKey(k)
+	if !ok {
+		report("bucket %q: malformed expiry index key %x", bucket, k)
+		return
+	}
+	where := bucket + "/" + truncate(key)
+	v := ob.Get([]byte(key))
+	if v == nil {
+		report("expiry index entry for missing object %s", where)
+		return
+	}
+	if rec, err := decodeRecord(v); err == nil && !rec.ExpiresAt.Equal(t) {
+		report("expiry index entry %v for %s, whose restore expires %v", t, where, rec.ExpiresAt)
+	}
 }
 
 // checkChunks reports chunks that no object owns and no Put in progress

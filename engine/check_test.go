@@ -44,13 +44,13 @@ func TestCheck_FindsDamage(t *testing.T) {
 		want string
 	}{
 		"restore missing from the index": {func(tx *bolt.Tx, rec objectRecord) error {
-			return tx.Bucket(bktExpiry).Delete(indexKey(rec.ExpiresAt, "bkt", "k"))
+			return objects(tx).Delete(expiryKey(rec.ExpiresAt, "k"))
 		}, "not in the expiry index"},
 		"index entry of a missing object": {func(tx *bolt.Tx, rec objectRecord) error {
-			return tx.Bucket(bktExpiry).Put(indexKey(rec.ExpiresAt, "bkt", "ghost"), nil)
+			return objects(tx).Put(expiryKey(rec.ExpiresAt, "ghost"), nil)
 		}, "missing object"},
 		"index entry at the wrong time": {func(tx *bolt.Tx, rec objectRecord) error {
-			return tx.Bucket(bktExpiry).Put(indexKey(rec.ExpiresAt.Add(time.Hour), "bkt", "k"), nil)
+			return objects(tx).Put(expiryKey(rec.ExpiresAt.Add(time.Hour), "k"), nil)
 		}, "whose restore expires"},
 		"chunk missing": {func(tx *bolt.Tx, rec objectRecord) error {
 			return tx.Bucket(bktData).Delete(chunkKey(rec.DataID, 1))

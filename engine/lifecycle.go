@@ -135,6 +135,9 @@ func (w *writeTx) rebuildDue(bucket string) error {
 		return err
 	}
 	return w.tx.Bucket(bktObjects).Bucket([]byte(bucket)).ForEach(func(k, v []byte) error {
+		if isExpiryKey(k) {
+			return nil
+		}
 		rec, err := decodeRecord(v)
 		if err != nil {
 			return fail("", bucket, string(k), ErrCorrupt, "%v", err)

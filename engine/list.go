@@ -68,7 +68,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 		if k != nil && o.StartAfter != "" && string(k) == o.StartAfter {
 			k, v = c.Next()
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		for ; k != nil && bytes.HasPrefix(k, prefix) && !isExpiryKey(k); k, v = c.Next() {
 			if len(page.Objects) == o.Limit {
 				page.Truncated = true
 				page.NextStartAfter = page.Objects[len(page.Objects)-1].Key

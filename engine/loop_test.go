@@ -21,8 +21,14 @@ func pending(t *testing.T, db *DB) int {
 	t.Helper()
 	n := 0
 	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
-		n = tx.Bucket(bktExpiry).Stats().KeyN
-		return nil
+		objs := tx.Bucket(bktObjects)
+		return objs.ForEachBucket(func(name []byte) error {
+			c := objs.Bucket(name).Cursor()
+			for k, _ := c.Seek(expiryFirst); isExpiryKey(k); k, _ = c.Next() {
+				n++
+			}
+			return nil
+		})
 	}))
 	return n
 }

@@ -13,7 +13,7 @@ import (
 //	objects   <name>\x00meter     -> the bucket's meter (meter.go)
 //	data      <dataID><chunk#>    -> chunk bytes (8-byte id, 4-byte index, big-endian)
 //	staging   <dataID>            -> bucket\x00key of a Put whose chunks are not yet published
-//	expiry    <t><bucket>\x00<key> -> empty: every pending restore, by ExpiresAt
+//	objects   <name>/ \xff<t><key> -> empty: the bucket's pending restores, by ExpiresAt
 //	due       <bucket>/ <t><key>  -> empty: every object a lifecycle will act on, by due time
 //	lifecycle <bucket>            -> 8-byte generation, then the OSS lifecycle XML
 var (
@@ -22,11 +22,10 @@ var (
 	bktObjects   = []byte("objects")
 	bktData      = []byte("data")
 	bktStaging   = []byte("staging")
-	bktExpiry    = []byte("expiry")
 	bktDue       = []byte("due")
 	bktLifecycle = []byte("lifecycle")
 
-	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktExpiry, bktDue, bktLifecycle}
+	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktDue, bktLifecycle}
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")
@@ -68,30 +67,35 @@ func getTime(b []byte) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// indexKey is <t><bucket>\x00<key>. Bucket names never hold \x00, so the
-// first \x00 after the time ends the bucket.
-func indexKey(t time.Time, bucket, key string) []byte {
-	k := make([]byte, 8+len(bucket)+1+len(key))
-	putTime(k, t)
-	n := 8 + copy(k[8:], bucket)
-	k[n] = 0
-	copy(k[n+1:], key)
+// The expiry index lives in each bucket's own bbolt bucket, after every
+// object: its keys start with 0xff, a byte no UTF-8 key starts with. A
+// restore then rewrites the record's leaf and the index's leaf under the
+// same branch page; a separate index bucket cost one more page per commit
+// (about 60 µs of fsync here, the difference between 1.42× and ~1.2× raw
+// bbolt for Restore).
+const expiryMark = 0xff
+
+// expiryFirst is where a cursor seeks the first index entry of a bucket.
+var expiryFirst = []byte{expiryMark}
+
+// expiryKey is 0xff <t> <key>.
+func expiryKey(t time.Time, key string) []byte {
+	k := make([]byte, 9+len(key))
+	k[0] = expiryMark
+	putTime(k[1:], t)
+	copy(k[9:], key)
 	return k
 }
 
-// parseIndexKey splits an index key; ok is false when it is malformed.
-func parseIndexKey(k []byte) (t time.Time, bucket, key string, ok bool) {
-	if len(k) < 10 {
-		return time.Time{}, "", "", false
+// isExpiryKey tells index entries from object keys.
+func isExpiryKey(k []byte) bool { return len(k) > 0 && k[0] == expiryMark }
+
+// parseExpiryKey splits an index key; ok is false when it is malformed.
+func parseExpiryKey(k []byte) (t time.Time, key string, ok bool) {
+	if len(k) < 10 || k[0] != expiryMark {
+		return time.Time{}, "", false
 	}
-	t = getTime(k)
-	rest := k[8:]
-	for i, c := range rest {
-		if c == 0 {
-			return t, string(rest[:i]), string(rest[i+1:]), true
-		}
-	}
-	return time.Time{}, "", "", false
+	return getTime(k[1:]), string(k[9:]), true
 }
 
 // chunkKey is <dataID><index>.

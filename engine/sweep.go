@@ -14,12 +14,12 @@ const sweepBatch = 1000
 
 // Sweep removes the restored copies that have expired by now, returning
 // their objects to Archived (the archived objects themselves stay), and
-// reports the earliest expiry still pending. It walks the expiry index from
-// its start and stops at the first entry after now, in write transactions
-// of at most 1000 entries: its cost grows with the expired restores, not
-// with the objects. Sweep is housekeeping: every read already answers as if
-// it had run. It also stores the read requests counted in memory in the
-// buckets' meters.
+// reports the earliest expiry still pending. In each bucket it seeks the
+// start of the expiry index and walks only the entries at or before now,
+// in write transactions of at most 1000 entries: its cost grows with the
+// expired restores (and a seek per bucket), not with the objects. Sweep is
+// housekeeping: every read already answers as if it had run. It also
+// stores the read requests counted in memory in the buckets' meters.
 //
 // It returns an error wrapping ErrClosed after Close, and the context's
 // error when it ends first (the batches committed so far stay committed).
@@ -38,9 +38,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		// Most sweeps find nothing due: look before taking the write lock.
 		var first time.Time
 		err := db.view(op, "", "", func(tx *bolt.Tx) error {
-			if k, _ := tx.Bucket(bktExpiry).Cursor().First(); len(k) >= 8 {
-				first = getTime(k)
-			}
+			first = earliestExpiry(tx)
 			return nil
 		})
 		if err != nil {
@@ -51,71 +49,79 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 			return res, db.flushReads()
 		}
 		var n int
-		var more bool
 		err = db.write(op, "", "", func(w *writeTx) error {
 			w.now = now
 			var err error
-			n, more, res.Next, err = w.sweepBatch()
+			n, err = w.sweepBatch()
 			return err
 		})
 		if err != nil {
 			return res, err
 		}
 		res.Expired += n
-		if !more {
-			return res, db.flushReads()
-		}
 	}
+}
+
+// earliestExpiry is the first ExpiresAt of any bucket's index; zero if none.
+func earliestExpiry(tx *bolt.Tx) time.Time {
+	var first time.Time
+	objs := tx.Bucket(bktObjects)
+	_ = objs.ForEachBucket(func(name []byte) error {
+		k, _ := objs.Bucket(name).Cursor().Seek(expiryFirst)
+		if t, _, ok := parseExpiryKey(k); ok && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+		return nil
+	})
+	return first
 }
 
 // sweepBatch clears up to sweepBatch restores that expired at or before
-// now. It returns how many objects it returned to Archived, whether more
-// expired entries remain, and the earliest pending expiry after the batch.
-func (w *writeTx) sweepBatch() (expired int, more bool, next time.Time, err error) {
-	now := w.now
-	exp := w.tx.Bucket(bktExpiry)
-	var keys [][]byte
-	c := exp.Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		if len(k) >= 8 && getTime(k).After(now) {
+// now, bucket by bucket, and returns how many objects it returned to
+// Archived.
+func (w *writeTx) sweepBatch() (expired int, err error) {
+	objs := w.tx.Bucket(bktObjects)
+	var buckets [][]byte
+	_ = objs.ForEachBucket(func(name []byte) error {
+		buckets = append(buckets, bytes.Clone(name))
+		return nil
+	})
+	left := sweepBatch
+	for _, name := range buckets {
+		ob := objs.Bucket(name)
+		var keys [][]byte
+		c := ob.Cursor()
+		for k, _ := c.Seek(expiryFirst); isExpiryKey(k) && len(keys) < left; k, _ = c.Next() {
+			if t, _, ok := parseExpiryKey(k); ok && t.After(w.now) {
+				break
+			}
+			keys = append(keys, bytes.Clone(k))
+		}
+		for _, k := range keys {
+			done, err := w.expireOne(ob, string(name), k)
+			if err != nil {
+				return 0, err
+			}
+			if done {
+				expired++
+			} else if err := ob.Delete(k); err != nil {
+				return 0, err
+			}
+		}
+		if left -= len(keys); left == 0 {
 			break
 		}
-		if len(keys) == sweepBatch {
-			more = true
-			break
-		}
-		keys = append(keys, bytes.Clone(k))
 	}
-	for _, k := range keys {
-		done, err := w.expireOne(k)
-		if err != nil {
-			return 0, false, time.Time{}, err
-		}
-		if done {
-			expired++
-		} else if err := exp.Delete(k); err != nil {
-			return 0, false, time.Time{}, err
-		}
-	}
-	if !more {
-		if k, _ := exp.Cursor().First(); k != nil && len(k) >= 8 {
-			next = getTime(k)
-		}
-	}
-	return expired, more, next, nil
+	return expired, nil
 }
 
-// expireOne clears the restore that index key k points at, with its index
-// entry. It reports false when the entry matches no restore (a malformed or
-// dangling entry, which Check reports); the caller then drops the entry, so
-// the sweeper never sticks on one.
-func (w *writeTx) expireOne(k []byte) (bool, error) {
-	t, bucket, key, ok := parseIndexKey(k)
+// expireOne clears the restore that index key k of bucket points at, with
+// its index entry. It reports false when the entry matches no restore (a
+// malformed or dangling entry, which Check reports); the caller then drops
+// the entry, so the sweeper never sticks on one.
+func (w *writeTx) expireOne(ob *bolt.Bucket, bucket string, k []byte) (bool, error) {
+	t, key, ok := parseExpiryKey(k)
 	if !ok {
-		return false, nil
-	}
-	ob := w.tx.Bucket(bktObjects).Bucket([]byte(bucket))
-	if ob == nil {
 		return false, nil
 	}
 	v := ob.Get([]byte(key))
