@@ -62,8 +62,9 @@
 // Because state is derived, an expired restore is Archived at the very
 // instant now reaches ExpiresAt, whether or not anything has run. The
 // sweeper only tidies: it clears the restore fields of expired objects and
-// their entries in an index ordered by expiry time, so its cost grows with
-// the expired restores, not with the objects. The engine runs it in one
+// their entries in each bucket's index ordered by expiry time, so its cost
+// grows with the expired restores (and a seek per bucket), not with the
+// objects. The engine runs it in one
 // goroutine that sleeps on the injected clock until the earliest expiry (or
 // the sweep interval) and wakes early when a restore sets a sooner one;
 // tests and simulations turn it off and call Sweep.
