@@ -1,6 +1,7 @@
 package ossapi
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -135,10 +136,18 @@ func (h *Handler) listObjects(q *request, v url.Values) error {
 		max = n
 	}
 	after := v.Get("marker")
+	if delim != "" && after != "" && strings.HasSuffix(after, delim) {
+		after += "\xff" // a common prefix as marker: continue past its keys
+	}
 	if v2 {
 		after = v.Get("start-after")
 		if t := v.Get("continuation-token"); t != "" {
-			after = t
+			// Tokens are opaque: the exact place to continue, base64.
+			b, err := base64.RawURLEncoding.DecodeString(t)
+			if err != nil {
+				return &coldstore.OpError{Op: "ListObjectsV2", Bucket: q.bucket, Detail: "continuation-token " + t, Err: coldstore.ErrInvalidArgument}
+			}
+			after = string(b)
 		}
 	}
 	encode := func(s string) string { return s }
@@ -205,7 +214,7 @@ func (h *Handler) listObjects(q *request, v url.Values) error {
 	}
 	if res.IsTruncated {
 		if v2 {
-			res.NextContinuationToken = after
+			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(after))
 		} else {
 			res.NextMarker = encode(last)
 		}

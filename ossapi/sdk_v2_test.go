@@ -182,6 +182,43 @@ func TestSDKv2_ObjectsAndListings(t *testing.T) {
 	require.Len(t, next.Contents, 3)
 	require.Equal(t, "b/x y", oss.ToString(next.Contents[0].Key))
 
+	// Paging one entry at a time with a delimiter visits each common prefix
+	// and key once, in V2 (continuation tokens) and V1 (markers).
+	var seen []string
+	var token *string
+	for range 10 {
+		p, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr("bkt"), Delimiter: oss.Ptr("/"), MaxKeys: 1, ContinuationToken: token})
+		require.NoError(t, err)
+		for _, o := range p.Contents {
+			seen = append(seen, oss.ToString(o.Key))
+		}
+		for _, cp := range p.CommonPrefixes {
+			seen = append(seen, oss.ToString(cp.Prefix))
+		}
+		if !p.IsTruncated {
+			break
+		}
+		token = p.NextContinuationToken
+	}
+	require.Equal(t, []string{"a/", "b/", "c", "z"}, seen)
+	seen = nil
+	var marker *string
+	for range 10 {
+		p, err := c.ListObjects(ctx, &oss.ListObjectsRequest{Bucket: oss.Ptr("bkt"), Delimiter: oss.Ptr("/"), MaxKeys: 1, Marker: marker})
+		require.NoError(t, err)
+		for _, o := range p.Contents {
+			seen = append(seen, oss.ToString(o.Key))
+		}
+		for _, cp := range p.CommonPrefixes {
+			seen = append(seen, oss.ToString(cp.Prefix))
+		}
+		if !p.IsTruncated {
+			break
+		}
+		marker = p.NextMarker
+	}
+	require.Equal(t, []string{"a/", "b/", "c", "z"}, seen)
+
 	v1, err := c.ListObjects(ctx, &oss.ListObjectsRequest{Bucket: oss.Ptr("bkt"), Prefix: oss.Ptr("a/")})
 	require.NoError(t, err)
 	require.Len(t, v1.Contents, 2)
