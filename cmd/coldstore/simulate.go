@@ -24,7 +24,7 @@ type policyFlags []string
 func (p *policyFlags) String() string     { return strings.Join(*p, ",") }
 func (p *policyFlags) Set(v string) error { *p = append(*p, v); return nil }
 
-// sizeFlag parses sizes such as 4KiB, 1MiB, 2GiB or a byte count.
+// parseSize reads sizes such as 4KiB, 1MiB, 2GiB or a byte count.
 func parseSize(s string) (int64, error) {
 	units := []struct {
 		suffix string
