@@ -184,40 +184,23 @@ func TestSDKv2_ObjectsAndListings(t *testing.T) {
 
 	// Paging one entry at a time with a delimiter visits each common prefix
 	// and key once, in V2 (continuation tokens) and V1 (markers).
-	var seen []string
-	var token *string
-	for range 10 {
-		p, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr("bkt"), Delimiter: oss.Ptr("/"), MaxKeys: 1, ContinuationToken: token})
+	want := []string{"a/", "b/", "c", "z"}
+	require.Equal(t, want, pageAll(t, func(next *string) ([]oss.ObjectProperties, []oss.CommonPrefix, *string) {
+		p, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr("bkt"), Delimiter: oss.Ptr("/"), MaxKeys: 1, ContinuationToken: next})
 		require.NoError(t, err)
-		for _, o := range p.Contents {
-			seen = append(seen, oss.ToString(o.Key))
-		}
-		for _, cp := range p.CommonPrefixes {
-			seen = append(seen, oss.ToString(cp.Prefix))
-		}
 		if !p.IsTruncated {
-			break
+			return p.Contents, p.CommonPrefixes, nil
 		}
-		token = p.NextContinuationToken
-	}
-	require.Equal(t, []string{"a/", "b/", "c", "z"}, seen)
-	seen = nil
-	var marker *string
-	for range 10 {
-		p, err := c.ListObjects(ctx, &oss.ListObjectsRequest{Bucket: oss.Ptr("bkt"), Delimiter: oss.Ptr("/"), MaxKeys: 1, Marker: marker})
+		return p.Contents, p.CommonPrefixes, p.NextContinuationToken
+	}))
+	require.Equal(t, want, pageAll(t, func(next *string) ([]oss.ObjectProperties, []oss.CommonPrefix, *string) {
+		p, err := c.ListObjects(ctx, &oss.ListObjectsRequest{Bucket: oss.Ptr("bkt"), Delimiter: oss.Ptr("/"), MaxKeys: 1, Marker: next})
 		require.NoError(t, err)
-		for _, o := range p.Contents {
-			seen = append(seen, oss.ToString(o.Key))
-		}
-		for _, cp := range p.CommonPrefixes {
-			seen = append(seen, oss.ToString(cp.Prefix))
-		}
 		if !p.IsTruncated {
-			break
+			return p.Contents, p.CommonPrefixes, nil
 		}
-		marker = p.NextMarker
-	}
-	require.Equal(t, []string{"a/", "b/", "c", "z"}, seen)
+		return p.Contents, p.CommonPrefixes, p.NextMarker
+	}))
 
 	v1, err := c.ListObjects(ctx, &oss.ListObjectsRequest{Bucket: oss.Ptr("bkt"), Prefix: oss.Ptr("a/")})
 	require.NoError(t, err)
@@ -280,4 +263,27 @@ func TestSDKv2_Lifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, lb.Buckets, 1)
 	require.Equal(t, "logs", oss.ToString(lb.Buckets[0].Name))
+}
+
+// pageAll follows a listing page by page (at most 10), returning the keys
+// and common prefixes in the order seen; page returns nil as the next
+// token on the last page.
+func pageAll(t *testing.T, page func(next *string) ([]oss.ObjectProperties, []oss.CommonPrefix, *string)) []string {
+	t.Helper()
+	var seen []string
+	var next *string
+	for range 10 {
+		objs, prefixes, token := page(next)
+		for _, o := range objs {
+			seen = append(seen, oss.ToString(o.Key))
+		}
+		for _, cp := range prefixes {
+			seen = append(seen, oss.ToString(cp.Prefix))
+		}
+		if token == nil {
+			break
+		}
+		next = token
+	}
+	return seen
 }
