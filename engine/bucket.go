@@ -55,7 +55,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		}
 		now := db.clock.Now()
 		rec := bucketRecord{Class: class, Created: now}
-		if _, err := tx.Bucket(bktObjects).CreateBucket([]byte(name)); err != nil {
+		if _, err := tx.CreateBucket(objectsName(name)); err != nil {
 			return err
 		}
 		u := newUsage(now)
@@ -93,7 +93,7 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		if k, _ := ob.Cursor().First(); k != nil {
 			return fail(op, name, "", coldstore.ErrBucketNotEmpty, "bucket %q holds objects", name)
 		}
-		if err := tx.Bucket(bktObjects).DeleteBucket([]byte(name)); err != nil {
+		if err := tx.DeleteBucket(objectsName(name)); err != nil {
 			return err
 		}
 		if tx.Bucket(bktDue).Bucket([]byte(name)) != nil {

@@ -197,7 +197,7 @@ func (w *writeTx) index(b *bucketState, bucket, key string, old, rec *objectReco
 		newExp, newDue = rec.ExpiresAt, dueOf(b, key, rec)
 	}
 	if !oldExp.Equal(newExp) {
-		exp := w.tx.Bucket(bktObjects).Bucket([]byte(bucket))
+		exp := w.tx.Bucket(objectsName(bucket))
 		if !oldExp.IsZero() {
 			if err := exp.Delete(expiryKey(oldExp, key)); err != nil {
 				return err

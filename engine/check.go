@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
+	"slices"
 
 	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
@@ -16,7 +18,8 @@ const maxProblems = 100
 // returns nil, or an error joining every broken invariant it found (up to
 // 100), each wrapping ErrCorrupt:
 //
-//   - every bucket record has its object bucket and the other way round;
+//   - every bucket record has its objects bucket and the other way round,
+//     and the file holds no other top-level bucket than the layout's;
 //   - every object record decodes, names a class of the catalog, and its
 //     chunks exist, are numbered 0..n-1 and add up to its size;
 //   - a restore's times are ordered (RequestedAt <= ReadyAt <= ExpiresAt),
@@ -44,7 +47,6 @@ func (db *DB) Check(ctx context.Context) error {
 	}
 	err := db.view(op, "", "", func(tx *bolt.Tx) error {
 		owned := make(map[uint64]uint32) // data id -> chunks expected
-		objs := tx.Bucket(bktObjects)
 		err := tx.Bucket(bktBuckets).ForEach(func(name, v []byte) error {
 			br, err := decodeBucket(v)
 			if err != nil {
@@ -54,7 +56,7 @@ func (db *DB) Check(ctx context.Context) error {
 			if err != nil {
 				report("bucket %q: lifecycle: %v", name, err)
 			}
-			ob := objs.Bucket(name)
+			ob := tx.Bucket(objectsName(string(name)))
 			if ob == nil {
 				report("bucket %q has no objects bucket", name)
 				return nil
@@ -80,12 +82,7 @@ func (db *DB) Check(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		_ = objs.ForEachBucket(func(name []byte) error {
-			if tx.Bucket(bktBuckets).Get(name) == nil {
-				report("objects bucket %q has no bucket record", name)
-			}
-			return nil
-		})
+		checkTopLevel(tx, report)
 		checkChunks(tx, owned, report)
 		return nil
 	})
@@ -237,6 +234,27 @@ func checkChunks(tx *bolt.Tx, owned map[uint64]uint32, report func(string, ...an
 		case !ok && staging.Get(k[:8]) == nil && !seen[id]:
 			seen[id] = true
 			report("chunks of data id %d belong to no object", id)
+		}
+		return nil
+	})
+}
+
+// checkTopLevel reports top-level bbolt buckets that the layout does not
+// name: objects and meter buckets of no bucket record, and strangers.
+func checkTopLevel(tx *bolt.Tx, report func(string, ...any)) {
+	records := tx.Bucket(bktBuckets)
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if slices.ContainsFunc(allBuckets, func(b []byte) bool { return bytes.Equal(b, name) }) {
+			return nil
+		}
+		bucket, ok := bytes.CutPrefix(name, []byte(objectsPrefix))
+		if !ok {
+			report("unknown top-level bucket %q", name)
+			return nil
+		}
+		bucket, _ = bytes.CutSuffix(bucket, []byte(meterSuffix))
+		if records.Get(bucket) == nil {
+			report("top-level bucket %q has no bucket record", name)
 		}
 		return nil
 	})

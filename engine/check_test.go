@@ -30,7 +30,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 	require.NoError(t, err)
 	require.NoError(t, db.Check(ctx), "healthy before the harm")
 	require.NoError(t, db.bolt.Update(func(tx *bolt.Tx) error {
-		rec, err := decodeRecord(tx.Bucket(bktObjects).Bucket([]byte("bkt")).Get([]byte("k")))
+		rec, err := decodeRecord(tx.Bucket(objectsName("bkt")).Get([]byte("k")))
 		require.NoError(t, err)
 		return harm(tx, rec)
 	}))
@@ -38,7 +38,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 }
 
 func TestCheck_FindsDamage(t *testing.T) {
-	objects := func(tx *bolt.Tx) *bolt.Bucket { return tx.Bucket(bktObjects).Bucket([]byte("bkt")) }
+	objects := func(tx *bolt.Tx) *bolt.Bucket { return tx.Bucket(objectsName("bkt")) }
 	cases := map[string]struct {
 		harm func(tx *bolt.Tx, rec objectRecord) error
 		want string
@@ -69,6 +69,23 @@ func TestCheck_FindsDamage(t *testing.T) {
 		"undecodable record": {func(tx *bolt.Tx, rec objectRecord) error {
 			return objects(tx).Put([]byte("k"), []byte{9, 9})
 		}, "malformed object record"},
+		"objects bucket of no bucket": {func(tx *bolt.Tx, rec objectRecord) error {
+			_, err := tx.CreateBucket(objectsName("ghost"))
+			return err
+		}, `"objects/ghost" has no bucket record`},
+		"meter of no bucket": {func(tx *bolt.Tx, rec objectRecord) error {
+			return storeMeter(tx, "ghost", newUsage(rec.LastModified))
+		}, `"objects/ghost\x00meter" has no bucket record`},
+		"stranger at the top": {func(tx *bolt.Tx, rec objectRecord) error {
+			_, err := tx.CreateBucket([]byte("elsewhere"))
+			return err
+		}, `unknown top-level bucket "elsewhere"`},
+		"bucket without objects": {func(tx *bolt.Tx, rec objectRecord) error {
+			return tx.Bucket(bktBuckets).Put([]byte("lonely"), tx.Bucket(bktBuckets).Get([]byte("bkt")))
+		}, `bucket "lonely" has no objects bucket`},
+		"meter missing": {func(tx *bolt.Tx, rec objectRecord) error {
+			return deleteMeter(tx, "bkt")
+		}, `bucket "bkt" has no meter`},
 		"unknown class": {func(tx *bolt.Tx, rec objectRecord) error {
 			rec.Class = "Glacier"
 			return objects(tx).Put([]byte("k"), rec.encode())

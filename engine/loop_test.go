@@ -21,9 +21,8 @@ func pending(t *testing.T, db *DB) int {
 	t.Helper()
 	n := 0
 	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
-		objs := tx.Bucket(bktObjects)
-		return objs.ForEachBucket(func(name []byte) error {
-			c := objs.Bucket(name).Cursor()
+		return tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
+			c := tx.Bucket(objectsName(string(name))).Cursor()
 			for k, _ := c.Seek(expiryFirst); isExpiryKey(k); k, _ = c.Next() {
 				n++
 			}

@@ -2,33 +2,47 @@ package engine
 
 import (
 	"encoding/binary"
+	"errors"
 	"maps"
 	"math"
 	"slices"
 
 	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
-// A bucket's meter is stored in the top-level objects bucket under
-// <bucket>\x00meter, right after the bucket's own nested bucket. Every
-// write to a bucket rewrites its nested bucket's header in that leaf page
-// anyway (bbolt copies on write, so the nested root moves), so the meter
-// costs no page of its own in a commit: on this machine each extra dirty
+// A bucket's meter is the one key of a small top-level bbolt bucket named
+// after the bucket's objects bucket (schema.go). bbolt inlines a bucket
+// under a quarter page in its parent, here the root page, which every
+// commit rewrites anyway (a written bucket's root moves): so the meter
+// costs no page of its own in a commit. On this machine each extra dirty
 // page costs about 60 µs of fsync.
 
-func meterKey(bucket string) []byte { return []byte(bucket + "\x00meter") }
-
+// loadMeter returns the stored meter of bucket, nil when there is none.
 func loadMeter(tx *bolt.Tx, bucket string) []byte {
-	return tx.Bucket(bktObjects).Get(meterKey(bucket))
+	if mb := tx.Bucket(meterName(bucket)); mb != nil {
+		return mb.Get(keyMeter)
+	}
+	return nil
 }
 
+// storeMeter writes the meter of bucket, creating its bbolt bucket.
 func storeMeter(tx *bolt.Tx, bucket string, u *usageRecord) error {
-	return tx.Bucket(bktObjects).Put(meterKey(bucket), u.encode())
+	mb, err := tx.CreateBucketIfNotExists(meterName(bucket))
+	if err != nil {
+		return err
+	}
+	return mb.Put(keyMeter, u.encode())
 }
 
+// deleteMeter removes the meter of bucket and its bbolt bucket.
 func deleteMeter(tx *bolt.Tx, bucket string) error {
-	return tx.Bucket(bktObjects).Delete(meterKey(bucket))
+	err := tx.DeleteBucket(meterName(bucket))
+	if errors.Is(err, berrors.ErrBucketNotFound) {
+		return nil
+	}
+	return err
 }
 
 func (u *usageRecord) encode() []byte {

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/hex"
-	"maps"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -42,7 +41,9 @@ type PutOptions struct {
 // defaultContentType is what OSS answers for an object stored without one.
 const defaultContentType = "application/octet-stream"
 
-// info builds the ObjectInfo of rec at now.
+// info builds the ObjectInfo of rec at now. The info takes rec's Metadata
+// and Tags maps as they are: callers pass a record they decoded (or built)
+// and do not change afterwards.
 func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now time.Time) ObjectInfo {
 	return ObjectInfo{
 		Bucket:       bucket,
@@ -50,8 +51,8 @@ func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now 
 		Size:         rec.Size,
 		ETag:         hex.EncodeToString(rec.ETag[:]),
 		ContentType:  rec.ContentType,
-		Metadata:     maps.Clone(rec.Metadata),
-		Tags:         maps.Clone(rec.Tags),
+		Metadata:     rec.Metadata,
+		Tags:         rec.Tags,
 		LastModified: rec.LastModified,
 		StorageClass: rec.Class,
 		ClassSince:   rec.ClassSince,
@@ -62,7 +63,7 @@ func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now 
 // objectsOf returns the bbolt bucket holding the objects of bucket, or an
 // error wrapping ErrNoSuchBucket.
 func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
-	ob := tx.Bucket(bktObjects).Bucket([]byte(bucket))
+	ob := tx.Bucket(objectsName(bucket))
 	if ob == nil {
 		return nil, objectsMissing(op, bucket, key)
 	}

@@ -24,7 +24,8 @@ import (
 // opts.OpenTimeout. It never panics on a bad file.
 //
 // Open also removes the chunks of any Put that a crash interrupted before it
-// published its object.
+// published its object, and migrates a file of an older schema in place, in
+// one transaction.
 func Open(path string, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
 	if fi, err := os.Stat(path); err == nil {
@@ -140,8 +141,15 @@ func initFile(bdb *bolt.DB, path string) (err error) {
 		if len(v) != 4 {
 			return fail("Open", "", "", ErrCorrupt, "%s: unreadable schema version", path)
 		}
-		if n := binary.BigEndian.Uint32(v); n > schemaVersion {
+		switch n := binary.BigEndian.Uint32(v); {
+		case n > schemaVersion:
 			return fail("Open", "", "", ErrNewerSchema, "%s has schema %d; this coldstore reads up to %d", path, n, schemaVersion)
+		case n == 0:
+			return fail("Open", "", "", ErrCorrupt, "%s: schema version 0", path)
+		case n < schemaVersion:
+			if err := migrate(tx, n); err != nil {
+				return fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
+			}
 		}
 		for _, name := range allBuckets {
 			if tx.Bucket(name) == nil {

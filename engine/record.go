@@ -232,19 +232,10 @@ func (d *decoder) string() string {
 	return string(d.bytes(int(n)))
 }
 
-// interned holds the strings records repeat (classes, tiers, common
-// content types), so decoding them does not allocate.
-var interned = func() map[string]string {
-	m := map[string]string{}
-	for _, s := range []string{"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive", "Expedited", "Bulk",
-		defaultContentType, "text/plain", "application/json", "image/jpeg", "image/png"} {
-		m[s] = s
-	}
-	return m
-}()
-
-// internedString reads a string, returning the interned copy when there is
-// one.
+// internedString reads a string. The strings records repeat (classes,
+// tiers, common content types) come back as constants, so decoding them
+// neither allocates nor hashes: the switch compiles to comparisons by
+// length, then content.
 func (d *decoder) internedString() string {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
@@ -252,8 +243,33 @@ func (d *decoder) internedString() string {
 		return ""
 	}
 	b := d.bytes(int(n))
-	if s, ok := interned[string(b)]; ok { // no allocation: the compiler elides it
-		return s
+	switch string(b) { // no allocation: each case returns a constant
+	case "":
+		return ""
+	case string(storageclass.Standard): // also TierStandard
+		return string(storageclass.Standard)
+	case string(storageclass.IA):
+		return string(storageclass.IA)
+	case string(storageclass.Archive):
+		return string(storageclass.Archive)
+	case string(storageclass.ColdArchive):
+		return string(storageclass.ColdArchive)
+	case string(storageclass.DeepColdArchive):
+		return string(storageclass.DeepColdArchive)
+	case string(storageclass.TierExpedited):
+		return string(storageclass.TierExpedited)
+	case string(storageclass.TierBulk):
+		return string(storageclass.TierBulk)
+	case defaultContentType:
+		return defaultContentType
+	case "text/plain":
+		return "text/plain"
+	case "application/json":
+		return "application/json"
+	case "image/jpeg":
+		return "image/jpeg"
+	case "image/png":
+		return "image/png"
 	}
 	return string(b)
 }

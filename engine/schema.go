@@ -7,33 +7,54 @@ import (
 
 // The file's layout. Every top-level bbolt bucket is named here.
 //
-//	meta                          "version" -> uint32 schema version
-//	buckets   <name>              -> bucketRecord
-//	objects   <name>/ <key>       -> objectRecord (one nested bbolt bucket per coldstore bucket)
-//	objects   <name>\x00meter     -> the bucket's meter (meter.go)
-//	data      <dataID><chunk#>    -> chunk bytes (8-byte id, 4-byte index, big-endian)
-//	staging   <dataID>            -> bucket\x00key of a Put whose chunks are not yet published
-//	objects   <name>/ \xff<t><key> -> empty: the bucket's pending restores, by ExpiresAt
-//	due       <bucket>/ <t><key>  -> empty: every object a lifecycle will act on, by due time
-//	lifecycle <bucket>            -> 8-byte generation, then the OSS lifecycle XML
+//	meta                         "version" -> uint32 schema version; "magic" -> "coldstore"
+//	buckets         <name>       -> bucketRecord
+//	objects/<name>  <key>        -> objectRecord: one top-level bbolt bucket per coldstore bucket
+//	objects/<name>  \xff<t><key> -> empty: the bucket's pending restores, by ExpiresAt
+//	objects/<name>\x00meter "m"  -> the bucket's meter (meter.go), a bbolt bucket small enough to be inlined
+//	data            <dataID><chunk#> -> chunk bytes (8-byte id, 4-byte index, big-endian)
+//	staging         <dataID>     -> bucket\x00key of a Put whose chunks are not yet published
+//	due/<bucket>    <t><key>     -> empty: every object a lifecycle will act on, by due time
+//	lifecycle       <bucket>     -> 8-byte generation, then the OSS lifecycle XML
+//
+// Each coldstore bucket's objects are a top-level bbolt bucket, not a bucket
+// nested in another: a read opens one bbolt bucket, as raw bbolt does, and a
+// write rewrites the bucket's header in the root page, which bbolt rewrites
+// on every commit anyway. The meter rides in that page too, in a bbolt
+// bucket small enough for bbolt to inline it there. Schema 1 nested the
+// objects in an "objects" bucket; Open migrates it (migrate.go).
 var (
 	bktMeta      = []byte("meta")
 	bktBuckets   = []byte("buckets")
-	bktObjects   = []byte("objects")
 	bktData      = []byte("data")
 	bktStaging   = []byte("staging")
 	bktDue       = []byte("due")
 	bktLifecycle = []byte("lifecycle")
 
-	allBuckets = [][]byte{bktMeta, bktBuckets, bktObjects, bktData, bktStaging, bktDue, bktLifecycle}
+	allBuckets = [][]byte{bktMeta, bktBuckets, bktData, bktStaging, bktDue, bktLifecycle}
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")
+	keyMeter   = []byte("m")
 )
+
+// objectsPrefix starts the name of every coldstore bucket's objects bucket.
+const objectsPrefix = "objects/"
+
+// meterSuffix ends the name of a bucket's meter bucket: "\x00" sorts it
+// right after its objects bucket, before any other bucket's.
+const meterSuffix = "\x00meter"
+
+// objectsName is the top-level bbolt bucket of bucket's objects and expiry
+// index.
+func objectsName(bucket string) []byte { return []byte(objectsPrefix + bucket) }
+
+// meterName is the top-level bbolt bucket of bucket's meter.
+func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + meterSuffix) }
 
 // schemaVersion is the layout written by this code. Open refuses a file with
 // a higher one.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // magic marks a bbolt file as a coldstore database.
 const magic = "coldstore"

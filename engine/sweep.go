@@ -65,9 +65,12 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 // earliestExpiry is the first ExpiresAt of any bucket's index; zero if none.
 func earliestExpiry(tx *bolt.Tx) time.Time {
 	var first time.Time
-	objs := tx.Bucket(bktObjects)
-	_ = objs.ForEachBucket(func(name []byte) error {
-		k, _ := objs.Bucket(name).Cursor().Seek(expiryFirst)
+	_ = tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
+		ob := tx.Bucket(objectsName(string(name)))
+		if ob == nil {
+			return nil // Check reports it
+		}
+		k, _ := ob.Cursor().Seek(expiryFirst)
 		if t, _, ok := parseExpiryKey(k); ok && (first.IsZero() || t.Before(first)) {
 			first = t
 		}
@@ -80,15 +83,17 @@ func earliestExpiry(tx *bolt.Tx) time.Time {
 // now, bucket by bucket, and returns how many objects it returned to
 // Archived.
 func (w *writeTx) sweepBatch() (expired int, err error) {
-	objs := w.tx.Bucket(bktObjects)
-	var buckets [][]byte
-	_ = objs.ForEachBucket(func(name []byte) error {
-		buckets = append(buckets, bytes.Clone(name))
+	var buckets []string
+	_ = w.tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
+		buckets = append(buckets, string(name))
 		return nil
 	})
 	left := sweepBatch
 	for _, name := range buckets {
-		ob := objs.Bucket(name)
+		ob := w.tx.Bucket(objectsName(name))
+		if ob == nil {
+			continue // Check reports it
+		}
 		var keys [][]byte
 		c := ob.Cursor()
 		for k, _ := c.Seek(expiryFirst); isExpiryKey(k) && len(keys) < left; k, _ = c.Next() {
@@ -98,7 +103,7 @@ func (w *writeTx) sweepBatch() (expired int, err error) {
 			keys = append(keys, bytes.Clone(k))
 		}
 		for _, k := range keys {
-			done, err := w.expireOne(ob, string(name), k)
+			done, err := w.expireOne(ob, name, k)
 			if err != nil {
 				return 0, err
 			}

@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+// toSchema1 rewrites a closed database in the layout of schema 1: every
+// bucket's objects nested in one "objects" bucket, its meter beside them
+// under <name>\x00meter.
+func toSchema1(t *testing.T, path string) {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	defer bdb.Close()
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		objs, err := tx.CreateBucket(schema1Objects)
+		if err != nil {
+			return err
+		}
+		var names []string
+		_ = tx.Bucket(bktBuckets).ForEach(func(k, _ []byte) error { names = append(names, string(k)); return nil })
+		for _, name := range names {
+			nested, err := objs.CreateBucket([]byte(name))
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(objectsName(name)).ForEach(func(k, v []byte) error { return nested.Put(k, v) }); err != nil {
+				return err
+			}
+			if err := objs.Put([]byte(name+meterSuffix), loadMeter(tx, name)); err != nil {
+				return err
+			}
+			if err := tx.DeleteBucket(objectsName(name)); err != nil {
+				return err
+			}
+			if err := tx.DeleteBucket(meterName(name)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bktMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, 1))
+	}))
+}
+
+func TestOpen_MigratesSchema1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	m := clock.NewMock()
+	m.Set(epoch)
+	opts := &Options{Clock: m, DisableSweeper: true}
+	db, err := Open(path, opts)
+	require.NoError(t, err)
+	for _, b := range []string{"photos", "logs"} {
+		require.NoError(t, db.CreateBucket(ctx, b, nil))
+		_, err = db.Put(ctx, b, "small", bytes.NewReader([]byte("hello "+b)), nil)
+		require.NoError(t, err)
+		_, err = db.Put(ctx, b, "big", bytes.NewReader(make([]byte, chunkSize+7)), &PutOptions{StorageClass: storageclass.Archive})
+		require.NoError(t, err)
+		_, err = db.Restore(ctx, b, "big", &RestoreOptions{Days: 2})
+		require.NoError(t, err)
+	}
+	m.Add(30 * 24 * time.Hour)
+	before, err := db.Usage(ctx, "photos")
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	toSchema1(t, path)
+	db, err = Open(path, opts)
+	require.NoError(t, err, "a schema 1 file opens")
+	defer db.Close()
+	require.NoError(t, db.Check(ctx), "and is sound after its migration")
+	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
+		require.Nil(t, tx.Bucket(schema1Objects), "schema 1's objects bucket is gone")
+		require.Equal(t, uint32(schemaVersion), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
+		return nil
+	}))
+	after, err := db.Usage(ctx, "photos")
+	require.NoError(t, err)
+	require.Equal(t, before, after, "the meter came along")
+	for _, b := range []string{"photos", "logs"} {
+		obj, err := db.Get(ctx, b, "small")
+		require.NoError(t, err)
+		body, err := io.ReadAll(obj)
+		require.NoError(t, err)
+		require.Equal(t, "hello "+b, string(body))
+		require.NoError(t, obj.Close())
+		oi, err := db.Head(ctx, b, "big")
+		require.NoError(t, err)
+		require.Equal(t, Archived, oi.Restore.State, "the restore expired while the file was closed")
+	}
+	res, err := db.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Expired, "the expiry index came along")
+	require.NoError(t, db.Check(ctx))
+}
