@@ -168,7 +168,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	if obj.info.StorageClass == storageclass.IA {
 		ia = obj.info.Size
 	}
-	db.reads.add(bucket, "GetObject", ia)
+	db.reads.add(bucket, opGetObject, ia)
 	if touch {
 		if err := db.touch(ctx, obj); err != nil {
 			return nil, err

@@ -269,7 +269,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 	if err != nil {
 		return nil, err
 	}
-	db.reads.add(bucket, "GetBucketLifecycle", 0)
+	db.reads.add(bucket, opGetBucketLifecycle, 0)
 	cfg, err := lifecycle.ParseXML(doc)
 	if err != nil {
 		return nil, fail(op, bucket, "", ErrCorrupt, "stored lifecycle: %v", err)

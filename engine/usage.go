@@ -2,11 +2,13 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"maps"
-	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
@@ -213,86 +215,114 @@ func (r readCounts) mergeInto(u *usageRecord) {
 	}
 }
 
-// pendingReads holds readCounts by bucket.
+// readOp is a read request counted in memory: an index into readOps.
+type readOp int
+
+const (
+	opGetObject readOp = iota
+	opHeadObject
+	opListObjects
+	opGetBucketLifecycle
+	numReadOps
+)
+
+// readOps are the OSS request names of the readOps, as meters store them.
+var readOps = [numReadOps]string{"GetObject", "HeadObject", "ListObjects", "GetBucketLifecycle"}
+
+// pendingReads holds, by bucket, the reads not yet stored. Counting a read
+// takes no lock: a map lookup and atomic adds, so concurrent readers do not
+// contend.
 type pendingReads struct {
-	mu sync.Mutex
-	m  map[string]*readCounts
+	m sync.Map // bucket name -> *bucketReads
+}
+
+// bucketReads are one bucket's pending reads.
+type bucketReads struct {
+	requests    [numReadOps]atomic.Int64
+	iaRetrieval atomic.Int64
 }
 
 // add counts one read request of op and, for an IA read, its bytes.
-func (p *pendingReads) add(bucket, op string, iaBytes int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.m == nil {
-		p.m = map[string]*readCounts{}
+func (p *pendingReads) add(bucket string, op readOp, iaBytes int64) {
+	v, ok := p.m.Load(bucket)
+	if !ok {
+		v, _ = p.m.LoadOrStore(bucket, new(bucketReads))
 	}
-	r := p.m[bucket]
-	if r == nil {
-		r = &readCounts{requests: map[string]int64{}}
-		p.m[bucket] = r
+	r := v.(*bucketReads)
+	r.requests[op].Add(1)
+	if iaBytes != 0 {
+		r.iaRetrieval.Add(iaBytes)
 	}
-	r.requests[op]++
-	r.iaRetrieval += iaBytes
 }
 
 // take returns a copy of the bucket's pending reads; they stay pending
 // until forget, after the transaction that stored them commits.
 func (p *pendingReads) take(bucket string) readCounts {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r := p.m[bucket]
-	if r == nil {
+	v, ok := p.m.Load(bucket)
+	if !ok {
 		return readCounts{}
 	}
-	return readCounts{requests: maps.Clone(r.requests), iaRetrieval: r.iaRetrieval}
-}
-
-// forget subtracts what a committed transaction stored.
-func (p *pendingReads) forget(bucket string, done readCounts) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	r := p.m[bucket]
-	if r == nil {
-		return
-	}
-	for op, n := range done.requests {
-		r.requests[op] -= n
-		if r.requests[op] == 0 {
-			delete(r.requests, op)
+	r := v.(*bucketReads)
+	c := readCounts{requests: map[string]int64{}, iaRetrieval: r.iaRetrieval.Load()}
+	for op := range numReadOps {
+		if n := r.requests[op].Load(); n != 0 {
+			c.requests[readOps[op]] = n
 		}
 	}
-	r.iaRetrieval -= done.iaRetrieval
-	if len(r.requests) == 0 && r.iaRetrieval == 0 {
-		delete(p.m, bucket)
+	return c
+}
+
+// forget subtracts what a committed transaction stored; reads counted
+// since stay pending.
+func (p *pendingReads) forget(bucket string, done readCounts) {
+	v, ok := p.m.Load(bucket)
+	if !ok {
+		return
 	}
+	r := v.(*bucketReads)
+	for op := range numReadOps {
+		r.requests[op].Add(-done.requests[readOps[op]])
+	}
+	r.iaRetrieval.Add(-done.iaRetrieval)
 }
 
 // drop forgets everything pending of a deleted bucket.
-func (p *pendingReads) drop(bucket string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.m, bucket)
+func (p *pendingReads) drop(bucket string) { p.m.Delete(bucket) }
+
+// pending returns the buckets with reads to store.
+func (p *pendingReads) pending() []string {
+	var names []string
+	p.m.Range(func(k, v any) bool {
+		r := v.(*bucketReads)
+		busy := r.iaRetrieval.Load() != 0
+		for op := range numReadOps {
+			busy = busy || r.requests[op].Load() != 0
+		}
+		if busy {
+			names = append(names, k.(string))
+		}
+		return true
+	})
+	return names
 }
 
 // flushReads stores every bucket's pending reads in its meter, in one
 // transaction; Sweep and Close call it.
 func (db *DB) flushReads() error {
-	db.reads.mu.Lock()
-	idle := len(db.reads.m) == 0
-	db.reads.mu.Unlock()
-	if idle {
+	names := db.reads.pending()
+	if len(names) == 0 {
 		return nil
 	}
 	taken := map[string]readCounts{}
 	err := db.write("flushReads", "", "", func(w *writeTx) error {
-		db.reads.mu.Lock()
-		names := slices.Collect(maps.Keys(db.reads.m))
-		db.reads.mu.Unlock()
 		clear(taken)
 		for _, name := range names {
 			b, err := w.bucket("flushReads", name, "")
 			if err != nil {
-				continue // deleted meanwhile
+				if errors.Is(err, coldstore.ErrNoSuchBucket) {
+					db.reads.drop(name) // deleted meanwhile, after a late read
+				}
+				continue
 			}
 			u, err := w.usage(b)
 			if err != nil {
