@@ -88,7 +88,8 @@ func (db *DB) changeObject(ctx context.Context, op, bucket, key string, fn func(
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ob, rec, err := loadObject(w.tx, op, bucket, key)
+		var rec objectRecord
+		ob, err := loadObject(w.tx, op, bucket, key, &rec)
 		if err != nil {
 			return err
 		}

@@ -125,45 +125,52 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 		return nil, err
 	}
 	defer db.release()
-	obj := &Object{db: db, ctx: ctx}
+	// The Object is built on the stack and copied to the heap once, after
+	// the transaction: stores into a freshly allocated object need no GC
+	// write barriers, stores into a live one do (about a tenth of a Get's
+	// instructions while the collector marks).
+	o := Object{db: db, ctx: ctx}
 	var touch bool // the read is recorded: last access, or a return to Standard
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
 		now := db.clock.Now()
-		_, rec, err := loadObject(tx, op, bucket, key)
-		if err != nil {
+		var rec objectRecord
+		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
 			return err
 		}
 		rules, err := db.rules(op, bucket, key, rec.Class)
 		if err != nil {
 			return err
 		}
-		obj.info, obj.etag = info(bucket, key, &rec, rules, now), rec.ETag
-		switch st := obj.info.Restore; st.State {
+		setInfo(&o.info, bucket, key, &rec, rules, now)
+		o.etag = rec.ETag
+		switch st := o.info.Restore; st.State {
 		case Archived:
 			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is archived: restore it first", rec.Class)
 		case Restoring:
 			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is restoring until %s", rec.Class, st.ReadyAt.Format(httpTime))
 		}
-		obj.id, obj.chunks = rec.DataID, rec.Chunks
+		o.id, o.chunks = rec.DataID, rec.Chunks
 		if touch, err = db.readTouches(tx, bucket, key, &rec, now); err != nil {
 			return err
 		}
 		if rec.Body != nil { // copy it out of the transaction
-			obj.pooled = bodyPool.Get().(*[]byte)
-			obj.buf = append((*obj.pooled)[:0], rec.Body...)
+			o.pooled = bodyPool.Get().(*[]byte)
+			o.buf = append((*o.pooled)[:0], rec.Body...)
 		} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
 			v := tx.Bucket(bktData).Get(chunkKey(rec.DataID, 0))
 			if v == nil {
 				return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
 			}
-			obj.buf = bytes.Clone(v)
-			obj.next = 1
+			o.buf = bytes.Clone(v)
+			o.next = 1
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	obj := new(Object)
+	*obj = o
 	var ia int64
 	if obj.info.StorageClass == storageclass.IA {
 		ia = obj.info.Size
@@ -212,7 +219,8 @@ const accessGranularity = 24 * time.Hour
 func (db *DB) touch(ctx context.Context, obj *Object) error {
 	bucket, key := obj.info.Bucket, obj.info.Key
 	return db.writeShared("Get", bucket, key, func(w *writeTx) error {
-		ob, rec, err := loadObject(w.tx, "Get", bucket, key)
+		var rec objectRecord
+		ob, err := loadObject(w.tx, "Get", bucket, key, &rec)
 		if err != nil || rec.DataID != obj.id || rec.ETag != obj.etag {
 			return nil // replaced or deleted since: nothing to record
 		}

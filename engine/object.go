@@ -45,47 +45,52 @@ const defaultContentType = "application/octet-stream"
 // and Tags maps as they are: callers pass a record they decoded (or built)
 // and do not change afterwards.
 func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now time.Time) ObjectInfo {
-	return ObjectInfo{
-		Bucket:       bucket,
-		Key:          key,
-		Size:         rec.Size,
-		ETag:         hex.EncodeToString(rec.ETag[:]),
-		ContentType:  rec.ContentType,
-		Metadata:     rec.Metadata,
-		Tags:         rec.Tags,
-		LastModified: rec.LastModified,
-		StorageClass: rec.Class,
-		ClassSince:   rec.ClassSince,
-		Restore:      status(rec, rules, now),
-	}
+	var oi ObjectInfo
+	setInfo(&oi, bucket, key, rec, rules, now)
+	return oi
+}
+
+// setInfo is info written in place, for Get, whose info lives in the
+// Object it allocates anyway.
+func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *storageclass.Rules, now time.Time) {
+	oi.Bucket, oi.Key = bucket, key
+	oi.Size = rec.Size
+	oi.ETag = hex.EncodeToString(rec.ETag[:])
+	oi.ContentType = rec.ContentType
+	oi.Metadata, oi.Tags = rec.Metadata, rec.Tags
+	oi.LastModified = rec.LastModified
+	oi.StorageClass = rec.Class
+	oi.ClassSince = rec.ClassSince
+	oi.Restore = status(rec, rules, now)
 }
 
 // objectsOf returns the bbolt bucket holding the objects of bucket, or an
 // error wrapping ErrNoSuchBucket.
 func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
-	ob := tx.Bucket(objectsName(bucket))
+	var name [len(objectsPrefix) + MaxBucketNameLen]byte // on the stack: a Get allocates no name
+	ob := tx.Bucket(append(append(name[:0], objectsPrefix...), bucket...))
 	if ob == nil {
 		return nil, objectsMissing(op, bucket, key)
 	}
 	return ob, nil
 }
 
-// loadObject returns the record of bucket/key, or an error wrapping
-// ErrNoSuchBucket or ErrNoSuchKey.
-func loadObject(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, objectRecord, error) {
+// loadObject decodes the record of bucket/key into rec and returns the
+// bbolt bucket holding it, or an error wrapping ErrNoSuchBucket or
+// ErrNoSuchKey.
+func loadObject(tx *bolt.Tx, op, bucket, key string, rec *objectRecord) (*bolt.Bucket, error) {
 	ob, err := objectsOf(tx, op, bucket, key)
 	if err != nil {
-		return nil, objectRecord{}, err
+		return nil, err
 	}
 	v := ob.Get([]byte(key))
 	if v == nil {
-		return nil, objectRecord{}, fail(op, bucket, key, coldstore.ErrNoSuchKey, "no object %q in bucket %q", truncate(key), bucket)
+		return nil, fail(op, bucket, key, coldstore.ErrNoSuchKey, "no object %q in bucket %q", truncate(key), bucket)
 	}
-	rec, err := decodeRecord(v)
-	if err != nil {
-		return nil, rec, fail(op, bucket, key, ErrCorrupt, "%v", err)
+	if err := rec.decode(v); err != nil {
+		return nil, fail(op, bucket, key, ErrCorrupt, "%v", err)
 	}
-	return ob, rec, nil
+	return ob, nil
 }
 
 // Head returns the object's info, including its restore status, without
@@ -106,8 +111,8 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 	var oi ObjectInfo
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
 		now := db.clock.Now()
-		_, rec, err := loadObject(tx, op, bucket, key)
-		if err != nil {
+		var rec objectRecord
+		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
 			return err
 		}
 		r, err := db.rules(op, bucket, key, rec.Class)
@@ -143,7 +148,8 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ob, old, err := loadObject(w.tx, op, bucket, key)
+		var old objectRecord
+		ob, err := loadObject(w.tx, op, bucket, key, &old)
 		if err != nil && !isNoSuchKey(err) {
 			return err
 		}

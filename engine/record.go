@@ -81,10 +81,18 @@ func (r *objectRecord) encode() []byte {
 // decodeRecord parses b, copying everything out of it (b may be owned by
 // bbolt) but the inline Body, which aliases b.
 func decodeRecord(b []byte) (objectRecord, error) {
-	d := decoder{b: b}
 	var r objectRecord
+	err := r.decode(b)
+	return r, err
+}
+
+// decode is decodeRecord into r, which the hot paths keep on their stack
+// rather than copy. On error r is zero.
+func (r *objectRecord) decode(b []byte) error {
+	d := decoder{b: b}
+	*r = objectRecord{}
 	if v := d.byte(); v != recordVersion {
-		return r, errBadRecord
+		return errBadRecord
 	}
 	r.Size = int64(d.uint64())
 	copy(r.ETag[:], d.bytes(16))
@@ -106,9 +114,10 @@ func decodeRecord(b []byte) (objectRecord, error) {
 	r.ReadyAt = d.time()
 	r.ExpiresAt = d.time()
 	if d.err || len(d.b) != 0 || r.Size < 0 {
-		return objectRecord{}, errBadRecord
+		*r = objectRecord{}
+		return errBadRecord
 	}
-	return r, nil
+	return nil
 }
 
 // bucketRecord is what the file holds for one bucket.
@@ -173,7 +182,8 @@ func appendMap(b []byte, m map[string]string) []byte {
 }
 
 // decoder reads a record; after the first short read every read returns
-// zero and err stays set.
+// zero, b is empty and err stays set. The reads a record makes often
+// (one-byte lengths, times) are small enough to be inlined.
 type decoder struct {
 	b   []byte
 	err bool
@@ -181,7 +191,7 @@ type decoder struct {
 
 func (d *decoder) bytes(n int) []byte {
 	if d.err || n < 0 || len(d.b) < n {
-		d.err = true
+		d.err, d.b = true, nil
 		return nil
 	}
 	v := d.b[:n]
@@ -211,12 +221,21 @@ func (d *decoder) uint32() uint32 {
 }
 
 func (d *decoder) uvarint() uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // one byte: every length a record holds but a large body's
+		v := d.b[0]
+		d.b = d.b[1:]
+		return uint64(v)
+	}
+	return d.uvarintLong()
+}
+
+func (d *decoder) uvarintLong() uint64 {
 	if d.err {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
-		d.err = true
+		d.err, d.b = true, nil
 		return 0
 	}
 	d.b = d.b[n:]
@@ -226,7 +245,7 @@ func (d *decoder) uvarint() uint64 {
 func (d *decoder) string() string {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
-		d.err = true
+		d.err, d.b = true, nil
 		return ""
 	}
 	return string(d.bytes(int(n)))
@@ -239,7 +258,7 @@ func (d *decoder) string() string {
 func (d *decoder) internedString() string {
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
-		d.err = true
+		d.err, d.b = true, nil
 		return ""
 	}
 	b := d.bytes(int(n))
@@ -281,7 +300,7 @@ func (d *decoder) stringMap() map[string]string {
 		return nil
 	}
 	if n > uint64(len(d.b)) {
-		d.err = true
+		d.err, d.b = true, nil
 		return nil
 	}
 	m := make(map[string]string, n)
@@ -293,8 +312,14 @@ func (d *decoder) stringMap() map[string]string {
 }
 
 func (d *decoder) time() time.Time {
-	if v := d.bytes(8); v != nil {
-		return getTime(v)
+	if len(d.b) < 8 {
+		d.err, d.b = true, nil
+		return time.Time{}
 	}
-	return time.Time{}
+	n := int64(binary.BigEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
