@@ -103,3 +103,41 @@ func TestOpen_MigratesSchema1(t *testing.T) {
 	require.Equal(t, 2, res.Expired, "the expiry index came along")
 	require.NoError(t, db.Check(ctx))
 }
+
+func TestOpen_BadSchemaVersions(t *testing.T) {
+	for name, tc := range map[string]struct {
+		harm func(tx *bolt.Tx) error
+		want string
+	}{
+		"version 0": {func(tx *bolt.Tx) error {
+			return tx.Bucket(bktMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, 0))
+		}, "schema version 0"},
+		"schema 1 with a stray key": {func(tx *bolt.Tx) error {
+			return tx.Bucket(schema1Objects).Put([]byte("stray"), []byte("x"))
+		}, `unexpected key "stray"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "old.db")
+			db, err := Open(path, &Options{DisableSweeper: true})
+			require.NoError(t, err)
+			require.NoError(t, db.CreateBucket(context.Background(), "bkt", nil))
+			require.NoError(t, db.Close())
+			toSchema1(t, path)
+			bdb, err := bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, bdb.Update(tc.harm))
+			require.NoError(t, bdb.Close())
+
+			_, err = Open(path, &Options{DisableSweeper: true})
+			require.ErrorIs(t, err, ErrCorrupt)
+			require.ErrorContains(t, err, tc.want)
+			bdb, err = bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			defer bdb.Close()
+			require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
+				require.NotNil(t, tx.Bucket(schema1Objects), "a failed migration changes nothing")
+				return nil
+			}))
+		})
+	}
+}

@@ -68,7 +68,7 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 // error wrapping ErrNoSuchBucket.
 func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
 	var name [len(objectsPrefix) + MaxBucketNameLen]byte // on the stack: a Get allocates no name
-	ob := tx.Bucket(append(append(name[:0], objectsPrefix...), bucket...))
+	ob := tx.Bucket(appendObjectsName(name[:0], bucket))
 	if ob == nil {
 		return nil, objectsMissing(op, bucket, key)
 	}

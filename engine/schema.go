@@ -14,7 +14,7 @@ import (
 //	objects/<name>\x00meter "m"  -> the bucket's meter (meter.go), a bbolt bucket small enough to be inlined
 //	data            <dataID><chunk#> -> chunk bytes (8-byte id, 4-byte index, big-endian)
 //	staging         <dataID>     -> bucket\x00key of a Put whose chunks are not yet published
-//	due/<bucket>    <t><key>     -> empty: every object a lifecycle will act on, by due time
+//	due             <bucket>/ <t><key> -> empty: every object a lifecycle will act on, by due time (nested per bucket)
 //	lifecycle       <bucket>     -> 8-byte generation, then the OSS lifecycle XML
 //
 // Each coldstore bucket's objects are a top-level bbolt bucket, not a bucket
@@ -47,7 +47,13 @@ const meterSuffix = "\x00meter"
 
 // objectsName is the top-level bbolt bucket of bucket's objects and expiry
 // index.
-func objectsName(bucket string) []byte { return []byte(objectsPrefix + bucket) }
+func objectsName(bucket string) []byte { return appendObjectsName(nil, bucket) }
+
+// appendObjectsName appends objectsName(bucket) to dst, so that a hot path
+// can build the name in a buffer on its stack.
+func appendObjectsName(dst []byte, bucket string) []byte {
+	return append(append(dst, objectsPrefix...), bucket...)
+}
 
 // meterName is the top-level bbolt bucket of bucket's meter.
 func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + meterSuffix) }
