@@ -112,8 +112,7 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		return nil
 	})
 	if err == nil {
-		db.reads.drop(name)
-		db.monitored.Delete(name)
+		db.live.drop(name)
 	}
 	return err
 }

@@ -34,14 +34,9 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	commits committer // group commit of single-object writes
-	// monitored holds the buckets whose access monitor is on, so that Get
-	// reads a bucket record only for them. It is updated after the commit
-	// that changes it; a Get racing with that commit acts as if it came
-	// first.
-	monitored sync.Map
-	configs   configCache  // parsed lifecycle configurations
-	reads     pendingReads // read requests not yet stored in the meters
+	commits committer   // group commit of single-object writes
+	live    liveBuckets // per bucket: access monitor on, reads not yet stored (live.go)
+	configs configCache // parsed lifecycle configurations
 
 	cancel context.CancelFunc
 	loop   sync.WaitGroup

@@ -130,6 +130,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	// write barriers, stores into a live one do (about a tenth of a Get's
 	// instructions while the collector marks).
 	o := Object{db: db, ctx: ctx}
+	lb := db.live.lookup(bucket)
 	var touch bool // the read is recorded: last access, or a return to Standard
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
 		now := db.clock.Now()
@@ -150,7 +151,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 			return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is restoring until %s", rec.Class, st.ReadyAt.Format(httpTime))
 		}
 		o.id, o.chunks = rec.DataID, rec.Chunks
-		if touch, err = db.readTouches(tx, bucket, key, &rec, now); err != nil {
+		if touch, err = db.readTouches(tx, lb, bucket, key, &rec, now); err != nil {
 			return err
 		}
 		if rec.Body != nil { // copy it out of the transaction
@@ -175,7 +176,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	if obj.info.StorageClass == storageclass.IA {
 		ia = obj.info.Size
 	}
-	db.reads.add(bucket, opGetObject, ia)
+	db.live.count(lb, bucket, opGetObject, ia)
 	if touch {
 		if err := db.touch(ctx, obj); err != nil {
 			return nil, err
@@ -187,9 +188,10 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 // readTouches reports whether a read of rec now must be recorded: the
 // bucket's access monitor is on and the last recorded access is a day old
 // (or older than the monitor), or a lifecycle rule returns the object to
-// Standard when it is read.
-func (db *DB) readTouches(tx *bolt.Tx, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
-	if _, on := db.monitored.Load(bucket); !on {
+// Standard when it is read. lb is the bucket's state in memory, nil when
+// it has none.
+func (db *DB) readTouches(tx *bolt.Tx, lb *liveBucket, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
+	if lb == nil || !lb.monitored.Load() {
 		return false, nil // access-time rules, ReturnToStdWhenVisit included, need the monitor
 	}
 	br, err := decodeBucket(tx.Bucket(bktBuckets).Get([]byte(bucket)))

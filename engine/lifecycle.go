@@ -269,7 +269,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 	if err != nil {
 		return nil, err
 	}
-	db.reads.add(bucket, opGetBucketLifecycle, 0)
+	db.live.count(nil, bucket, opGetBucketLifecycle, 0)
 	cfg, err := lifecycle.ParseXML(doc)
 	if err != nil {
 		return nil, fail(op, bucket, "", ErrCorrupt, "stored lifecycle: %v", err)
@@ -324,11 +324,7 @@ func (db *DB) SetAccessMonitor(ctx context.Context, bucket string, on bool) erro
 		return w.rebuildDue(bucket)
 	})
 	if err == nil {
-		if on {
-			db.monitored.Store(bucket, true)
-		} else {
-			db.monitored.Delete(bucket)
-		}
+		db.live.of(bucket).monitored.Store(on)
 	}
 	return err
 }

@@ -87,7 +87,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 		return nil
 	})
 	if err == nil {
-		db.reads.add(bucket, opListObjects, 0)
+		db.live.count(nil, bucket, opListObjects, 0)
 	}
 	return page, err
 }

@@ -123,7 +123,7 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 		return nil
 	})
 	if err == nil {
-		db.reads.add(bucket, opHeadObject, 0)
+		db.live.count(nil, bucket, opHeadObject, 0)
 	}
 	return oi, err
 }

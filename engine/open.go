@@ -60,7 +60,7 @@ func Open(path string, opts *Options) (*DB, error) {
 	err = bdb.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
-				db.monitored.Store(string(k), true)
+				db.live.of(string(k)).monitored.Store(true)
 			}
 			return nil
 		})

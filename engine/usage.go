@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -215,101 +213,10 @@ func (r readCounts) mergeInto(u *usageRecord) {
 	}
 }
 
-// readOp is a read request counted in memory: an index into readOps.
-type readOp int
-
-const (
-	opGetObject readOp = iota
-	opHeadObject
-	opListObjects
-	opGetBucketLifecycle
-	numReadOps
-)
-
-// readOps are the OSS request names of the readOps, as meters store them.
-var readOps = [numReadOps]string{"GetObject", "HeadObject", "ListObjects", "GetBucketLifecycle"}
-
-// pendingReads holds, by bucket, the reads not yet stored. Counting a read
-// takes no lock: a map lookup and atomic adds, so concurrent readers do not
-// contend.
-type pendingReads struct {
-	m sync.Map // bucket name -> *bucketReads
-}
-
-// bucketReads are one bucket's pending reads.
-type bucketReads struct {
-	requests    [numReadOps]atomic.Int64
-	iaRetrieval atomic.Int64
-}
-
-// add counts one read request of op and, for an IA read, its bytes.
-func (p *pendingReads) add(bucket string, op readOp, iaBytes int64) {
-	v, ok := p.m.Load(bucket)
-	if !ok {
-		v, _ = p.m.LoadOrStore(bucket, new(bucketReads))
-	}
-	r := v.(*bucketReads)
-	r.requests[op].Add(1)
-	if iaBytes != 0 {
-		r.iaRetrieval.Add(iaBytes)
-	}
-}
-
-// take returns a copy of the bucket's pending reads; they stay pending
-// until forget, after the transaction that stored them commits.
-func (p *pendingReads) take(bucket string) readCounts {
-	v, ok := p.m.Load(bucket)
-	if !ok {
-		return readCounts{}
-	}
-	r := v.(*bucketReads)
-	c := readCounts{requests: map[string]int64{}, iaRetrieval: r.iaRetrieval.Load()}
-	for op := range numReadOps {
-		if n := r.requests[op].Load(); n != 0 {
-			c.requests[readOps[op]] = n
-		}
-	}
-	return c
-}
-
-// forget subtracts what a committed transaction stored; reads counted
-// since stay pending.
-func (p *pendingReads) forget(bucket string, done readCounts) {
-	v, ok := p.m.Load(bucket)
-	if !ok {
-		return
-	}
-	r := v.(*bucketReads)
-	for op := range numReadOps {
-		r.requests[op].Add(-done.requests[readOps[op]])
-	}
-	r.iaRetrieval.Add(-done.iaRetrieval)
-}
-
-// drop forgets everything pending of a deleted bucket.
-func (p *pendingReads) drop(bucket string) { p.m.Delete(bucket) }
-
-// pending returns the buckets with reads to store.
-func (p *pendingReads) pending() []string {
-	var names []string
-	p.m.Range(func(k, v any) bool {
-		r := v.(*bucketReads)
-		busy := r.iaRetrieval.Load() != 0
-		for op := range numReadOps {
-			busy = busy || r.requests[op].Load() != 0
-		}
-		if busy {
-			names = append(names, k.(string))
-		}
-		return true
-	})
-	return names
-}
-
 // flushReads stores every bucket's pending reads in its meter, in one
 // transaction; Sweep and Close call it.
 func (db *DB) flushReads() error {
-	names := db.reads.pending()
+	names := db.live.pending()
 	if len(names) == 0 {
 		return nil
 	}
@@ -320,7 +227,7 @@ func (db *DB) flushReads() error {
 			b, err := w.bucket("flushReads", name, "")
 			if err != nil {
 				if errors.Is(err, coldstore.ErrNoSuchBucket) {
-					db.reads.drop(name) // deleted meanwhile, after a late read
+					db.live.drop(name) // deleted meanwhile, after a late read
 				}
 				continue
 			}
@@ -328,7 +235,7 @@ func (db *DB) flushReads() error {
 			if err != nil {
 				return err
 			}
-			r := db.reads.take(name)
+			r := db.live.take(name)
 			r.mergeInto(u)
 			taken[name] = r
 		}
@@ -338,7 +245,7 @@ func (db *DB) flushReads() error {
 		return err
 	}
 	for name, r := range taken {
-		db.reads.forget(name, r)
+		db.live.forget(name, r)
 	}
 	return nil
 }
@@ -375,7 +282,7 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 				return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
 			}
 		}
-		db.reads.take(bucket).mergeInto(u)
+		db.live.take(bucket).mergeInto(u)
 		return nil
 	})
 	if err != nil {

@@ -8,14 +8,14 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestPendingReads_ConcurrentAddTakeForget(t *testing.T) {
-	var p pendingReads
+func TestLiveBuckets_ConcurrentCountTakeForget(t *testing.T) {
+	var p liveBuckets
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
 			for range 1000 {
-				p.add("b", opGetObject, 3)
-				p.add("b", opHeadObject, 0)
+				p.count(nil, "b", opGetObject, 3)
+				p.count(p.lookup("b"), "b", opHeadObject, 0)
 			}
 		})
 	}
@@ -23,7 +23,7 @@ func TestPendingReads_ConcurrentAddTakeForget(t *testing.T) {
 	got := p.take("b")
 	require.Equal(t, map[string]int64{"GetObject": 8000, "HeadObject": 8000}, got.requests)
 	require.Equal(t, int64(24000), got.iaRetrieval)
-	p.add("b", opListObjects, 0) // after the take: stays pending after forget
+	p.count(nil, "b", opListObjects, 0) // after the take: stays pending after forget
 	p.forget("b", got)
 	require.Equal(t, map[string]int64{"ListObjects": 1}, p.take("b").requests)
 	require.Equal(t, []string{"b"}, p.pending())
@@ -38,9 +38,9 @@ func TestFlushReads_DropsReadsOfDeletedBuckets(t *testing.T) {
 	db, err := Open(t.TempDir()+"/r.db", &Options{DisableSweeper: true})
 	require.NoError(t, err)
 	defer db.Close()
-	db.reads.add("gone", opGetObject, 0) // as a Get racing DeleteBucket would
-	require.Equal(t, []string{"gone"}, db.reads.pending())
+	db.live.count(nil, "gone", opGetObject, 0) // as a Get racing DeleteBucket would
+	require.Equal(t, []string{"gone"}, db.live.pending())
 	_, err = db.Sweep(ctx)
 	require.NoError(t, err)
-	require.Empty(t, db.reads.pending())
+	require.Empty(t, db.live.pending())
 }
