@@ -16,7 +16,8 @@ import (
 // Object is the content of an object being read, and its info as of Get.
 // Read streams the content: a single-chunk object was copied out by Get; a
 // larger one is read a chunk per short read transaction, so no transaction
-// spans the caller's Read calls. Close it when done.
+// spans the caller's Read calls. WriteTo (io.Copy) streams it without the
+// copy into a caller's buffer. Close it when done.
 type Object struct {
 	info   ObjectInfo
 	etag   [16]byte
@@ -59,6 +60,38 @@ func (o *Object) Read(p []byte) (int, error) {
 	n := copy(p, o.buf)
 	o.buf = o.buf[n:]
 	return n, nil
+}
+
+// WriteTo writes the rest of the content to w; io.Copy uses it. The bytes
+// Get copied out of the file go to w as they are, without the copy into a
+// caller's buffer that Read makes; larger objects are written a chunk per
+// read transaction, as Read loads them. It returns the errors Read returns
+// (but never io.EOF), w's error, or io.ErrShortWrite when w writes less
+// than it was given without saying why.
+func (o *Object) WriteTo(w io.Writer) (int64, error) {
+	if o.closed {
+		return 0, fs.ErrClosed
+	}
+	var n int64
+	for {
+		if len(o.buf) > 0 {
+			k, err := w.Write(o.buf)
+			n += int64(k)
+			o.buf = o.buf[k:]
+			if err != nil {
+				return n, err
+			}
+			if len(o.buf) > 0 {
+				return n, io.ErrShortWrite
+			}
+		}
+		if o.next >= o.chunks {
+			return n, nil
+		}
+		if _, err := o.load(nil); err != nil {
+			return n, err
+		}
+	}
 }
 
 // load copies the next chunk out of one read transaction: into dst when it

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -57,9 +58,60 @@ func TestPutGet_Sizes(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, obj.Close())
 			require.Equal(t, body, got)
+
+			obj, err = f.db.Get(ctx, "bkt", key)
+			require.NoError(t, err)
+			var sink bytes.Buffer
+			head := make([]byte, min(n, 3))
+			_, err = io.ReadFull(obj, head) // WriteTo goes on from where Read stopped
+			require.NoError(t, err)
+			copied, err := io.Copy(&sink, obj) // through WriteTo
+			require.NoError(t, err)
+			require.Equal(t, int64(n-len(head)), copied)
+			require.Equal(t, body, append(head, sink.Bytes()...))
+			copied, err = obj.WriteTo(&sink)
+			require.NoError(t, err, "at the end: nothing more, no io.EOF")
+			require.Zero(t, copied)
+			require.NoError(t, obj.Close())
+			_, err = obj.WriteTo(&sink)
+			require.ErrorIs(t, err, fs.ErrClosed)
 		})
 	}
 }
+
+func TestGet_WriteToErrors(t *testing.T) {
+	f := newFixture(t)
+	body := randomBytes(3<<20, 2)
+	_, err := f.db.Put(ctx, "bkt", "big", bytes.NewReader(body), nil)
+	require.NoError(t, err)
+	f.put("small", storageclass.Standard, "abc")
+
+	boom := errors.New("boom")
+	obj, err := f.db.Get(ctx, "bkt", "small")
+	require.NoError(t, err)
+	_, err = obj.WriteTo(writerFunc(func(p []byte) (int, error) { return 1, boom }))
+	require.ErrorIs(t, err, boom, "the writer's error")
+	n, err := obj.WriteTo(writerFunc(func(p []byte) (int, error) { return 1, nil }))
+	require.ErrorIs(t, err, io.ErrShortWrite, "a short write without an error")
+	require.Equal(t, int64(1), n)
+	require.NoError(t, obj.Close())
+
+	obj, err = f.db.Get(ctx, "bkt", "big")
+	require.NoError(t, err)
+	defer obj.Close()
+	written := 0
+	_, err = obj.WriteTo(writerFunc(func(p []byte) (int, error) {
+		if written += len(p); written >= 1<<20 {
+			f.put("big", storageclass.Standard, "other") // replaced halfway
+		}
+		return len(p), nil
+	}))
+	require.ErrorIs(t, err, engine.ErrReplaced)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // iotestOneByteAtTimes reads in odd small sizes, to cross chunk borders.
 func iotestOneByteAtTimes(r io.Reader) io.Reader {
