@@ -198,7 +198,7 @@ func (w *writeTx) index(b *bucketState, bucket, key string, old, rec *objectReco
 		newExp, newDue = rec.ExpiresAt, dueOf(b, key, rec)
 	}
 	if !oldExp.Equal(newExp) {
-		exp := w.tx.Bucket(objectsName(bucket))
+		exp := objectsBucket(w.tx, bucket)
 		if !oldExp.IsZero() {
 			if err := exp.Delete(expiryKey(oldExp, key)); err != nil {
 				return err

@@ -56,7 +56,7 @@ func (db *DB) Check(ctx context.Context) error {
 			if err != nil {
 				report("bucket %q: lifecycle: %v", name, err)
 			}
-			ob := tx.Bucket(objectsName(string(name)))
+			ob := objectsBucket(tx, string(name))
 			if ob == nil {
 				report("bucket %q has no objects bucket", name)
 				return nil

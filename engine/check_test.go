@@ -30,7 +30,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 	require.NoError(t, err)
 	require.NoError(t, db.Check(ctx), "healthy before the harm")
 	require.NoError(t, db.bolt.Update(func(tx *bolt.Tx) error {
-		rec, err := decodeRecord(tx.Bucket(objectsName("bkt")).Get([]byte("k")))
+		rec, err := decodeRecord(objectsBucket(tx, "bkt").Get([]byte("k")))
 		require.NoError(t, err)
 		return harm(tx, rec)
 	}))
@@ -38,7 +38,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 }
 
 func TestCheck_FindsDamage(t *testing.T) {
-	objects := func(tx *bolt.Tx) *bolt.Bucket { return tx.Bucket(objectsName("bkt")) }
+	objects := func(tx *bolt.Tx) *bolt.Bucket { return objectsBucket(tx, "bkt") }
 	cases := map[string]struct {
 		harm func(tx *bolt.Tx, rec objectRecord) error
 		want string

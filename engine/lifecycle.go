@@ -134,7 +134,7 @@ func (w *writeTx) rebuildDue(bucket string) error {
 	if err != nil {
 		return err
 	}
-	return w.tx.Bucket(objectsName(bucket)).ForEach(func(k, v []byte) error {
+	return objectsBucket(w.tx, bucket).ForEach(func(k, v []byte) error {
 		if isExpiryKey(k) {
 			return nil
 		}

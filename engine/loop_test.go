@@ -22,7 +22,7 @@ func pending(t *testing.T, db *DB) int {
 	n := 0
 	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
-			c := tx.Bucket(objectsName(string(name))).Cursor()
+			c := objectsBucket(tx, string(name)).Cursor()
 			for k, _ := c.Seek(expiryFirst); isExpiryKey(k); k, _ = c.Next() {
 				n++
 			}

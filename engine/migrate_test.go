@@ -35,7 +35,7 @@ func toSchema1(t *testing.T, path string) {
 			if err != nil {
 				return err
 			}
-			if err := tx.Bucket(objectsName(name)).ForEach(func(k, v []byte) error { return nested.Put(k, v) }); err != nil {
+			if err := objectsBucket(tx, name).ForEach(func(k, v []byte) error { return nested.Put(k, v) }); err != nil {
 				return err
 			}
 			if err := objs.Put([]byte(name+meterSuffix), loadMeter(tx, name)); err != nil {

@@ -67,8 +67,7 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 // objectsOf returns the bbolt bucket holding the objects of bucket, or an
 // error wrapping ErrNoSuchBucket.
 func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
-	var name [len(objectsPrefix) + MaxBucketNameLen]byte // on the stack: a Get allocates no name
-	ob := tx.Bucket(appendObjectsName(name[:0], bucket))
+	ob := objectsBucket(tx, bucket)
 	if ob == nil {
 		return nil, objectsMissing(op, bucket, key)
 	}

@@ -115,7 +115,7 @@ func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool
 	if err != nil {
 		return false, time.Time{}, err
 	}
-	ob := w.tx.Bucket(objectsName(bucket))
+	ob := objectsBucket(w.tx, bucket)
 	for _, k := range keys {
 		key := string(k[8:])
 		v := ob.Get([]byte(key))

@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/binary"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // The file's layout. Every top-level bbolt bucket is named here.
@@ -49,10 +51,17 @@ const meterSuffix = "\x00meter"
 // index.
 func objectsName(bucket string) []byte { return appendObjectsName(nil, bucket) }
 
-// appendObjectsName appends objectsName(bucket) to dst, so that a hot path
-// can build the name in a buffer on its stack.
+// appendObjectsName appends objectsName(bucket) to dst.
 func appendObjectsName(dst []byte, bucket string) []byte {
 	return append(append(dst, objectsPrefix...), bucket...)
+}
+
+// objectsBucket returns the bbolt bucket of bucket's objects, nil when
+// there is none. It builds the name on its stack: a lookup, done for every
+// object read or changed, allocates nothing.
+func objectsBucket(tx *bolt.Tx, bucket string) *bolt.Bucket {
+	var name [len(objectsPrefix) + MaxBucketNameLen]byte
+	return tx.Bucket(appendObjectsName(name[:0], bucket))
 }
 
 // meterName is the top-level bbolt bucket of bucket's meter.

@@ -66,7 +66,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 func earliestExpiry(tx *bolt.Tx) time.Time {
 	var first time.Time
 	_ = tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
-		ob := tx.Bucket(objectsName(string(name)))
+		ob := objectsBucket(tx, string(name))
 		if ob == nil {
 			return nil // Check reports it
 		}
@@ -90,7 +90,7 @@ func (w *writeTx) sweepBatch() (expired int, err error) {
 	})
 	left := sweepBatch
 	for _, name := range buckets {
-		ob := w.tx.Bucket(objectsName(name))
+		ob := objectsBucket(w.tx, name)
 		if ob == nil {
 			continue // Check reports it
 		}
