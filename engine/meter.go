@@ -20,7 +20,8 @@ import (
 // page costs about 60 µs of fsync. A 4 KiB Put writes 5.5 pages a commit
 // (bbolt's TxStats) with up to a handful of buckets; with more (20 and 100
 // measured) the root page splits, a commit rewrites the root's branch and
-// one of its leaves, and a Put writes 6.5, what schema 1 wrote with one.
+// one of its leaves, and a Put writes 6.5. Schema 1 wrote one page more at
+// each count: 6.5 with 1 to 20 buckets, 7.5 with 100.
 
 // loadMeter returns the stored meter of bucket, nil when there is none.
 func loadMeter(tx *bolt.Tx, bucket string) []byte {
