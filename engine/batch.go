@@ -77,7 +77,7 @@ func (db *DB) batch(fn func(*bolt.Tx) error) error {
 func (db *DB) commit(calls []*call) {
 	for len(calls) > 0 {
 		failed := -1
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.boltUpdate(func(tx *bolt.Tx) error {
 			for i, c := range calls {
 				if err := c.fn(tx); err != nil {
 					failed = i
@@ -103,7 +103,7 @@ func (db *DB) commit(calls []*call) {
 		// Give the failing function its own error, alone, and run the
 		// others again.
 		bad := calls[failed]
-		bad.done <- db.bolt.Update(bad.fn)
+		bad.done <- db.boltUpdate(bad.fn)
 		calls = append(calls[:failed:failed], calls[failed+1:]...)
 	}
 }

@@ -37,7 +37,7 @@ type bucketState struct {
 // the usage records it touched, and after the commit wakes the background
 // loop if a sooner expiry or due time was set.
 func (db *DB) write(op, bucket, key string, fn func(w *writeTx) error) error {
-	return db.writeWith(db.bolt.Update, op, bucket, key, fn)
+	return db.writeWith(db.boltUpdate, op, bucket, key, fn)
 }
 
 // writeShared is write in a transaction shared with concurrent writers

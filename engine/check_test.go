@@ -29,7 +29,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 	_, err = db.Restore(ctx, "bkt", "k", nil)
 	require.NoError(t, err)
 	require.NoError(t, db.Check(ctx), "healthy before the harm")
-	require.NoError(t, db.bolt.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, db.boltUpdate(func(tx *bolt.Tx) error {
 		rec, err := decodeRecord(objectsBucket(tx, "bkt").Get([]byte("k")))
 		require.NoError(t, err)
 		return harm(tx, rec)

@@ -36,6 +36,7 @@ type DB struct {
 
 	commits committer   // group commit of single-object writes
 	live    liveBuckets // per bucket: access monitor on, reads not yet stored (live.go)
+	readTxs readTxs     // read transactions reused between commits (readtx.go)
 	configs configCache // parsed lifecycle configurations
 
 	cancel context.CancelFunc
@@ -105,12 +106,12 @@ func (db *DB) release() { db.mu.RUnlock() }
 
 // update runs fn in one write transaction and wraps its error.
 func (db *DB) update(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
-	return wrap(op, bucket, key, db.bolt.Update(fn))
+	return wrap(op, bucket, key, db.boltUpdate(fn))
 }
 
 // view runs fn in one read transaction and wraps its error.
 func (db *DB) view(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
-	return wrap(op, bucket, key, db.bolt.View(fn))
+	return wrap(op, bucket, key, db.boltView(fn))
 }
 
 // rules returns the rules of a stored class. A class the catalog lacks
@@ -157,6 +158,7 @@ func (db *DB) Close() error {
 		}
 		db.mu.Lock()
 		db.closed = true
+		db.readTxs.writing() // for good: retires the parked read transactions
 		db.closeErr = wrap("Close", "", "", db.bolt.Close())
 		db.mu.Unlock()
 	})

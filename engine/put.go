@@ -307,7 +307,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 func (p *putter) abort(err error) error {
 	if p.id != 0 {
 		id := p.id
-		_ = p.db.bolt.Update(func(tx *bolt.Tx) error {
+		_ = p.db.boltUpdate(func(tx *bolt.Tx) error {
 			if err := deleteChunks(tx, id); err != nil {
 				return err
 			}
