@@ -142,3 +142,15 @@ func (e *OpError) Error() string {
 
 // Unwrap returns the wrapped sentinel or cause.
 func (e *OpError) Unwrap() error { return e.Err }
+
+// Errors of the stored data and the storage under it.
+var (
+	// ErrDataCorrupt is returned by a read whose stored bytes fail their
+	// checksum: the bytes were damaged after they were written (a bit flip
+	// on the disk, a torn page). The read returns no bytes of the damaged
+	// chunk, never other bytes than were stored.
+	ErrDataCorrupt = &Error{"DataCorrupt", 500, "The stored data failed its checksum."}
+	// ErrInsufficientStorage is returned by a write that the disk has no
+	// room for; nothing was changed.
+	ErrInsufficientStorage = &Error{"InsufficientStorage", 507, "There is not enough space left to store the request."}
+)
