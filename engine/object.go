@@ -15,6 +15,7 @@ type ObjectInfo struct {
 	Bucket, Key  string
 	Size         int64
 	ETag         string // lowercase hex MD5 of the content, unquoted (ossapi quotes it)
+	CRC64        uint64 // CRC-64/ECMA of the content, as OSS's x-oss-hash-crc64ecma
 	ContentType  string
 	Metadata     map[string]string // user metadata (x-oss-meta-*); nil when none
 	Tags         map[string]string // object tags; nil when none
