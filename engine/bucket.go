@@ -53,7 +53,10 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		if bs.Get([]byte(name)) != nil {
 			return fail(op, name, "", coldstore.ErrBucketAlreadyExists, "bucket %q exists", name)
 		}
-		now := db.clock.Now()
+		now := db.now()
+		if err := checkClock(op, name, "", now); err != nil {
+			return err
+		}
 		rec := bucketRecord{Class: class, Created: now}
 		if _, err := tx.CreateBucket(objectsName(name)); err != nil {
 			return err

@@ -50,7 +50,10 @@ func (db *DB) writeShared(op, bucket, key string, fn func(w *writeTx) error) err
 func (db *DB) writeWith(run func(func(*bolt.Tx) error) error, op, bucket, key string, fn func(w *writeTx) error) error {
 	var w *writeTx
 	err := run(func(tx *bolt.Tx) error {
-		w = &writeTx{db: db, tx: tx, now: db.clock.Now(), buckets: map[string]*bucketState{}}
+		w = &writeTx{db: db, tx: tx, now: db.now(), buckets: map[string]*bucketState{}}
+		if err := checkClock(op, bucket, key, w.now); err != nil {
+			return err
+		}
 		if err := fn(w); err != nil {
 			return err
 		}
@@ -148,7 +151,7 @@ func (w *writeTx) create(ob *bolt.Bucket, bucket, key string, rec *objectRecord)
 	if err := w.meter(b, nil, rec); err != nil {
 		return err
 	}
-	return ob.Put([]byte(key), rec.encode())
+	return ob.Put([]byte(key), rec.encode(key))
 }
 
 // modify replaces the record old of bucket/key with rec: the same content,
@@ -166,7 +169,7 @@ func (w *writeTx) modify(ob *bolt.Bucket, bucket, key string, old, rec *objectRe
 			return err
 		}
 	}
-	return ob.Put([]byte(key), rec.encode())
+	return ob.Put([]byte(key), rec.encode(key))
 }
 
 // remove deletes old of bucket/key with its chunks.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"hash/crc64"
 	"slices"
 
 	"github.com/coldstore-dev/coldstore/storageclass"
@@ -20,8 +21,10 @@ const maxProblems = 100
 //
 //   - every bucket record has its objects bucket and the other way round,
 //     and the file holds no other top-level bucket than the layout's;
-//   - every object record decodes, names a class of the catalog, and its
-//     chunks exist, are numbered 0..n-1 and add up to its size;
+//   - every object record passes its checksum, decodes and names a class of
+//     the catalog; its chunks exist, are numbered 0..n-1, pass their
+//     checksums and add up to its size, and its body (inline or chunked)
+//     has the CRC-64 the record holds;
 //   - a restore's times are ordered (RequestedAt <= ReadyAt <= ExpiresAt),
 //     only objects of classes that need a restore have one, and each has its
 //     expiry index entry;
@@ -136,7 +139,7 @@ func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
 func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, ob *bolt.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
 	bucket := bc.state.name
 	where := bucket + "/" + truncate(key)
-	rec, err := decodeRecord(v)
+	rec, err := decodeRecord(key, v)
 	if err != nil {
 		report("%s: %v", where, err)
 		return
@@ -175,6 +178,9 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, ob *bolt.Bucket, key str
 		if rec.Size != int64(len(rec.Body)) {
 			report("%s: size %d, inline body of %d bytes", where, rec.Size, len(rec.Body))
 		}
+		if crc64.Checksum(rec.Body, crc64ECMA) != rec.CRC64 {
+			report("%s: inline body fails its CRC-64", where)
+		}
 		return
 	}
 	if rec.Body != nil {
@@ -185,16 +191,26 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, ob *bolt.Bucket, key str
 	}
 	owned[rec.DataID] = rec.Chunks
 	var sum int64
+	var crc uint64
 	for i := range rec.Chunks {
-		c := tx.Bucket(bktData).Get(chunkKey(rec.DataID, i))
-		if c == nil {
+		k := chunkKey(rec.DataID, i)
+		v := tx.Bucket(bktData).Get(k)
+		if v == nil {
 			report("%s: chunk %d missing", where, i)
 			return
 		}
+		c, err := openChunk(k, v)
+		if err != nil {
+			report("%s: chunk %d: %v", where, i, err)
+			return
+		}
 		sum += int64(len(c))
+		crc = crc64.Update(crc, crc64ECMA, c)
 	}
 	if sum != rec.Size {
 		report("%s: chunks hold %d bytes, size is %d", where, sum, rec.Size)
+	} else if crc != rec.CRC64 {
+		report("%s: body fails its CRC-64", where)
 	}
 }
 
@@ -211,7 +227,7 @@ func checkExpiryEntry(ob *bolt.Bucket, bucket string, k []byte, report func(stri
 		report("expiry index entry for missing object %s", where)
 		return
 	}
-	if rec, err := decodeRecord(v); err == nil && !rec.ExpiresAt.Equal(t) {
+	if rec, err := decodeRecord(key, v); err == nil && !rec.ExpiresAt.Equal(t) {
 		report("expiry index entry %v for %s, whose restore expires %v", t, where, rec.ExpiresAt)
 	}
 }

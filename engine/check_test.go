@@ -30,7 +30,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 	require.NoError(t, err)
 	require.NoError(t, db.Check(ctx), "healthy before the harm")
 	require.NoError(t, db.boltUpdate(func(tx *bolt.Tx) error {
-		rec, err := decodeRecord(objectsBucket(tx, "bkt").Get([]byte("k")))
+		rec, err := decodeRecord("k", objectsBucket(tx, "bkt").Get([]byte("k")))
 		require.NoError(t, err)
 		return harm(tx, rec)
 	}))
@@ -57,14 +57,14 @@ func TestCheck_FindsDamage(t *testing.T) {
 		}, "chunk 1 missing"},
 		"size mismatch": {func(tx *bolt.Tx, rec objectRecord) error {
 			rec.Size++
-			return objects(tx).Put([]byte("k"), rec.encode())
+			return objects(tx).Put([]byte("k"), rec.encode("k"))
 		}, "chunks hold"},
 		"orphan chunks": {func(tx *bolt.Tx, rec objectRecord) error {
 			return tx.Bucket(bktData).Put(chunkKey(rec.DataID+100, 0), []byte("x"))
 		}, "belong to no object"},
 		"restore on a Standard object": {func(tx *bolt.Tx, rec objectRecord) error {
 			rec.Class = storageclass.Standard
-			return objects(tx).Put([]byte("k"), rec.encode())
+			return objects(tx).Put([]byte("k"), rec.encode("k"))
 		}, "has a restore"},
 		"undecodable record": {func(tx *bolt.Tx, rec objectRecord) error {
 			return objects(tx).Put([]byte("k"), []byte{9, 9})
@@ -88,7 +88,7 @@ func TestCheck_FindsDamage(t *testing.T) {
 		}, `bucket "bkt" has no meter`},
 		"unknown class": {func(tx *bolt.Tx, rec objectRecord) error {
 			rec.Class = "Glacier"
-			return objects(tx).Put([]byte("k"), rec.encode())
+			return objects(tx).Put([]byte("k"), rec.encode("k"))
 		}, "not in the catalog"},
 	}
 	for name, tc := range cases {
@@ -134,13 +134,13 @@ func TestRecord_RoundTrip(t *testing.T) {
 		Tier: storageclass.TierBulk, RequestedAt: epoch, ReadyAt: epoch.Add(time.Hour), ExpiresAt: epoch.Add(25 * time.Hour),
 	}
 	rec.ETag[0] = 0xab
-	got, err := decodeRecord(rec.encode())
+	got, err := decodeRecord("k", rec.encode("k"))
 	require.NoError(t, err)
 	require.Equal(t, rec, got)
-	require.Equal(t, rec.encode(), got.encode(), "deterministic")
-	b := rec.encode()
+	require.Equal(t, rec.encode("k"), got.encode("k"), "deterministic")
+	b := rec.encode("k")
 	for i := range len(b) {
-		_, err := decodeRecord(b[:i])
+		_, err := decodeRecord("k", b[:i])
 		require.Error(t, err, "a record cut at %d decodes", i)
 	}
 }

@@ -42,7 +42,7 @@ type DB struct {
 	cancel context.CancelFunc
 	loop   sync.WaitGroup
 	wake   chan struct{} // poked when a write sets an expiry earlier than armed
-	armed  atomic.Int64  // UnixNano the loop sleeps until; 0 while it is not sleeping
+	armed  atomic.Int64  // UnixMicro the loop sleeps until; 0 while it is not sleeping
 }
 
 // Errors about the file itself. They are wrapped in a *coldstore.OpError

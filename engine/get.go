@@ -106,9 +106,14 @@ func (o *Object) load(dst []byte) (int, error) {
 	defer o.db.release()
 	n := 0
 	err := o.db.view(op, b, k, func(tx *bolt.Tx) error {
-		v := tx.Bucket(bktData).Get(chunkKey(o.id, o.next))
+		ck := chunkKey(o.id, o.next)
+		v := tx.Bucket(bktData).Get(ck)
 		if v == nil {
 			return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
+		}
+		v, err := openChunk(ck, v)
+		if err != nil {
+			return fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: %v", o.next, o.chunks, err)
 		}
 		if dst != nil {
 			n = copy(dst, v)
@@ -166,7 +171,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	lb := db.live.lookup(bucket)
 	var touch bool // the read is recorded: last access, or a return to Standard
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
-		now := db.clock.Now()
+		now := db.now()
 		var rec objectRecord
 		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
 			return err
@@ -191,9 +196,14 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 			o.pooled = bodyPool.Get().(*[]byte)
 			o.buf = append((*o.pooled)[:0], rec.Body...)
 		} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
-			v := tx.Bucket(bktData).Get(chunkKey(rec.DataID, 0))
+			ck := chunkKey(rec.DataID, 0)
+			v := tx.Bucket(bktData).Get(ck)
 			if v == nil {
 				return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
+			}
+			v, err := openChunk(ck, v)
+			if err != nil {
+				return fail(op, bucket, key, coldstore.ErrDataCorrupt, "chunk 0: %v", err)
 			}
 			o.buf = bytes.Clone(v)
 			o.next = 1

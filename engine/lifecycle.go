@@ -138,9 +138,9 @@ func (w *writeTx) rebuildDue(bucket string) error {
 		if isExpiryKey(k) {
 			return nil
 		}
-		rec, err := decodeRecord(v)
+		rec, err := decodeRecord(string(k), v)
 		if err != nil {
-			return fail("", bucket, string(k), ErrCorrupt, "%v", err)
+			return recordError("", bucket, string(k), err)
 		}
 		if t := dueOf(b, string(k), &rec); !t.IsZero() {
 			w.soon(t)

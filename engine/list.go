@@ -74,7 +74,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 				page.NextStartAfter = page.Objects[len(page.Objects)-1].Key
 				break
 			}
-			rec, err := decodeRecord(v)
+			rec, err := decodeRecord(string(k), v)
 			if err != nil {
 				return fail(op, bucket, string(k), ErrCorrupt, "%v", err)
 			}

@@ -32,7 +32,7 @@ func (db *DB) runLoop(ctx context.Context) {
 		} else if lc.Transitioned+lc.Expired > 0 {
 			log.Debug("coldstore: lifecycle applied", "transitioned", lc.Transitioned, "expired", lc.Expired, "next", lc.Next)
 		}
-		now := db.clock.Now()
+		now := db.now()
 		wait := db.opts.SweepInterval
 		for _, next := range []time.Time{res.Next, lc.Next} {
 			if !next.IsZero() {
@@ -40,7 +40,7 @@ func (db *DB) runLoop(ctx context.Context) {
 			}
 		}
 		timer := db.clock.Timer(wait)
-		db.armed.Store(now.Add(wait).UnixNano())
+		db.armed.Store(now.Add(wait).UnixMicro())
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -60,7 +60,7 @@ func (db *DB) poke(t time.Time) {
 	if t.IsZero() || db.opts.DisableSweeper {
 		return
 	}
-	if a := db.armed.Load(); a == 0 || t.UnixNano() < a {
+	if a := db.armed.Load(); a == 0 || t.UnixMicro() < a {
 		select {
 		case db.wake <- struct{}{}:
 		default:

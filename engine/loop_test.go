@@ -36,8 +36,8 @@ func pending(t *testing.T, db *DB) int {
 // until the loop sleeps until at.
 func waitArmed(t *testing.T, db *DB, at time.Time) {
 	t.Helper()
-	require.Eventually(t, func() bool { return db.armed.Load() == at.UnixNano() },
-		5*time.Second, time.Millisecond, "loop never armed for %v (armed %v)", at, time.Unix(0, db.armed.Load()).UTC())
+	require.Eventually(t, func() bool { return db.armed.Load() == at.UnixMicro() },
+		5*time.Second, time.Millisecond, "loop never armed for %v (armed %v)", at, time.UnixMicro(db.armed.Load()).UTC())
 }
 
 func TestLoop_SweepsWithoutCalls(t *testing.T) {

@@ -57,6 +57,7 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 	oi.Bucket, oi.Key = bucket, key
 	oi.Size = rec.Size
 	oi.ETag = hex.EncodeToString(rec.ETag[:])
+	oi.CRC64 = rec.CRC64
 	oi.ContentType = rec.ContentType
 	oi.Metadata, oi.Tags = rec.Metadata, rec.Tags
 	oi.LastModified = rec.LastModified
@@ -87,8 +88,8 @@ func loadObject(tx *bolt.Tx, op, bucket, key string, rec *objectRecord) (*bolt.B
 	if v == nil {
 		return nil, fail(op, bucket, key, coldstore.ErrNoSuchKey, "no object %q in bucket %q", truncate(key), bucket)
 	}
-	if err := rec.decode(v); err != nil {
-		return nil, fail(op, bucket, key, ErrCorrupt, "%v", err)
+	if err := rec.decode(key, v); err != nil {
+		return nil, recordError(op, bucket, key, err)
 	}
 	return ob, nil
 }
@@ -110,7 +111,7 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 	defer db.release()
 	var oi ObjectInfo
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
-		now := db.clock.Now()
+		now := db.now()
 		var rec objectRecord
 		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
 			return err

@@ -3,8 +3,8 @@ package engine
 import (
 	"context"
 	"crypto/md5"
-	"errors"
 	"hash"
+	"hash/crc64"
 	"io"
 	"sync"
 
@@ -93,6 +93,7 @@ type putter struct {
 	opts        *PutOptions
 	r           io.Reader
 	md5         hash.Hash
+	crc         uint64 // CRC-64/ECMA of the bytes read so far
 	size        int64
 	id          uint64 // data id of the staged chunks; 0 before the first
 	chunks      uint32
@@ -102,7 +103,8 @@ type putter struct {
 // chunkPool recycles chunk buffers between Puts. A buffer goes back only
 // after the transaction that stored its bytes has committed: bbolt keeps
 // the slices passed to Put until then.
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return &b }}
+// Each buffer has room for the checksum after a whole chunk (sealChunk).
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize, chunkSize+chunkTrailer); return &b }}
 
 // release returns the held buffers to the pool, once nothing references
 // them.
@@ -123,18 +125,34 @@ func (p *putter) read() (chunk []byte, eof bool, err error) {
 	bp := chunkPool.Get().(*[]byte)
 	p.held = append(p.held, bp)
 	buf := *bp
-	n, err := io.ReadFull(p.r, buf)
-	switch {
-	case err == nil:
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		eof = true
-	default:
-		return nil, false, &coldstore.OpError{Op: "Put", Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: err}
+	// Not io.ReadFull: it drops an error returned with the bytes that fill
+	// the buffer, and takes io.ErrUnexpectedEOF (what a cut HTTP body
+	// reads as) for the end. Only io.EOF ends the body; any other error,
+	// with or without bytes, fails the Put.
+	n, stalls := 0, 0
+	for n < len(buf) && !eof {
+		k, err := p.r.Read(buf[n:])
+		n += k
+		switch {
+		case err == io.EOF:
+			eof = true
+		case err != nil:
+			return nil, false, &coldstore.OpError{Op: "Put", Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: err}
+		case k == 0:
+			if stalls++; stalls >= 100 {
+				return nil, false, &coldstore.OpError{Op: "Put", Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: io.ErrNoProgress}
+			}
+		}
 	}
 	p.md5.Write(buf[:n])
+	p.crc = crc64.Update(p.crc, crc64ECMA, buf[:n])
 	p.size += int64(n)
 	return buf[:n], eof, nil
 }
+
+// crc64ECMA is the table of CRC-64/ECMA, the checksum OSS keeps of every
+// object (x-oss-hash-crc64ecma).
+var crc64ECMA = crc64.MakeTable(crc64.ECMA)
 
 func (p *putter) run() (ObjectInfo, error) {
 	defer p.release() // every transaction that used the buffers has ended
@@ -191,7 +209,8 @@ func (p *putter) putChunks(tx *bolt.Tx, chunks [][]byte) error {
 		p.id = id
 	}
 	for _, c := range chunks {
-		if err := data.Put(chunkKey(p.id, p.chunks), c); err != nil {
+		k := chunkKey(p.id, p.chunks)
+		if err := data.Put(k, sealChunk(k, c)); err != nil {
 			return err
 		}
 		p.chunks++
@@ -273,10 +292,11 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			Body:         body,
 		}
 		copy(rec.ETag[:], p.md5.Sum(nil))
+		rec.CRC64 = p.crc
 		if v := ob.Get([]byte(p.key)); v != nil {
-			old, err := decodeRecord(v)
+			old, err := decodeRecord(p.key, v)
 			if err != nil {
-				return fail("Put", p.bucket, p.key, ErrCorrupt, "%v", err)
+				return recordError("Put", p.bucket, p.key, err)
 			}
 			if err := w.remove(ob, p.bucket, p.key, &old); err != nil {
 				return err

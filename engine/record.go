@@ -3,10 +3,12 @@ package engine
 import (
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -16,6 +18,7 @@ import (
 type objectRecord struct {
 	Size         int64
 	ETag         [16]byte
+	CRC64        uint64 // CRC-64/ECMA of the content
 	ContentType  string
 	Metadata     map[string]string
 	Tags         map[string]string
@@ -37,10 +40,19 @@ type objectRecord struct {
 	ExpiresAt   time.Time
 }
 
-// recordVersion leads every encoded record so the encoding can grow.
+// recordVersion leads every encoded bucket record and meter so the
+// encoding can grow.
 const recordVersion = 1
 
-var errBadRecord = errors.New("malformed object record")
+// objectVersion leads every encoded object record. Version 1 (schema 2)
+// had no CRC-64 and no checksum, and Unix-nanosecond times; Open migrates
+// it (migrate.go).
+const objectVersion = 2
+
+var (
+	errBadRecord = errors.New("malformed object record")
+	errChecksum  = errors.New("object record fails its checksum")
+)
 
 func (r *objectRecord) hasRestore() bool { return !r.ExpiresAt.IsZero() }
 
@@ -48,8 +60,11 @@ func (r *objectRecord) clearRestore() {
 	r.Tier, r.RequestedAt, r.ReadyAt, r.ExpiresAt = "", time.Time{}, time.Time{}, time.Time{}
 }
 
-func (r *objectRecord) encode() []byte {
-	n := 1 + 8 + 16 + 8*7 + 4 + 7*binary.MaxVarintLen64 + len(r.ContentType) + len(r.Class) + len(r.Tier) + len(r.Body)
+// encode writes the record of key: the fields, then a CRC-32C of key and
+// fields, so that a damaged record, or a record under another key, is
+// caught when it is read.
+func (r *objectRecord) encode(key string) []byte {
+	n := 1 + 8 + 16 + 8 + 8*7 + 4 + 4 + 7*binary.MaxVarintLen64 + len(r.ContentType) + len(r.Class) + len(r.Tier) + len(r.Body)
 	for k, v := range r.Metadata {
 		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
 	}
@@ -57,9 +72,10 @@ func (r *objectRecord) encode() []byte {
 		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
 	}
 	b := make([]byte, 0, n)
-	b = append(b, recordVersion)
+	b = append(b, objectVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = append(b, r.ETag[:]...)
+	b = binary.BigEndian.AppendUint64(b, r.CRC64)
 	b = appendString(b, r.ContentType)
 	b = appendMap(b, r.Metadata)
 	b = appendMap(b, r.Tags)
@@ -75,27 +91,49 @@ func (r *objectRecord) encode() []byte {
 	b = appendTime(b, r.RequestedAt)
 	b = appendTime(b, r.ReadyAt)
 	b = appendTime(b, r.ExpiresAt)
-	return b
+	return binary.BigEndian.AppendUint32(b, recordSum(key, b))
 }
 
-// decodeRecord parses b, copying everything out of it (b may be owned by
-// bbolt) but the inline Body, which aliases b.
-func decodeRecord(b []byte) (objectRecord, error) {
+// recordSum is the CRC-32C of key and an encoded record without its sum.
+func recordSum(key string, b []byte) uint32 {
+	return crc32.Update(crc32.Update(0, castagnoli, []byte(key)), castagnoli, b)
+}
+
+// castagnoli is CRC-32C's table; amd64 and arm64 compute it in hardware.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// decodeRecord parses the record of key, copying everything out of b (b
+// may be owned by bbolt) but the inline Body, which aliases b.
+func decodeRecord(key string, b []byte) (objectRecord, error) {
 	var r objectRecord
-	err := r.decode(b)
+	err := r.decode(key, b)
 	return r, err
 }
 
 // decode is decodeRecord into r, which the hot paths keep on their stack
-// rather than copy. On error r is zero.
-func (r *objectRecord) decode(b []byte) error {
-	d := decoder{b: b}
+// rather than copy. It returns errChecksum when b fails its checksum,
+// errBadRecord when it does not parse. On error r is zero.
+func (r *objectRecord) decode(key string, b []byte) error {
 	*r = objectRecord{}
-	if v := d.byte(); v != recordVersion {
+	if len(b) < 5 || b[0] != objectVersion {
 		return errBadRecord
 	}
+	body := b[:len(b)-4]
+	if recordSum(key, body) != binary.BigEndian.Uint32(b[len(body):]) {
+		return errChecksum
+	}
+	return r.decodeFields(body, true)
+}
+
+// decodeFields parses an encoded record without its sum: of version 2 when
+// current, else of version 1.
+func (r *objectRecord) decodeFields(b []byte, current bool) error {
+	d := decoder{b: b[1:]}
 	r.Size = int64(d.uint64())
 	copy(r.ETag[:], d.bytes(16))
+	if current {
+		r.CRC64 = d.uint64()
+	}
 	r.ContentType = d.internedString()
 	r.Metadata = d.stringMap()
 	r.Tags = d.stringMap()
@@ -318,8 +356,15 @@ func (d *decoder) time() time.Time {
 	}
 	n := int64(binary.BigEndian.Uint64(d.b))
 	d.b = d.b[8:]
-	if n == 0 {
-		return time.Time{}
+	return timeOf(n)
+}
+
+// recordError is the typed error of a record that failed to decode: one
+// that fails its checksum was damaged after it was written
+// (coldstore.ErrDataCorrupt); one that does not parse is ErrCorrupt.
+func recordError(op, bucket, key string, err error) error {
+	if errors.Is(err, errChecksum) {
+		return fail(op, bucket, key, coldstore.ErrDataCorrupt, "record of %q: %v", truncate(key), err)
 	}
-	return time.Unix(0, n).UTC()
+	return fail(op, bucket, key, ErrCorrupt, "record of %q: %v", truncate(key), err)
 }

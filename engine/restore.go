@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/instant"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -77,8 +77,12 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			lat, _ := rules.Latency(tier)
 			rec.Tier = tier
 			rec.RequestedAt = now
-			rec.ReadyAt = now.Add(db.opts.RestoreLatency(rec.Class, tier, lat))
-			rec.ExpiresAt = rec.ReadyAt.Add(time.Duration(days) * storageclass.Day)
+			var ok1, ok2 bool
+			rec.ReadyAt, ok1 = instant.Add(now, db.opts.RestoreLatency(rec.Class, tier, lat))
+			rec.ExpiresAt, ok2 = instant.AddDays(rec.ReadyAt, int64(days))
+			if !ok1 || !ok2 {
+				return pastMaxTime(op, bucket, key)
+			}
 			res.Status = Accepted
 			u, err := t.usage(t.b)
 			if err != nil {
@@ -91,15 +95,19 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			}
 			life := rec.ExpiresAt.Sub(rec.ReadyAt)
 			lat, _ := rules.Latency(o.Tier)
-			if ready := now.Add(db.opts.RestoreLatency(rec.Class, o.Tier, lat)); ready.Before(rec.ReadyAt) {
+			if ready, _ := instant.Add(now, db.opts.RestoreLatency(rec.Class, o.Tier, lat)); ready.Before(rec.ReadyAt) {
 				rec.ReadyAt = ready
 			}
 			rec.Tier = o.Tier
-			rec.ExpiresAt = rec.ReadyAt.Add(life)
+			rec.ExpiresAt = rec.ReadyAt.Add(life) // no later than before: ReadyAt moved earlier
 			res.Status = Accepted
 		case Restored:
-			limit := rec.ReadyAt.Add(time.Duration(rules.MaxRestoreDays) * storageclass.Day)
-			rec.ExpiresAt = rec.ExpiresAt.Add(time.Duration(days) * storageclass.Day)
+			limit, limitOK := instant.AddDays(rec.ReadyAt, int64(rules.MaxRestoreDays))
+			exp, ok := instant.AddDays(rec.ExpiresAt, int64(days))
+			if !ok && !limitOK {
+				return pastMaxTime(op, bucket, key)
+			}
+			rec.ExpiresAt = exp
 			if rec.ExpiresAt.After(limit) {
 				rec.ExpiresAt = limit
 			}

@@ -41,7 +41,7 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 		return LifecycleResult{}, err
 	}
 	defer db.release()
-	now := db.clock.Now()
+	now := db.now()
 	var res LifecycleResult
 	var buckets []string
 	err := db.view(op, "", "", func(tx *bolt.Tx) error {
@@ -121,7 +121,7 @@ func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool
 		v := ob.Get([]byte(key))
 		var rec objectRecord
 		if v != nil {
-			rec, err = decodeRecord(v)
+			rec, err = decodeRecord(key, v)
 		}
 		if v == nil || err != nil || !dueOf(b, key, &rec).Equal(getTime(k)) {
 			// A dangling entry (Check reports it): drop it, never stick.

@@ -85,24 +85,6 @@ const inlineMax = 16 << 10
 // large Put commits in steps of 8 MiB.
 const stageChunksPerTx = 32
 
-// putTime encodes t as 8 bytes big-endian Unix nanoseconds; the zero time is
-// 0. Big-endian keeps index keys in time order.
-func putTime(b []byte, t time.Time) {
-	var n int64
-	if !t.IsZero() {
-		n = t.UnixNano()
-	}
-	binary.BigEndian.PutUint64(b, uint64(n))
-}
-
-func getTime(b []byte) time.Time {
-	n := int64(binary.BigEndian.Uint64(b))
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
 // The expiry index lives in each bucket's own bbolt bucket, after every
 // object: its keys start with 0xff, a byte no UTF-8 key starts with. A
 // restore then rewrites the record's leaf and the index's leaf under the

@@ -29,7 +29,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		return SweepResult{}, err
 	}
 	defer db.release()
-	now := db.clock.Now()
+	now := db.now()
 	var res SweepResult
 	for {
 		if err := ctx.Err(); err != nil {
@@ -133,7 +133,7 @@ func (w *writeTx) expireOne(ob *bolt.Bucket, bucket string, k []byte) (bool, err
 	if v == nil {
 		return false, nil
 	}
-	old, err := decodeRecord(v)
+	old, err := decodeRecord(key, v)
 	if err != nil || !old.ExpiresAt.Equal(t) {
 		return false, nil
 	}

@@ -267,7 +267,7 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 	var u *usageRecord
 	var now time.Time
 	err := db.view(op, bucket, "", func(tx *bolt.Tx) error {
-		now = db.clock.Now()
+		now = db.now()
 		v := tx.Bucket(bktBuckets).Get([]byte(bucket))
 		if v == nil {
 			return objectsMissing(op, bucket, "")

@@ -4,15 +4,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/internal/instant"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
 // smallFile is the size under which transitions skip an object unless the
 // transition sets AllowSmallFile (OSS's 64 KB minimum billable size).
 const smallFile = 64 << 10
-
-// day is the unit of Days.
-const day = 24 * time.Hour
 
 // ranks orders the OSS classes; transitions go only to a higher rank. The
 // order is fixed by OSS, so evaluation needs no catalog.
@@ -63,7 +61,7 @@ func (n *Not) excludes(o Object) bool {
 func (e *Expiration) dueAt(o Object) (time.Time, bool) {
 	switch {
 	case e.Days > 0:
-		return o.LastModified.Add(time.Duration(e.Days) * day), true
+		return instant.AddDays(o.LastModified, int64(e.Days)) // past MaxTime: never
 	case !e.CreatedBefore.IsZero() && o.LastModified.Before(e.CreatedBefore):
 		return o.LastModified, true
 	}
@@ -86,7 +84,7 @@ func (t *Transition) dueAt(o Object) (time.Time, bool) {
 	}
 	switch {
 	case t.Days > 0:
-		return base.Add(time.Duration(t.Days) * day), true
+		return instant.AddDays(base, int64(t.Days)) // past MaxTime: never
 	case !t.CreatedBefore.IsZero() && o.LastModified.Before(t.CreatedBefore):
 		return o.LastModified, true
 	}

@@ -16,6 +16,12 @@ const (
 	MaxIDLength = 255
 )
 
+// MaxDays bounds the Days of a rule: ten thousand years. A rule whose
+// instant (LastModified, or LastAccess, plus Days) falls after
+// coldstore.MaxTime never acts: Days of 999999, "practically never", is
+// taken at its word.
+const MaxDays = 3_650_000
+
 // Validate checks the configuration against the rules of OSS
 // (research/semantics.md §7.1-7.4) and the classes of cat. It returns nil,
 // or an error joining one error per broken constraint, each a
@@ -25,8 +31,8 @@ const (
 //   - at most 1000 rules; IDs at most 255 bytes and unique (empty IDs are
 //     allowed: the engine names them);
 //   - each rule has a transition or an expiration;
-//   - a transition sets Days (positive) or CreatedBefore (midnight UTC), not
-//     both; its class is IA, Archive, ColdArchive or DeepColdArchive and is
+//   - a transition sets Days (1 to MaxDays) or CreatedBefore (midnight UTC,
+//     inside [coldstore.MinTime, coldstore.MaxTime]), not both; its class is IA, Archive, ColdArchive or DeepColdArchive and is
 //     in cat; a rule's transitions go to distinct classes, mixing Days and
 //     dates is refused, and Days rise (dates fall) with the class;
 //   - an expiration sets exactly one of Days, CreatedBefore and
@@ -193,6 +199,10 @@ func checkWhen(bad func(string, ...any), what string, days int, before time.Time
 		bad("%s sets neither Days nor CreatedBeforeDate", what)
 	case days < 0:
 		bad("%s: Days %d is not positive", what, days)
+	case days > MaxDays:
+		bad("%s: Days %d is more than %d", what, days, MaxDays)
+	case !before.IsZero() && !coldstore.InTimeRange(before):
+		bad("%s: CreatedBeforeDate %s is outside [%s, %s]", what, before.Format(time.DateOnly), coldstore.MinTime.Format(time.DateOnly), coldstore.MaxTime.Format(time.DateOnly))
 	case !before.IsZero() && !before.Equal(before.Truncate(24*time.Hour)):
 		bad("%s: CreatedBeforeDate %s is not midnight UTC", what, before.Format(time.RFC3339))
 	}

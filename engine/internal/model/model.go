@@ -11,6 +11,7 @@ package model
 import (
 	"crypto/md5"
 	"encoding/hex"
+	"hash/crc64"
 	"maps"
 	"regexp"
 	"slices"
@@ -147,6 +148,7 @@ func (m *Model) info(bkt, key string, o *object) engine.ObjectInfo {
 	sum := md5.Sum(o.body)
 	return engine.ObjectInfo{
 		Bucket: bkt, Key: key, Size: int64(len(o.body)), ETag: hex.EncodeToString(sum[:]),
+		CRC64:       crc64.Checksum(o.body, crc64.MakeTable(crc64.ECMA)),
 		ContentType: o.contentType, Metadata: maps.Clone(o.metadata), LastModified: o.lastModified,
 		StorageClass: o.class, ClassSince: o.classSince, Restore: m.state(o),
 	}

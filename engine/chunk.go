@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+)
+
+// A stored chunk is its bytes followed by the CRC-32C of its key and its
+// bytes: every read checks it, so a damaged chunk, or a chunk found under
+// another key, fails the read instead of returning other bytes than were
+// written.
+
+// chunkTrailer is the size of a chunk's checksum.
+const chunkTrailer = 4
+
+var errChunkChecksum = errors.New("chunk fails its checksum")
+
+// sealChunk writes the checksum of the chunk c stored under key into the
+// four bytes after it, and returns the value to store: c with them, in
+// c's array when it has the room (Put's buffers do), else in a new one.
+func sealChunk(key, c []byte) []byte {
+	if cap(c)-len(c) < chunkTrailer {
+		c = append(make([]byte, 0, len(c)+chunkTrailer), c...)
+	}
+	v := c[:len(c)+chunkTrailer]
+	binary.BigEndian.PutUint32(v[len(c):], chunkSum(key, c))
+	return v
+}
+
+// openChunk returns the bytes of the stored value v of key, aliasing v, or
+// errChunkChecksum.
+func openChunk(key, v []byte) ([]byte, error) {
+	if len(v) < chunkTrailer {
+		return nil, errChunkChecksum
+	}
+	c := v[:len(v)-chunkTrailer]
+	if binary.BigEndian.Uint32(v[len(c):]) != chunkSum(key, c) {
+		return nil, errChunkChecksum
+	}
+	return c, nil
+}
+
+func chunkSum(key, c []byte) uint32 {
+	return crc32.Update(crc32.Update(0, castagnoli, key), castagnoli, c)
+}
