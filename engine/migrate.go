@@ -16,6 +16,11 @@ func migrate(tx *bolt.Tx, from uint32) error {
 			return fmt.Errorf("migrating from schema 1: %w", err)
 		}
 	}
+	if from <= 2 {
+		if err := migrate2(tx); err != nil {
+			return fmt.Errorf("migrating from schema 2: %w", err)
+		}
+	}
 	return tx.Bucket(bktMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion))
 }
 

@@ -1,16 +1,11 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
-	"io"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/benbjohnson/clock"
-	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
 )
@@ -53,55 +48,16 @@ func toSchema1(t *testing.T, path string) {
 }
 
 func TestOpen_MigratesSchema1(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	m := clock.NewMock()
-	m.Set(epoch)
-	opts := &Options{Clock: m, DisableSweeper: true}
-	db, err := Open(path, opts)
-	require.NoError(t, err)
-	for _, b := range []string{"photos", "logs"} {
-		require.NoError(t, db.CreateBucket(ctx, b, nil))
-		_, err = db.Put(ctx, b, "small", bytes.NewReader([]byte("hello "+b)), nil)
-		require.NoError(t, err)
-		_, err = db.Put(ctx, b, "big", bytes.NewReader(make([]byte, chunkSize+7)), &PutOptions{StorageClass: storageclass.Archive})
-		require.NoError(t, err)
-		_, err = db.Restore(ctx, b, "big", &RestoreOptions{Days: 2})
-		require.NoError(t, err)
-	}
-	m.Add(30 * 24 * time.Hour)
-	before, err := db.Usage(ctx, "photos")
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
-
+	path, want := schema2Fixture(t)
 	toSchema1(t, path)
-	db, err = Open(path, opts)
-	require.NoError(t, err, "a schema 1 file opens")
-	defer db.Close()
-	require.NoError(t, db.Check(ctx), "and is sound after its migration")
-	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
+	checkMigrated(t, path, want) // schema 1 to 2, then 2 to 3
+	bdb, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	defer bdb.Close()
+	require.NoError(t, bdb.View(func(tx *bolt.Tx) error {
 		require.Nil(t, tx.Bucket(schema1Objects), "schema 1's objects bucket is gone")
-		require.Equal(t, uint32(schemaVersion), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
 		return nil
 	}))
-	after, err := db.Usage(ctx, "photos")
-	require.NoError(t, err)
-	require.Equal(t, before, after, "the meter came along")
-	for _, b := range []string{"photos", "logs"} {
-		obj, err := db.Get(ctx, b, "small")
-		require.NoError(t, err)
-		body, err := io.ReadAll(obj)
-		require.NoError(t, err)
-		require.Equal(t, "hello "+b, string(body))
-		require.NoError(t, obj.Close())
-		oi, err := db.Head(ctx, b, "big")
-		require.NoError(t, err)
-		require.Equal(t, Archived, oi.Restore.State, "the restore expired while the file was closed")
-	}
-	res, err := db.Sweep(ctx)
-	require.NoError(t, err)
-	require.Equal(t, 2, res.Expired, "the expiry index came along")
-	require.NoError(t, db.Check(ctx))
 }
 
 func TestOpen_BadSchemaVersions(t *testing.T) {

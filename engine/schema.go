@@ -69,7 +69,7 @@ func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + me
 
 // schemaVersion is the layout written by this code. Open refuses a file with
 // a higher one.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // magic marks a bbolt file as a coldstore database.
 const magic = "coldstore"

@@ -1,0 +1,127 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"hash/crc64"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+// schema2Fixture copies testdata/schema2/schema2.db, a file written by the
+// last coldstore of schema 2 (testdata/schema2/gen_test.go.txt says how),
+// to a temporary path, and returns it with what that coldstore answered
+// about it.
+func schema2Fixture(t *testing.T) (path string, want map[string]json.RawMessage) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/schema2/schema2.db")
+	require.NoError(t, err)
+	path = filepath.Join(t.TempDir(), "schema2.db")
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+	j, err := os.ReadFile("testdata/schema2/schema2.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(j, &want))
+	return path, want
+}
+
+// schema2Bodies are the bodies the fixture's objects hold.
+func schema2Bodies() map[string][]byte {
+	big := make([]byte, chunkSize+7)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	return map[string][]byte{
+		"photos/small": []byte("hello photos"), "photos/big": big, "photos/cold": []byte("cold"),
+		"logs/tmp/a": []byte("temporary"), "logs/keep": []byte("kept"),
+	}
+}
+
+// checkMigrated opens the migrated fixture at path and checks that it
+// answers as the coldstore of schema 2 did, plus the CRC-64s it now keeps,
+// and that its indexes came along.
+func checkMigrated(t *testing.T, path string, want map[string]json.RawMessage) {
+	t.Helper()
+	ctx := context.Background()
+	var now time.Time
+	require.NoError(t, json.Unmarshal(want["now"], &now))
+	m := clock.NewMock()
+	m.Set(now)
+	db, err := Open(path, &Options{Clock: m, DisableSweeper: true})
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Check(ctx), "sound after its migration")
+	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
+		require.Equal(t, uint32(schemaVersion), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
+		return nil
+	}))
+	for _, b := range []string{"photos", "logs"} {
+		u, err := db.Usage(ctx, b)
+		require.NoError(t, err)
+		got, err := json.Marshal(u)
+		require.NoError(t, err)
+		require.JSONEq(t, string(want["usage/"+b]), string(got), "the meter of %s came along", b)
+	}
+	for name, body := range schema2Bodies() {
+		bucket, key, _ := bytes.Cut([]byte(name), []byte("/"))
+		var before ObjectInfo
+		require.NoError(t, json.Unmarshal(want[name], &before))
+		oi, err := db.Head(ctx, string(bucket), string(key))
+		require.NoError(t, err)
+		require.Equal(t, crc64.Checksum(body, crc64ECMA), oi.CRC64, name)
+		oi.CRC64 = 0
+		require.Equal(t, before, oi, "%s answers as before", name)
+		if oi.Restore.State == Archived || oi.Restore.State == Restoring {
+			continue
+		}
+		obj, err := db.Get(ctx, string(bucket), string(key))
+		require.NoError(t, err)
+		got, err := io.ReadAll(obj)
+		require.NoError(t, err)
+		require.Equal(t, body, got, name)
+		require.NoError(t, obj.Close())
+	}
+	m.Add(31 * 24 * time.Hour)
+	lc, err := db.RunLifecycle(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, lc.Expired, "the due index came along: tmp/a expires at day 30")
+	sw, err := db.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, sw.Expired, "the expiry index came along")
+	require.NoError(t, db.Check(ctx))
+}
+
+func TestOpen_MigratesSchema2(t *testing.T) {
+	path, want := schema2Fixture(t)
+	checkMigrated(t, path, want)
+}
+
+func TestOpen_FailedSchema2MigrationChangesNothing(t *testing.T) {
+	path, _ := schema2Fixture(t)
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	bdb, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		return objectsBucket(tx, "photos").Put([]byte("broken"), []byte{1, 2, 3})
+	}))
+	require.NoError(t, bdb.Close())
+	harmed, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NotEqual(t, before, harmed)
+
+	_, err = Open(path, &Options{DisableSweeper: true})
+	require.ErrorIs(t, err, ErrCorrupt)
+	require.ErrorContains(t, err, `"broken"`)
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, harmed, after, "a failed migration leaves the file as it was")
+}
