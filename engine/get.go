@@ -3,6 +3,8 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"sync"
@@ -17,7 +19,8 @@ import (
 // Read streams the content: a single-chunk object was copied out by Get; a
 // larger one is read a chunk per short read transaction, so no transaction
 // spans the caller's Read calls. WriteTo (io.Copy) streams it without the
-// copy into a caller's buffer. Close it when done.
+// copy into a caller's buffer; Seek moves to any offset, loading only the
+// chunk it lands in. Close it when done.
 type Object struct {
 	info   ObjectInfo
 	etag   [16]byte
@@ -26,6 +29,9 @@ type Object struct {
 	id     uint64
 	chunks uint32
 	next   uint32  // next chunk to load
+	skip   int     // bytes of the next chunk loaded that a Seek passed
+	pos    int64   // offset of the next byte Read returns
+	whole  []byte  // the whole content, when Get copied it out; else nil
 	buf    []byte  // unread bytes of the current chunk
 	store  []byte  // backing array of buf, reused per chunk
 	pooled *[]byte // buf's array when it came from bodyPool
@@ -50,8 +56,10 @@ func (o *Object) Read(p []byte) (int, error) {
 		if o.next >= o.chunks {
 			return 0, io.EOF
 		}
-		if len(p) >= chunkSize { // the chunk fits: copy it straight into p
-			return o.load(p)
+		if len(p) >= chunkSize && o.skip == 0 { // the chunk fits: copy it straight into p
+			n, err := o.load(p)
+			o.pos += int64(n)
+			return n, err
 		}
 		if _, err := o.load(nil); err != nil {
 			return 0, err
@@ -59,7 +67,47 @@ func (o *Object) Read(p []byte) (int, error) {
 	}
 	n := copy(p, o.buf)
 	o.buf = o.buf[n:]
+	o.pos += int64(n)
 	return n, nil
+}
+
+// errNegativeOffset is Seek's error for an offset before the start.
+var errNegativeOffset = errors.New("coldstore: Seek to a negative offset")
+
+// Seek sets the offset of the next Read or WriteTo, relative to the start
+// (io.SeekStart), the current offset (io.SeekCurrent) or the end
+// (io.SeekEnd), and returns it. It reads nothing: the next Read loads only
+// the chunk the offset lies in. An offset at or past the end reads io.EOF.
+// It returns an error wrapping errors.ErrUnsupported for another whence, an
+// error for a negative offset, and fs.ErrClosed after Close.
+func (o *Object) Seek(offset int64, whence int) (int64, error) {
+	if o.closed {
+		return 0, fs.ErrClosed
+	}
+	var abs int64
+	switch whence {
+	case io.SeekStart:
+		abs = offset
+	case io.SeekCurrent:
+		abs = o.pos + offset
+	case io.SeekEnd:
+		abs = o.info.Size + offset
+	default:
+		return o.pos, fmt.Errorf("coldstore: Seek whence %d: %w", whence, errors.ErrUnsupported)
+	}
+	if abs < 0 || (offset > 0 && abs < o.pos && whence == io.SeekCurrent) { // negative, or wrapped
+		return o.pos, errNegativeOffset
+	}
+	o.pos, o.skip = abs, 0
+	switch {
+	case abs >= o.info.Size:
+		o.buf, o.next = nil, o.chunks
+	case o.whole != nil:
+		o.buf = o.whole[abs:]
+	default:
+		o.buf, o.next, o.skip = nil, uint32(abs/chunkSize), int(abs%chunkSize)
+	}
+	return abs, nil
 }
 
 // WriteTo writes the rest of the content to w; io.Copy uses it. The bytes
@@ -77,6 +125,7 @@ func (o *Object) WriteTo(w io.Writer) (int64, error) {
 		if len(o.buf) > 0 {
 			k, err := w.Write(o.buf)
 			n += int64(k)
+			o.pos += int64(k)
 			o.buf = o.buf[k:]
 			if err != nil {
 				return n, err
@@ -122,6 +171,8 @@ func (o *Object) load(dst []byte) (int, error) {
 				o.store = make([]byte, len(v))
 			}
 			o.buf = o.store[:copy(o.store[:len(v)], v)]
+			o.buf = o.buf[min(o.skip, len(o.buf)):]
+			o.skip = 0
 		}
 		o.next++
 		return nil
@@ -137,7 +188,7 @@ func (o *Object) Close() error {
 		o.pooled = nil
 	}
 	o.closed = true
-	o.buf, o.store = nil, nil
+	o.buf, o.store, o.whole = nil, nil, nil
 	return nil
 }
 
@@ -195,6 +246,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 		if rec.Body != nil { // copy it out of the transaction
 			o.pooled = bodyPool.Get().(*[]byte)
 			o.buf = append((*o.pooled)[:0], rec.Body...)
+			o.whole = o.buf
 		} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
 			ck := chunkKey(rec.DataID, 0)
 			v := tx.Bucket(bktData).Get(ck)
@@ -206,6 +258,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 				return fail(op, bucket, key, coldstore.ErrDataCorrupt, "chunk 0: %v", err)
 			}
 			o.buf = bytes.Clone(v)
+			o.whole = o.buf
 			o.next = 1
 		}
 		return nil
