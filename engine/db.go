@@ -26,11 +26,9 @@ type DB struct {
 	// paths read them without copying.
 	ruleSet map[storageclass.Class]*storageclass.Rules
 
-	// mu is held for reading by every call while it uses the file, and for
-	// writing by Close, so Close waits for calls in flight and no call starts
-	// on a closed file.
-	mu        sync.RWMutex
-	closed    bool
+	// calls counts the calls using the file, so Close waits for them and
+	// no call starts on a closed file (calls.go).
+	calls     calls
 	closeOnce sync.Once
 	closeErr  error
 
@@ -94,15 +92,13 @@ func (db *DB) acquire(ctx context.Context, op, bucket, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	db.mu.RLock()
-	if db.closed {
-		db.mu.RUnlock()
+	if !db.calls.enter() {
 		return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: coldstore.ErrClosed}
 	}
 	return nil
 }
 
-func (db *DB) release() { db.mu.RUnlock() }
+func (db *DB) release() { db.calls.leave() }
 
 // update runs fn in one write transaction and wraps its error.
 func (db *DB) update(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
@@ -143,24 +139,27 @@ func objectsMissing(op, bucket, key string) error {
 	return fail(op, bucket, key, coldstore.ErrNoSuchBucket, "bucket %q does not exist", bucket)
 }
 
-// Close stops the background loop and waits for it, stores the read
-// requests counted in memory, waits for calls in flight, and closes the
-// file. It is idempotent: a second Close returns nil.
-// Every other call after Close returns an error wrapping coldstore.ErrClosed.
+// Close stops the background loop and waits for it, refuses new calls,
+// waits for the calls in flight, stores the read requests counted in
+// memory, and closes the file. It is idempotent: a second Close returns
+// nil. Every call that starts after Close began, including a read of an
+// Object returned before, returns an error wrapping coldstore.ErrClosed; a
+// call in flight that reads from such an Object (a Put copying a Get)
+// therefore fails rather than keep Close waiting. A call in flight that
+// waits on something else (a Put whose reader stalls) keeps Close waiting
+// until it ends: cancel its context, or make its reader fail.
 func (db *DB) Close() error {
 	first := false
 	db.closeOnce.Do(func() {
 		first = true
 		db.cancel()
 		db.loop.Wait()
+		db.calls.close()
 		if err := db.flushReads(); err != nil {
 			db.opts.Logger.Error("coldstore: storing read counts", "err", err)
 		}
-		db.mu.Lock()
-		db.closed = true
 		db.readTxs.writing() // for good: retires the parked read transactions
 		db.closeErr = wrap("Close", "", "", db.bolt.Close())
-		db.mu.Unlock()
 	})
 	if !first {
 		return nil

@@ -57,6 +57,7 @@ func Open(path string, opts *Options) (*DB, error) {
 		cancel:  cancel,
 		wake:    make(chan struct{}, 1),
 	}
+	db.calls.init()
 	err = bdb.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
