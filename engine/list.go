@@ -12,22 +12,34 @@ import (
 // valid.
 type ListOptions struct {
 	Prefix     string // only keys that start with it
-	StartAfter string // only keys after it, in byte order
-	Limit      int    // at most this many objects, 1-1000; 0: 1000
+	StartAfter string // only entries after it, in byte order
+	Limit      int    // at most this many entries (objects and common prefixes), 1-1000; 0: 1000
+	// Delimiter groups keys: every key that holds it after Prefix is
+	// listed once, as its common prefix (the key up to and including the
+	// first Delimiter after Prefix), in CommonPrefixes. A common prefix is
+	// one entry, read with one seek past all its keys however many there
+	// are, so a page costs what it lists. A common prefix equal to
+	// StartAfter is not listed again. "": no grouping.
+	Delimiter string
 }
 
 // ListPage is one page of a listing.
 type ListPage struct {
 	Objects        []ObjectInfo // in key byte order, each with its restore status
-	NextStartAfter string       // StartAfter of the next page when Truncated
-	Truncated      bool         // more objects match after this page
+	CommonPrefixes []string     // with a Delimiter: the common prefixes, in byte order
+	NextStartAfter string       // StartAfter of the next page when Truncated: the last entry
+	Truncated      bool         // more entries match after this page
+
+	visited int // cursor positions read, for tests of the cost of a page
 }
 
 // MaxListLimit is the largest page, as OSS's max-keys.
 const MaxListLimit = 1000
 
 // List returns the objects of bucket in key order, with their restore
-// status (the RestoreInfo of OSS listings).
+// status (the RestoreInfo of OSS listings), and with a Delimiter the
+// common prefixes that stand for the keys they group. A page of n entries
+// reads n+1 records or seeks, whatever the keys it skips.
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name,
 // ErrInvalidArgument for a Limit outside 0-1000, ErrNoSuchBucket when the
@@ -65,14 +77,42 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 		}
 		c := ob.Cursor()
 		k, v := c.Seek(start)
+		page.visited++
 		if k != nil && o.StartAfter != "" && string(k) == o.StartAfter {
 			k, v = c.Next()
+			page.visited++
 		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && !isExpiryKey(k); k, v = c.Next() {
-			if len(page.Objects) == o.Limit {
-				page.Truncated = true
-				page.NextStartAfter = page.Objects[len(page.Objects)-1].Key
-				break
+		delim := []byte(o.Delimiter)
+		entries, last := 0, ""
+		for k != nil && bytes.HasPrefix(k, prefix) && !isExpiryKey(k) {
+			var cp []byte
+			if len(delim) > 0 {
+				if i := bytes.Index(k[len(prefix):], delim); i >= 0 {
+					cp = k[:len(prefix)+i+len(delim)]
+				}
+			}
+			if cp == nil || string(cp) != o.StartAfter {
+				if entries == o.Limit {
+					page.Truncated = true
+					page.NextStartAfter = last
+					break
+				}
+				entries++
+			}
+			if cp != nil {
+				if string(cp) != o.StartAfter {
+					last = string(cp)
+					page.CommonPrefixes = append(page.CommonPrefixes, last)
+				}
+				// Past every key under cp: no key holds 0xff (keys are
+				// UTF-8), and the expiry index after the keys starts with
+				// it. cp lies in the file's pages: copied, never appended to.
+				past := make([]byte, len(cp)+1)
+				copy(past, cp)
+				past[len(cp)] = 0xff
+				k, v = c.Seek(past)
+				page.visited++
+				continue
 			}
 			rec, err := decodeRecord(string(k), v)
 			if err != nil {
@@ -82,7 +122,10 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 			if err != nil {
 				return err
 			}
-			page.Objects = append(page.Objects, info(bucket, string(k), &rec, rules, now))
+			last = string(k)
+			page.Objects = append(page.Objects, info(bucket, last, &rec, rules, now))
+			k, v = c.Next()
+			page.visited++
 		}
 		return nil
 	})

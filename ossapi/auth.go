@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coldstore-dev/coldstore"
 )
@@ -20,46 +22,51 @@ var (
 	errInvalidAccessKeyID    = &coldstore.Error{Code: "InvalidAccessKeyId", Status: http.StatusForbidden, Message: "The OSS Access Key Id you provided does not exist in our records."}
 	errAccessDenied          = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Anonymous access is forbidden for this operation."}
 	errExpired               = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Request has expired."}
+	errNoDate                = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Authentication requires a valid Date or x-oss-date header."}
+	errBadAuth               = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "The authorization you provided is malformed."}
+	errTimeTooSkewed         = &coldstore.Error{Code: "RequestTimeTooSkewed", Status: http.StatusForbidden, Message: "The difference between the request time and the current time is too large."}
 )
 
-// signedV1 are the query parameters a V1 signature covers, beside every
-// x-oss-* one: the list of the OSS SDKs, with the sub-resources of the
-// operations served here.
-var signedV1 = map[string]bool{
-	"acl": true, "bucketInfo": true, "location": true, "stat": true, "delete": true, "append": true,
-	"tagging": true, "objectMeta": true, "uploads": true, "uploadId": true, "partNumber": true,
-	"security-token": true, "position": true, "response-content-type": true, "response-content-language": true,
-	"response-expires": true, "response-cache-control": true, "response-content-disposition": true,
-	"response-content-encoding": true, "restore": true, "callback": true, "callback-var": true,
-	"versions": true, "versioning": true, "versionId": true, "sequential": true, "continuation-token": true,
-	"regionList": true, "cloudboxes": true, "symlink": true, "lifecycle": true, "cleanRestoredObject": true,
-}
+// MaxSkew is how far a signed request's date may lie from the wall clock,
+// before or after, as OSS allows: 15 minutes.
+const MaxSkew = 15 * time.Minute
+
+// maxPresignV4 is the longest validity of a V4 presigned URL: 7 days.
+const maxPresignV4 = 7 * 24 * 60 * 60
+
+const (
+	algorithmV4 = "OSS4-HMAC-SHA256"
+	isoBasic    = "20060102T150405Z" // x-oss-date of V4
+)
 
 // authenticate checks the request's signature when keys are configured:
-// OSS V4 (Authorization: OSS4-HMAC-SHA256 ...) and V1, in the header
-// (Authorization: OSS id:signature) or the query string (OSSAccessKeyId,
-// Expires, Signature). Without keys every request is accepted.
+// OSS V4 (Authorization: OSS4-HMAC-SHA256 ..., or presigned with
+// x-oss-signature-version and x-oss-signature in the query) and V1 (in
+// the header, Authorization: OSS id:signature, or presigned with
+// OSSAccessKeyId, Expires and Signature in the query). A signed request's
+// date must lie within MaxSkew of the wall clock; a presigned URL is
+// refused once expired. Without keys every request is accepted.
 func (h *Handler) authenticate(q *request) error {
 	if len(h.opts.Keys) == 0 {
 		return nil
 	}
 	auth := q.r.Header.Get("Authorization")
-	query := q.r.URL.Query()
+	query := q.query
 	switch {
-	case strings.HasPrefix(auth, "OSS4-HMAC-SHA256 "):
-		return h.checkV4(q, strings.TrimPrefix(auth, "OSS4-HMAC-SHA256 "))
+	case strings.HasPrefix(auth, algorithmV4+" "):
+		return h.checkV4Header(q, strings.TrimPrefix(auth, algorithmV4+" "))
 	case strings.HasPrefix(auth, "OSS "):
-		id, sig, _ := strings.Cut(strings.TrimPrefix(auth, "OSS "), ":")
-		return h.checkV1(q, id, sig, q.r.Header.Get("Date"))
-	case query.Get("OSSAccessKeyId") != "":
-		exp, err := strconv.ParseInt(query.Get("Expires"), 10, 64)
-		if err != nil {
-			return errAccessDenied
+		id, sig, ok := strings.Cut(strings.TrimPrefix(auth, "OSS "), ":")
+		if !ok {
+			return errBadAuth
 		}
-		if h.now().Unix() > exp {
-			return errExpired
-		}
-		return h.checkV1(q, query.Get("OSSAccessKeyId"), query.Get("Signature"), query.Get("Expires"))
+		return h.checkV1Header(q, id, sig)
+	case auth != "":
+		return errBadAuth
+	case query.Get("x-oss-signature") != "" || query.Get("x-oss-signature-version") != "":
+		return h.checkV4Query(q)
+	case query.Get("OSSAccessKeyId") != "" || query.Get("Signature") != "":
+		return h.checkV1Query(q)
 	}
 	return errAccessDenied
 }
@@ -72,44 +79,107 @@ func (h *Handler) secret(id string) (string, error) {
 	return s, nil
 }
 
-// checkV1 verifies base64(HMAC-SHA1(secret, VERB \n Content-MD5 \n
-// Content-Type \n Date \n CanonicalizedOSSHeaders CanonicalizedResource)).
-func (h *Handler) checkV1(q *request, id, sig, date string) error {
+// checkTime refuses a request date more than MaxSkew from the wall clock.
+func (h *Handler) checkTime(q *request, t time.Time) error {
+	now := h.opts.WallClock.Now()
+	if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key,
+			Detail: "request time " + t.UTC().Format(time.RFC3339) + ", server time " + now.UTC().Format(time.RFC3339), Err: errTimeTooSkewed}
+	}
+	return nil
+}
+
+// checkV1Header verifies a V1 header signature. The date signed is the
+// x-oss-date header when present (ali-oss, which cannot set Date in a
+// browser, signs it) or else Date (the Go SDKs); that date must be a valid
+// HTTP date within MaxSkew.
+func (h *Handler) checkV1Header(q *request, id, sig string) error {
 	secret, err := h.secret(id)
 	if err != nil {
 		return err
 	}
-	r := q.r
-	var b strings.Builder
-	b.WriteString(r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n")
-	b.WriteString(canonicalOSSHeaders(r.Header))
-	b.WriteString(h.resource(q))
-	query := r.URL.Query()
-	var params []string
-	for k := range query {
-		if signedV1[k] || strings.HasPrefix(k, "x-oss-") {
-			params = append(params, k)
+	var dates []string
+	for _, k := range []string{"x-oss-date", "Date"} {
+		if d := q.r.Header.Get(k); d != "" {
+			dates = append(dates, d)
 		}
 	}
-	sort.Strings(params)
-	for i, k := range params {
-		if i == 0 {
-			b.WriteByte('?')
-		} else {
-			b.WriteByte('&')
-		}
-		b.WriteString(k)
-		if v := query.Get(k); v != "" {
-			b.WriteString("=" + v)
-		}
+	if len(dates) == 0 {
+		return errNoDate
 	}
-	mac := hmac.New(sha1.New, []byte(secret))
-	mac.Write([]byte(b.String()))
-	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-	if !hmac.Equal([]byte(want), []byte(sig)) {
+	for _, date := range dates {
+		if !h.v1Matches(q, secret, sig, date) {
+			continue
+		}
+		t, err := http.ParseTime(date)
+		if err != nil {
+			return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "unparseable date " + strconv.Quote(date), Err: errNoDate}
+		}
+		return h.checkTime(q, t)
+	}
+	return errSignatureDoesNotMatch
+}
+
+// checkV1Query verifies a V1 presigned URL: Expires, in Unix seconds,
+// takes the place of the date and must not have passed on the wall clock.
+func (h *Handler) checkV1Query(q *request) error {
+	secret, err := h.secret(q.query.Get("OSSAccessKeyId"))
+	if err != nil {
+		return err
+	}
+	expires := q.query.Get("Expires")
+	exp, err := strconv.ParseInt(expires, 10, 64)
+	if err != nil || !digitsOnly(expires) {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "Expires " + strconv.Quote(expires), Err: errBadAuth}
+	}
+	if !h.v1Matches(q, secret, q.query.Get("Signature"), expires) {
 		return errSignatureDoesNotMatch
 	}
+	if h.opts.WallClock.Now().Unix() > exp {
+		return errExpired
+	}
 	return nil
+}
+
+// v1Matches reports whether sig is the V1 signature of the request with
+// date in the date's place: base64(HMAC-SHA1(secret, VERB \n Content-MD5
+// \n Content-Type \n date \n CanonicalizedOSSHeaders
+// CanonicalizedResource)). The resource signs the sub-resources and
+// x-oss-* parameters; clients that leave continuation-token and the
+// response-* overrides out of it are accepted too.
+func (h *Handler) v1Matches(q *request, secret, sig, date string) bool {
+	r := q.r
+	prefix := r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n" +
+		canonicalOSSHeaders(r.Header) + h.resource(q)
+	for _, all := range []bool{true, false} {
+		var params []string
+		for k := range q.query {
+			if strings.HasPrefix(k, "x-oss-") || subResources[k] || all && v1Signed[k] {
+				params = append(params, k)
+			}
+		}
+		sort.Strings(params)
+		var b strings.Builder
+		b.WriteString(prefix)
+		for i, k := range params {
+			if i == 0 {
+				b.WriteByte('?')
+			} else {
+				b.WriteByte('&')
+			}
+			b.WriteString(k)
+			if v := q.query.Get(k); v != "" {
+				b.WriteString("=" + v)
+			}
+		}
+		mac := hmac.New(sha1.New, []byte(secret))
+		mac.Write([]byte(b.String()))
+		want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+		if hmac.Equal([]byte(want), []byte(sig)) {
+			return true
+		}
+	}
+	return false
 }
 
 // resource is /bucket/key, /bucket/ or /.
@@ -143,30 +213,141 @@ func joinTrimmed(vs []string) string {
 	return strings.Join(out, ",")
 }
 
-// checkV4 verifies an OSS V4 signature: Credential=id/date/region/product/
-// aliyun_v4_request, optional AdditionalHeaders, Signature.
-func (h *Handler) checkV4(q *request, auth string) error {
+// v4Request is what a V4 signature covers besides the request itself.
+type v4Request struct {
+	id, date, region, product string // the credential scope
+	timestamp                 string // as signed: x-oss-date, or Date (SDK v1)
+	additional                []string
+	signature                 string
+	presigned                 bool
+}
+
+// parseCredential splits id/date/region/product/aliyun_v4_request.
+func parseCredential(s string) (v4Request, bool) {
+	cred := strings.Split(s, "/")
+	if len(cred) != 5 || cred[4] != "aliyun_v4_request" || cred[0] == "" {
+		return v4Request{}, false
+	}
+	return v4Request{id: cred[0], date: cred[1], region: cred[2], product: cred[3]}, true
+}
+
+// checkV4Header verifies Authorization: OSS4-HMAC-SHA256 Credential=...,
+// AdditionalHeaders=..., Signature=.... The time signed is x-oss-date
+// (20060102T150405Z) or, when absent, Date (as SDK v1 signs V4); it must
+// lie within MaxSkew of the wall clock and fall on the credential's date.
+func (h *Handler) checkV4Header(q *request, auth string) error {
 	fields := map[string]string{}
 	for _, part := range strings.Split(auth, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		fields[k] = v
 	}
-	cred := strings.Split(fields["Credential"], "/")
-	if len(cred) != 5 || cred[4] != "aliyun_v4_request" {
-		return errAccessDenied
+	v, ok := parseCredential(fields["Credential"])
+	if !ok || fields["Signature"] == "" {
+		return errBadAuth
 	}
-	secret, err := h.secret(cred[0])
+	if a := fields["AdditionalHeaders"]; a != "" {
+		v.additional = strings.Split(a, ";")
+	}
+	v.signature = fields["Signature"]
+	var t time.Time
+	var err error
+	if d := q.r.Header.Get("x-oss-date"); d != "" {
+		v.timestamp = d
+		t, err = time.Parse(isoBasic, d)
+	} else if d := q.r.Header.Get("Date"); d != "" {
+		v.timestamp = d
+		t, err = http.ParseTime(d)
+	} else {
+		return errNoDate
+	}
+	if err != nil {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "unparseable date " + strconv.Quote(v.timestamp), Err: errNoDate}
+	}
+	if err := h.verifyV4(q, v, t); err != nil {
+		return err
+	}
+	return h.checkTime(q, t)
+}
+
+// checkV4Query verifies a V4 presigned URL: x-oss-signature-version,
+// x-oss-credential, x-oss-date, x-oss-expires (1 s to 7 days),
+// x-oss-additional-headers and x-oss-signature. It is refused once
+// x-oss-date + x-oss-expires has passed on the wall clock, and when
+// x-oss-date lies more than MaxSkew ahead of it.
+func (h *Handler) checkV4Query(q *request) error {
+	query := q.query
+	if query.Get("x-oss-signature-version") != algorithmV4 || query.Get("x-oss-signature") == "" {
+		return errBadAuth
+	}
+	v, ok := parseCredential(query.Get("x-oss-credential"))
+	if !ok {
+		return errBadAuth
+	}
+	v.presigned = true
+	v.signature = query.Get("x-oss-signature")
+	if a := query.Get("x-oss-additional-headers"); a != "" {
+		v.additional = strings.Split(a, ";")
+	}
+	v.timestamp = query.Get("x-oss-date")
+	t, err := time.Parse(isoBasic, v.timestamp)
+	if err != nil {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "unparseable x-oss-date " + strconv.Quote(v.timestamp), Err: errNoDate}
+	}
+	es := query.Get("x-oss-expires")
+	expires, err := strconv.ParseInt(es, 10, 64)
+	if err != nil || !digitsOnly(es) || expires < 1 || expires > maxPresignV4 {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "x-oss-expires " + strconv.Quote(es) + " outside 1-604800", Err: errBadAuth}
+	}
+	if err := h.verifyV4(q, v, t); err != nil {
+		return err
+	}
+	now := h.opts.WallClock.Now()
+	if t.Sub(now) > MaxSkew {
+		return h.checkTime(q, t)
+	}
+	if now.After(t.Add(time.Duration(expires) * time.Second)) {
+		return errExpired
+	}
+	return nil
+}
+
+// verifyV4 checks the credential scope's date against t and the
+// signature: HMAC-SHA256 with the key derived from "aliyun_v4"+secret,
+// the scope's date, region, product and "aliyun_v4_request", of
+// "OSS4-HMAC-SHA256\n" timestamp "\n" scope "\n" hex(SHA256(canonical
+// request)).
+func (h *Handler) verifyV4(q *request, v v4Request, t time.Time) error {
+	secret, err := h.secret(v.id)
 	if err != nil {
 		return err
 	}
-	date, region, product := cred[1], cred[2], cred[3]
-	r := q.r
-	var additional []string
-	if a := fields["AdditionalHeaders"]; a != "" {
-		additional = strings.Split(a, ";")
+	if v.date != t.UTC().Format("20060102") {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key,
+			Detail: "credential date " + strconv.Quote(v.date) + " is not the request's date " + t.UTC().Format("20060102"), Err: errBadAuth}
 	}
+	scope := v.date + "/" + v.region + "/" + v.product + "/aliyun_v4_request"
+	key := []byte("aliyun_v4" + secret)
+	for _, s := range []string{v.date, v.region, v.product, "aliyun_v4_request"} {
+		key = hmacSHA256(key, s)
+	}
+	for _, query := range canonicalQueriesV4(q.r.URL.RawQuery, v.presigned) {
+		canon := canonicalRequestV4(q, v, query)
+		sum := sha256.Sum256([]byte(canon))
+		toSign := algorithmV4 + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+		want := hex.EncodeToString(hmacSHA256(key, toSign))
+		if hmac.Equal([]byte(want), []byte(v.signature)) {
+			return nil
+		}
+	}
+	return errSignatureDoesNotMatch
+}
+
+// canonicalRequestV4 is VERB \n URI \n query \n headers \n additional
+// headers \n payload hash.
+func canonicalRequestV4(q *request, v v4Request, query string) string {
+	r := q.r
 	extra := map[string]bool{}
-	for _, k := range additional {
+	for _, k := range v.additional {
 		extra[strings.ToLower(k)] = true
 	}
 	headers := map[string]string{}
@@ -191,28 +372,17 @@ func (h *Handler) checkV4(q *request, auth string) error {
 		uri += q.bucket + "/" + q.key
 	}
 	canon.WriteString(escapeV4(uri) + "\n")
-	canon.WriteString(canonicalQueryV4(r.URL.RawQuery) + "\n")
+	canon.WriteString(query + "\n")
 	for _, k := range keys {
 		canon.WriteString(k + ":" + headers[k] + "\n")
 	}
-	canon.WriteString("\n" + strings.Join(additional, ";") + "\n")
+	canon.WriteString("\n" + strings.Join(v.additional, ";") + "\n")
 	payload := r.Header.Get("x-oss-content-sha256")
 	if payload == "" {
 		payload = "UNSIGNED-PAYLOAD"
 	}
 	canon.WriteString(payload)
-	sum := sha256.Sum256([]byte(canon.String()))
-	scope := date + "/" + region + "/" + product + "/aliyun_v4_request"
-	toSign := "OSS4-HMAC-SHA256\n" + r.Header.Get("x-oss-date") + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-	key := []byte("aliyun_v4" + secret)
-	for _, s := range []string{date, region, product, "aliyun_v4_request"} {
-		key = hmacSHA256(key, s)
-	}
-	want := hex.EncodeToString(hmacSHA256(key, toSign))
-	if !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
-		return errSignatureDoesNotMatch
-	}
-	return nil
+	return canon.String()
 }
 
 func hmacSHA256(key []byte, s string) []byte {
@@ -235,29 +405,64 @@ func escapeV4(s string) string {
 	return b.String()
 }
 
-// canonicalQueryV4 sorts the raw query's parameters, values as sent.
-func canonicalQueryV4(raw string) string {
+// canonicalQueriesV4 returns the canonical query strings a client may
+// have signed: the parameters sorted with their values as sent (what the
+// Go SDKs sign), and, when that differs, each name and value decoded and
+// encoded again (RFC 3986, '%20' for spaces). A presigned URL's
+// x-oss-signature is left out.
+func canonicalQueriesV4(raw string, presigned bool) []string {
 	raw = strings.ReplaceAll(raw, "+", "%20")
-	values := map[string]string{}
-	var keys []string
-	for _, kv := range strings.Split(raw, "&") {
-		if kv == "" {
+	type kv struct{ k, v string }
+	var asSent, reencoded []kv
+	for _, p := range strings.Split(raw, "&") {
+		if p == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(kv, "=")
-		values[k] = v
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte('&')
+		k, v, _ := strings.Cut(p, "=")
+		dk, err1 := url.QueryUnescape(k)
+		dv, err2 := url.QueryUnescape(v)
+		if presigned && dk == "x-oss-signature" {
+			continue
 		}
-		b.WriteString(k)
-		if values[k] != "" {
-			b.WriteString("=" + values[k])
+		asSent = append(asSent, kv{k, v})
+		if err1 == nil && err2 == nil {
+			reencoded = append(reencoded, kv{escapeQueryV4(dk), escapeQueryV4(dv)})
 		}
 	}
-	return b.String()
+	join := func(list []kv) string {
+		sort.SliceStable(list, func(i, j int) bool { return list[i].k < list[j].k })
+		var b strings.Builder
+		for i, p := range list {
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(p.k)
+			if p.v != "" {
+				b.WriteString("=" + p.v)
+			}
+		}
+		return b.String()
+	}
+	out := []string{join(asSent)}
+	if r := join(reencoded); r != out[0] {
+		out = append(out, r)
+	}
+	return out
+}
+
+func escapeQueryV4(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+// digitsOnly reports whether s is one or more ASCII digits.
+func digitsOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -56,7 +56,7 @@ func (h *Handler) putBucket(q *request) error {
 	var cfg struct {
 		StorageClass string `xml:"StorageClass"`
 	}
-	if err := h.readXML(q, &cfg, true); err != nil {
+	if err := h.readXML(q, &cfg, true, h.opts.MaxXMLSize); err != nil {
 		return err
 	}
 	if cfg.StorageClass != "" {
@@ -123,38 +123,39 @@ func etag(hex string) string { return `"` + strings.ToUpper(hex) + `"` }
 
 // listObjects serves ListObjects (marker) and ListObjectsV2 (list-type=2:
 // start-after, continuation-token), with Delimiter grouping and
-// encoding-type=url. Each entry carries RestoreInfo as OSS lists it.
-func (h *Handler) listObjects(q *request, v url.Values) error {
+// encoding-type=url. Each entry carries RestoreInfo as OSS lists it. One
+// engine page answers it: a common prefix costs one seek, not a read of
+// the keys under it.
+func (h *Handler) listObjects(q *request) error {
+	v := q.query
 	v2 := v.Get("list-type") == "2"
 	prefix, delim := v.Get("prefix"), v.Get("delimiter")
-	max := 100
+	maxKeys := 100
 	if s := v.Get("max-keys"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 || n > engine.MaxListLimit {
-			return &coldstore.OpError{Op: "ListObjects", Bucket: q.bucket, Detail: "max-keys " + s, Err: coldstore.ErrInvalidArgument}
+		n, ok := parseDigits(s)
+		if !ok || n > engine.MaxListLimit {
+			return &coldstore.OpError{Op: "ListObjects", Bucket: q.bucket, Detail: "max-keys " + strconv.Quote(s) + " outside 0-1000", Err: coldstore.ErrInvalidArgument}
 		}
-		max = n
+		maxKeys = int(n)
 	}
 	after := v.Get("marker")
-	if delim != "" && after != "" && strings.HasSuffix(after, delim) {
-		after += "\xff" // a common prefix as marker: continue past its keys
-	}
 	if v2 {
 		after = v.Get("start-after")
 		if t := v.Get("continuation-token"); t != "" {
 			// Tokens are opaque: the exact place to continue, base64.
 			b, err := base64.RawURLEncoding.DecodeString(t)
 			if err != nil {
-				return &coldstore.OpError{Op: "ListObjectsV2", Bucket: q.bucket, Detail: "continuation-token " + t, Err: coldstore.ErrInvalidArgument}
+				return &coldstore.OpError{Op: "ListObjectsV2", Bucket: q.bucket, Detail: "continuation-token " + strconv.Quote(t), Err: coldstore.ErrInvalidArgument}
 			}
 			after = string(b)
 		}
 	}
 	encode := func(s string) string { return s }
-	res := listResult{Name: q.bucket, MaxKeys: max, Delimiter: delim}
+	res := listResult{Name: q.bucket, MaxKeys: maxKeys, Delimiter: delim}
 	if v.Get("encoding-type") == "url" {
 		res.EncodingType = "url"
 		encode = url.QueryEscape
+		res.Delimiter = encode(delim)
 	}
 	res.Prefix = encode(prefix)
 	if v2 {
@@ -168,55 +169,32 @@ func (h *Handler) listObjects(q *request, v url.Values) error {
 		m := encode(v.Get("marker"))
 		res.Marker = &m
 	}
-	count, last := 0, ""
-	for count < max {
-		page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: prefix, StartAfter: after, Limit: min(engine.MaxListLimit, max-count+1)})
-		if err != nil {
-			return err
-		}
-		jumped := false
+	// max-keys=0 lists nothing; a page of one says whether there is more.
+	page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: prefix, StartAfter: after, Delimiter: delim, Limit: max(maxKeys, 1)})
+	if err != nil {
+		return err
+	}
+	count := 0
+	if maxKeys > 0 {
 		for _, o := range page.Objects {
-			if count == max {
-				res.IsTruncated = true
-				break
-			}
-			if delim != "" {
-				if i := strings.Index(o.Key[len(prefix):], delim); i >= 0 {
-					cp := o.Key[:len(prefix)+i+len(delim)]
-					res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: encode(cp)})
-					count++
-					last, after = cp, cp+"\xff" // past every key under cp: no UTF-8 key holds 0xff
-					jumped = true
-					break
-				}
-			}
 			res.Contents = append(res.Contents, xmlObject{
 				Key: encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
 				Type: "Normal", Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: o.Restore.Header(),
 			})
-			count++
-			last, after = o.Key, o.Key
 		}
-		if res.IsTruncated {
-			break
+		for _, cp := range page.CommonPrefixes {
+			res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: encode(cp)})
 		}
-		if !jumped && !page.Truncated {
-			break
-		}
+		count = len(page.Objects) + len(page.CommonPrefixes)
+		res.IsTruncated = page.Truncated
+	} else {
+		res.IsTruncated = len(page.Objects)+len(page.CommonPrefixes) > 0
 	}
-	if count == max && !res.IsTruncated {
-		// Is there anything after the page?
-		page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: prefix, StartAfter: after, Limit: 1})
-		if err != nil {
-			return err
-		}
-		res.IsTruncated = len(page.Objects) > 0
-	}
-	if res.IsTruncated {
+	if res.IsTruncated && maxKeys > 0 {
 		if v2 {
-			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(after))
+			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.NextStartAfter))
 		} else {
-			res.NextMarker = encode(last)
+			res.NextMarker = encode(page.NextStartAfter)
 		}
 	}
 	if v2 {
@@ -229,7 +207,7 @@ func (h *Handler) listObjects(q *request, v url.Values) error {
 func ptr[T any](v T) *T { return &v }
 
 func (h *Handler) putLifecycle(q *request) error {
-	body, err := io.ReadAll(io.LimitReader(q.r.Body, h.opts.MaxXMLSize+1))
+	body, err := io.ReadAll(io.LimitReader(q.body, h.opts.MaxXMLSize+1))
 	if err != nil {
 		return err
 	}

@@ -5,18 +5,25 @@
 // InvalidObjectState reads, lifecycle documents.
 //
 // By default any credentials are accepted (a test double); with
-// Options.Keys, OSS V4 and V1 signatures are verified (auth.go).
+// Options.Keys, OSS V4 and V1 signatures are verified, request dates are
+// held to 15 minutes of the wall clock and presigned URLs expire
+// (auth.go).
 //
 // Requests address buckets path-style (http://host/bucket/key) or
 // virtual-hosted (http://bucket.host/key, when Options.Domain names host).
+// Every sub-resource of the OSS API that is not served is refused with 501
+// NotImplemented before anything is read or changed (subresources.go).
 // Every error is the OSS XML body (Code, Message, RequestId, HostId) with
 // the status of the sentinel the engine returned, and every response
-// carries x-oss-request-id.
+// carries x-oss-request-id. A 5xx answer carries the sentinel's fixed
+// message only; the full error is logged with the request id.
 package ossapi
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/xml"
 	"errors"
@@ -26,9 +33,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
@@ -39,22 +47,36 @@ import (
 type Options struct {
 	// Keys maps access key IDs to secrets. Empty: any credentials are
 	// accepted. Otherwise every request must carry a valid OSS signature
-	// (V4, or V1 in the header or the query string), else 403
-	// InvalidAccessKeyId, SignatureDoesNotMatch or AccessDenied.
+	// (V4 or V1, in the header or the query string) made within 15 minutes
+	// of WallClock, else 403 InvalidAccessKeyId, SignatureDoesNotMatch,
+	// RequestTimeTooSkewed or AccessDenied; /-/clock needs one too.
 	Keys map[string]string
 	// Domain is the endpoint's host name for virtual-hosted addressing:
 	// a request to <bucket>.<Domain> addresses the bucket. "": path-style
 	// only.
 	Domain string
-	// Clock is the database's clock: it decides when presigned URLs
-	// expire. nil: the wall clock. When it is a *clock.Mock it is served at
-	// /-/clock: GET tells the time, POST ?advance=4h moves it.
+	// Clock is the database's clock. When it is a *clock.Mock it is served
+	// at /-/clock: GET tells the time, POST ?advance=4h moves it (never
+	// past coldstore.MaxTime). nil: the wall clock, and no /-/clock.
 	Clock clock.Clock
+	// WallClock judges request dates and presigned URL expiry: the
+	// clients' clock, which is the real one even when the database runs on
+	// a mock. nil: clock.New(). Tests set a mock.
+	WallClock clock.Clock
 	// MaxXMLSize bounds request bodies that are XML documents. 0: 1 MiB.
+	// A DeleteMultipleObjects body may be larger: up to 8 MiB, enough for
+	// 1,000 keys of 1,023 bytes each escaped.
 	MaxXMLSize int64
-	// Logger receives one line per request. nil: discard.
+	// Logger receives one line per request, and the full error of every
+	// 5xx answer and client failure, with the request id. nil: discard.
 	Logger *slog.Logger
 }
+
+// ErrShutdown is the cause to cancel requests' contexts with when the
+// server shuts down (http.Server.BaseContext built with
+// context.WithCancelCause): requests that fail on the cancellation are
+// answered 503 ServiceUnavailable rather than taken for client aborts.
+var ErrShutdown = &coldstore.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable, Message: "The server is shutting down."}
 
 // Handler is the OSS front of one engine database.
 type Handler struct {
@@ -62,6 +84,8 @@ type Handler struct {
 	opts   Options
 	prefix uint32 // random per handler: request IDs differ across restarts
 	ids    atomic.Uint64
+
+	clockMu sync.Mutex // serialises /-/clock advances
 }
 
 // New returns a handler serving db. opts may be nil and is copied.
@@ -81,15 +105,18 @@ func New(db *engine.DB, opts *Options) *Handler {
 	if h.opts.Clock == nil {
 		h.opts.Clock = clock.New()
 	}
+	if h.opts.WallClock == nil {
+		h.opts.WallClock = clock.New()
+	}
 	return h
 }
-
-func (h *Handler) now() time.Time { return h.opts.Clock.Now() }
 
 // request is one request being served.
 type request struct {
 	w           http.ResponseWriter
 	r           *http.Request
+	query       url.Values
+	body        *bodyReader
 	id          string
 	bucket, key string
 	status      int
@@ -102,21 +129,48 @@ func (q *request) writeStatus(code int) {
 	q.w.WriteHeader(code)
 }
 
+// bodyReader remembers the first error the request body returned other
+// than io.EOF: a client that went away, a cut or malformed (chunked) body,
+// a body that stopped arriving. An operation that fails because of it is
+// the client's failure, not the server's.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
 // ServeHTTP routes a request to its operation.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: fmt.Sprintf("%08X%016X", h.prefix, h.ids.Add(1))}
+	q.body = &bodyReader{r: r.Body}
 	w.Header().Set("x-oss-request-id", q.id)
 	w.Header().Set("Server", "coldstore")
+	// The server's time as the clients judge it: the SDKs correct their
+	// clock from it after a RequestTimeTooSkewed.
+	w.Header().Set("Date", h.opts.WallClock.Now().UTC().Format(http.TimeFormat))
 	defer func() {
-		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery, "status", q.status)
+		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", redactQuery(r.URL.RawQuery), "status", q.status)
 	}()
-	if strings.HasPrefix(r.URL.Path, "/-/clock") {
-		h.clock(q)
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		h.fail(q, &coldstore.OpError{Op: "ossapi", Detail: "the query string is malformed", Err: coldstore.ErrInvalidArgument})
 		return
 	}
+	q.query = query
 	q.bucket, q.key = h.address(r)
 	if err := h.authenticate(q); err != nil {
 		h.fail(q, err)
+		return
+	}
+	if r.URL.Path == clockPath {
+		h.clock(q)
 		return
 	}
 	if err := h.route(q); err != nil {
@@ -138,62 +192,19 @@ func (h *Handler) address(r *http.Request) (bucket, key string) {
 	return bucket, key
 }
 
-func (h *Handler) route(q *request) error {
-	query := q.r.URL.Query()
-	has := func(k string) bool { _, ok := query[k]; return ok }
-	switch {
-	case q.bucket == "":
-		if q.r.Method == http.MethodGet {
-			return h.listBuckets(q)
-		}
-	case q.key == "":
-		switch {
-		case has("lifecycle"):
-			switch q.r.Method {
-			case http.MethodPut:
-				return h.putLifecycle(q)
-			case http.MethodGet:
-				return h.getLifecycle(q)
-			case http.MethodDelete:
-				return h.deleteLifecycle(q)
-			}
-		case has("delete") && q.r.Method == http.MethodPost:
-			return h.deleteMultiple(q)
-		case q.r.Method == http.MethodPut:
-			return h.putBucket(q)
-		case q.r.Method == http.MethodDelete:
-			return h.deleteBucket(q)
-		case q.r.Method == http.MethodGet:
-			return h.listObjects(q, query)
-		}
-	default:
-		switch {
-		case has("restore") && q.r.Method == http.MethodPost:
-			return h.restore(q)
-		case has("cleanRestoredObject") && q.r.Method == http.MethodPost:
-			return h.cleanRestored(q)
-		case q.r.Method == http.MethodPut && q.r.Header.Get("x-oss-copy-source") != "":
-			return h.copyObject(q)
-		case q.r.Method == http.MethodPut:
-			return h.putObject(q)
-		case q.r.Method == http.MethodGet:
-			return h.getObject(q, false)
-		case q.r.Method == http.MethodHead:
-			return h.getObject(q, true)
-		case q.r.Method == http.MethodDelete:
-			return h.deleteObject(q)
-		}
-	}
-	return errNotImplemented
-}
-
 // Errors of the protocol itself, beside the engine's sentinels.
 var (
-	errNotImplemented     = &coldstore.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Message: "A header or query you provided implies functionality that is not implemented."}
-	errInvalidDigest      = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified is not valid."}
-	errInvalidRange       = &coldstore.Error{Code: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable, Message: "The requested range cannot be satisfied."}
-	errEntityTooLarge     = &coldstore.Error{Code: "EntityTooLarge", Status: http.StatusBadRequest, Message: "Your proposed upload exceeds the maximum allowed size."}
-	errServiceUnavailable = &coldstore.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable, Message: "The server is shutting down."}
+	errNotImplemented  = &coldstore.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Message: "A header or query you provided implies functionality that is not implemented."}
+	errInvalidDigest   = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified is not valid."}
+	errInvalidRange    = &coldstore.Error{Code: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable, Message: "The requested range cannot be satisfied."}
+	errEntityTooLarge  = &coldstore.Error{Code: "EntityTooLarge", Status: http.StatusBadRequest, Message: "Your proposed upload exceeds the maximum allowed size."}
+	errPrecondition    = &coldstore.Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold."}
+	errIncompleteBody  = &coldstore.Error{Code: "IncompleteBody", Status: http.StatusBadRequest, Message: "The request body ended early or was malformed."}
+	errRequestTimeout  = &coldstore.Error{Code: "RequestTimeout", Status: http.StatusBadRequest, Message: "Your socket connection to the server was not read from or written to within the timeout period."}
+	errClientClosed    = &coldstore.Error{Code: "ClientClosedRequest", Status: 499, Message: "The client closed the request before it was answered."}
+	errServiceShutdown = ErrShutdown
+	// errInternal is the message of any 5xx that wraps no sentinel.
+	errInternal = &coldstore.Error{Code: "InternalError", Status: http.StatusInternalServerError, Message: "We encountered an internal error. Please try again."}
 )
 
 type xmlError struct {
@@ -202,26 +213,65 @@ type xmlError struct {
 	Message   string
 	RequestID string `xml:"RequestId"`
 	HostID    string `xml:"HostId"`
-	Detail    string `xml:"Detail,omitempty"` // coldstore's own: the offending value
+	Detail    string `xml:"Detail,omitempty"` // coldstore's own, on 4xx only: the offending value
+}
+
+// classify turns err into the error answered: failures of the client
+// (its body broke off or stalled, it went away) become 4xx, and a
+// cancellation by the server's shutdown becomes 503.
+func (h *Handler) classify(q *request, err error) error {
+	var ce *coldstore.Error
+	if errors.As(err, &ce) && ce.Status != 0 && ce.Status < 500 {
+		return err // a rule the request broke: answered as it is
+	}
+	if errors.As(err, &ce) && ce.Status >= 500 && !errors.Is(err, context.Canceled) {
+		return err // the engine's own 5xx (full disk, corrupt data)
+	}
+	if errors.Is(err, coldstore.ErrClosed) {
+		return errServiceShutdown
+	}
+	if ctx := q.r.Context(); ctx.Err() != nil {
+		if cause := context.Cause(ctx); errors.As(cause, &ce) {
+			return cause
+		}
+		return errClientClosed
+	}
+	if b := q.body.err; b != nil {
+		var ne net.Error
+		if errors.Is(b, os.ErrDeadlineExceeded) || errors.As(b, &ne) && ne.Timeout() {
+			return errRequestTimeout
+		}
+		return errIncompleteBody
+	}
+	return err
 }
 
 // fail writes err as the OSS XML error body with its status.
 func (h *Handler) fail(q *request, err error) {
-	code, status, msg := coldstore.Code(err), coldstore.HTTPStatus(err), err.Error()
-	var e *coldstore.Error
-	if errors.As(err, &e) {
-		msg = e.Message
+	answer := h.classify(q, err)
+	code, status, msg := coldstore.Code(answer), coldstore.HTTPStatus(answer), errInternal.Message
+	var ce *coldstore.Error
+	if errors.As(answer, &ce) {
+		msg = ce.Message
 	}
-	switch {
-	case errors.Is(err, coldstore.ErrClosed):
-		code, status, msg = errServiceUnavailable.Code, errServiceUnavailable.Status, errServiceUnavailable.Message
-	case status == http.StatusInternalServerError:
-		h.opts.Logger.Error("internal error", "id", q.id, "err", err)
+	if status < 400 || status > 599 && status != errClientClosed.Status {
+		code, status, msg = errInternal.Code, errInternal.Status, errInternal.Message
 	}
-	var oe *coldstore.OpError
 	detail := ""
-	if errors.As(err, &oe) {
-		detail = oe.Detail
+	switch {
+	case status >= 500:
+		level := slog.LevelError
+		if status == http.StatusNotImplemented || status == http.StatusServiceUnavailable {
+			level = slog.LevelInfo
+		}
+		h.opts.Logger.Log(q.r.Context(), level, "server error", "id", q.id, "status", status, "code", code, "err", err)
+	case answer != err:
+		h.opts.Logger.Info("client failure", "id", q.id, "status", status, "code", code, "err", err, "body", q.body.err)
+	default:
+		var oe *coldstore.OpError
+		if errors.As(err, &oe) {
+			detail = oe.Detail
+		}
 	}
 	h.writeXML(q, status, xmlError{Code: code, Message: msg, RequestID: q.id, HostID: q.r.Host, Detail: detail})
 }
@@ -229,32 +279,70 @@ func (h *Handler) fail(q *request, err error) {
 func (h *Handler) writeXML(q *request, status int, v any) {
 	b, err := xml.Marshal(v)
 	if err != nil {
+		h.opts.Logger.Error("xml", "id", q.id, "err", err)
 		status, b = http.StatusInternalServerError, nil
 	}
 	q.header("Content-Type", "application/xml")
+	if q.r.Method == http.MethodHead {
+		// No body: OSS sends an error in x-oss-err, base64, where the
+		// SDKs read it.
+		if _, isErr := v.(xmlError); isErr {
+			q.header("x-oss-err", base64.StdEncoding.EncodeToString(append([]byte(xml.Header), b...)))
+		}
+		q.writeStatus(status)
+		return
+	}
+	q.header("Content-Length", fmt.Sprint(len(xml.Header)+len(b)))
 	q.writeStatus(status)
 	_, _ = io.WriteString(q.w, xml.Header)
 	_, _ = q.w.Write(b)
 }
 
-// readXML decodes a bounded XML request body into v, answering
-// MalformedXML for anything else. An empty body leaves v as it is when
-// optional, and is MalformedXML when not.
-func (h *Handler) readXML(q *request, v any, optional bool) error {
-	body, err := io.ReadAll(io.LimitReader(q.r.Body, h.opts.MaxXMLSize+1))
+// readXML decodes a request body of at most limit bytes that is an XML
+// document into v, answering MalformedXML for anything else. An empty
+// body leaves v as it is when optional, and is MalformedXML when not.
+func (h *Handler) readXML(q *request, v any, optional bool, limit int64) error {
+	body, err := io.ReadAll(io.LimitReader(q.body, limit+1))
 	if err != nil {
 		return err
 	}
-	if int64(len(body)) > h.opts.MaxXMLSize {
+	if int64(len(body)) > limit {
 		return errEntityTooLarge
 	}
-	if len(bytes.TrimSpace(body)) == 0 && optional {
-		return nil
+	if len(bytes.TrimSpace(body)) == 0 {
+		if optional {
+			return nil
+		}
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "the body is empty", Err: coldstore.ErrMalformedXML}
 	}
 	if err := xml.Unmarshal(body, v); err != nil {
 		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: err.Error(), Err: coldstore.ErrMalformedXML}
 	}
 	return nil
+}
+
+// redacted are the query parameters that carry credentials: their values
+// never reach the log.
+var redacted = setOf("signature", "ossaccesskeyid", "x-oss-signature", "x-oss-credential",
+	"security-token", "x-oss-security-token", "x-oss-access-key-id")
+
+// redactQuery is raw with the values of credentials replaced.
+func redactQuery(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	parts := strings.Split(raw, "&")
+	for i, p := range parts {
+		k, _, hasValue := strings.Cut(p, "=")
+		name := k
+		if u, err := url.QueryUnescape(k); err == nil {
+			name = u
+		}
+		if redacted[strings.ToLower(name)] && hasValue {
+			parts[i] = k + "=REDACTED"
+		}
+	}
+	return strings.Join(parts, "&")
 }
 
 func unescapePath(s string) string {

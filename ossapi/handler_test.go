@@ -60,6 +60,9 @@ func TestHandler_Errors(t *testing.T) {
 	w = do(t, h, "PUT", "/bkt?lifecycle", "<LifecycleConfiguration>"+strings.Repeat(" ", 600)+"</LifecycleConfiguration>", nil)
 	require.Equal(t, "EntityTooLarge", errorOf(t, w).Code)
 	w = do(t, h, "GET", "/bkt/k", "", map[string]string{"Range": "bytes=10-20"})
+	require.Equal(t, 200, w.Code, "an unsatisfiable range is ignored, as OSS does")
+	require.Equal(t, "hello", w.Body.String())
+	w = do(t, h, "GET", "/bkt/k", "", map[string]string{"Range": "bytes=10-20", "x-oss-range-behavior": "standard"})
 	require.Equal(t, 416, w.Code)
 	require.Equal(t, "InvalidRange", errorOf(t, w).Code)
 	w = do(t, h, "GET", "/bkt/k", "", map[string]string{"Range": "bytes=-3"})
@@ -67,8 +70,8 @@ func TestHandler_Errors(t *testing.T) {
 	require.Equal(t, "llo", w.Body.String())
 	require.Equal(t, "bytes 2-4/5", w.Header().Get("Content-Range"))
 	w = do(t, h, "PATCH", "/bkt/k", "", nil)
-	require.Equal(t, 501, w.Code)
-	require.Equal(t, "NotImplemented", errorOf(t, w).Code)
+	require.Equal(t, 405, w.Code)
+	require.Equal(t, "MethodNotAllowed", errorOf(t, w).Code)
 
 	// Virtual-hosted addressing.
 	req := httptest.NewRequest("GET", "/k", nil)

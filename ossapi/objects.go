@@ -3,16 +3,18 @@ package ossapi
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"hash"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
@@ -40,28 +42,83 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	}
 }
 
-// checkedBody verifies Content-MD5 at the end of the body: a mismatch
-// fails the read, so the engine stores nothing. It also computes the
-// CRC-64 that OSS answers in x-oss-hash-crc64ecma.
+// crcHeader writes x-oss-hash-crc64ecma, the CRC-64/ECMA of the whole
+// object that the SDKs check their downloads against. An object of some
+// bytes whose CRC reads 0 has none recorded: no header rather than a
+// wrong one.
+func crcHeader(q *request, oi engine.ObjectInfo) {
+	if oi.CRC64 != 0 || oi.Size == 0 {
+		q.header("x-oss-hash-crc64ecma", strconv.FormatUint(oi.CRC64, 10))
+	}
+}
+
+// checkedBody verifies Content-MD5 and a hex x-oss-content-sha256 at the
+// end of the body: a mismatch fails the read, so the engine stores
+// nothing.
 type checkedBody struct {
-	r    io.Reader
-	want []byte // nil: no Content-MD5
-	md5  hash.Hash
-	crc  hash.Hash64
+	r          io.Reader
+	wantMD5    []byte // nil: no Content-MD5
+	wantSHA256 []byte // nil: no payload hash (UNSIGNED-PAYLOAD)
+	md5        hash.Hash
+	sha256     hash.Hash
 }
 
 func (c *checkedBody) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.md5.Write(p[:n])
-	c.crc.Write(p[:n])
-	if err == io.EOF && c.want != nil && !bytes.Equal(c.md5.Sum(nil), c.want) {
-		return n, errInvalidDigest
+	if c.sha256 != nil {
+		c.sha256.Write(p[:n])
+	}
+	if err == io.EOF {
+		if c.wantMD5 != nil && !bytes.Equal(c.md5.Sum(nil), c.wantMD5) {
+			return n, errInvalidDigest
+		}
+		if c.wantSHA256 != nil && !bytes.Equal(c.sha256.Sum(nil), c.wantSHA256) {
+			return n, errContentSHA256Mismatch
+		}
 	}
 	return n, err
 }
 
+var errContentSHA256Mismatch = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The x-oss-content-sha256 you specified did not match the body received."}
+
+// putOrCopyObject serves PUT on an object: CopyObject when
+// x-oss-copy-source names a source, PutObject otherwise.
+func (h *Handler) putOrCopyObject(q *request) error {
+	if q.r.Header.Get("x-oss-copy-source") != "" {
+		return h.copyObject(q)
+	}
+	return h.putObject(q)
+}
+
+// requestMeta reads the user metadata, content type and tags of a
+// PutObject (or a CopyObject that replaces them).
+func requestMeta(q *request, op string) (contentType string, meta, tags map[string]string, err error) {
+	meta = map[string]string{}
+	for k, vs := range q.r.Header {
+		if m, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(vs) > 0 {
+			meta[m] = vs[0]
+		}
+	}
+	if t := q.r.Header.Get("x-oss-tagging"); t != "" {
+		parsed, err := url.ParseQuery(t)
+		if err != nil {
+			return "", nil, nil, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-oss-tagging is not a query string", Err: coldstore.ErrInvalidArgument}
+		}
+		tags = map[string]string{}
+		for k, v := range parsed {
+			tags[k] = v[0]
+		}
+	}
+	return q.r.Header.Get("Content-Type"), meta, tags, nil
+}
+
 func (h *Handler) putObject(q *request) error {
-	opts := &engine.PutOptions{ContentType: q.r.Header.Get("Content-Type"), Metadata: map[string]string{}}
+	opts := &engine.PutOptions{}
+	var err error
+	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, "PutObject"); err != nil {
+		return err
+	}
 	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
 		class, err := storageclass.ParseClass(c)
 		if err != nil {
@@ -69,28 +126,20 @@ func (h *Handler) putObject(q *request) error {
 		}
 		opts.StorageClass = class
 	}
-	for k, vs := range q.r.Header {
-		if m, ok := strings.CutPrefix(strings.ToLower(k), "x-oss-meta-"); ok && len(vs) > 0 {
-			opts.Metadata[m] = vs[0]
-		}
-	}
-	if t := q.r.Header.Get("x-oss-tagging"); t != "" {
-		tags, err := url.ParseQuery(t)
-		if err != nil {
-			return &coldstore.OpError{Op: "PutObject", Bucket: q.bucket, Key: q.key, Detail: "x-oss-tagging: " + err.Error(), Err: coldstore.ErrInvalidArgument}
-		}
-		opts.Tags = map[string]string{}
-		for k, v := range tags {
-			opts.Tags[k] = v[0]
-		}
-	}
-	body := &checkedBody{r: q.r.Body, md5: md5.New(), crc: crc64.New(crc64.MakeTable(crc64.ECMA))}
+	body := &checkedBody{r: q.body, md5: md5.New()}
 	if m := q.r.Header.Get("Content-MD5"); m != "" {
 		want, err := base64.StdEncoding.DecodeString(m)
 		if err != nil || len(want) != md5.Size {
 			return errInvalidDigest
 		}
-		body.want = want
+		body.wantMD5 = want
+	}
+	if s := q.r.Header.Get("x-oss-content-sha256"); s != "" && s != "UNSIGNED-PAYLOAD" {
+		want, err := hex.DecodeString(s)
+		if err != nil || len(want) != sha256.Size {
+			return &coldstore.OpError{Op: "PutObject", Bucket: q.bucket, Key: q.key, Detail: "x-oss-content-sha256 is neither UNSIGNED-PAYLOAD nor a hex SHA-256", Err: coldstore.ErrInvalidArgument}
+		}
+		body.wantSHA256, body.sha256 = want, sha256.New()
 	}
 	oi, err := h.db.Put(q.r.Context(), q.bucket, q.key, body, opts)
 	if err != nil {
@@ -98,92 +147,224 @@ func (h *Handler) putObject(q *request) error {
 	}
 	q.header("ETag", etag(oi.ETag))
 	q.header("Content-MD5", base64.StdEncoding.EncodeToString(body.md5.Sum(nil)))
-	q.header("x-oss-hash-crc64ecma", strconv.FormatUint(body.crc.Sum64(), 10))
+	crcHeader(q, oi)
 	q.writeStatus(http.StatusOK)
 	return nil
 }
 
-// byteRange parses a Range header against size: the first byte and the
-// count; ok is false when there is no usable range (OSS then answers the
-// whole object).
-func byteRange(spec string, size int64) (start, n int64, ok bool, err error) {
-	spec, found := strings.CutPrefix(spec, "bytes=")
-	if !found || strings.Contains(spec, ",") {
-		return 0, 0, false, nil
-	}
-	a, b, _ := strings.Cut(spec, "-")
-	switch {
-	case a == "" && b == "":
-		return 0, 0, false, nil
-	case a == "": // the last b bytes
-		k, e := strconv.ParseInt(b, 10, 64)
-		if e != nil {
-			return 0, 0, false, nil
-		}
-		k = min(k, size)
-		return size - k, k, true, nil
-	}
-	first, e := strconv.ParseInt(a, 10, 64)
-	if e != nil {
-		return 0, 0, false, nil
-	}
-	last := size - 1
-	if b != "" {
-		if last, e = strconv.ParseInt(b, 10, 64); e != nil || last < first {
-			return 0, 0, false, nil
-		}
-		last = min(last, size-1)
-	}
-	if first >= size {
-		return 0, 0, false, errInvalidRange
-	}
-	return first, last - first + 1, true, nil
+// byteRange is the part of an object a GET answers.
+type byteRange struct {
+	start, n int64
+	partial  bool // 206 with Content-Range; else 200 with the whole object
 }
 
-// getObject serves GetObject and HeadObject.
-func (h *Handler) getObject(q *request, head bool) error {
-	if head {
-		oi, err := h.db.Head(q.r.Context(), q.bucket, q.key)
-		if err != nil {
-			return err
-		}
-		objectHeaders(q, oi)
-		q.header("Content-Length", strconv.FormatInt(oi.Size, 10))
-		q.writeStatus(http.StatusOK)
-		return nil
+// parseRange reads a Range header against an object of size bytes as OSS
+// does. One range of bytes is served: first-last, first- or -suffix.
+// Without x-oss-range-behavior: standard (standard false) a range that is
+// malformed, unsatisfiable or reaches past the end is ignored: the whole
+// object, 200; of several ranges only the first counts. With it, a range
+// that reaches past the end is cut at the end (206), a suffix longer than
+// the object is the whole object (206), and anything else that is not one
+// satisfiable range is 416 InvalidRange.
+func parseRange(spec string, size int64, standard bool) (byteRange, error) {
+	whole := byteRange{n: size}
+	if spec == "" {
+		return whole, nil
 	}
+	invalid := func() (byteRange, error) {
+		if standard {
+			return byteRange{}, errInvalidRange
+		}
+		return whole, nil
+	}
+	unit, set, ok := strings.Cut(spec, "=")
+	if !ok || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
+		return invalid()
+	}
+	ranges := strings.Split(set, ",")
+	if len(ranges) > 1 && standard {
+		return invalid()
+	}
+	first, last, ok := strings.Cut(strings.TrimSpace(ranges[0]), "-")
+	if !ok {
+		return invalid()
+	}
+	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
+	if first == "" { // the last n bytes
+		n, ok := parseDigits(last)
+		switch {
+		case !ok || n == 0 || size == 0:
+			return invalid()
+		case n > size && !standard:
+			return invalid()
+		}
+		n = min(n, size)
+		return byteRange{start: size - n, n: n, partial: true}, nil
+	}
+	a, ok := parseDigits(first)
+	if !ok || a >= size {
+		return invalid()
+	}
+	b := size - 1
+	if last != "" {
+		if b, ok = parseDigits(last); !ok || b < a {
+			return invalid()
+		}
+		if b >= size {
+			if !standard {
+				return invalid()
+			}
+			b = size - 1
+		}
+	}
+	return byteRange{start: a, n: b - a + 1, partial: true}, nil
+}
+
+// parseDigits reads one or more ASCII digits as an int64; ok is false for
+// anything else, signs and overflow included.
+func parseDigits(s string) (int64, bool) {
+	if !digitsOnly(s) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// conditions evaluates If-Match, If-Unmodified-Since, If-None-Match and
+// If-Modified-Since (RFC 9110's order) against oi: 0 when the request
+// goes on, 304 Not Modified or 412 Precondition Failed. Unparseable dates
+// are ignored, as the RFC says.
+func conditions(hdr http.Header, oi engine.ObjectInfo) int {
+	lm := oi.LastModified.Truncate(time.Second)
+	if im := hdr.Get("If-Match"); im != "" {
+		if !etagMatches(im, oi.ETag) {
+			return http.StatusPreconditionFailed
+		}
+	} else if t, err := http.ParseTime(hdr.Get("If-Unmodified-Since")); err == nil && lm.After(t) {
+		return http.StatusPreconditionFailed
+	}
+	if inm := hdr.Get("If-None-Match"); inm != "" {
+		if etagMatches(inm, oi.ETag) {
+			return http.StatusNotModified
+		}
+	} else if t, err := http.ParseTime(hdr.Get("If-Modified-Since")); err == nil && !lm.After(t) {
+		return http.StatusNotModified
+	}
+	return 0
+}
+
+// etagMatches reports whether list (an If-Match value: "*" or ETags,
+// quoted or not, weak or not) names hexETag.
+func etagMatches(list, hexETag string) bool {
+	for _, e := range strings.Split(list, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" {
+			return true
+		}
+		e = strings.Trim(strings.TrimPrefix(e, "W/"), `"`)
+		if strings.EqualFold(e, hexETag) {
+			return true
+		}
+	}
+	return false
+}
+
+// precondition answers a failed condition: 304 with the validators and
+// no body, or 412 PreconditionFailed.
+func precondition(q *request, oi engine.ObjectInfo, status int) error {
+	if status == http.StatusPreconditionFailed {
+		return errPrecondition
+	}
+	q.header("ETag", etag(oi.ETag))
+	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
+	q.writeStatus(http.StatusNotModified)
+	return nil
+}
+
+// responseOverrides are the query parameters of GetObject that set a
+// header of the answer.
+var responseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+// headObject serves HeadObject: the headers of GetObject, with the
+// object's CRC-64, and no body.
+func (h *Handler) headObject(q *request) error {
+	oi, err := h.db.Head(q.r.Context(), q.bucket, q.key)
+	if err != nil {
+		return err
+	}
+	if s := conditions(q.r.Header, oi); s != 0 {
+		return precondition(q, oi, s)
+	}
+	objectHeaders(q, oi)
+	crcHeader(q, oi)
+	q.header("Content-Length", strconv.FormatInt(oi.Size, 10))
+	q.header("Accept-Ranges", "bytes")
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+// getObjectBody serves GetObject: the whole object with its CRC-64, or
+// the range asked for (206, after one seek to its first byte).
+func (h *Handler) getObjectBody(q *request) error {
 	obj, err := h.db.Get(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return err
 	}
 	defer obj.Close()
 	oi := obj.Info()
-	start, n, ranged, err := byteRange(q.r.Header.Get("Range"), oi.Size)
+	if s := conditions(q.r.Header, oi); s != 0 {
+		return precondition(q, oi, s)
+	}
+	standard := strings.EqualFold(strings.TrimSpace(q.r.Header.Get("x-oss-range-behavior")), "standard")
+	rng, err := parseRange(q.r.Header.Get("Range"), oi.Size, standard)
 	if err != nil {
 		q.header("Content-Range", fmt.Sprintf("bytes */%d", oi.Size))
-		return err
+		return &coldstore.OpError{Op: "GetObject", Bucket: q.bucket, Key: q.key, Detail: "Range " + strconv.Quote(q.r.Header.Get("Range")) + fmt.Sprintf(" of an object of %d bytes", oi.Size), Err: err}
 	}
 	objectHeaders(q, oi)
+	for p, hdr := range responseOverrides {
+		if v := q.query.Get(p); v != "" {
+			q.header(hdr, v)
+		}
+	}
+	q.header("Accept-Ranges", "bytes")
 	status := http.StatusOK
 	var body io.Reader = obj
-	if ranged {
-		if _, err := io.CopyN(io.Discard, obj, start); err != nil {
+	if rng.partial {
+		if err := seekTo(obj, rng.start); err != nil {
 			return err
 		}
-		body = io.LimitReader(obj, n)
-		q.header("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, oi.Size))
-		q.header("Accept-Ranges", "bytes")
+		body = io.LimitReader(obj, rng.n)
+		q.header("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.start+rng.n-1, oi.Size))
 		status = http.StatusPartialContent
 	} else {
-		n = oi.Size
+		crcHeader(q, oi)
 	}
-	q.header("Content-Length", strconv.FormatInt(n, 10))
+	q.header("Content-Length", strconv.FormatInt(rng.n, 10))
 	q.writeStatus(status)
-	_, err = io.Copy(q.w, body)
-	if err != nil {
-		h.opts.Logger.Error("body cut short", "id", q.id, "err", err)
+	if n, err := io.Copy(q.w, body); err != nil {
+		// The status is sent: the client sees a body shorter than its
+		// Content-Length, never other bytes.
+		h.opts.Logger.Warn("body cut short", "id", q.id, "sent", n, "of", rng.n, "err", err)
 	}
-	return nil // the status is sent: nothing else can be answered
+	return nil
+}
+
+// seekTo moves obj to offset before its first read.
+func seekTo(obj *engine.Object, offset int64) error {
+	if s, ok := any(obj).(io.Seeker); ok {
+		_, err := s.Seek(offset, io.SeekStart)
+		return err
+	}
+	_, err := io.CopyN(io.Discard, obj, offset)
+	return err
 }
 
 func (h *Handler) deleteObject(q *request) error {
@@ -194,18 +375,46 @@ func (h *Handler) deleteObject(q *request) error {
 	return nil
 }
 
-// deleteMultiple serves DeleteMultipleObjects (POST /?delete).
+// maxDeleteObjects is the most keys one DeleteMultipleObjects names, as
+// OSS allows.
+const maxDeleteObjects = 1000
+
+// maxDeleteXML bounds a DeleteMultipleObjects body: 1,000 keys of 1,023
+// bytes, each byte escaped as an entity of up to 6 bytes, and the tags.
+const maxDeleteXML = 8 << 20
+
+// deleteMultiple serves DeleteMultipleObjects (POST /?delete). A body that
+// names more than 1,000 keys, or a version, is refused before any key is
+// deleted.
 func (h *Handler) deleteMultiple(q *request) error {
 	var req struct {
 		Quiet   bool `xml:"Quiet"`
 		Objects []struct {
-			Key string `xml:"Key"`
+			Key       string  `xml:"Key"`
+			VersionID *string `xml:"VersionId"`
 		} `xml:"Object"`
 	}
-	if err := h.readXML(q, &req, false); err != nil {
+	if err := h.readXML(q, &req, false, max(h.opts.MaxXMLSize, maxDeleteXML)); err != nil {
 		return err
 	}
-	urlEncoded := q.r.URL.Query().Get("encoding-type") == "url"
+	if len(req.Objects) > maxDeleteObjects {
+		return &coldstore.OpError{Op: "DeleteMultipleObjects", Bucket: q.bucket, Detail: fmt.Sprintf("%d objects, more than %d", len(req.Objects), maxDeleteObjects), Err: coldstore.ErrMalformedXML}
+	}
+	urlEncoded := q.query.Get("encoding-type") == "url"
+	keys := make([]string, len(req.Objects))
+	for i, o := range req.Objects {
+		if o.VersionID != nil {
+			return notImplemented(q, "VersionId in DeleteMultipleObjects")
+		}
+		keys[i] = o.Key
+		if urlEncoded {
+			k, err := url.QueryUnescape(o.Key)
+			if err != nil {
+				return &coldstore.OpError{Op: "DeleteMultipleObjects", Bucket: q.bucket, Detail: "key " + strconv.Quote(o.Key) + " is not URL-encoded", Err: coldstore.ErrInvalidArgument}
+			}
+			keys[i] = k
+		}
+	}
 	type deleted struct {
 		Key string `xml:"Key"`
 	}
@@ -217,62 +426,121 @@ func (h *Handler) deleteMultiple(q *request) error {
 	if urlEncoded {
 		out.EncodingType = "url"
 	}
-	for _, o := range req.Objects {
-		key := o.Key
-		if urlEncoded {
-			if k, err := url.QueryUnescape(key); err == nil {
-				key = k
-			}
-		}
+	for i, key := range keys {
 		if err := h.db.Delete(q.r.Context(), q.bucket, key); err != nil {
 			return err
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{Key: o.Key})
+			out.Deleted = append(out.Deleted, deleted{Key: req.Objects[i].Key})
 		}
 	}
 	h.writeXML(q, http.StatusOK, out)
 	return nil
 }
 
-// copyObject serves CopyObject: x-oss-copy-source names /bucket/key. A copy
-// of an object onto itself that names a storage class changes the class
-// as SetStorageClass does (restored archive objects may go warmer); any
-// other copy reads the source (an archived source that is not restored is
-// refused with InvalidObjectState) and writes the target.
+// copyConditions evaluates the x-oss-copy-source-if-* headers against the
+// source: any that fails is 412 PreconditionFailed.
+func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
+	c := http.Header{}
+	for _, k := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if v := hdr.Get("x-oss-copy-source-" + k); v != "" {
+			c.Set(k, v)
+		}
+	}
+	if conditions(c, src) != 0 {
+		return errPrecondition
+	}
+	return nil
+}
+
+// copyObject serves CopyObject: x-oss-copy-source names /bucket/key (a
+// version, ?versionId=, is not served: 501). The source's metadata and
+// tags are copied unless x-oss-metadata-directive: REPLACE and
+// x-oss-tagging-directive: Replace take the request's; the
+// x-oss-copy-source-if-* conditions are checked on the source. A copy of
+// an object onto itself that names a storage class and keeps the metadata
+// changes the class as SetStorageClass does (restored archive objects may
+// go warmer); any other copy reads the source (an archived source that is
+// not restored is refused with InvalidObjectState) and writes the target.
 func (h *Handler) copyObject(q *request) error {
-	src := unescapePath(strings.TrimPrefix(q.r.Header.Get("x-oss-copy-source"), "/"))
+	const op = "CopyObject"
+	raw := q.r.Header.Get("x-oss-copy-source")
+	path, version, _ := strings.Cut(raw, "?")
+	if version != "" {
+		return notImplemented(q, "x-oss-copy-source with a version")
+	}
+	src := unescapePath(strings.TrimPrefix(path, "/"))
 	sb, sk, _ := strings.Cut(src, "/")
+	replaceMeta, err := directive(q, "x-oss-metadata-directive", op)
+	if err != nil {
+		return err
+	}
+	replaceTags, err := directive(q, "x-oss-tagging-directive", op)
+	if err != nil {
+		return err
+	}
 	class := storageclass.Class("")
 	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
-		var err error
 		if class, err = storageclass.ParseClass(c); err != nil {
 			return err
 		}
 	}
 	var oi engine.ObjectInfo
-	var err error
-	if sb == q.bucket && sk == q.key && class != "" {
-		oi, err = h.db.SetStorageClass(q.r.Context(), q.bucket, q.key, class)
+	if sb == q.bucket && sk == q.key && class != "" && !replaceMeta && !replaceTags {
+		from, err := h.db.Head(q.r.Context(), sb, sk)
+		if err != nil {
+			return err
+		}
+		if err := copyConditions(q.r.Header, from); err != nil {
+			return err
+		}
+		if oi, err = h.db.SetStorageClass(q.r.Context(), q.bucket, q.key, class); err != nil {
+			return err
+		}
 	} else {
-		var obj *engine.Object
-		if obj, err = h.db.Get(q.r.Context(), sb, sk); err != nil {
+		obj, err := h.db.Get(q.r.Context(), sb, sk)
+		if err != nil {
 			return err
 		}
 		defer obj.Close()
 		from := obj.Info()
+		if err := copyConditions(q.r.Header, from); err != nil {
+			return err
+		}
 		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags}
-		oi, err = h.db.Put(q.r.Context(), q.bucket, q.key, obj, opts)
+		contentType, meta, tags, err := requestMeta(q, op)
+		if err != nil {
+			return err
+		}
+		if replaceMeta {
+			opts.ContentType, opts.Metadata = contentType, meta
+		}
+		if replaceTags {
+			opts.Tags = tags
+		}
+		if oi, err = h.db.Put(q.r.Context(), q.bucket, q.key, obj, opts); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
-	}
+	crcHeader(q, oi)
 	h.writeXML(q, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		ETag         string   `xml:"ETag"`
 		LastModified string   `xml:"LastModified"`
 	}{ETag: etag(oi.ETag), LastModified: oi.LastModified.UTC().Format(isoTime)})
 	return nil
+}
+
+// directive reads a COPY or REPLACE header (any case): true for REPLACE.
+func directive(q *request, header, op string) (bool, error) {
+	switch v := strings.TrimSpace(q.r.Header.Get(header)); {
+	case v == "" || strings.EqualFold(v, "COPY"):
+		return false, nil
+	case strings.EqualFold(v, "REPLACE"):
+		return true, nil
+	default:
+		return false, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: header + " " + strconv.Quote(v) + " is neither COPY nor REPLACE", Err: coldstore.ErrInvalidArgument}
+	}
 }
 
 // restore serves RestoreObject: the optional <RestoreRequest> body with
@@ -283,7 +551,7 @@ func (h *Handler) restore(q *request) error {
 		Tier    string    `xml:"JobParameters>Tier"`
 		Outputs *struct{} `xml:"OutputLocation"`
 	}
-	if err := h.readXML(q, &req, true); err != nil {
+	if err := h.readXML(q, &req, true, h.opts.MaxXMLSize); err != nil {
 		return err
 	}
 	if req.Outputs != nil {

@@ -1,0 +1,233 @@
+package ossapi
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+)
+
+// subResources are the query parameters that select an OSS operation
+// other than the plain service, bucket or object call (ListBuckets;
+// PutBucket, DeleteBucket, ListObjects; PutObject, CopyObject, GetObject,
+// HeadObject, DeleteObject). The list is the union of what the OSS API
+// reference and the official clients send and sign: the Go SDK v2
+// (signer.requiredSignedParametersMap and the SubResource of each
+// operation), the Go SDK v1 (signKeyList and each operation's params),
+// Python's oss2 (_subresource_key_set) and ali-oss.
+//
+// A request that carries any of them is served only when its resource,
+// method and sub-resource are in served; any other is refused before
+// anything is read or changed: 501 NotImplemented for an operation OSS
+// has and this server does not, 405 MethodNotAllowed for a served
+// sub-resource with a method OSS defines no operation for. Parameters not
+// in the list (list parameters such as prefix, marker, max-keys,
+// delimiter, encoding-type, list-type, start-after, continuation-token;
+// the response-* overrides of GetObject; the credentials of presigned
+// URLs) are not sub-resources and keep their meaning where they have one.
+var subResources = setOf(
+	// Access control, policies and their kin.
+	"acl", "policy", "policyStatus", "publicAccessBlock", "referer", "cors",
+	"accessPoint", "accessPointPolicy", "accessPointForObjectProcess",
+	"accessPointConfigForObjectProcess", "accessPointPolicyForObjectProcess",
+	"resourceGroup", "requestPayment", "httpsConfig", "transferAcceleration",
+	"x-oss-ac-source-ip", "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id", "x-oss-ac-forward-allow",
+	// Bucket configuration and information.
+	"bucketInfo", "location", "stat", "website", "logging", "userDefinedLogFieldsConfig",
+	"encryption", "inventory", "inventoryId", "qos", "qosInfo", "quota", "cname",
+	"replication", "replicationLocation", "replicationProgress", "rtc",
+	"redundancyTransition", "overwriteConfig", "accessmonitor", "bucketArchiveDirectRead",
+	"archiveDirectRead", "metaQuery", "metadataConfiguration", "metadataInventoryTable",
+	"metadataJournalTable", "dataPipeline", "agenticBucket", "bucketSpace",
+	"style", "styleName", "img", "tag", "tagging",
+	// Versioning and retention.
+	"versioning", "versions", "versionId", "worm", "wormId", "wormExtend",
+	"objectWorm", "retention", "legalHold",
+	// Multipart and append uploads, symlinks, callbacks.
+	"uploads", "uploadId", "partNumber", "sequential", "append", "position",
+	"symlink", "callback", "callback-var", "withHashContext", "x-oss-enable-md5",
+	"x-oss-enable-sha1", "x-oss-enable-sha256", "x-oss-hash-ctx", "x-oss-md5-ctx",
+	"seal", "asyncFetch",
+	// Object information and processing.
+	"objectMeta", "objectInfo", "x-oss-process", "x-oss-async-process",
+	"x-oss-write-get-object-response", "responseHeader", "comp",
+	"udf", "udfName", "udfId", "udfImage", "udfImageDesc", "udfApplication", "udfApplicationLog",
+	// Archive objects and lifecycle.
+	"restore", "cleanRestoredObject", "lifecycle", "delete",
+	// Live channels.
+	"live", "vod", "status", "startTime", "endTime", "playlistName",
+	// Service level.
+	"regionList", "regions", "cloudboxes",
+	// Old and vector APIs.
+	"group", "link", "putVectorIndex", "getVectorIndex", "listVectorIndexes",
+	"deleteVectorIndex", "putVectors", "getVectors", "listVectors", "deleteVectors",
+	"queryVectors",
+)
+
+// v1Signed are the query parameters a V1 signature covers beside every
+// x-oss-* one: the sub-resources and what the clients add to them
+// (security-token, the response-* overrides, continuation-token,
+// x-oss-traffic-limit...). The clients agree on every parameter they
+// send to the operations served here; a parameter one client signs and
+// another does not only occurs on operations that are refused anyway.
+var v1Signed = func() map[string]bool {
+	m := map[string]bool{}
+	for k := range subResources {
+		m[k] = true
+	}
+	for _, k := range []string{
+		"security-token", "continuation-token",
+		"response-content-type", "response-content-language", "response-expires",
+		"response-cache-control", "response-content-disposition", "response-content-encoding",
+	} {
+		m[k] = true
+	}
+	return m
+}()
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+// level is what a request addresses.
+type level int
+
+const (
+	service level = iota // no bucket: ListBuckets
+	bucket               // a bucket, no key
+	object               // a key in a bucket
+)
+
+// handlerFunc serves one operation.
+type handlerFunc func(h *Handler, q *request) error
+
+// served maps each sub-resource this server serves, at the level it is
+// served at, to its operations by method. Everything else in
+// subResources is answered 501.
+var served = map[level]map[string]map[string]handlerFunc{
+	bucket: {
+		"lifecycle": {
+			http.MethodPut:    (*Handler).putLifecycle,
+			http.MethodGet:    (*Handler).getLifecycle,
+			http.MethodDelete: (*Handler).deleteLifecycle,
+		},
+		"delete": {http.MethodPost: (*Handler).deleteMultiple},
+	},
+	object: {
+		"restore":             {http.MethodPost: (*Handler).restore},
+		"cleanRestoredObject": {http.MethodPost: (*Handler).cleanRestored},
+	},
+}
+
+// plain maps the calls without a sub-resource by level and method. OSS's
+// PostObject (a form upload, POST on a bucket) and the CORS preflight
+// (OPTIONS) are not served: 501. Any other method is 405.
+var plain = map[level]map[string]handlerFunc{
+	service: {http.MethodGet: (*Handler).listBuckets},
+	bucket: {
+		http.MethodPut:    (*Handler).putBucket,
+		http.MethodDelete: (*Handler).deleteBucket,
+		http.MethodGet:    (*Handler).listObjects,
+	},
+	object: {
+		http.MethodPut:    (*Handler).putOrCopyObject,
+		http.MethodGet:    (*Handler).getObjectBody,
+		http.MethodHead:   (*Handler).headObject,
+		http.MethodDelete: (*Handler).deleteObject,
+	},
+}
+
+// ossMethods are the methods OSS defines operations for: a request with
+// any of them that this server does not serve is 501, with any other 405.
+var ossMethods = setOf(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
+	http.MethodHead, http.MethodOptions)
+
+// Errors of routing.
+var (
+	errMethodNotAllowed = &coldstore.Error{Code: "MethodNotAllowed", Status: http.StatusMethodNotAllowed, Message: "The specified method is not allowed against this resource."}
+)
+
+// subResourcesOf returns the sub-resources in query, sorted.
+func subResourcesOf(q map[string][]string) []string {
+	var subs []string
+	for k := range q {
+		if subResources[k] {
+			subs = append(subs, k)
+		}
+	}
+	sort.Strings(subs)
+	return subs
+}
+
+// route picks the operation of a request from the table above, or refuses
+// it; nothing has been read from the request nor changed before.
+func (h *Handler) route(q *request) error {
+	lvl := object
+	switch {
+	case q.bucket == "":
+		lvl = service
+	case q.key == "":
+		lvl = bucket
+	}
+	method := q.r.Method
+	if subs := subResourcesOf(q.query); len(subs) > 0 {
+		ops, ok := served[lvl][subs[0]]
+		if len(subs) > 1 || !ok {
+			return notImplemented(q, "sub-resource "+strings.Join(subs, ", "))
+		}
+		fn, ok := ops[method]
+		if !ok {
+			return methodNotAllowed(q, method+" ?"+subs[0])
+		}
+		if err := unsupportedHeaders(q, lvl); err != nil {
+			return err
+		}
+		return fn(h, q)
+	}
+	fn, ok := plain[lvl][method]
+	if !ok {
+		if ossMethods[method] {
+			return notImplemented(q, method)
+		}
+		return methodNotAllowed(q, method)
+	}
+	if err := unsupportedHeaders(q, lvl); err != nil {
+		return err
+	}
+	return fn(h, q)
+}
+
+// unsupportedHeaders refuses, with 501, the request headers that ask for
+// functionality this server does not have and whose silent neglect would
+// store or change something else than the client asked for: server-side
+// encryption, upload callbacks, and x-oss-forbid-overwrite (the engine
+// cannot make "create if absent" atomic with a Put, and a check before the
+// Put would race with other writers).
+func unsupportedHeaders(q *request, lvl level) error {
+	hdr := q.r.Header
+	for _, k := range []string{
+		"x-oss-server-side-encryption", "x-oss-server-side-encryption-key-id",
+		"x-oss-server-side-data-encryption", "x-oss-callback", "x-oss-callback-var",
+	} {
+		if hdr.Get(k) != "" {
+			return notImplemented(q, "header "+k)
+		}
+	}
+	if lvl == object && strings.EqualFold(strings.TrimSpace(hdr.Get("x-oss-forbid-overwrite")), "true") {
+		return notImplemented(q, "header x-oss-forbid-overwrite")
+	}
+	return nil
+}
+
+func notImplemented(q *request, what string) error {
+	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not implemented", Err: errNotImplemented}
+}
+
+func methodNotAllowed(q *request, what string) error {
+	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not allowed", Err: errMethodNotAllowed}
+}
