@@ -230,11 +230,9 @@ func (h *Handler) classify(q *request, err error) error {
 	if errors.Is(err, coldstore.ErrClosed) {
 		return errServiceShutdown
 	}
-	if ctx := q.r.Context(); ctx.Err() != nil {
-		if cause := context.Cause(ctx); errors.As(cause, &ce) {
-			return cause
-		}
-		return errClientClosed
+	ctx := q.r.Context()
+	if cause := context.Cause(ctx); ctx.Err() != nil && errors.As(cause, &ce) {
+		return cause // the server's shutdown
 	}
 	if b := q.body.err; b != nil {
 		var ne net.Error
@@ -242,6 +240,9 @@ func (h *Handler) classify(q *request, err error) error {
 			return errRequestTimeout
 		}
 		return errIncompleteBody
+	}
+	if ctx.Err() != nil {
+		return errClientClosed
 	}
 	return err
 }

@@ -17,7 +17,7 @@ type xmlErr struct {
 	Code, Message, RequestId, HostId string
 }
 
-func do(t *testing.T, h http.Handler, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
+func do(t testing.TB, h http.Handler, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, target, strings.NewReader(body))
 	for k, v := range hdr {

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -336,35 +337,72 @@ func (h *Handler) getObjectBody(q *request) error {
 	}
 	q.header("Accept-Ranges", "bytes")
 	status := http.StatusOK
-	var body io.Reader = obj
 	if rng.partial {
-		if err := seekTo(obj, rng.start); err != nil {
+		// One seek to the chunk the range starts in: nothing before it is read.
+		if _, err := obj.Seek(rng.start, io.SeekStart); err != nil {
 			return err
 		}
-		body = io.LimitReader(obj, rng.n)
 		q.header("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.start+rng.n-1, oi.Size))
 		status = http.StatusPartialContent
 	} else {
 		crcHeader(q, oi)
 	}
+	// The whole object is copied by its WriteTo (no second copy); a range
+	// through a limit.
+	var body io.Reader = obj
+	if rng.partial {
+		body = io.LimitReader(obj, rng.n)
+	}
+	// The first bytes are read before the status is sent, so that a first
+	// chunk that fails (its checksum, the storage) is an error answer.
+	bp := firstBytes.Get().(*[]byte)
+	defer firstBytes.Put(bp)
+	first := (*bp)[:min(rng.n, int64(len(*bp)))]
+	if _, err := io.ReadFull(body, first); err != nil {
+		return err
+	}
 	q.header("Content-Length", strconv.FormatInt(rng.n, 10))
 	q.writeStatus(status)
-	if n, err := io.Copy(q.w, body); err != nil {
-		// The status is sent: the client sees a body shorter than its
-		// Content-Length, never other bytes.
-		h.opts.Logger.Warn("body cut short", "id", q.id, "sent", n, "of", rng.n, "err", err)
+	out := &writeErr{w: q.w}
+	n, err := out.Write(first)
+	sent := int64(n)
+	if err == nil && sent < rng.n {
+		var m int64
+		if rng.partial {
+			m, err = io.Copy(out, body)
+		} else {
+			m, err = obj.WriteTo(out)
+		}
+		sent += m
+	}
+	switch {
+	case err != nil && out.err != nil:
+		h.opts.Logger.Info("client gone", "id", q.id, "sent", sent, "of", rng.n, "err", err)
+	case err != nil || sent != rng.n:
+		// The status is sent: the connection is cut, so that the client
+		// sees a body shorter than its Content-Length, never other bytes.
+		h.opts.Logger.Warn("body cut short", "id", q.id, "sent", sent, "of", rng.n, "err", err)
+		panic(http.ErrAbortHandler)
 	}
 	return nil
 }
 
-// seekTo moves obj to offset before its first read.
-func seekTo(obj *engine.Object, offset int64) error {
-	if s, ok := any(obj).(io.Seeker); ok {
-		_, err := s.Seek(offset, io.SeekStart)
-		return err
+// firstBytes are the buffers of the bytes GetObject reads before it
+// answers.
+var firstBytes = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
+// writeErr remembers the error its writer returned: the client's side.
+type writeErr struct {
+	w   io.Writer
+	err error
+}
+
+func (e *writeErr) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
 	}
-	_, err := io.CopyN(io.Discard, obj, offset)
-	return err
+	return n, err
 }
 
 func (h *Handler) deleteObject(q *request) error {
