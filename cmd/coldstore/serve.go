@@ -20,60 +20,156 @@ import (
 	"github.com/coldstore-dev/coldstore/ossapi"
 )
 
-// mockStart is where --clock=mock starts.
+// mockStart is where -clock mock starts on a new database.
 var mockStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// serve runs the OSS-compatible server until SIGINT or SIGTERM, then lets
-// requests in flight finish and closes the database.
+// serveConfig are the limits of the HTTP server.
+type serveConfig struct {
+	readHeaderTimeout time.Duration // for the request line and headers
+	bodyTimeout       time.Duration // the longest pause in a body, sent or received
+	idleTimeout       time.Duration // a keep-alive connection between requests
+	shutdownTimeout   time.Duration // requests in flight may finish within it
+	closeGrace        time.Duration // after it, for cancelled requests and the database to close
+	maxConns          int           // connections at once
+}
+
+// defaultMaxConns is the connection cap: the file descriptors the process
+// may open, less a reserve for the database and the listener, and 1,024
+// when the limit is unknown.
+func defaultMaxConns() int {
+	const reserve = 64
+	n := fdLimit()
+	switch {
+	case n == 0:
+		return 1024
+	case n < 2*reserve:
+		return int(max(n/2, 1))
+	case n > 1<<20:
+		return 1 << 20
+	}
+	return int(n - reserve)
+}
+
+// serve runs the OSS-compatible server until SIGINT or SIGTERM.
 func serve(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serveContext(ctx, args, stdout, stderr)
+}
+
+// serveContext is serve until ctx ends: it listens first (a busy port
+// creates no database), opens the database, serves, and when ctx ends
+// stops accepting, lets the requests in flight finish within
+// -shutdown-timeout, cancels the rest, and closes the database; it
+// returns within -shutdown-timeout plus a few seconds.
+func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("db", "coldstore.db", "database file (created if absent)")
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	domain := fs.String("domain", "", "endpoint host name for virtual-hosted buckets (<bucket>.<domain>)")
-	clockMode := fs.String("clock", "real", "real, or mock: a clock at 2024-01-01 moved by POST /-/clock?advance=4h")
+	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen")
 	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify OSS signatures (none: accept any credentials)")
+	var cfg serveConfig
+	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
+	fs.DurationVar(&cfg.bodyTimeout, "body-timeout", time.Minute, "longest pause while a request body is received or an answer sent; a request that stalls longer fails")
+	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", 2*time.Minute, "longest time a keep-alive connection waits for its next request")
+	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT or SIGTERM, how long requests in flight may finish before they are cancelled")
+	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns(), "most connections at once (default: the open-file limit less 64); at the cap the longest idle connection is closed for a new one")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "coldstore serve: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	for name, d := range map[string]time.Duration{"read-header-timeout": cfg.readHeaderTimeout, "body-timeout": cfg.bodyTimeout,
+		"idle-timeout": cfg.idleTimeout, "shutdown-timeout": cfg.shutdownTimeout} {
+		if d <= 0 {
+			fmt.Fprintf(stderr, "coldstore serve: -%s %v: want a positive duration\n", name, d)
+			return 2
+		}
+	}
+	if cfg.maxConns < 1 {
+		fmt.Fprintf(stderr, "coldstore serve: -max-conns %d: want at least 1\n", cfg.maxConns)
+		return 2
+	}
+	cfg.closeGrace = 5 * time.Second
 	keyMap, err := parseKeys(*keys)
 	if err != nil {
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := &engine.Options{Logger: log}
-	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
-	var db *engine.DB
+	var mock *clock.Mock
 	switch *clockMode {
 	case "real":
 	case "mock":
-		m := clock.NewMock()
-		m.Set(mockStart)
-		opts.Clock, hopts.Clock = m, m
+		mock = clock.NewMock()
+		mock.Set(mockStart)
 	default:
-		fmt.Fprintf(stderr, "coldstore serve: --clock %q: want real or mock\n", *clockMode)
+		fmt.Fprintf(stderr, "coldstore serve: -clock %q: want real or mock\n", *clockMode)
 		return 2
 	}
-	db, err = engine.Open(*path, opts)
-	if err != nil {
-		fmt.Fprintln(stderr, "coldstore serve:", err)
-		return 1
-	}
+	// Listen first: a busy port, a bad address, leave no database behind.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		db.Close()
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	code := serveUntil(ctx, ln, db, hopts, stdout, stderr)
-	if err := db.Close(); err != nil {
-		fmt.Fprintln(stderr, "coldstore serve: close:", err)
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	opts := &engine.Options{Logger: log}
+	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
+	if mock != nil {
+		opts.Clock, hopts.Clock = mock, mock
+		// The background loop wakes at every due time (restore expiries,
+		// lifecycle) anyway; its periodic wake only tidies. On the mock,
+		// each wake an advance passes costs the mock's 1 ms pause, so a
+		// minute's period made ?advance=721h take 40 s: a day's, 30 ms.
+		opts.SweepInterval = 24 * time.Hour
+	}
+	db, err := engine.Open(*path, opts)
+	if err != nil {
+		ln.Close()
+		fmt.Fprintln(stderr, "coldstore serve:", err)
+		return 1
+	}
+	if mock != nil {
+		// Resume where the database's time got to: never earlier.
+		latest, err := db.LatestInstant(ctx)
+		if err != nil {
+			ln.Close()
+			closeDB(db, cfg.closeGrace, stderr)
+			fmt.Fprintln(stderr, "coldstore serve: latest instant:", err)
+			return 1
+		}
+		if latest.After(mock.Now()) {
+			mock.Set(latest)
+		}
+	}
+	code := serveUntil(ctx, ln, db, hopts, cfg, stdout, stderr)
+	if !closeDB(db, cfg.closeGrace, stderr) {
 		code = 1
 	}
 	return code
+}
+
+// closeDB closes db, waiting at most grace: a Close that does not return
+// in time is reported and abandoned (the process exits; what was
+// acknowledged is committed).
+func closeDB(db *engine.DB, grace time.Duration, stderr io.Writer) bool {
+	done := make(chan error, 1)
+	go func() { done <- db.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintln(stderr, "coldstore serve: close:", err)
+			return false
+		}
+		return true
+	case <-time.After(grace):
+		fmt.Fprintf(stderr, "coldstore serve: close: the database did not close within %v\n", grace)
+		return false
+	}
 }
 
 // parseKeys reads id:secret pairs separated by commas.
@@ -85,34 +181,59 @@ func parseKeys(s string) (map[string]string, error) {
 	for _, pair := range strings.Split(s, ",") {
 		id, secret, ok := strings.Cut(pair, ":")
 		if !ok || id == "" || secret == "" {
-			return nil, fmt.Errorf("--keys: %q is not id:secret", pair)
+			return nil, fmt.Errorf("-keys: %q is not id:secret", pair)
 		}
 		m[id] = secret
 	}
 	return m, nil
 }
 
-// serveUntil serves on ln until ctx ends, then shuts down gracefully.
-func serveUntil(ctx context.Context, ln net.Listener, db *engine.DB, opts *ossapi.Options, stdout, stderr io.Writer) int {
-	srv := &http.Server{Handler: ossapi.New(db, opts), ReadHeaderTimeout: 30 * time.Second}
+// serveUntil serves on ln until ctx ends, then shuts down: it stops
+// accepting, lets requests finish for cfg.shutdownTimeout, then cancels
+// the rest through their contexts (ossapi answers them 503) and closes
+// every connection, and waits at most cfg.closeGrace for their handlers.
+func serveUntil(ctx context.Context, ln net.Listener, db *engine.DB, opts *ossapi.Options, cfg serveConfig, stdout, stderr io.Writer) int {
+	base, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	capped := newCapListener(ln, cfg.maxConns)
+	handler := &progress{h: ossapi.New(db, opts), timeout: cfg.bodyTimeout, now: time.Now}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: cfg.readHeaderTimeout,
+		IdleTimeout:       cfg.idleTimeout,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ConnState:         capped.Track,
+		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil).WithAttrs([]slog.Attr{slog.String("from", "http")}), slog.LevelWarn),
+	}
 	fmt.Fprintf(stdout, "coldstore: serving OSS on http://%s\n", ln.Addr())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.Serve(capped) }()
 	select {
 	case err := <-done:
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 1
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	fmt.Fprintf(stderr, "coldstore: shutting down; requests in flight have %v\n", cfg.shutdownTimeout)
+	shutdown, stop := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
+	defer stop()
+	code := 0
 	if err := srv.Shutdown(shutdown); err != nil {
-		fmt.Fprintln(stderr, "coldstore serve: shutdown:", err)
-		return 1
+		fmt.Fprintln(stderr, "coldstore serve: shutdown timed out: cancelling the requests still in flight")
+		cancel(ossapi.ErrShutdown)
+		_ = srv.Close()
+		finished := make(chan struct{})
+		go func() { handler.active.Wait(); close(finished) }()
+		select {
+		case <-finished:
+		case <-time.After(cfg.closeGrace):
+			fmt.Fprintf(stderr, "coldstore serve: requests still running %v after their cancellation\n", cfg.closeGrace)
+			code = 1
+		}
 	}
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 1
 	}
-	return 0
+	return code
 }

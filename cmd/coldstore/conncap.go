@@ -1,0 +1,157 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// newGrace is how long a new connection may wait for its first request
+// before the cap may close it for another.
+const newGrace = time.Second
+
+// capListener accepts at most max connections at once, so that the
+// server never runs out of file descriptors and idle keep-alive
+// connections never lock new clients out. At the cap, Accept first closes
+// the connection idle the longest (a keep-alive connection between
+// requests), then the oldest that has not yet sent a request (its
+// header read is bounded by the read-header timeout anyway); only when
+// every connection is in a request does it wait for one to end, leaving
+// new clients in the kernel's backlog meanwhile. Its Track method is the
+// http.Server's ConnState hook.
+type capListener struct {
+	net.Listener
+	max int
+
+	mu     sync.Mutex
+	conns  map[*capConn]struct{}
+	seq    uint64        // orders state changes: the lowest is the oldest
+	wake   chan struct{} // a slot may be free, or a connection idle
+	done   chan struct{}
+	closed bool
+}
+
+// capConn is an accepted connection with the state the server last
+// reported.
+type capConn struct {
+	net.Conn
+	l     *capListener
+	state http.ConnState
+	since uint64
+	born  time.Time
+	once  sync.Once
+}
+
+func newCapListener(ln net.Listener, max int) *capListener {
+	return &capListener{Listener: ln, max: max, conns: map[*capConn]struct{}{},
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+func (l *capListener) signal() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Accept waits for room, making it when it can, then accepts.
+func (l *capListener) Accept() (net.Conn, error) {
+	for {
+		l.mu.Lock()
+		if l.closed {
+			l.mu.Unlock()
+			return nil, net.ErrClosed
+		}
+		if len(l.conns) < l.max {
+			l.mu.Unlock()
+			break
+		}
+		victim := l.evictable(time.Now())
+		l.mu.Unlock()
+		if victim != nil {
+			victim.Close()
+			continue
+		}
+		select {
+		case <-l.wake:
+		case <-time.After(newGrace / 4): // a new connection may have aged
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seq++
+	cc := &capConn{Conn: c, l: l, state: http.StateNew, since: l.seq, born: time.Now()}
+	l.conns[cc] = struct{}{}
+	return cc, nil
+}
+
+// evictable is the connection idle the longest, else the oldest new one
+// older than newGrace, else nil. l.mu is held.
+func (l *capListener) evictable(now time.Time) *capConn {
+	var best *capConn
+	for c := range l.conns {
+		switch {
+		case c.state != http.StateIdle && c.state != http.StateNew,
+			c.state == http.StateNew && now.Sub(c.born) < newGrace:
+		case best == nil,
+			c.state == http.StateIdle && best.state == http.StateNew,
+			c.state == best.state && c.since < best.since:
+			best = c
+		}
+	}
+	return best
+}
+
+// Track records a connection's state (http.Server.ConnState).
+func (l *capListener) Track(c net.Conn, state http.ConnState) {
+	cc, ok := c.(*capConn)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	if _, ok := l.conns[cc]; ok {
+		l.seq++
+		cc.state, cc.since = state, l.seq
+	}
+	l.mu.Unlock()
+	if state == http.StateIdle {
+		l.signal()
+	}
+}
+
+// Close stops Accept.
+func (l *capListener) Close() error {
+	l.mu.Lock()
+	if !l.closed {
+		l.closed = true
+		close(l.done)
+	}
+	l.mu.Unlock()
+	return l.Listener.Close()
+}
+
+// open is the number of connections counted against the cap.
+func (l *capListener) open() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.conns)
+}
+
+// Close frees the connection's slot, once.
+func (c *capConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		c.l.mu.Lock()
+		delete(c.l.conns, c)
+		c.l.mu.Unlock()
+		c.l.signal()
+	})
+	return err
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// progress bounds how long a request may stall: each read of its body
+// and each write of its answer must make progress within timeout, else
+// the connection's deadline passes and the read or write fails (the body
+// read fails as a timeout: ossapi answers 400 RequestTimeout and stores
+// nothing). The deadline moves forward before every read and write, so a
+// slow client that keeps sending or reading is never cut. It also counts
+// the requests in flight, for the shutdown to wait on.
+type progress struct {
+	h       http.Handler
+	timeout time.Duration
+	now     func() time.Time
+	active  sync.WaitGroup
+}
+
+func (p *progress) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.active.Add(1)
+	defer p.active.Done()
+	rc := http.NewResponseController(w)
+	if body := r.Body; body != nil && body != http.NoBody {
+		r.Body = &progressBody{ReadCloser: body, rc: rc, p: p}
+		defer func() { r.Body = body }() // the server's own, for what it does after
+	}
+	pw := &progressWriter{ResponseWriter: w, rc: rc, p: p}
+	defer func() {
+		// The answer's last bytes go out under a deadline too; then the
+		// connection, idle or serving the next request, has none of ours.
+		_ = rc.SetWriteDeadline(p.now().Add(p.timeout))
+		_ = rc.Flush()
+		_ = rc.SetWriteDeadline(time.Time{})
+	}()
+	p.h.ServeHTTP(pw, r)
+}
+
+type progressBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	p    *progress
+	done bool
+}
+
+func (b *progressBody) Read(buf []byte) (int, error) {
+	if b.done {
+		return b.ReadCloser.Read(buf)
+	}
+	_ = b.rc.SetReadDeadline(b.p.now().Add(b.p.timeout))
+	n, err := b.ReadCloser.Read(buf)
+	if err != nil {
+		b.done = true
+		if err == io.EOF {
+			// The body is over: no deadline of ours on the connection
+			// while the server waits for the next request.
+			_ = b.rc.SetReadDeadline(time.Time{})
+		}
+		// Else the body failed (a timeout, a reset): the deadline stays,
+		// so that the server, which would read the rest of the body to
+		// keep the connection, fails at once and closes it instead.
+	}
+	return n, err
+}
+
+type progressWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+	p  *progress
+}
+
+func (w *progressWriter) Write(b []byte) (int, error) {
+	_ = w.rc.SetWriteDeadline(w.p.now().Add(w.p.timeout))
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *progressWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
