@@ -86,10 +86,29 @@ var errContentSHA256Mismatch = &coldstore.Error{Code: "InvalidDigest", Status: h
 // putOrCopyObject serves PUT on an object: CopyObject when
 // x-oss-copy-source names a source, PutObject otherwise.
 func (h *Handler) putOrCopyObject(q *request) error {
+	if !xmlChars(q.key) {
+		return &coldstore.OpError{Op: "PutObject", Bucket: q.bucket, Key: q.key, Detail: "the key holds a character XML 1.0 cannot carry: a listing could not name it", Err: coldstore.ErrInvalidObjectName}
+	}
 	if q.r.Header.Get("x-oss-copy-source") != "" {
 		return h.copyObject(q)
 	}
 	return h.putObject(q)
+}
+
+// xmlChars reports whether every character of s is one XML 1.0 can
+// carry (its Char production), so that listings can name the key.
+func xmlChars(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r',
+			r >= 0x20 && r <= 0xD7FF,
+			r >= 0xE000 && r <= 0xFFFD,
+			r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // requestMeta reads the user metadata, content type and tags of a

@@ -415,3 +415,140 @@ func TestClockMaxTime(t *testing.T) {
 func staticCreds() credentials.CredentialsProvider {
 	return credentials.NewStaticCredentialsProvider("ak", "sk")
 }
+
+// TestConditions: If-Match, If-None-Match, If-Modified-Since and
+// If-Unmodified-Since on GET and HEAD, as RFC 9110 orders them.
+func TestConditions(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	w := do(t, h, "PUT", "/bkt/k", "hello", nil)
+	tag := w.Header().Get("ETag")
+	lm := enginetest.Epoch
+	before, after := lm.Add(-time.Hour).Format(http.TimeFormat), lm.Add(time.Hour).Format(http.TimeFormat)
+	for _, c := range []struct {
+		hdr    map[string]string
+		status int
+	}{
+		{map[string]string{"If-Match": tag}, 200},
+		{map[string]string{"If-Match": strings.ToLower(strings.Trim(tag, `"`))}, 200},
+		{map[string]string{"If-Match": `"nope", ` + tag}, 200},
+		{map[string]string{"If-Match": "*"}, 200},
+		{map[string]string{"If-Match": `"nope"`}, 412},
+		{map[string]string{"If-None-Match": tag}, 304},
+		{map[string]string{"If-None-Match": "W/" + tag}, 304},
+		{map[string]string{"If-None-Match": `"nope"`}, 200},
+		{map[string]string{"If-Modified-Since": before}, 200},
+		{map[string]string{"If-Modified-Since": after}, 304},
+		{map[string]string{"If-Modified-Since": lm.Format(http.TimeFormat)}, 304},
+		{map[string]string{"If-Modified-Since": "garbage"}, 200},
+		{map[string]string{"If-Unmodified-Since": after}, 200},
+		{map[string]string{"If-Unmodified-Since": before}, 412},
+		{map[string]string{"If-Match": tag, "If-Unmodified-Since": before}, 200},
+		{map[string]string{"If-None-Match": `"nope"`, "If-Modified-Since": after}, 200},
+	} {
+		for _, method := range []string{"GET", "HEAD"} {
+			w := do(t, h, method, "/bkt/k", "", c.hdr)
+			require.Equal(t, c.status, w.Code, "%s %v", method, c.hdr)
+			switch c.status {
+			case 200:
+				if method == "GET" {
+					require.Equal(t, "hello", w.Body.String())
+				}
+			case 304:
+				require.Empty(t, w.Body.String())
+				require.Equal(t, tag, w.Header().Get("ETag"))
+			case 412:
+				if method == "GET" {
+					require.Equal(t, "PreconditionFailed", errorOf(t, w).Code)
+				}
+			}
+		}
+	}
+}
+
+// TestCopy: the metadata and tagging directives, the copy-source
+// conditions, and the class change of an object onto itself.
+func TestCopy(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	w := do(t, h, "PUT", "/bkt/src", "payload", map[string]string{"x-oss-meta-a": "1", "Content-Type": "text/plain", "x-oss-tagging": "t=1"})
+	tag := w.Header().Get("ETag")
+	require.Equal(t, crc([]byte("payload")), w.Header().Get("x-oss-hash-crc64ecma"))
+
+	w = do(t, h, "PUT", "/bkt/c1", "", map[string]string{"x-oss-copy-source": "/bkt/src", "x-oss-meta-b": "2", "Content-Type": "image/png"})
+	require.Equal(t, 200, w.Code, w.Body.String())
+	require.Equal(t, crc([]byte("payload")), w.Header().Get("x-oss-hash-crc64ecma"))
+	w = do(t, h, "HEAD", "/bkt/c1", "", nil)
+	require.Equal(t, "1", w.Header().Get("x-oss-meta-a"), "COPY keeps the source's metadata")
+	require.Empty(t, w.Header().Get("x-oss-meta-b"))
+	require.Equal(t, "text/plain", w.Header().Get("Content-Type"))
+	require.Equal(t, "1", w.Header().Get("x-oss-tagging-count"))
+
+	w = do(t, h, "PUT", "/bkt/c2", "", map[string]string{"x-oss-copy-source": "/bkt/src", "x-oss-metadata-directive": "REPLACE",
+		"x-oss-meta-b": "2", "Content-Type": "image/png", "x-oss-tagging-directive": "Replace"})
+	require.Equal(t, 200, w.Code, w.Body.String())
+	w = do(t, h, "GET", "/bkt/c2", "", nil)
+	require.Equal(t, "payload", w.Body.String())
+	require.Empty(t, w.Header().Get("x-oss-meta-a"), "REPLACE takes the request's metadata")
+	require.Equal(t, "2", w.Header().Get("x-oss-meta-b"))
+	require.Equal(t, "image/png", w.Header().Get("Content-Type"))
+	require.Empty(t, w.Header().Get("x-oss-tagging-count"))
+
+	w = do(t, h, "PUT", "/bkt/c3", "", map[string]string{"x-oss-copy-source": "/bkt/src", "x-oss-metadata-directive": "MERGE"})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, "InvalidArgument", errorOf(t, w).Code)
+	for hdr, status := range map[[2]string]int{
+		{"x-oss-copy-source-if-match", tag}:                                               200,
+		{"x-oss-copy-source-if-match", `"0000"`}:                                          412,
+		{"x-oss-copy-source-if-none-match", tag}:                                          412,
+		{"x-oss-copy-source-if-unmodified-since", "Mon, 01 Jan 2001 00:00:00 GMT"}:        412,
+		{"x-oss-copy-source-if-modified-since", enginetest.Epoch.Format(http.TimeFormat)}: 412,
+	} {
+		w = do(t, h, "PUT", "/bkt/c4", "", map[string]string{"x-oss-copy-source": "/bkt/src", hdr[0]: hdr[1]})
+		require.Equal(t, status, w.Code, "%v: %s", hdr, w.Body.String())
+		if status == 412 {
+			require.Equal(t, 404, do(t, h, "HEAD", "/bkt/c4", "", nil).Code, "a failed condition copied")
+		}
+		do(t, h, "DELETE", "/bkt/c4", "", nil)
+	}
+	// Onto itself with a class: SetStorageClass, metadata kept.
+	w = do(t, h, "PUT", "/bkt/src", "", map[string]string{"x-oss-copy-source": "/bkt/src", "x-oss-storage-class": "IA"})
+	require.Equal(t, 200, w.Code, w.Body.String())
+	w = do(t, h, "HEAD", "/bkt/src", "", nil)
+	require.Equal(t, "IA", w.Header().Get("x-oss-storage-class"))
+	require.Equal(t, "1", w.Header().Get("x-oss-meta-a"))
+	// Onto itself replacing the metadata.
+	w = do(t, h, "PUT", "/bkt/src", "", map[string]string{"x-oss-copy-source": "/bkt/src", "x-oss-metadata-directive": "REPLACE", "x-oss-meta-z": "9"})
+	require.Equal(t, 200, w.Code, w.Body.String())
+	w = do(t, h, "GET", "/bkt/src", "", nil)
+	require.Equal(t, "payload", w.Body.String())
+	require.Equal(t, "9", w.Header().Get("x-oss-meta-z"))
+	require.Empty(t, w.Header().Get("x-oss-meta-a"))
+}
+
+// TestPutChecks: Content-MD5 and a hex x-oss-content-sha256 that do not
+// match the body store nothing; keys XML 1.0 cannot carry are refused.
+func TestPutChecks(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	good := "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824" // sha256("hello")
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/k", "hello", map[string]string{"x-oss-content-sha256": good}).Code)
+	w := do(t, h, "PUT", "/bkt/k", "HELLO", map[string]string{"x-oss-content-sha256": good})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, "InvalidDigest", errorOf(t, w).Code)
+	w = do(t, h, "PUT", "/bkt/k", "HELLO", map[string]string{"x-oss-content-sha256": "nothex"})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/k2", "x", map[string]string{"x-oss-content-sha256": "UNSIGNED-PAYLOAD"}).Code)
+	require.Equal(t, "hello", do(t, h, "GET", "/bkt/k", "", nil).Body.String())
+	for _, key := range []string{"a%00b", "a%01b", "a%1Fb", "%EF%BF%BE", "x%EF%BF%BF"} {
+		w := do(t, h, "PUT", "/bkt/"+key, "x", nil)
+		require.Equal(t, 400, w.Code, key)
+		require.Equal(t, "InvalidObjectName", errorOf(t, w).Code)
+	}
+	for _, key := range []string{"tab%09in", "new%0Aline", "%EF%BF%BD", "%F0%9F%98%80"} {
+		require.Equal(t, 200, do(t, h, "PUT", "/bkt/"+key, "x", nil).Code, key)
+	}
+}
