@@ -89,6 +89,9 @@ func checkFileHeader(path string) error {
 			return fail("Open", "", "", ErrCorrupt, "%s: freelist page %d is damaged", path, m.freelist)
 		}
 	}
+	if err := checkPages(f, m); err != nil {
+		return fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
+	}
 	return nil
 }
 
