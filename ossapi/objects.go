@@ -273,6 +273,15 @@ func conditions(hdr http.Header, oi engine.ObjectInfo) int {
 	return 0
 }
 
+// ifRange reports whether an If-Range value (an ETag or an HTTP date)
+// still names oi.
+func ifRange(v string, oi engine.ObjectInfo) bool {
+	if t, err := http.ParseTime(v); err == nil {
+		return oi.LastModified.Truncate(time.Second).Equal(t)
+	}
+	return !strings.HasPrefix(v, "W/") && etagMatches(v, oi.ETag)
+}
+
 // etagMatches reports whether list (an If-Match value: "*" or ETags,
 // quoted or not, weak or not) names hexETag.
 func etagMatches(list, hexETag string) bool {
@@ -343,7 +352,11 @@ func (h *Handler) getObjectBody(q *request) error {
 		return precondition(q, oi, s)
 	}
 	standard := strings.EqualFold(strings.TrimSpace(q.r.Header.Get("x-oss-range-behavior")), "standard")
-	rng, err := parseRange(q.r.Header.Get("Range"), oi.Size, standard)
+	spec := q.r.Header.Get("Range")
+	if ir := q.r.Header.Get("If-Range"); spec != "" && ir != "" && !ifRange(ir, oi) {
+		spec = "" // the object changed: the whole of it (RFC 9110)
+	}
+	rng, err := parseRange(spec, oi.Size, standard)
 	if err != nil {
 		q.header("Content-Range", fmt.Sprintf("bytes */%d", oi.Size))
 		return &coldstore.OpError{Op: "GetObject", Bucket: q.bucket, Key: q.key, Detail: "Range " + strconv.Quote(q.r.Header.Get("Range")) + fmt.Sprintf(" of an object of %d bytes", oi.Size), Err: err}

@@ -104,6 +104,13 @@ func TestRanges(t *testing.T) {
 	w := do(t, h, "HEAD", "/bkt/k", "", map[string]string{"Range": "bytes=--5"})
 	require.Equal(t, 200, w.Code)
 	require.Equal(t, "10", w.Header().Get("Content-Length"))
+	tag := w.Header().Get("ETag")
+	// If-Range: the range while the object is the one named, else all.
+	for ir, status := range map[string]int{tag: 206, `"0000"`: 200, "W/" + tag: 200,
+		enginetest.Epoch.Format(http.TimeFormat): 206, enginetest.Epoch.Add(-time.Hour).Format(http.TimeFormat): 200} {
+		w = do(t, h, "GET", "/bkt/k", "", map[string]string{"Range": "bytes=0-1", "If-Range": ir})
+		require.Equal(t, status, w.Code, ir)
+	}
 }
 
 // FuzzRange: any Range header on an object of any size is answered 200,

@@ -73,9 +73,23 @@ type progressWriter struct {
 	p  *progress
 }
 
+// progressPiece is the most written under one deadline: a client that
+// reads slowly but steadily is never cut, whatever the size of a write.
+const progressPiece = 32 << 10
+
 func (w *progressWriter) Write(b []byte) (int, error) {
-	_ = w.rc.SetWriteDeadline(w.p.now().Add(w.p.timeout))
-	return w.ResponseWriter.Write(b)
+	n := 0
+	for len(b) > 0 {
+		piece := b[:min(len(b), progressPiece)]
+		_ = w.rc.SetWriteDeadline(w.p.now().Add(w.p.timeout))
+		k, err := w.ResponseWriter.Write(piece)
+		n += k
+		if err != nil {
+			return n, err
+		}
+		b = b[k:]
+	}
+	return n, nil
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -399,3 +399,28 @@ func TestServe_MockLifecycle(t *testing.T) {
 	status, _ = s.do(t, "HEAD", "/bkt/keep", "")
 	require.Equal(t, 200, status)
 }
+
+// TestServe_StalledReader: a client that stops reading an answer for
+// longer than -body-timeout has its connection cut; the server does not
+// wait on it.
+func TestServe_StalledReader(t *testing.T) {
+	s := startServe(t, "-db", filepath.Join(t.TempDir(), "c.db"), "-body-timeout", "300ms")
+	status, _ := s.do(t, "PUT", "/bkt", "")
+	require.Equal(t, 200, status)
+	big := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB: more than the sockets' buffers
+	status, _ = s.do(t, "PUT", "/bkt/big", big)
+	require.Equal(t, 200, status)
+	conn, err := net.Dial("tcp", s.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "GET /bkt/big HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return strings.Contains(s.stderr.String(), "client gone") }, 10*time.Second, 20*time.Millisecond)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	got, err := io.ReadAll(conn)
+	require.NoError(t, err, "the server closed the connection")
+	require.Less(t, len(got), len(big), "the whole answer went out")
+	// And the server goes on serving.
+	status, _ = s.do(t, "HEAD", "/bkt/big", "")
+	require.Equal(t, 200, status)
+}
