@@ -65,7 +65,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 	defer db.release()
 	var page ListPage
 	err := db.view(op, bucket, "", func(tx *bolt.Tx) error {
-		now := db.clock.Now()
+		now := db.now()
 		ob, err := objectsOf(tx, op, bucket, "")
 		if err != nil {
 			return err
