@@ -39,7 +39,9 @@ var (
 	// ErrNoSuchKey is returned when the named object does not exist.
 	ErrNoSuchKey = &Error{"NoSuchKey", 404, "The specified key does not exist."}
 	// ErrInvalidObjectName is returned when a key is empty, longer than 1023
-	// bytes, not valid UTF-8, or starts with '/' or '\'.
+	// bytes, not valid UTF-8, holds a character XML 1.0 cannot carry (NUL
+	// and the other control characters but tab, line feed and carriage
+	// return; U+FFFE, U+FFFF), or starts with '/' or '\'.
 	ErrInvalidObjectName = &Error{"InvalidObjectName", 400, "The specified object is not valid."}
 	// ErrInvalidArgument is returned when an argument is out of range or
 	// unknown: restore days or tier, a storage class, a list limit, metadata

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
@@ -73,8 +74,9 @@ func fail(op, bucket, key string, sentinel error, format string, args ...any) er
 }
 
 // wrap gives err the operation's context, once: typed errors, context errors
-// and io.EOF pass through; anything else (bbolt, I/O) becomes ErrStorage
-// with its text as the detail.
+// and io.EOF pass through; a full disk (ENOSPC, EDQUOT) becomes
+// coldstore.ErrInsufficientStorage; anything else (bbolt, I/O) becomes
+// ErrStorage. The text of err is kept as the detail.
 func wrap(op, bucket, key string, err error) error {
 	if err == nil {
 		return nil
@@ -82,6 +84,9 @@ func wrap(op, bucket, key string, err error) error {
 	var oe *coldstore.OpError
 	if errors.As(err, &oe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: coldstore.ErrInsufficientStorage, Detail: err.Error()}
 	}
 	return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: ErrStorage, Detail: err.Error()}
 }

@@ -36,10 +36,31 @@ func validBucketName(name string) bool {
 }
 
 // validKey reports whether key is 1-1023 bytes of valid UTF-8 not starting
-// with '/' or '\'.
+// with '/' or '\', whose every character XML 1.0 can carry: a listing, a
+// multi-delete and an error body write keys in XML, and a key that they
+// cannot write (NUL, other control characters but tab, line feed and
+// carriage return, U+FFFE, U+FFFF) could be stored but never named again.
 func validKey(key string) bool {
-	return len(key) >= 1 && len(key) <= MaxKeyLen && utf8.ValidString(key) &&
-		key[0] != '/' && key[0] != '\\'
+	if len(key) < 1 || len(key) > MaxKeyLen || !utf8.ValidString(key) || key[0] == '/' || key[0] == '\\' {
+		return false
+	}
+	for _, r := range key {
+		if !xmlChar(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// xmlChar reports whether r is a Char of XML 1.0 (surrogates aside: valid
+// UTF-8 holds none).
+func xmlChar(r rune) bool {
+	switch {
+	case r >= 0x20:
+		return r != 0xFFFE && r != 0xFFFF
+	default:
+		return r == '\t' || r == '\n' || r == '\r'
+	}
 }
 
 func checkBucket(op, bucket string) error {
@@ -54,7 +75,7 @@ func checkObject(op, bucket, key string) error {
 		return err
 	}
 	if !validKey(key) {
-		return fail(op, bucket, key, coldstore.ErrInvalidObjectName, "key %q: 1-1023 bytes of UTF-8, not starting with '/' or '\\'", truncate(key))
+		return fail(op, bucket, key, coldstore.ErrInvalidObjectName, "key %q: 1-1023 bytes of UTF-8 that XML 1.0 can carry, not starting with '/' or '\\'", truncate(key))
 	}
 	return nil
 }
