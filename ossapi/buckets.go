@@ -3,7 +3,6 @@ package ossapi
 import (
 	"encoding/base64"
 	"encoding/xml"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -207,12 +206,9 @@ func (h *Handler) listObjects(q *request) error {
 func ptr[T any](v T) *T { return &v }
 
 func (h *Handler) putLifecycle(q *request) error {
-	body, err := io.ReadAll(io.LimitReader(q.body, h.opts.MaxXMLSize+1))
+	body, err := h.readBody(q, h.opts.MaxXMLSize)
 	if err != nil {
 		return err
-	}
-	if int64(len(body)) > h.opts.MaxXMLSize {
-		return errEntityTooLarge
 	}
 	cfg, err := lifecycle.ParseXML(body)
 	if err != nil {

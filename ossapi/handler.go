@@ -22,6 +22,7 @@ package ossapi
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -303,12 +304,9 @@ func (h *Handler) writeXML(q *request, status int, v any) {
 // document into v, answering MalformedXML for anything else. An empty
 // body leaves v as it is when optional, and is MalformedXML when not.
 func (h *Handler) readXML(q *request, v any, optional bool, limit int64) error {
-	body, err := io.ReadAll(io.LimitReader(q.body, limit+1))
+	body, err := h.readBody(q, limit)
 	if err != nil {
 		return err
-	}
-	if int64(len(body)) > limit {
-		return errEntityTooLarge
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if optional {
@@ -320,6 +318,25 @@ func (h *Handler) readXML(q *request, v any, optional bool, limit int64) error {
 		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: err.Error(), Err: coldstore.ErrMalformedXML}
 	}
 	return nil
+}
+
+// readBody reads a request body of at most limit bytes, checking its
+// Content-MD5 when it has one.
+func (h *Handler) readBody(q *request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(q.body, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > limit {
+		return nil, errEntityTooLarge
+	}
+	if m := q.r.Header.Get("Content-MD5"); m != "" {
+		sum := md5.Sum(body)
+		if want, err := base64.StdEncoding.DecodeString(m); err != nil || !bytes.Equal(want, sum[:]) {
+			return nil, errInvalidDigest
+		}
+	}
+	return body, nil
 }
 
 // redacted are the query parameters that carry credentials: their values

@@ -555,6 +555,14 @@ func TestPutChecks(t *testing.T) {
 		require.Equal(t, 400, w.Code, key)
 		require.Equal(t, "InvalidObjectName", errorOf(t, w).Code)
 	}
+	// Content-MD5 of an XML body: a multi-delete whose body does not match
+	// deletes nothing.
+	w = do(t, h, "POST", "/bkt?delete", "<Delete><Object><Key>k</Key></Object></Delete>", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, "InvalidDigest", errorOf(t, w).Code)
+	require.Equal(t, 200, do(t, h, "HEAD", "/bkt/k", "", nil).Code)
+	w = do(t, h, "PUT", "/bkt?lifecycle", "<LifecycleConfiguration/>", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="})
+	require.Equal(t, "InvalidDigest", errorOf(t, w).Code)
 	for _, key := range []string{"tab%09in", "new%0Aline", "%EF%BF%BD", "%F0%9F%98%80"} {
 		require.Equal(t, 200, do(t, h, "PUT", "/bkt/"+key, "x", nil).Code, key)
 	}
