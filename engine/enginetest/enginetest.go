@@ -67,9 +67,14 @@ func New(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
 }
 
 // Advance moves the mock clock by d and runs db.Sweep, failing the test if
-// the sweep fails. It returns what the sweep did.
+// the sweep fails. It returns what the sweep did. It refuses (fails the
+// test, the clock unmoved) to move the clock backwards or past
+// coldstore.MaxTime, the last instant the engine stores.
 func Advance(t testing.TB, db *engine.DB, m *clock.Mock, d time.Duration) engine.SweepResult {
 	t.Helper()
+	if d < 0 || d > coldstore.MaxTime.Sub(m.Now()) {
+		t.Fatalf("enginetest: Advance(%v) from %v: the clock moves forward, to %v at most", d, m.Now(), coldstore.MaxTime)
+	}
 	m.Add(d)
 	res, err := db.Sweep(context.Background())
 	if err != nil {

@@ -2,6 +2,9 @@ package enginetest_test
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -75,4 +78,43 @@ func TestNew_TestClosesItself(t *testing.T) {
 	require.NoError(t, db.Close())
 	rec.cleanups[0]()
 	require.Empty(t, rec.failed, "closing in the test is not a failure")
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records the failure and ends
+// the goroutine, as testing.T's does.
+type fatalRecorder struct {
+	testing.TB
+	failed string
+}
+
+func (f *fatalRecorder) Helper() {}
+
+func (f *fatalRecorder) Fatalf(format string, args ...any) {
+	f.failed = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// TestAdvance_RefusesPastMaxTime: Advance never moves the clock past the
+// last instant the engine stores, nor backwards.
+func TestAdvance_RefusesPastMaxTime(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	for _, d := range []time.Duration{coldstore.MaxTime.Sub(m.Now()) + time.Microsecond, time.Duration(math.MaxInt64), -time.Hour} {
+		m.Set(enginetest.Epoch)
+		if d == time.Duration(math.MaxInt64) {
+			m.Set(time.Date(9800, 1, 1, 0, 0, 0, 0, time.UTC))
+		}
+		before := m.Now()
+		rec := &fatalRecorder{TB: t}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			enginetest.Advance(rec, db, m, d)
+		}()
+		<-done
+		require.Contains(t, rec.failed, "to 9999-12-31", "Advance(%v)", d)
+		require.Equal(t, before, m.Now(), "the clock did not move")
+	}
+	m.Set(time.Date(9800, 1, 1, 0, 0, 0, 0, time.UTC))
+	enginetest.Advance(t, db, m, coldstore.MaxTime.Sub(m.Now()))
+	require.Equal(t, coldstore.MaxTime, m.Now(), "up to MaxTime itself")
 }
