@@ -503,3 +503,40 @@ func TestAuth_LogRedacted(t *testing.T) {
 		require.NotContains(t, log, secret)
 	}
 }
+
+// TestAuth_SignedRefusals: the operations that are not served, signed by
+// SDK v1 (V1 and V4) with the right key, are refused with 501, not with a
+// signature mismatch: the server signs the sub-resources as they do.
+func TestAuth_SignedRefusals(t *testing.T) {
+	s := newAuthServer(t)
+	for i, opt := range []ossv1.ClientOption{ossv1.AuthVersion(ossv1.AuthV1), ossv1.AuthVersion(ossv1.AuthV4)} {
+		client, err := ossv1.New(s.url, "ak", "secret", ossv1.ForcePathStyle(true), opt, ossv1.Region("cn-hangzhou"))
+		require.NoError(t, err)
+		name := []string{"refused-v1", "refused-v4"}[i]
+		require.NoError(t, client.CreateBucket(name))
+		b, err := client.Bucket(name)
+		require.NoError(t, err)
+		require.NoError(t, b.PutObject("obj", strings.NewReader("precious")))
+		_, err = b.GetObjectACL("obj")
+		v1Error(t, err, "NotImplemented", 501)
+		v1Error(t, b.SetObjectACL("obj", ossv1.ACLPublicRead), "NotImplemented", 501)
+		v1Error(t, b.PutObjectTagging("obj", ossv1.Tagging{Tags: []ossv1.Tag{{Key: "a", Value: "b"}}}), "NotImplemented", 501)
+		v1Error(t, client.DeleteBucketCORS(name), "NotImplemented", 501)
+		_, err = client.GetBucketInfo(name)
+		v1Error(t, err, "NotImplemented", 501)
+		_, err = client.GetBucketStat(name)
+		v1Error(t, err, "NotImplemented", 501)
+		_, err = b.ListObjectVersions()
+		v1Error(t, err, "NotImplemented", 501)
+		_, err = b.GetObjectMeta("obj")
+		v1Error(t, err, "NotImplemented", 501)
+		lor, err := b.ListObjectsV2(ossv1.Prefix("o"), ossv1.MaxKeys(1), ossv1.Delimiter("/"), ossv1.StartAfter("a b"))
+		require.NoError(t, err)
+		require.Len(t, lor.Objects, 1)
+		r, err := b.GetObject("obj", ossv1.ResponseContentType("text/x-test"), ossv1.Range(1, 3))
+		require.NoError(t, err)
+		got, _ := io.ReadAll(r)
+		r.Close()
+		require.Equal(t, "rec", string(got))
+	}
+}
