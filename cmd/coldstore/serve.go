@@ -69,13 +69,13 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	domain := fs.String("domain", "", "endpoint host name for virtual-hosted buckets (<bucket>.<domain>)")
 	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen")
-	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify OSS signatures (none: accept any credentials)")
+	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify OSS signatures, dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
 	var cfg serveConfig
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
 	fs.DurationVar(&cfg.bodyTimeout, "body-timeout", time.Minute, "longest pause while a request body is received or an answer sent; a request that stalls longer fails")
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", 2*time.Minute, "longest time a keep-alive connection waits for its next request")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT or SIGTERM, how long requests in flight may finish before they are cancelled")
-	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns(), "most connections at once (default: the open-file limit less 64); at the cap the longest idle connection is closed for a new one")
+	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns(), "most connections at once (by default the open-file limit less 64); at the cap the longest idle connection is closed for a new one")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
