@@ -43,7 +43,8 @@ const MaxListLimit = 1000
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name,
 // ErrInvalidArgument for a Limit outside 0-1000, ErrNoSuchBucket when the
-// bucket is absent, and ErrClosed after Close.
+// bucket is absent, ErrCorrupt for a record that does not decode, the
+// context's error when it has ended, and ErrClosed after Close.
 func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListPage, error) {
 	const op = "List"
 	if err := checkBucket(op, bucket); err != nil {

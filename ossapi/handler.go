@@ -147,7 +147,15 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ServeHTTP routes a request to its operation.
+// ServeHTTP authenticates a request (with Options.Keys), routes it to its
+// operation and answers it. It answers 400 InvalidArgument for a
+// malformed query string; 403 (InvalidAccessKeyId, SignatureDoesNotMatch,
+// RequestTimeTooSkewed, AccessDenied) for a request the keys do not
+// admit; 501 NotImplemented or 405 MethodNotAllowed for an operation not
+// served; the engine's sentinel with its status for a rule the operation
+// broke; 400 IncompleteBody or RequestTimeout for a body that broke off or
+// stalled; 503 ServiceUnavailable once the database is closed or the
+// server shuts down (ErrShutdown); 500 InternalError for anything else.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: fmt.Sprintf("%08X%016X", h.prefix, h.ids.Add(1))}
 	q.body = &bodyReader{r: r.Body}
