@@ -112,6 +112,22 @@
 // documented bound always completes a restore; engine.RandomLatency draws
 // between the bounds for simulations.
 //
+// Every instant the engine stores lies in [MinTime, MaxTime], 1970 to the
+// last microsecond of year 9999, kept to the microsecond. A write while the
+// clock reads outside that range is refused with ErrInvalidArgument, as is
+// a lifecycle date outside it or a restore that would end past it; Days
+// that would carry a rule past MaxTime (lifecycle.MaxDays allows ten
+// thousand years) mean never. enginetest.Advance refuses to pass MaxTime.
+//
+// # Integrity
+//
+// Every object record and every stored chunk carries a CRC-32C of its key
+// and bytes, checked on every read: a damaged one fails the read with
+// ErrDataCorrupt (500) instead of returning other bytes than were stored,
+// and engine.DB.Check verifies every body. Each object also keeps the
+// CRC-64/ECMA of its content (engine.ObjectInfo.CRC64), which an OSS server
+// sends as x-oss-hash-crc64ecma so that clients check their downloads.
+//
 // # Errors
 //
 // Every broken rule of the service is returned as a *OpError naming the
