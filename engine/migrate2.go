@@ -7,26 +7,45 @@ import (
 	"hash/crc64"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	bolt "go.etcd.io/bbolt"
 )
 
 // migrate2 brings schema 2 to schema 3. Schema 2 stored instants as Unix
 // nanoseconds (which end in 2262), object records without a CRC-64 or a
 // checksum (version 1), and chunks without checksums. Every record, meter,
-// index key and chunk is rewritten: the body of every object is read once
-// to compute its CRC-64. It runs in Open's one transaction, so a crash
+// expiry index key and chunk is rewritten: the body of every object is read
+// once to compute its CRC-64. The lifecycle due index is built anew from
+// the records and configurations, with the arithmetic that saturates
+// (schema 2 wrapped Days past 106,751 into the past). It runs in Open's one transaction, so a crash
 // leaves the file as it was; that transaction holds every page it rewrites
 // until it commits, so it needs memory of the order of the file.
 func migrate2(tx *bolt.Tx) error {
-	if err := rewriteValues(tx.Bucket(bktBuckets), func(_, v []byte) ([]byte, error) {
+	states := map[string]*bucketState{}
+	if err := rewriteValues(tx.Bucket(bktBuckets), func(k, v []byte) ([]byte, error) {
 		r, err := decodeBucket(v)
 		if err != nil {
 			return nil, err
 		}
 		r.Created, r.AccessSince = legacyTime(r.Created), legacyTime(r.AccessSince)
+		b := &bucketState{name: string(k), rec: r}
+		if lv := tx.Bucket(bktLifecycle).Get(k); len(lv) >= 8 {
+			if b.cfg, err = lifecycle.ParseXML(lv[8:]); err != nil {
+				return nil, fmt.Errorf("lifecycle of %q: %w", k, err)
+			}
+		}
+		states[string(k)] = b
 		return r.encode(), nil
 	}); err != nil {
 		return fmt.Errorf("bucket records: %w", err)
+	}
+	due := tx.Bucket(bktDue)
+	var dueNames [][]byte
+	_ = due.ForEachBucket(func(k []byte) error { dueNames = append(dueNames, bytes.Clone(k)); return nil })
+	for _, n := range dueNames {
+		if err := due.DeleteBucket(n); err != nil {
+			return fmt.Errorf("due index of %q: %w", n, err)
+		}
 	}
 	var names [][]byte
 	if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
@@ -62,36 +81,45 @@ func migrate2(tx *bolt.Tx) error {
 		}); err != nil {
 			return fmt.Errorf("%q: expiry index: %w", name, err)
 		}
+		state := states[string(name[len(objectsPrefix):])]
+		if state == nil {
+			return fmt.Errorf("%q has no bucket record", name)
+		}
 		err := rewriteValues(b, func(k, v []byte) ([]byte, error) {
 			if isExpiryKey(k) {
 				return v, nil
 			}
-			return migrateObject(data, string(k), v)
+			rec, err := migrateObject(data, string(k), v)
+			if err != nil {
+				return nil, err
+			}
+			if t := dueOf(state, string(k), &rec); !t.IsZero() {
+				db, err := dueBucket(tx, state.name)
+				if err != nil {
+					return nil, err
+				}
+				if err := db.Put(dueKey(t, string(k)), nil); err != nil {
+					return nil, err
+				}
+			}
+			return rec.encode(string(k)), nil
 		})
 		if err != nil {
 			return fmt.Errorf("%q: %w", name, err)
 		}
 	}
-	due := tx.Bucket(bktDue)
-	var dueNames [][]byte
-	_ = due.ForEachBucket(func(k []byte) error { dueNames = append(dueNames, bytes.Clone(k)); return nil })
-	for _, n := range dueNames {
-		if err := rewriteKeys(due.Bucket(n), func([]byte) bool { return true }, legacyKey); err != nil {
-			return fmt.Errorf("due index of %q: %w", n, err)
-		}
-	}
 	return nil
 }
 
-// migrateObject rewrites a version 1 object record of key as version 2,
-// with its CRC-64, and seals its chunks.
-func migrateObject(data *bolt.Bucket, key string, v []byte) ([]byte, error) {
-	if len(v) == 0 || v[0] != 1 {
-		return nil, fmt.Errorf("record of %q: version %v, want 1", key, v[:min(len(v), 1)])
-	}
+// migrateObject reads a version 1 object record of key as a version 2
+// one, with its CRC-64, and seals its chunks.
+func migrateObject(data *bolt.Bucket, key string, v []byte) (objectRecord, error) {
 	var r objectRecord
+	if len(v) == 0 || v[0] != 1 {
+		return r, fmt.Errorf("record of %q: version %v, want 1", key, v[:min(len(v), 1)])
+	}
 	if err := r.decodeFields(v, false); err != nil {
-		return nil, fmt.Errorf("record of %q: %w", key, err)
+		return r, fmt.Errorf("record of %q: %w", key, err)
 	}
 	for _, t := range []*time.Time{&r.LastModified, &r.ClassSince, &r.LastAccess, &r.RequestedAt, &r.ReadyAt, &r.ExpiresAt} {
 		*t = legacyTime(*t)
@@ -103,15 +131,15 @@ func migrateObject(data *bolt.Bucket, key string, v []byte) ([]byte, error) {
 			ck := chunkKey(r.DataID, i)
 			c := data.Get(ck)
 			if c == nil {
-				return nil, fmt.Errorf("%q: chunk %d missing", key, i)
+				return r, fmt.Errorf("%q: chunk %d missing", key, i)
 			}
 			r.CRC64 = crc64.Update(r.CRC64, crc64ECMA, c)
 			if err := data.Put(ck, sealChunk(ck, bytes.Clone(c))); err != nil {
-				return nil, err
+				return r, err
 			}
 		}
 	}
-	return r.encode(key), nil
+	return r, nil
 }
 
 // legacyTime converts an instant that the current decoding read from

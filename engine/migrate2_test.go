@@ -104,6 +104,22 @@ func TestOpen_MigratesSchema2(t *testing.T) {
 	checkMigrated(t, path, want)
 }
 
+// TestOpen_MigrationRebuildsTheDueIndex: schema 2 wrapped Days past
+// 106,751 into the past and wrote due entries there; the migration builds
+// the due index anew, so a wrong entry does not survive it.
+func TestOpen_MigrationRebuildsTheDueIndex(t *testing.T) {
+	path, want := schema2Fixture(t)
+	bdb, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+		due := tx.Bucket(bktDue).Bucket([]byte("logs"))
+		k := binary.BigEndian.AppendUint64(nil, uint64(time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()))
+		return due.Put(append(k, "keep"...), nil) // "keep" matches no rule
+	}))
+	require.NoError(t, bdb.Close())
+	checkMigrated(t, path, want) // Check finds no stray due entry; tmp/a still expires on time
+}
+
 func TestOpen_FailedSchema2MigrationChangesNothing(t *testing.T) {
 	path, _ := schema2Fixture(t)
 	before, err := os.ReadFile(path)
