@@ -18,6 +18,14 @@ import (
 // unless disabled, one background goroutine that sweeps expired restores.
 // All methods are safe for concurrent use. Writes are serialised by bbolt
 // (one write transaction at a time); reads never block writes.
+//
+// Beside the errors each method lists, every method that reads an object's
+// record returns an error wrapping coldstore.ErrDataCorrupt when the record
+// fails its checksum; every method that writes returns one wrapping
+// coldstore.ErrInsufficientStorage when the disk is full, ErrStorage for
+// another failure of the file, and coldstore.ErrInvalidArgument while the
+// clock reads outside [coldstore.MinTime, coldstore.MaxTime]. None of them
+// changes anything.
 type DB struct {
 	bolt  *bolt.DB
 	opts  Options

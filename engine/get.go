@@ -46,6 +46,8 @@ func (o *Object) Info() ObjectInfo { return o.info }
 
 // Read reads the content. It returns io.EOF at the end; an error wrapping
 // ErrReplaced when the object was replaced or deleted during the read;
+// coldstore.ErrDataCorrupt when a stored chunk fails its checksum (no byte
+// of that chunk is returned);
 // ErrClosed after the database closed; the Get context's error once it is
 // done; and fs.ErrClosed after Close.
 func (o *Object) Read(p []byte) (int, error) {
@@ -197,8 +199,10 @@ func (o *Object) Close() error {
 //
 // It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
 // for bad names; ErrNoSuchBucket or ErrNoSuchKey when absent;
-// ErrInvalidObjectState (403) when the object is Archived or Restoring; and
-// ErrClosed after Close. ctx also bounds the reads of the returned Object.
+// ErrInvalidObjectState (403) when the object is Archived or Restoring;
+// ErrDataCorrupt when its record, or the one chunk Get copies out, fails
+// its checksum; and ErrClosed after Close. ctx also bounds the reads of the
+// returned Object.
 //
 // A read of an IA object is metered as retrieval. With the bucket's access
 // monitor on, the first read of an object in 24 hours records its last

@@ -43,7 +43,8 @@ const MaxListLimit = 1000
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name,
 // ErrInvalidArgument for a Limit outside 0-1000, ErrNoSuchBucket when the
-// bucket is absent, ErrCorrupt for a record that does not decode, the
+// bucket is absent, coldstore.ErrDataCorrupt for a record that fails its
+// checksum, ErrCorrupt for a record that does not decode, the
 // context's error when it has ended, and ErrClosed after Close.
 func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListPage, error) {
 	const op = "List"
@@ -117,7 +118,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 			}
 			rec, err := decodeRecord(string(k), v)
 			if err != nil {
-				return fail(op, bucket, string(k), ErrCorrupt, "%v", err)
+				return recordError(op, bucket, string(k), err)
 			}
 			rules, err := db.rules(op, bucket, string(k), rec.Class)
 			if err != nil {

@@ -24,9 +24,12 @@ import (
 // for bad names; ErrInvalidArgument for a nil reader, an unknown storage
 // class, metadata that is too large or has an empty key, or tags beyond
 // the limits; ErrNoSuchBucket
-// when the bucket is absent; ErrClosed after Close; the context's error when
-// it ends first; and the reader's error, wrapped, when r fails. On any error
-// nothing is stored and the old object is intact.
+// when the bucket is absent; ErrInsufficientStorage when the disk is full;
+// ErrDataCorrupt when the record of the object it replaces fails its
+// checksum; ErrClosed after Close; the context's error when it ends first;
+// and the reader's error, wrapped, when r fails with any error but io.EOF
+// (io.ErrUnexpectedEOF and errors returned together with bytes included).
+// On any error nothing is stored and the old object is intact.
 func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
 	const op = "Put"
 	if err := checkObject(op, bucket, key); err != nil {
