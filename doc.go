@@ -121,7 +121,7 @@
 //
 // # Integrity
 //
-// Every object record and every stored chunk carries a CRC-32C of its key
+// Every object record and every stored chunk carries a CRC-32 of its key
 // and bytes, checked on every read: a damaged one fails the read with
 // ErrDataCorrupt (500) instead of returning other bytes than were stored,
 // and engine.DB.Check verifies every body. Each object also keeps the

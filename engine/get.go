@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -28,15 +27,21 @@ type Object struct {
 	ctx    context.Context
 	id     uint64
 	chunks uint32
-	next   uint32  // next chunk to load
-	skip   int     // bytes of the next chunk loaded that a Seek passed
-	pos    int64   // offset of the next byte Read returns
-	whole  []byte  // the whole content, when Get copied it out; else nil
-	buf    []byte  // unread bytes of the current chunk
-	store  []byte  // backing array of buf, reused per chunk
-	pooled *[]byte // buf's array when it came from bodyPool
+	next   uint32 // next chunk to load
+	skip   uint32 // bytes of the next chunk loaded that a Seek passed
 	closed bool
+	pos    int64 // offset of the next byte Read returns
+	buf    []byte
+	// store is the backing array of buf: the whole content when Get copied
+	// it out (an object of at most one chunk), else the chunk being read,
+	// reused per chunk.
+	store  []byte
+	pooled *[]byte // store when it came from bodyPool
 }
+
+// inMemory reports whether Get copied out the whole content: an object of
+// at most one chunk.
+func (o *Object) inMemory() bool { return o.chunks <= 1 }
 
 // bodyPool recycles the buffers of small objects' bodies between Gets.
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, inlineMax); return &b }}
@@ -104,10 +109,10 @@ func (o *Object) Seek(offset int64, whence int) (int64, error) {
 	switch {
 	case abs >= o.info.Size:
 		o.buf, o.next = nil, o.chunks
-	case o.whole != nil:
-		o.buf = o.whole[abs:]
+	case o.inMemory():
+		o.buf = o.store[abs:]
 	default:
-		o.buf, o.next, o.skip = nil, uint32(abs/chunkSize), int(abs%chunkSize)
+		o.buf, o.next, o.skip = nil, uint32(abs/chunkSize), uint32(abs%chunkSize)
 	}
 	return abs, nil
 }
@@ -162,18 +167,21 @@ func (o *Object) load(dst []byte) (int, error) {
 		if v == nil {
 			return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
 		}
-		v, err := openChunk(ck, v)
+		into := dst
+		if into == nil {
+			if cap(o.store) < len(v) {
+				o.store = make([]byte, len(v))
+			}
+			into = o.store[:cap(o.store)]
+		}
+		c, err := copyChunk(into, ck, v)
 		if err != nil {
 			return fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: %v", o.next, o.chunks, err)
 		}
 		if dst != nil {
-			n = copy(dst, v)
+			n = c
 		} else {
-			if cap(o.store) < len(v) {
-				o.store = make([]byte, len(v))
-			}
-			o.buf = o.store[:copy(o.store[:len(v)], v)]
-			o.buf = o.buf[min(o.skip, len(o.buf)):]
+			o.buf = o.store[min(int(o.skip), c):c]
 			o.skip = 0
 		}
 		o.next++
@@ -190,7 +198,7 @@ func (o *Object) Close() error {
 		o.pooled = nil
 	}
 	o.closed = true
-	o.buf, o.store, o.whole = nil, nil, nil
+	o.buf, o.store = nil, nil
 	return nil
 }
 
@@ -227,9 +235,18 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	var touch bool // the read is recorded: last access, or a return to Standard
 	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
 		now := db.now()
-		var rec objectRecord
-		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
+		ob, err := objectsOf(tx, op, bucket, key)
+		if err != nil {
 			return err
+		}
+		v := ob.Get([]byte(key))
+		if v == nil {
+			return noSuchKey(op, bucket, key)
+		}
+		var rec objectRecord
+		o.pooled = bodyPool.Get().(*[]byte)
+		if *o.pooled, err = rec.decodeCopying(key, v, *o.pooled); err != nil {
+			return recordError(op, bucket, key, err)
 		}
 		rules, err := db.rules(op, bucket, key, rec.Class)
 		if err != nil {
@@ -247,27 +264,28 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 		if touch, err = db.readTouches(tx, lb, bucket, key, &rec, now); err != nil {
 			return err
 		}
-		if rec.Body != nil { // copy it out of the transaction
-			o.pooled = bodyPool.Get().(*[]byte)
-			o.buf = append((*o.pooled)[:0], rec.Body...)
-			o.whole = o.buf
+		if rec.Body != nil { // decodeCopying copied it out of the transaction
+			o.buf = *o.pooled
+			o.store = o.buf
 		} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
 			ck := chunkKey(rec.DataID, 0)
 			v := tx.Bucket(bktData).Get(ck)
 			if v == nil {
 				return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
 			}
-			v, err := openChunk(ck, v)
-			if err != nil {
+			o.buf = make([]byte, max(len(v)-chunkTrailer, 0))
+			if _, err := copyChunk(o.buf, ck, v); err != nil {
 				return fail(op, bucket, key, coldstore.ErrDataCorrupt, "chunk 0: %v", err)
 			}
-			o.buf = bytes.Clone(v)
-			o.whole = o.buf
+			o.store = o.buf
 			o.next = 1
 		}
 		return nil
 	})
 	if err != nil {
+		if o.pooled != nil {
+			bodyPool.Put(o.pooled)
+		}
 		return nil, err
 	}
 	obj := new(Object)

@@ -29,8 +29,6 @@ type ListPage struct {
 	CommonPrefixes []string     // with a Delimiter: the common prefixes, in byte order
 	NextStartAfter string       // StartAfter of the next page when Truncated: the last entry
 	Truncated      bool         // more entries match after this page
-
-	visited int // cursor positions read, for tests of the cost of a page
 }
 
 // MaxListLimit is the largest page, as OSS's max-keys.
@@ -47,26 +45,32 @@ const MaxListLimit = 1000
 // checksum, ErrCorrupt for a record that does not decode, the
 // context's error when it has ended, and ErrClosed after Close.
 func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListPage, error) {
+	page, _, err := db.list(ctx, bucket, opts)
+	return page, err
+}
+
+// list is List, which also counts the cursor positions it read (for the
+// tests of what a page costs).
+func (db *DB) list(ctx context.Context, bucket string, opts *ListOptions) (page ListPage, visited int, err error) {
 	const op = "List"
 	if err := checkBucket(op, bucket); err != nil {
-		return ListPage{}, err
+		return ListPage{}, 0, err
 	}
 	var o ListOptions
 	if opts != nil {
 		o = *opts
 	}
 	if o.Limit < 0 || o.Limit > MaxListLimit {
-		return ListPage{}, fail(op, bucket, "", coldstore.ErrInvalidArgument, "limit %d outside 0-%d", o.Limit, MaxListLimit)
+		return ListPage{}, 0, fail(op, bucket, "", coldstore.ErrInvalidArgument, "limit %d outside 0-%d", o.Limit, MaxListLimit)
 	}
 	if o.Limit == 0 {
 		o.Limit = MaxListLimit
 	}
 	if err := db.acquire(ctx, op, bucket, ""); err != nil {
-		return ListPage{}, err
+		return ListPage{}, 0, err
 	}
 	defer db.release()
-	var page ListPage
-	err := db.view(op, bucket, "", func(tx *bolt.Tx) error {
+	err = db.view(op, bucket, "", func(tx *bolt.Tx) error {
 		now := db.now()
 		ob, err := objectsOf(tx, op, bucket, "")
 		if err != nil {
@@ -79,10 +83,10 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 		}
 		c := ob.Cursor()
 		k, v := c.Seek(start)
-		page.visited++
+		visited++
 		if k != nil && o.StartAfter != "" && string(k) == o.StartAfter {
 			k, v = c.Next()
-			page.visited++
+			visited++
 		}
 		delim := []byte(o.Delimiter)
 		entries, last := 0, ""
@@ -113,7 +117,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 				copy(past, cp)
 				past[len(cp)] = 0xff
 				k, v = c.Seek(past)
-				page.visited++
+				visited++
 				continue
 			}
 			rec, err := decodeRecord(string(k), v)
@@ -127,12 +131,12 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 			last = string(k)
 			page.Objects = append(page.Objects, info(bucket, last, &rec, rules, now))
 			k, v = c.Next()
-			page.visited++
+			visited++
 		}
 		return nil
 	})
 	if err == nil {
 		db.live.count(nil, bucket, opListObjects, 0)
 	}
-	return page, err
+	return page, visited, err
 }

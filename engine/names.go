@@ -41,10 +41,26 @@ func validBucketName(name string) bool {
 // cannot write (NUL, other control characters but tab, line feed and
 // carriage return, U+FFFE, U+FFFF) could be stored but never named again.
 func validKey(key string) bool {
-	if len(key) < 1 || len(key) > MaxKeyLen || !utf8.ValidString(key) || key[0] == '/' || key[0] == '\\' {
+	if len(key) < 1 || len(key) > MaxKeyLen || key[0] == '/' || key[0] == '\\' {
 		return false
 	}
-	for _, r := range key {
+	for i := 0; i < len(key); i++ { // ASCII first: most keys are, and need no decoding
+		if c := key[i]; c >= utf8.RuneSelf {
+			return validUTF8Key(key[i:])
+		} else if !xmlChar(rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// validUTF8Key reports whether s is valid UTF-8 of characters XML 1.0
+// can carry.
+func validUTF8Key(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
 		if !xmlChar(r) {
 			return false
 		}

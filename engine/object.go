@@ -86,12 +86,17 @@ func loadObject(tx *bolt.Tx, op, bucket, key string, rec *objectRecord) (*bolt.B
 	}
 	v := ob.Get([]byte(key))
 	if v == nil {
-		return nil, fail(op, bucket, key, coldstore.ErrNoSuchKey, "no object %q in bucket %q", truncate(key), bucket)
+		return nil, noSuchKey(op, bucket, key)
 	}
 	if err := rec.decode(key, v); err != nil {
 		return nil, recordError(op, bucket, key, err)
 	}
 	return ob, nil
+}
+
+// noSuchKey is the error for an object that does not exist.
+func noSuchKey(op, bucket, key string) error {
+	return fail(op, bucket, key, coldstore.ErrNoSuchKey, "no object %q in bucket %q", truncate(key), bucket)
 }
 
 // Head returns the object's info, including its restore status, without
