@@ -121,8 +121,8 @@
 //
 // # Integrity
 //
-// Every object record and every stored chunk carries a CRC-32 of its key
-// and bytes, checked on every read: a damaged one fails the read with
+// Every object record and every stored chunk carries a 64-bit checksum
+// (XXH3) of its key and bytes, checked on every read: a damaged one fails the read with
 // ErrDataCorrupt (500) instead of returning other bytes than were stored,
 // and engine.DB.Check verifies every body. Each object also keeps the
 // CRC-64/ECMA of its content (engine.ObjectInfo.CRC64), which an OSS server
