@@ -167,9 +167,18 @@ func reachable(t *testing.T, b []byte) (map[uint64]bool, int) {
 	if m1.txid > m0.txid {
 		m = m1
 	}
-	w := pageWalker{f: f, ps: uint64(m.pageSize), hwm: m.pgid, seen: map[uint64]bool{}}
+	data, unmap, err := mapFile(f, int64(m.pgid)*int64(m.pageSize))
+	require.NoError(t, err)
+	defer unmap()
+	w := pageWalker{data: data, ps: uint64(m.pageSize), hwm: m.pgid, seen: make([]uint64, (m.pgid+63)/64)}
 	require.NoError(t, w.bucket(m.root, "root"))
-	return w.seen, int(m.pageSize)
+	seen := map[uint64]bool{}
+	for id := range m.pgid {
+		if w.seen[id/64]&(1<<(id%64)) != 0 {
+			seen[id] = true
+		}
+	}
+	return seen, int(m.pageSize)
 }
 
 // treePages returns the offsets of the reachable pages that are a branch

@@ -16,18 +16,33 @@ import (
 // past the end of the mapping. So every page reachable from the root must
 // be inside the file and below the high-water mark, referenced once, a
 // branch or leaf page whose elements lie inside it, with keys in order as
-// bbolt checks them; every nested bucket's header must be whole. The cost
-// is one read of every reachable page, as bbolt's own walk makes.
+// bbolt checks them; every nested bucket's header must be whole. The file
+// is mapped, as bbolt maps it: the walk reads the pages' headers and keys,
+// never the values it does not need (a 256 KiB chunk), as bbolt's own walk
+// does. f holds at least m.pgid pages (checkFileHeader made sure).
 func checkPages(f *os.File, m boltMeta) error {
-	w := pageWalker{f: f, ps: uint64(m.pageSize), hwm: m.pgid, seen: make(map[uint64]bool)}
+	data, unmap, err := mapFile(f, int64(m.pgid)*int64(m.pageSize))
+	if err != nil {
+		return err
+	}
+	defer unmap()
+	w := pageWalker{data: data, ps: uint64(m.pageSize), hwm: m.pgid, seen: make([]uint64, (m.pgid+63)/64)}
 	return w.bucket(m.root, "root")
 }
 
 type pageWalker struct {
-	f    *os.File
+	data []byte // the file's first hwm pages
 	ps   uint64
 	hwm  uint64
-	seen map[uint64]bool
+	seen []uint64 // a bit per page: reached
+}
+
+// reach marks page id reached, and reports whether it was before.
+func (w *pageWalker) reach(id uint64) bool {
+	word, bit := id/64, uint64(1)<<(id%64)
+	before := w.seen[word]&bit != 0
+	w.seen[word] |= bit
+	return before
 }
 
 // bbolt's page layout.
@@ -44,10 +59,7 @@ func (w *pageWalker) page(id uint64, where string) ([]byte, error) {
 	if id < 2 || id >= w.hwm {
 		return nil, fmt.Errorf("%s: page %d outside [2, %d)", where, id, w.hwm)
 	}
-	var h [boltPageHeader]byte
-	if _, err := w.f.ReadAt(h[:], int64(id*w.ps)); err != nil {
-		return nil, fmt.Errorf("%s: page %d: %v", where, id, err)
-	}
+	h := w.data[id*w.ps:]
 	ne := binary.NativeEndian
 	overflow := uint64(ne.Uint32(h[boltOverflowAt:]))
 	if got := ne.Uint64(h[0:]); got != id {
@@ -57,16 +69,11 @@ func (w *pageWalker) page(id uint64, where string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: page %d overflows past the end", where, id)
 	}
 	for i := id; i <= id+overflow; i++ {
-		if w.seen[i] {
+		if w.reach(i) {
 			return nil, fmt.Errorf("%s: page %d referenced twice", where, i)
 		}
-		w.seen[i] = true
 	}
-	p := make([]byte, (overflow+1)*w.ps)
-	if _, err := w.f.ReadAt(p, int64(id*w.ps)); err != nil {
-		return nil, fmt.Errorf("%s: page %d: %v", where, id, err)
-	}
-	return p, nil
+	return h[:(overflow+1)*w.ps], nil
 }
 
 // bucket walks the tree of a bucket whose root is page root.
