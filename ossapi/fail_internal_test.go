@@ -68,6 +68,9 @@ func TestRedactQuery(t *testing.T) {
 		"security-token=t&x-oss-security-token=u&acl":            "security-token=REDACTED&x-oss-security-token=REDACTED&acl",
 		"x%2Doss%2Dsignature=ff&signature=g":                     "x%2Doss%2Dsignature=REDACTED&signature=REDACTED",
 		"":                                                       "",
+		"x=1;Signature=LEAK&OSSAccessKeyId=AK&Expires=1":         "x=1;Signature=REDACTED&OSSAccessKeyId=REDACTED&Expires=1",
+		"a=b;OSSAccessKeyId=LEAK;x-oss-signature=s":              "a=b;OSSAccessKeyId=REDACTED;x-oss-signature=REDACTED",
+		"Signature+=LEAK&;&=;signature":                          "Signature+=REDACTED&;&=;signature",
 	} {
 		require.Equal(t, want, redactQuery(raw), raw)
 	}

@@ -357,18 +357,31 @@ func redactQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	parts := strings.Split(raw, "&")
-	for i, p := range parts {
+	// Split on ';' too: Go's parser refuses it, but a log line must not
+	// hold what follows it in clear ("x=1;Signature=...").
+	var b strings.Builder
+	for len(raw) > 0 {
+		end := strings.IndexAny(raw, "&;")
+		if end < 0 {
+			end = len(raw)
+		}
+		p := raw[:end]
 		k, _, hasValue := strings.Cut(p, "=")
 		name := k
 		if u, err := url.QueryUnescape(k); err == nil {
 			name = u
 		}
-		if redacted[strings.ToLower(name)] && hasValue {
-			parts[i] = k + "=REDACTED"
+		if redacted[strings.ToLower(strings.TrimSpace(name))] && hasValue {
+			p = k + "=REDACTED"
 		}
+		b.WriteString(p)
+		if end < len(raw) {
+			b.WriteByte(raw[end])
+			end++
+		}
+		raw = raw[end:]
 	}
-	return strings.Join(parts, "&")
+	return b.String()
 }
 
 func unescapePath(s string) string {
