@@ -26,7 +26,21 @@ import (
 // Open also removes the chunks of any Put that a crash interrupted before it
 // published its object, and migrates a file of an older schema in place, in
 // one transaction.
+//
+// When Open created the file and then fails (a full disk, say), it removes
+// the file, so that the path is as it was: a half-written new file would
+// otherwise be refused by every later Open.
 func Open(path string, opts *Options) (*DB, error) {
+	_, err := os.Lstat(path)
+	created := errors.Is(err, os.ErrNotExist)
+	db, err := open(path, opts)
+	if err != nil && created && !errors.Is(err, ErrLocked) {
+		_ = os.Remove(path) // ErrLocked: another process made it meanwhile
+	}
+	return db, err
+}
+
+func open(path string, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
 	if fi, err := os.Stat(path); err == nil {
 		if fi.IsDir() {
