@@ -142,15 +142,15 @@ func (r *objectRecord) decodeCopying(key string, b, dst []byte) ([]byte, error) 
 		return dst, errBadRecord
 	}
 	fields := b[:len(b)-sumSize]
-	if err := r.decodeFields(fields, true); err != nil {
-		return dst, err
+	err := r.decodeFields(fields, true)
+	if err == nil {
+		dst = append(dst[:0], r.Body...)
 	}
-	dst = append(dst[:0], r.Body...)
 	if recordSum(key, fields) != binary.BigEndian.Uint64(b[len(fields):]) {
 		*r = objectRecord{}
-		return dst, errChecksum
+		return dst, errChecksum // damaged, whether it parsed or not, as decode says
 	}
-	return dst, nil
+	return dst, err
 }
 
 // decodeFields parses an encoded record without its sum: of version 2 when
