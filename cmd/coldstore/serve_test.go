@@ -113,7 +113,9 @@ func (s *server) do(t *testing.T, method, path, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, "http://"+s.addr+path, strings.NewReader(body))
 	require.NoError(t, err)
-	c := &http.Client{Timeout: 10 * time.Second}
+	// A connection of its own: a kept-alive one may be the idle connection
+	// the server's cap has just closed, and a PUT is not retried on it.
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
