@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // BucketOptions are the optional arguments of CreateBucket. A nil
@@ -45,7 +45,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		return err
 	}
 	defer db.release()
-	return db.update(op, name, "", func(tx *bolt.Tx) error {
+	return db.update(ctx, op, name, "", func(tx kv.Tx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -85,7 +85,7 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		return err
 	}
 	defer db.release()
-	err := db.update(op, name, "", func(tx *bolt.Tx) error {
+	err := db.update(ctx, op, name, "", func(tx kv.Tx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (db *DB) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	}
 	defer db.release()
 	var out []BucketInfo
-	err := db.view(op, "", "", func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			rec, err := decodeBucket(v)
 			if err != nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // writeTx is one write transaction and what its changes share: the clock
@@ -19,7 +19,7 @@ import (
 // step with the record, in the same transaction.
 type writeTx struct {
 	db      *DB
-	tx      *bolt.Tx
+	tx      kv.Tx
 	now     time.Time
 	buckets map[string]*bucketState
 	wake    time.Time
@@ -36,20 +36,23 @@ type bucketState struct {
 // write runs fn in a write transaction of its own with a writeTx, saves
 // the usage records it touched, and after the commit wakes the background
 // loop if a sooner expiry or due time was set.
-func (db *DB) write(op, bucket, key string, fn func(w *writeTx) error) error {
-	return db.writeWith(db.boltUpdate, op, bucket, key, fn)
+func (db *DB) write(ctx context.Context, op, bucket, key string, fn func(w *writeTx) error) error {
+	return db.writeWith(ctx, db.store.Update, op, bucket, key, fn)
 }
 
-// writeShared is write in a transaction shared with concurrent writers
-// (group commit): for the changes of one object, whose fn may run more
-// than once (see batch.go).
-func (db *DB) writeShared(op, bucket, key string, fn func(w *writeTx) error) error {
-	return db.writeWith(db.batch, op, bucket, key, fn)
+// writeShared is write in a transaction the store may share with
+// concurrent writers (group commit, kv.Store.Batch): for the changes of one
+// object.
+//
+// In both, fn may run more than once (kv.Store): it starts from what it
+// reads on each run.
+func (db *DB) writeShared(ctx context.Context, op, bucket, key string, fn func(w *writeTx) error) error {
+	return db.writeWith(ctx, db.store.Batch, op, bucket, key, fn)
 }
 
-func (db *DB) writeWith(run func(func(*bolt.Tx) error) error, op, bucket, key string, fn func(w *writeTx) error) error {
+func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.Tx) error) error, op, bucket, key string, fn func(w *writeTx) error) error {
 	var w *writeTx
-	err := run(func(tx *bolt.Tx) error {
+	err := run(ctx, func(tx kv.Tx) error {
 		w = &writeTx{db: db, tx: tx, now: db.now(), buckets: map[string]*bucketState{}}
 		if err := checkClock(op, bucket, key, w.now); err != nil {
 			return err
@@ -75,7 +78,7 @@ func (w *writeTx) soon(t time.Time) {
 // objectTx is one object loaded in a write transaction.
 type objectTx struct {
 	*writeTx
-	ob          *bolt.Bucket
+	ob          kv.Bucket
 	b           *bucketState
 	bucket, key string
 	rec         objectRecord // as loaded
@@ -87,7 +90,7 @@ type objectTx struct {
 // checked the names and holds the database (acquire). It returns an error
 // wrapping ErrNoSuchBucket or ErrNoSuchKey when the object is absent.
 func (db *DB) changeObject(ctx context.Context, op, bucket, key string, fn func(o *objectTx) error) error {
-	return db.writeShared(op, bucket, key, func(w *writeTx) error {
+	return db.writeShared(ctx, op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -140,7 +143,7 @@ func (w *writeTx) bucket(op, name, key string) (*bucketState, error) {
 }
 
 // create adds rec as bucket/key, which must not exist.
-func (w *writeTx) create(ob *bolt.Bucket, bucket, key string, rec *objectRecord) error {
+func (w *writeTx) create(ob kv.Bucket, bucket, key string, rec *objectRecord) error {
 	b, err := w.bucket("", bucket, key)
 	if err != nil {
 		return err
@@ -156,7 +159,7 @@ func (w *writeTx) create(ob *bolt.Bucket, bucket, key string, rec *objectRecord)
 
 // modify replaces the record old of bucket/key with rec: the same content,
 // other times or class.
-func (w *writeTx) modify(ob *bolt.Bucket, bucket, key string, old, rec *objectRecord) error {
+func (w *writeTx) modify(ob kv.Bucket, bucket, key string, old, rec *objectRecord) error {
 	b, err := w.bucket("", bucket, key)
 	if err != nil {
 		return err
@@ -173,7 +176,7 @@ func (w *writeTx) modify(ob *bolt.Bucket, bucket, key string, old, rec *objectRe
 }
 
 // remove deletes old of bucket/key with its chunks.
-func (w *writeTx) remove(ob *bolt.Bucket, bucket, key string, old *objectRecord) error {
+func (w *writeTx) remove(ob kv.Bucket, bucket, key string, old *objectRecord) error {
 	b, err := w.bucket("", bucket, key)
 	if err != nil {
 		return err

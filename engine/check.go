@@ -8,8 +8,8 @@ import (
 	"hash/crc64"
 	"slices"
 
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // maxProblems bounds the problems Check reports.
@@ -48,7 +48,7 @@ func (db *DB) Check(ctx context.Context) error {
 			problems = append(problems, fail(op, "", "", ErrCorrupt, format, args...))
 		}
 	}
-	err := db.view(op, "", "", func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
 		owned := make(map[uint64]uint32) // data id -> chunks expected
 		err := tx.Bucket(bktBuckets).ForEach(func(name, v []byte) error {
 			br, err := decodeBucket(v)
@@ -105,11 +105,11 @@ type bucketCheck struct {
 }
 
 // finish compares the due index and the meter with what the objects need.
-func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
+func (bc *bucketCheck) finish(tx kv.Tx, report func(string, ...any)) {
 	name := bc.state.name
 	n := 0
 	if due := tx.Bucket(bktDue).Bucket([]byte(name)); due != nil {
-		n = due.Stats().KeyN
+		_ = due.ForEach(func([]byte, []byte) error { n++; return nil })
 	}
 	if n != bc.due {
 		report("bucket %q: %d lifecycle due entries, its objects need %d", name, n, bc.due)
@@ -136,7 +136,7 @@ func (bc *bucketCheck) finish(tx *bolt.Tx, report func(string, ...any)) {
 	}
 }
 
-func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, ob *bolt.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
+func (db *DB) checkObject(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
 	bucket := bc.state.name
 	where := bucket + "/" + truncate(key)
 	rec, err := decodeRecord(key, v)
@@ -215,7 +215,7 @@ func (db *DB) checkObject(tx *bolt.Tx, bc *bucketCheck, ob *bolt.Bucket, key str
 }
 
 // checkExpiryEntry checks one index entry of a bucket against its object.
-func checkExpiryEntry(ob *bolt.Bucket, bucket string, k []byte, report func(string, ...any)) {
+func checkExpiryEntry(ob kv.Bucket, bucket string, k []byte, report func(string, ...any)) {
 	t, key, ok := parseExpiryKey(k)
 	if !ok {
 		report("bucket %q: malformed expiry index key %x", bucket, k)
@@ -234,7 +234,7 @@ func checkExpiryEntry(ob *bolt.Bucket, bucket string, k []byte, report func(stri
 
 // checkChunks reports chunks that no object owns and no Put in progress
 // staged, and chunks past an object's count.
-func checkChunks(tx *bolt.Tx, owned map[uint64]uint32, report func(string, ...any)) {
+func checkChunks(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)) {
 	staging := tx.Bucket(bktStaging)
 	seen := make(map[uint64]bool)
 	_ = tx.Bucket(bktData).ForEach(func(k, _ []byte) error {
@@ -257,9 +257,9 @@ func checkChunks(tx *bolt.Tx, owned map[uint64]uint32, report func(string, ...an
 
 // checkTopLevel reports top-level bbolt buckets that the layout does not
 // name: objects and meter buckets of no bucket record, and strangers.
-func checkTopLevel(tx *bolt.Tx, report func(string, ...any)) {
+func checkTopLevel(tx kv.Tx, report func(string, ...any)) {
 	records := tx.Bucket(bktBuckets)
-	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+	_ = tx.ForEachBucket(func(name []byte) error {
 		if slices.ContainsFunc(allBuckets, func(b []byte) bool { return bytes.Equal(b, name) }) {
 			return nil
 		}

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
 )
 
 // damaged opens a database with one restored ColdArchive object "bkt/k" of
 // two chunks, applies harm in a raw transaction, and returns Check's answer.
-func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error {
+func damaged(t *testing.T, harm func(tx kv.Tx, rec objectRecord) error) error {
 	m := clock.NewMock()
 	m.Set(epoch)
 	path := filepath.Join(t.TempDir(), "c.db")
@@ -29,7 +29,7 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 	_, err = db.Restore(ctx, "bkt", "k", nil)
 	require.NoError(t, err)
 	require.NoError(t, db.Check(ctx), "healthy before the harm")
-	require.NoError(t, db.boltUpdate(func(tx *bolt.Tx) error {
+	require.NoError(t, db.store.Update(context.Background(), func(tx kv.Tx) error {
 		rec, err := decodeRecord("k", objectsBucket(tx, "bkt").Get([]byte("k")))
 		require.NoError(t, err)
 		return harm(tx, rec)
@@ -38,55 +38,55 @@ func damaged(t *testing.T, harm func(tx *bolt.Tx, rec objectRecord) error) error
 }
 
 func TestCheck_FindsDamage(t *testing.T) {
-	objects := func(tx *bolt.Tx) *bolt.Bucket { return objectsBucket(tx, "bkt") }
+	objects := func(tx kv.Tx) kv.Bucket { return objectsBucket(tx, "bkt") }
 	cases := map[string]struct {
-		harm func(tx *bolt.Tx, rec objectRecord) error
+		harm func(tx kv.Tx, rec objectRecord) error
 		want string
 	}{
-		"restore missing from the index": {func(tx *bolt.Tx, rec objectRecord) error {
+		"restore missing from the index": {func(tx kv.Tx, rec objectRecord) error {
 			return objects(tx).Delete(expiryKey(rec.ExpiresAt, "k"))
 		}, "not in the expiry index"},
-		"index entry of a missing object": {func(tx *bolt.Tx, rec objectRecord) error {
+		"index entry of a missing object": {func(tx kv.Tx, rec objectRecord) error {
 			return objects(tx).Put(expiryKey(rec.ExpiresAt, "ghost"), nil)
 		}, "missing object"},
-		"index entry at the wrong time": {func(tx *bolt.Tx, rec objectRecord) error {
+		"index entry at the wrong time": {func(tx kv.Tx, rec objectRecord) error {
 			return objects(tx).Put(expiryKey(rec.ExpiresAt.Add(time.Hour), "k"), nil)
 		}, "whose restore expires"},
-		"chunk missing": {func(tx *bolt.Tx, rec objectRecord) error {
+		"chunk missing": {func(tx kv.Tx, rec objectRecord) error {
 			return tx.Bucket(bktData).Delete(chunkKey(rec.DataID, 1))
 		}, "chunk 1 missing"},
-		"size mismatch": {func(tx *bolt.Tx, rec objectRecord) error {
+		"size mismatch": {func(tx kv.Tx, rec objectRecord) error {
 			rec.Size++
 			return objects(tx).Put([]byte("k"), rec.encode("k"))
 		}, "chunks hold"},
-		"orphan chunks": {func(tx *bolt.Tx, rec objectRecord) error {
+		"orphan chunks": {func(tx kv.Tx, rec objectRecord) error {
 			return tx.Bucket(bktData).Put(chunkKey(rec.DataID+100, 0), []byte("x"))
 		}, "belong to no object"},
-		"restore on a Standard object": {func(tx *bolt.Tx, rec objectRecord) error {
+		"restore on a Standard object": {func(tx kv.Tx, rec objectRecord) error {
 			rec.Class = storageclass.Standard
 			return objects(tx).Put([]byte("k"), rec.encode("k"))
 		}, "has a restore"},
-		"undecodable record": {func(tx *bolt.Tx, rec objectRecord) error {
+		"undecodable record": {func(tx kv.Tx, rec objectRecord) error {
 			return objects(tx).Put([]byte("k"), []byte{9, 9})
 		}, "malformed object record"},
-		"objects bucket of no bucket": {func(tx *bolt.Tx, rec objectRecord) error {
+		"objects bucket of no bucket": {func(tx kv.Tx, rec objectRecord) error {
 			_, err := tx.CreateBucket(objectsName("ghost"))
 			return err
 		}, `"objects/ghost" has no bucket record`},
-		"meter of no bucket": {func(tx *bolt.Tx, rec objectRecord) error {
+		"meter of no bucket": {func(tx kv.Tx, rec objectRecord) error {
 			return storeMeter(tx, "ghost", newUsage(rec.LastModified))
 		}, `"objects/ghost\x00meter" has no bucket record`},
-		"stranger at the top": {func(tx *bolt.Tx, rec objectRecord) error {
+		"stranger at the top": {func(tx kv.Tx, rec objectRecord) error {
 			_, err := tx.CreateBucket([]byte("elsewhere"))
 			return err
 		}, `unknown top-level bucket "elsewhere"`},
-		"bucket without objects": {func(tx *bolt.Tx, rec objectRecord) error {
+		"bucket without objects": {func(tx kv.Tx, rec objectRecord) error {
 			return tx.Bucket(bktBuckets).Put([]byte("lonely"), tx.Bucket(bktBuckets).Get([]byte("bkt")))
 		}, `bucket "lonely" has no objects bucket`},
-		"meter missing": {func(tx *bolt.Tx, rec objectRecord) error {
+		"meter missing": {func(tx kv.Tx, rec objectRecord) error {
 			return deleteMeter(tx, "bkt")
 		}, `bucket "bkt" has no meter`},
-		"unknown class": {func(tx *bolt.Tx, rec objectRecord) error {
+		"unknown class": {func(tx kv.Tx, rec objectRecord) error {
 			rec.Class = "Glacier"
 			return objects(tx).Put([]byte("k"), rec.encode("k"))
 		}, "not in the catalog"},
@@ -116,9 +116,11 @@ func TestOpen_CollectsStagedChunks(t *testing.T) {
 	db, err = Open(path, &Options{DisableSweeper: true})
 	require.NoError(t, err)
 	defer db.Close()
-	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
-		require.Zero(t, tx.Bucket(bktData).Stats().KeyN, "staged chunks collected")
-		require.Zero(t, tx.Bucket(bktStaging).Stats().KeyN)
+	require.NoError(t, db.store.View(context.Background(), func(tx kv.Tx) error {
+		k, _ := tx.Bucket(bktData).Cursor().First()
+		require.Nil(t, k, "staged chunks collected")
+		k, _ = tx.Bucket(bktStaging).Cursor().First()
+		require.Nil(t, k)
 		return nil
 	}))
 	_, err = db.Head(ctx, "bkt", "k")

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
+
 	"github.com/coldstore-dev/coldstore"
 	"github.com/stretchr/testify/require"
 )
@@ -41,7 +43,7 @@ func (c *closingReader) Read(p []byte) (int, error) {
 func TestClose_DuringCopy(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	path := db.bolt.Path()
+	path := db.store.(*boltkv.Store).Path()
 	body := bytes.Repeat([]byte("x"), 3*chunkSize)
 	_, err := db.Put(ctx, "bkt", "src", bytes.NewReader(body), nil)
 	require.NoError(t, err)

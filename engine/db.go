@@ -10,14 +10,15 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
-// DB is an open coldstore database: one bbolt file, the injected clock and,
-// unless disabled, one background goroutine that sweeps expired restores.
-// All methods are safe for concurrent use. Writes are serialised by bbolt
-// (one write transaction at a time); reads never block writes.
+// DB is an open coldstore database: a store (one bbolt file by default, see
+// package kv), the injected clock and, unless disabled, one background
+// goroutine that sweeps expired restores. All methods are safe for
+// concurrent use. Writes are serializable transactions of the store; reads
+// never block writes.
 //
 // Beside the errors each method lists, every method that reads an object's
 // record returns an error wrapping coldstore.ErrDataCorrupt when the record
@@ -27,7 +28,7 @@ import (
 // clock reads outside [coldstore.MinTime, coldstore.MaxTime]. None of them
 // changes anything.
 type DB struct {
-	bolt  *bolt.DB
+	store kv.Store
 	opts  Options
 	clock clock.Clock
 	cat   *storageclass.Catalog
@@ -41,9 +42,7 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
-	commits committer   // group commit of single-object writes
 	live    liveBuckets // per bucket: access monitor on, reads not yet stored (live.go)
-	readTxs readTxs     // read transactions reused between commits (readtx.go)
 	configs configCache // parsed lifecycle configurations
 
 	cancel context.CancelFunc
@@ -52,24 +51,26 @@ type DB struct {
 	armed  atomic.Int64  // UnixMicro the loop sleeps until; 0 while it is not sleeping
 }
 
-// Errors about the file itself. They are wrapped in a *coldstore.OpError
-// naming the operation and, for Open, the path.
+// Errors about the database itself. They are wrapped in a *coldstore.OpError
+// naming the operation and, for Open, the path. The store's own are the
+// kv package's, under the same names.
 var (
 	// ErrNotDatabase is returned by Open for a file that is not a coldstore
 	// database: empty, random bytes, or another program's bbolt file.
-	ErrNotDatabase = errors.New("not a coldstore database")
+	ErrNotDatabase = kv.ErrNotDatabase
 	// ErrCorrupt is returned by Open for a damaged database file, and by
 	// Check for every broken invariant it finds.
-	ErrCorrupt = errors.New("database is corrupt")
+	ErrCorrupt = kv.ErrCorrupt
 	// ErrNewerSchema is returned by Open for a database written by a newer
 	// coldstore with a schema this version does not know.
 	ErrNewerSchema = errors.New("database schema is newer than this coldstore")
 	// ErrLocked is returned by Open when another process holds the file's
 	// lock for longer than Options.OpenTimeout.
-	ErrLocked = errors.New("database is locked by another process")
-	// ErrStorage wraps a failure of the underlying file (I/O, bbolt). Its
-	// text is kept in the OpError's Detail; bbolt's own errors never leak.
-	ErrStorage = errors.New("storage failure")
+	ErrLocked = kv.ErrLocked
+	// ErrStorage wraps a failure of the store (I/O, bbolt, the network). Its
+	// text is kept in the OpError's Detail; the store's own errors never
+	// leak.
+	ErrStorage = kv.ErrStorage
 	// ErrReplaced is returned by a reader of a multi-chunk object whose
 	// object was replaced or deleted while it was being read, rather than
 	// a mix of two versions.
@@ -113,14 +114,15 @@ func (db *DB) acquire(ctx context.Context, op, bucket, key string) error {
 
 func (db *DB) release() { db.calls.leave() }
 
-// update runs fn in one write transaction and wraps its error.
-func (db *DB) update(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
-	return wrap(op, bucket, key, db.boltUpdate(fn))
+// update runs fn in one write transaction of its own and wraps its error.
+// fn may run more than once (kv.Store).
+func (db *DB) update(ctx context.Context, op, bucket, key string, fn func(tx kv.Tx) error) error {
+	return wrap(op, bucket, key, db.store.Update(ctx, fn))
 }
 
 // view runs fn in one read transaction and wraps its error.
-func (db *DB) view(op, bucket, key string, fn func(tx *bolt.Tx) error) error {
-	return wrap(op, bucket, key, db.boltView(fn))
+func (db *DB) view(ctx context.Context, op, bucket, key string, fn func(tx kv.Tx) error) error {
+	return wrap(op, bucket, key, db.store.View(ctx, fn))
 }
 
 // rules returns the rules of a stored class. A class the catalog lacks
@@ -171,8 +173,7 @@ func (db *DB) Close() error {
 		if err := db.flushReads(); err != nil {
 			db.opts.Logger.Error("coldstore: storing read counts", "err", err)
 		}
-		db.readTxs.writing() // for good: retires the parked read transactions
-		db.closeErr = wrap("Close", "", "", db.bolt.Close())
+		db.closeErr = wrap("Close", "", "", db.store.Close())
 	})
 	if !first {
 		return nil

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Object is the content of an object being read, and its info as of Get.
@@ -161,7 +161,7 @@ func (o *Object) load(dst []byte) (int, error) {
 	}
 	defer o.db.release()
 	n := 0
-	err := o.db.view(op, b, k, func(tx *bolt.Tx) error {
+	err := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
 		ck := chunkKey(o.id, o.next)
 		v := tx.Bucket(bktData).Get(ck)
 		if v == nil {
@@ -233,7 +233,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	o := Object{db: db, ctx: ctx}
 	lb := db.live.lookup(bucket)
 	var touch bool // the read is recorded: last access, or a return to Standard
-	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, bucket, key, func(tx kv.Tx) error {
 		now := db.now()
 		ob, err := objectsOf(tx, op, bucket, key)
 		if err != nil {
@@ -308,7 +308,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 // (or older than the monitor), or a lifecycle rule returns the object to
 // Standard when it is read. lb is the bucket's state in memory, nil when
 // it has none.
-func (db *DB) readTouches(tx *bolt.Tx, lb *liveBucket, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
+func (db *DB) readTouches(tx kv.Tx, lb *liveBucket, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
 	if lb == nil || !lb.monitored.Load() {
 		return false, nil // access-time rules, ReturnToStdWhenVisit included, need the monitor
 	}
@@ -338,7 +338,7 @@ const accessGranularity = 24 * time.Hour
 // record is changed only if it is still the object that was read.
 func (db *DB) touch(ctx context.Context, obj *Object) error {
 	bucket, key := obj.info.Bucket, obj.info.Key
-	return db.writeShared("Get", bucket, key, func(w *writeTx) error {
+	return db.writeShared(ctx, "Get", bucket, key, func(w *writeTx) error {
 		var rec objectRecord
 		ob, err := loadObject(w.tx, "Get", bucket, key, &rec)
 		if err != nil || rec.DataID != obj.id || rec.ETag != obj.etag {

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
 )
 
 // TestIntegrity_DamagedRecordsAndChunks: a damaged record fails Get, Head
@@ -33,7 +33,7 @@ func TestIntegrity_DamagedRecordsAndChunks(t *testing.T) {
 			body := bytes.Repeat([]byte("0123456789"), tc.size/10+1)[:tc.size]
 			_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
 			require.NoError(t, err)
-			require.NoError(t, db.bolt.Update(func(tx *bolt.Tx) error {
+			require.NoError(t, db.store.Update(context.Background(), func(tx kv.Tx) error {
 				ob := objectsBucket(tx, "bkt")
 				rec := bytes.Clone(ob.Get([]byte("k")))
 				i := tc.at(rec)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // LatestInstant returns the latest clock reading the database recorded: the
@@ -31,7 +31,7 @@ func (db *DB) LatestInstant(ctx context.Context) (time.Time, error) {
 			}
 		}
 	}
-	err := db.view(op, "", "", func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
 		var names []string
 		err := tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			r, err := decodeBucket(v)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
-	bolt "go.etcd.io/bbolt"
 )
 
 // A bucket's lifecycle configuration is stored as its OSS XML under
@@ -36,7 +36,7 @@ type cachedConfig struct {
 }
 
 // configOf returns the configuration of bucket in tx, or nil.
-func (db *DB) configOf(tx *bolt.Tx, bucket string) (*lifecycle.Configuration, error) {
+func (db *DB) configOf(tx kv.Tx, bucket string) (*lifecycle.Configuration, error) {
 	v := tx.Bucket(bktLifecycle).Get([]byte(bucket))
 	if v == nil {
 		return nil, nil
@@ -110,7 +110,7 @@ func dueKey(t time.Time, key string) []byte {
 }
 
 // dueBucket returns due/<bucket>, creating it.
-func dueBucket(tx *bolt.Tx, bucket string) (*bolt.Bucket, error) {
+func dueBucket(tx kv.Tx, bucket string) (kv.Bucket, error) {
 	return tx.Bucket(bktDue).CreateBucketIfNotExists([]byte(bucket))
 }
 
@@ -191,7 +191,7 @@ func (db *DB) changeBucket(ctx context.Context, op, bucket string, fn func(w *wr
 		return err
 	}
 	defer db.release()
-	return db.write(op, bucket, "", func(w *writeTx) error {
+	return db.write(ctx, op, bucket, "", func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -255,7 +255,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 	}
 	defer db.release()
 	var doc []byte
-	err := db.view(op, bucket, "", func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, bucket, "", func(tx kv.Tx) error {
 		if _, err := objectsOf(tx, op, bucket, ""); err != nil {
 			return err
 		}

@@ -5,7 +5,7 @@ import (
 	"context"
 
 	"github.com/coldstore-dev/coldstore"
-	bolt "go.etcd.io/bbolt"
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // ListOptions are the optional arguments of List. A nil *ListOptions is
@@ -70,7 +70,7 @@ func (db *DB) list(ctx context.Context, bucket string, opts *ListOptions) (page 
 		return ListPage{}, 0, err
 	}
 	defer db.release()
-	err = db.view(op, bucket, "", func(tx *bolt.Tx) error {
+	err = db.view(ctx, op, bucket, "", func(tx kv.Tx) error {
 		now := db.now()
 		ob, err := objectsOf(tx, op, bucket, "")
 		if err != nil {

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
 )
 
 var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -20,7 +20,7 @@ var epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 func pending(t *testing.T, db *DB) int {
 	t.Helper()
 	n := 0
-	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
+	require.NoError(t, db.store.View(context.Background(), func(tx kv.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
 			c := objectsBucket(tx, string(name)).Cursor()
 			for k, _ := c.Seek(expiryFirst); isExpiryKey(k); k, _ = c.Next() {

@@ -7,9 +7,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // A bucket's meter is the one key of a small top-level bbolt bucket named
@@ -28,7 +27,7 @@ import (
 // then costs its own page.
 
 // loadMeter returns the stored meter of bucket, nil when there is none.
-func loadMeter(tx *bolt.Tx, bucket string) []byte {
+func loadMeter(tx kv.Tx, bucket string) []byte {
 	if mb := tx.Bucket(meterName(bucket)); mb != nil {
 		return mb.Get(keyMeter)
 	}
@@ -36,7 +35,7 @@ func loadMeter(tx *bolt.Tx, bucket string) []byte {
 }
 
 // storeMeter writes the meter of bucket, creating its bbolt bucket.
-func storeMeter(tx *bolt.Tx, bucket string, u *usageRecord) error {
+func storeMeter(tx kv.Tx, bucket string, u *usageRecord) error {
 	mb, err := tx.CreateBucketIfNotExists(meterName(bucket))
 	if err != nil {
 		return err
@@ -45,9 +44,9 @@ func storeMeter(tx *bolt.Tx, bucket string, u *usageRecord) error {
 }
 
 // deleteMeter removes the meter of bucket and its bbolt bucket.
-func deleteMeter(tx *bolt.Tx, bucket string) error {
+func deleteMeter(tx kv.Tx, bucket string) error {
 	err := tx.DeleteBucket(meterName(bucket))
-	if errors.Is(err, berrors.ErrBucketNotFound) {
+	if errors.Is(err, kv.ErrBucketNotFound) {
 		return nil
 	}
 	return err

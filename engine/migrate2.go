@@ -7,8 +7,8 @@ import (
 	"hash/crc64"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
-	bolt "go.etcd.io/bbolt"
 )
 
 // migrate2 brings schema 2 to schema 3. Schema 2 stored instants as Unix
@@ -20,7 +20,7 @@ import (
 // (schema 2 wrapped Days past 106,751 into the past). It runs in Open's one transaction, so a crash
 // leaves the file as it was; that transaction holds every page it rewrites
 // until it commits, so it needs memory of the order of the file.
-func migrate2(tx *bolt.Tx) error {
+func migrate2(tx kv.Tx) error {
 	states := map[string]*bucketState{}
 	if err := rewriteValues(tx.Bucket(bktBuckets), func(k, v []byte) ([]byte, error) {
 		r, err := decodeBucket(v)
@@ -48,7 +48,7 @@ func migrate2(tx *bolt.Tx) error {
 		}
 	}
 	var names [][]byte
-	if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+	if err := tx.ForEachBucket(func(name []byte) error {
 		if bytes.HasPrefix(name, []byte(objectsPrefix)) {
 			names = append(names, bytes.Clone(name))
 		}
@@ -113,7 +113,7 @@ func migrate2(tx *bolt.Tx) error {
 
 // migrateObject reads a version 1 object record of key as a version 2
 // one, with its CRC-64, and seals its chunks.
-func migrateObject(data *bolt.Bucket, key string, v []byte) (objectRecord, error) {
+func migrateObject(data kv.Bucket, key string, v []byte) (objectRecord, error) {
 	var r objectRecord
 	if len(v) == 0 || v[0] != 1 {
 		return r, fmt.Errorf("record of %q: version %v, want 1", key, v[:min(len(v), 1)])
@@ -170,7 +170,7 @@ func legacyKey(k []byte) []byte {
 
 // rewriteValues replaces the value of every key of b that is not a nested
 // bucket with what fn makes of it.
-func rewriteValues(b *bolt.Bucket, fn func(k, v []byte) ([]byte, error)) error {
+func rewriteValues(b kv.Bucket, fn func(k, v []byte) ([]byte, error)) error {
 	type kv struct{ k, v []byte }
 	var out []kv
 	err := b.ForEach(func(k, v []byte) error {
@@ -197,7 +197,7 @@ func rewriteValues(b *bolt.Bucket, fn func(k, v []byte) ([]byte, error)) error {
 
 // rewriteKeys renames every key of b that match selects with rename, its
 // (empty or not) value kept.
-func rewriteKeys(b *bolt.Bucket, match func([]byte) bool, rename func([]byte) []byte) error {
+func rewriteKeys(b kv.Bucket, match func([]byte) bool, rename func([]byte) []byte) error {
 	type kv struct{ k, v []byte }
 	var old []kv
 	err := b.ForEach(func(k, v []byte) error {

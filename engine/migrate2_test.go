@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
 )
 
 // schema2Fixture copies testdata/schema2/schema2.db, a file written by the
@@ -59,7 +60,7 @@ func checkMigrated(t *testing.T, path string, want map[string]json.RawMessage) {
 	require.NoError(t, err)
 	defer db.Close()
 	require.NoError(t, db.Check(ctx), "sound after its migration")
-	require.NoError(t, db.bolt.View(func(tx *bolt.Tx) error {
+	require.NoError(t, db.store.View(context.Background(), func(tx kv.Tx) error {
 		require.Equal(t, uint32(schemaVersion), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
 		return nil
 	}))
@@ -109,9 +110,9 @@ func TestOpen_MigratesSchema2(t *testing.T) {
 // the due index anew, so a wrong entry does not survive it.
 func TestOpen_MigrationRebuildsTheDueIndex(t *testing.T) {
 	path, want := schema2Fixture(t)
-	bdb, err := bolt.Open(path, 0o600, nil)
+	bdb, err := boltkv.Open(path, nil)
 	require.NoError(t, err)
-	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, bdb.Update(context.Background(), func(tx kv.Tx) error {
 		due := tx.Bucket(bktDue).Bucket([]byte("logs"))
 		k := binary.BigEndian.AppendUint64(nil, uint64(time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano()))
 		return due.Put(append(k, "keep"...), nil) // "keep" matches no rule
@@ -124,9 +125,9 @@ func TestOpen_FailedSchema2MigrationChangesNothing(t *testing.T) {
 	path, _ := schema2Fixture(t)
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
-	bdb, err := bolt.Open(path, 0o600, nil)
+	bdb, err := boltkv.Open(path, nil)
 	require.NoError(t, err)
-	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, bdb.Update(context.Background(), func(tx kv.Tx) error {
 		return objectsBucket(tx, "photos").Put([]byte("broken"), []byte{1, 2, 3})
 	}))
 	require.NoError(t, bdb.Close())

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // ObjectInfo describes an object at the instant of the call.
@@ -68,7 +68,7 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 
 // objectsOf returns the bbolt bucket holding the objects of bucket, or an
 // error wrapping ErrNoSuchBucket.
-func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
+func objectsOf(tx kv.Tx, op, bucket, key string) (kv.Bucket, error) {
 	ob := objectsBucket(tx, bucket)
 	if ob == nil {
 		return nil, objectsMissing(op, bucket, key)
@@ -79,7 +79,7 @@ func objectsOf(tx *bolt.Tx, op, bucket, key string) (*bolt.Bucket, error) {
 // loadObject decodes the record of bucket/key into rec and returns the
 // bbolt bucket holding it, or an error wrapping ErrNoSuchBucket or
 // ErrNoSuchKey.
-func loadObject(tx *bolt.Tx, op, bucket, key string, rec *objectRecord) (*bolt.Bucket, error) {
+func loadObject(tx kv.Tx, op, bucket, key string, rec *objectRecord) (kv.Bucket, error) {
 	ob, err := objectsOf(tx, op, bucket, key)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 	}
 	defer db.release()
 	var oi ObjectInfo
-	err := db.view(op, bucket, key, func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, bucket, key, func(tx kv.Tx) error {
 		now := db.now()
 		var rec objectRecord
 		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
@@ -150,7 +150,7 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	defer db.release()
-	return db.writeShared(op, bucket, key, func(w *writeTx) error {
+	return db.writeShared(ctx, op, bucket, key, func(w *writeTx) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

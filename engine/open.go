@@ -9,13 +9,14 @@ import (
 	"os"
 
 	"github.com/coldstore-dev/coldstore"
-	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
+	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
 )
 
-// Open opens the database at path, creating it if the path does not exist,
-// and starts the background sweeper unless opts.DisableSweeper. opts may be
-// nil; it is copied and never changed.
+// Open opens the database in the bbolt file at path (package boltkv),
+// creating it if the path does not exist, and starts the background sweeper
+// unless opts.DisableSweeper. opts may be nil; it is copied and never
+// changed.
 //
 // Open returns an error wrapping ErrNotDatabase for a file that is empty, is
 // not a bbolt file, or is another program's bbolt file; ErrCorrupt for a
@@ -24,8 +25,9 @@ import (
 // opts.OpenTimeout. It never panics on a bad file.
 //
 // Open also removes the chunks of any Put that a crash interrupted before it
-// published its object, and migrates a file of an older schema in place, in
-// one transaction.
+// published its object, and migrates a file of an older schema in place
+// (schema 1's layout in boltkv, schema 2's encodings here), each step in one
+// transaction.
 //
 // When Open created the file and then fails (a full disk, say), it removes
 // the file, so that the path is as it was: a half-written new file would
@@ -33,37 +35,44 @@ import (
 func Open(path string, opts *Options) (*DB, error) {
 	_, err := os.Lstat(path)
 	created := errors.Is(err, os.ErrNotExist)
-	db, err := open(path, opts)
-	if err != nil && created && !errors.Is(err, ErrLocked) {
+	o := opts.withDefaults()
+	s, err := boltkv.Open(path, &boltkv.Options{Timeout: o.OpenTimeout, NoSync: o.NoSync})
+	if err == nil {
+		var db *DB
+		if db, err = OpenStore(s, opts); err == nil {
+			return db, nil
+		}
+		var oe *coldstore.OpError
+		if errors.As(err, &oe) && oe.Op == "Open" {
+			oe.Detail = path + ": " + oe.Detail
+		}
+	}
+	if created && !errors.Is(err, ErrLocked) {
 		_ = os.Remove(path) // ErrLocked: another process made it meanwhile
 	}
-	return db, err
+	return nil, err
 }
 
-func open(path string, opts *Options) (*DB, error) {
+// OpenStore opens the database held by s, creating its layout when s is
+// empty, and starts the background sweeper unless opts.DisableSweeper.
+// From the call on, the DB owns s: Close closes it, and OpenStore closes it
+// when it fails. opts may be nil; it is copied and never changed;
+// OpenTimeout and NoSync are the store's business and are not used here.
+//
+// OpenStore returns an error wrapping ErrNotDatabase when s holds something
+// other than a coldstore database, ErrCorrupt when it holds a damaged one,
+// ErrNewerSchema for a database of a newer coldstore, and ErrStorage when s
+// fails. It migrates a database of schema 2 in one transaction, and removes
+// the chunks of any Put that a crash interrupted before it published.
+func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
-	if fi, err := os.Stat(path); err == nil {
-		if fi.IsDir() {
-			return nil, fail("Open", "", "", ErrNotDatabase, "%s is a directory", path)
-		}
-		if fi.Size() == 0 {
-			return nil, fail("Open", "", "", ErrNotDatabase, "%s is an empty file", path)
-		}
-	}
-	if err := checkFileHeader(path); err != nil {
-		return nil, err
-	}
-	bdb, err := openBolt(path, &o)
-	if err != nil {
-		return nil, err
-	}
-	if err := initFile(bdb, path); err != nil {
-		_ = bdb.Close()
+	if err := initStore(s); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	db := &DB{
-		bolt:    bdb,
+		store:   s,
 		opts:    o,
 		clock:   o.Clock,
 		cat:     o.Catalog,
@@ -72,7 +81,7 @@ func open(path string, opts *Options) (*DB, error) {
 		wake:    make(chan struct{}, 1),
 	}
 	db.calls.init()
-	err = bdb.View(func(tx *bolt.Tx) error {
+	err := s.View(context.Background(), func(tx kv.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
 				db.live.of(string(k)).monitored.Store(true)
@@ -82,8 +91,8 @@ func open(path string, opts *Options) (*DB, error) {
 	})
 	if err != nil {
 		cancel()
-		_ = bdb.Close()
-		return nil, fail("Open", "", "", ErrStorage, "%s: %v", path, err)
+		_ = s.Close()
+		return nil, fail("Open", "", "", ErrStorage, "%v", err)
 	}
 	if !o.DisableSweeper {
 		db.loop.Add(1)
@@ -92,50 +101,23 @@ func open(path string, opts *Options) (*DB, error) {
 	return db, nil
 }
 
-// openBolt opens the bbolt file, turning its errors and panics on damaged
-// files into typed errors.
-func openBolt(path string, o *Options) (bdb *bolt.DB, err error) {
+// initStore creates the layout in an empty store, or checks that it holds a
+// coldstore database of a schema this code knows, migrating an older one,
+// and collects the chunks of interrupted Puts. A panic inside the store (a
+// damaged page) is returned as ErrCorrupt.
+func initStore(s kv.Store) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			bdb, err = nil, fail("Open", "", "", ErrCorrupt, "%s: %v", path, p)
+			err = fail("Open", "", "", ErrCorrupt, "%v", p)
 		}
 	}()
-	bdb, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: o.OpenTimeout, NoSync: o.NoSync, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
-	switch {
-	case err == nil:
-		return bdb, nil
-	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fail("Open", "", "", ErrLocked, "%s: still locked after %v", path, o.OpenTimeout)
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
-		return nil, fail("Open", "", "", ErrNotDatabase, "%s: %v", path, err)
-	case errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrInvalidMapping):
-		return nil, fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
-	default:
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, fail("Open", "", "", ErrStorage, "%v", err)
-		}
-		return nil, fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
-	}
-}
-
-// initFile creates the layout in a new file, or checks that an existing one
-// is a coldstore database of a schema this code knows, and collects the
-// chunks of interrupted Puts. A panic inside bbolt (a damaged page) is
-// returned as ErrCorrupt.
-func initFile(bdb *bolt.DB, path string) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fail("Open", "", "", ErrCorrupt, "%s: %v", path, p)
-		}
-	}()
-	err = bdb.Update(func(tx *bolt.Tx) error {
+	err = s.Update(context.Background(), func(tx kv.Tx) error {
 		meta := tx.Bucket(bktMeta)
 		if meta == nil {
 			foreign := false
-			_ = tx.ForEach(func([]byte, *bolt.Bucket) error { foreign = true; return nil })
+			_ = tx.ForEachBucket(func([]byte) error { foreign = true; return nil })
 			if foreign {
-				return fail("Open", "", "", ErrNotDatabase, "%s is a bbolt file of another program", path)
+				return fail("Open", "", "", ErrNotDatabase, "a bbolt file of another program")
 			}
 			for _, name := range allBuckets {
 				if _, err := tx.CreateBucket(name); err != nil {
@@ -150,38 +132,42 @@ func initFile(bdb *bolt.DB, path string) (err error) {
 			return meta.Put(keyVersion, v)
 		}
 		if !bytes.Equal(meta.Get(keyMagic), []byte(magic)) {
-			return fail("Open", "", "", ErrNotDatabase, "%s: no coldstore mark in its meta bucket", path)
+			return fail("Open", "", "", ErrNotDatabase, "no coldstore mark in its meta bucket")
 		}
 		v := meta.Get(keyVersion)
 		if len(v) != 4 {
-			return fail("Open", "", "", ErrCorrupt, "%s: unreadable schema version", path)
+			return fail("Open", "", "", ErrCorrupt, "unreadable schema version")
 		}
 		switch n := binary.BigEndian.Uint32(v); {
 		case n > schemaVersion:
-			return fail("Open", "", "", ErrNewerSchema, "%s has schema %d; this coldstore reads up to %d", path, n, schemaVersion)
-		case n == 0:
-			return fail("Open", "", "", ErrCorrupt, "%s: schema version 0", path)
-		case n < schemaVersion:
-			if err := migrate(tx, n); err != nil {
-				return fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
+			return fail("Open", "", "", ErrNewerSchema, "schema %d; this coldstore reads up to %d", n, schemaVersion)
+		case n < 2:
+			// Schema 1 exists only in bbolt files, whose store migrates it.
+			return fail("Open", "", "", ErrCorrupt, "schema version %d", n)
+		case n == 2:
+			if err := migrate2(tx); err != nil {
+				return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
+			}
+			if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
+				return err
 			}
 		}
 		for _, name := range allBuckets {
 			if tx.Bucket(name) == nil {
-				return fail("Open", "", "", ErrCorrupt, "%s: bucket %q missing", path, name)
+				return fail("Open", "", "", ErrCorrupt, "bucket %q missing", name)
 			}
 		}
 		return collectStaged(tx)
 	})
 	var oe *coldstore.OpError
 	if err != nil && !errors.As(err, &oe) {
-		err = fail("Open", "", "", ErrStorage, "%s: %v", path, err)
+		err = fail("Open", "", "", ErrStorage, "%v", err)
 	}
 	return err
 }
 
 // collectStaged deletes the chunks of Puts that never published.
-func collectStaged(tx *bolt.Tx) error {
+func collectStaged(tx kv.Tx) error {
 	st := tx.Bucket(bktStaging)
 	var ids [][]byte
 	if err := st.ForEach(func(k, _ []byte) error {
@@ -205,7 +191,7 @@ func collectStaged(tx *bolt.Tx) error {
 }
 
 // deleteChunks removes every chunk stored under id.
-func deleteChunks(tx *bolt.Tx, id uint64) error {
+func deleteChunks(tx kv.Tx, id uint64) error {
 	if id == 0 {
 		return nil
 	}

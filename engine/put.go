@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/coldstore-dev/coldstore"
-	bolt "go.etcd.io/bbolt"
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // Put stores the body read from r as bucket/key, replacing any object of
@@ -202,7 +202,7 @@ func (p *putter) run() (ObjectInfo, error) {
 }
 
 // putChunks writes chunks under p.id in tx, allocating the id first.
-func (p *putter) putChunks(tx *bolt.Tx, chunks [][]byte) error {
+func (p *putter) putChunks(tx kv.Tx, chunks [][]byte) error {
 	data := tx.Bucket(bktData)
 	if p.id == 0 && len(chunks) > 0 {
 		id, err := data.NextSequence()
@@ -225,7 +225,8 @@ func (p *putter) putChunks(tx *bolt.Tx, chunks [][]byte) error {
 // lets Open collect them after a crash.
 func (p *putter) stage(chunks [][]byte) error {
 	id, n := p.id, p.chunks
-	err := p.db.update("Put", p.bucket, p.key, func(tx *bolt.Tx) error {
+	err := p.db.update(p.ctx, "Put", p.bucket, p.key, func(tx kv.Tx) error {
+		p.id, p.chunks = id, n // this function may run more than once
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}
@@ -248,7 +249,7 @@ func (p *putter) stage(chunks [][]byte) error {
 func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 	var oi ObjectInfo
 	id, n := p.id, p.chunks
-	err := p.db.writeShared("Put", p.bucket, p.key, func(w *writeTx) error {
+	err := p.db.writeShared(p.ctx, "Put", p.bucket, p.key, func(w *writeTx) error {
 		p.id, p.chunks = id, n // this function may run more than once
 		if err := p.ctx.Err(); err != nil {
 			return err
@@ -330,7 +331,8 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 func (p *putter) abort(err error) error {
 	if p.id != 0 {
 		id := p.id
-		_ = p.db.boltUpdate(func(tx *bolt.Tx) error {
+		// Without p.ctx's cancellation: a cancelled Put is aborted too.
+		_ = p.db.store.Update(context.WithoutCancel(p.ctx), func(tx kv.Tx) error {
 			if err := deleteChunks(tx, id); err != nil {
 				return err
 			}

@@ -5,8 +5,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
-	bolt "go.etcd.io/bbolt"
 )
 
 // LifecycleResult is what a RunLifecycle pass did.
@@ -44,7 +44,7 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 	now := db.now()
 	var res LifecycleResult
 	var buckets []string
-	err := db.view(op, "", "", func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
 		due := tx.Bucket(bktDue)
 		return due.ForEachBucket(func(name []byte) error {
 			// Only buckets with something due take the write lock.
@@ -71,7 +71,7 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 			}
 			var more bool
 			var next time.Time
-			err := db.write(op, bucket, "", func(w *writeTx) error {
+			err := db.write(ctx, op, bucket, "", func(w *writeTx) error {
 				w.now = now
 				var err error
 				more, next, err = w.lifecycleBatch(bucket, &res)
@@ -153,7 +153,7 @@ func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool
 
 // act applies what the configuration says of rec now. It reports false
 // when it says nothing.
-func (w *writeTx) act(b *bucketState, ob *bolt.Bucket, key string, rec *objectRecord, res *LifecycleResult) (bool, error) {
+func (w *writeTx) act(b *bucketState, ob kv.Bucket, key string, rec *objectRecord, res *LifecycleResult) (bool, error) {
 	a := b.cfg.Evaluate(lcObject(b, key, rec), w.now)
 	switch {
 	case a.Kind == lifecycle.ActionExpire:

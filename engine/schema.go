@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // The file's layout. Every top-level bbolt bucket is named here.
@@ -59,7 +59,7 @@ func appendObjectsName(dst []byte, bucket string) []byte {
 // objectsBucket returns the bbolt bucket of bucket's objects, nil when
 // there is none. It builds the name on its stack: a lookup, done for every
 // object read or changed, allocates nothing.
-func objectsBucket(tx *bolt.Tx, bucket string) *bolt.Bucket {
+func objectsBucket(tx kv.Tx, bucket string) kv.Bucket {
 	var name [len(objectsPrefix) + MaxBucketNameLen]byte
 	return tx.Bucket(appendObjectsName(name[:0], bucket))
 }

@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
 )
 
 func openTemp(t *testing.T) *DB {
@@ -76,7 +76,7 @@ func TestObject_SeekLoadsOnlyItsChunk(t *testing.T) {
 	obj, err := db.Get(ctx, "bkt", "k")
 	require.NoError(t, err)
 	defer obj.Close()
-	require.NoError(t, db.bolt.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, db.store.Update(context.Background(), func(tx kv.Tx) error {
 		for i := range uint32(3) {
 			if err := tx.Bucket(bktData).Delete(chunkKey(obj.id, i)); err != nil {
 				return err

@@ -5,7 +5,7 @@ import (
 	"context"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // sweepBatch bounds the expired restores one sweep transaction handles, so
@@ -37,7 +37,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		// Most sweeps find nothing due: look before taking the write lock.
 		var first time.Time
-		err := db.view(op, "", "", func(tx *bolt.Tx) error {
+		err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
 			first = earliestExpiry(tx)
 			return nil
 		})
@@ -49,7 +49,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 			return res, db.flushReads()
 		}
 		var n int
-		err = db.write(op, "", "", func(w *writeTx) error {
+		err = db.write(ctx, op, "", "", func(w *writeTx) error {
 			w.now = now
 			var err error
 			n, err = w.sweepBatch()
@@ -63,7 +63,7 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 }
 
 // earliestExpiry is the first ExpiresAt of any bucket's index; zero if none.
-func earliestExpiry(tx *bolt.Tx) time.Time {
+func earliestExpiry(tx kv.Tx) time.Time {
 	var first time.Time
 	_ = tx.Bucket(bktBuckets).ForEach(func(name, _ []byte) error {
 		ob := objectsBucket(tx, string(name))
@@ -124,7 +124,7 @@ func (w *writeTx) sweepBatch() (expired int, err error) {
 // its index entry. It reports false when the entry matches no restore (a
 // malformed or dangling entry, which Check reports); the caller then drops
 // the entry, so the sweeper never sticks on one.
-func (w *writeTx) expireOne(ob *bolt.Bucket, bucket string, k []byte) (bool, error) {
+func (w *writeTx) expireOne(ob kv.Bucket, bucket string, k []byte) (bool, error) {
 	t, key, ok := parseExpiryKey(k)
 	if !ok {
 		return false, nil

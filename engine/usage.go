@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Usage is what a bucket used from its creation to the instant of the call:
@@ -221,7 +221,7 @@ func (db *DB) flushReads() error {
 		return nil
 	}
 	taken := map[string]readCounts{}
-	err := db.write("flushReads", "", "", func(w *writeTx) error {
+	err := db.write(context.Background(), "flushReads", "", "", func(w *writeTx) error {
 		clear(taken)
 		for _, name := range names {
 			b, err := w.bucket("flushReads", name, "")
@@ -266,7 +266,7 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 	defer db.release()
 	var u *usageRecord
 	var now time.Time
-	err := db.view(op, bucket, "", func(tx *bolt.Tx) error {
+	err := db.view(ctx, op, bucket, "", func(tx kv.Tx) error {
 		now = db.now()
 		v := tx.Bucket(bktBuckets).Get([]byte(bucket))
 		if v == nil {

@@ -1,10 +1,12 @@
 //go:build unix
 
-package engine
+package boltkv
 
 import (
 	"os"
 	"syscall"
+
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // mapFile maps the first size bytes of f read-only, as bbolt maps its file:
@@ -15,7 +17,7 @@ func mapFile(f *os.File, size int64) ([]byte, func(), error) {
 	}
 	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return nil, nil, fail("Open", "", "", ErrStorage, "mapping %s: %v", f.Name(), err)
+		return nil, nil, fail(kv.ErrStorage, "mapping %s: %v", f.Name(), err)
 	}
 	return b, func() { _ = syscall.Munmap(b) }, nil
 }

@@ -1,4 +1,4 @@
-package engine
+package boltkv_test
 
 import (
 	"bytes"
@@ -17,9 +17,17 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
+)
+
+// The engine's body layout, which the fixture's sizes straddle.
+const (
+	inlineMax = 16 << 10  // the largest body kept in its record
+	chunkSize = 256 << 10 // the size of a stored chunk
 )
 
 var (
@@ -38,7 +46,7 @@ func damageFixture(t *testing.T) ([]byte, map[[2]string][]byte) {
 	path := filepath.Join(t.TempDir(), "fixture.db")
 	m := clock.NewMock()
 	m.Set(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
-	db, err := Open(path, &Options{Clock: m, DisableSweeper: true})
+	db, err := engine.Open(path, &engine.Options{Clock: m, DisableSweeper: true})
 	require.NoError(t, err)
 	r := rand.New(rand.NewPCG(3, 4))
 	bodies := map[[2]string][]byte{}
@@ -54,11 +62,11 @@ func damageFixture(t *testing.T) ([]byte, map[[2]string][]byte) {
 			if i%2 == 1 {
 				class = storageclass.IA
 			}
-			_, err := db.Put(ctx, b, key, bytes.NewReader(body), &PutOptions{StorageClass: class, Metadata: map[string]string{"n": key}})
+			_, err := db.Put(ctx, b, key, bytes.NewReader(body), &engine.PutOptions{StorageClass: class, Metadata: map[string]string{"n": key}})
 			require.NoError(t, err)
 			bodies[[2]string{b, key}] = body
 		}
-		_, err := db.Put(ctx, b, "archived", bytes.NewReader([]byte("cold")), &PutOptions{StorageClass: storageclass.Archive})
+		_, err := db.Put(ctx, b, "archived", bytes.NewReader([]byte("cold")), &engine.PutOptions{StorageClass: storageclass.Archive})
 		require.NoError(t, err)
 		_, err = db.Restore(ctx, b, "archived", nil)
 		require.NoError(t, err)
@@ -92,7 +100,7 @@ func TestDamagedFiles(t *testing.T) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	// Printed now: a panic kills the test before its log is.
-	fmt.Fprintf(os.Stderr, "TestDamagedFiles: seed %d (replay: go test ./engine -run TestDamagedFiles -bitflip.seed=%d -bitflip.runs=%d)\n", seed, seed, *bitflipRuns)
+	fmt.Fprintf(os.Stderr, "TestDamagedFiles: seed %d (replay: go test ./kv/boltkv -run TestDamagedFiles -bitflip.seed=%d -bitflip.runs=%d)\n", seed, seed, *bitflipRuns)
 	r := rand.New(rand.NewPCG(seed, 6))
 	// Half the flips land in the pages that hold the trees (branch and
 	// leaf pages of one page): the rest of the file is mostly bodies.
@@ -109,7 +117,7 @@ func TestDamagedFiles(t *testing.T) {
 		}
 		path := filepath.Join(dir, fmt.Sprintf("run%d.db", run))
 		require.NoError(t, os.WriteFile(path, b, 0o600))
-		db, err := Open(path, &Options{DisableSweeper: true})
+		db, err := engine.Open(path, &engine.Options{DisableSweeper: true})
 		if err != nil {
 			require.True(t, typed(err), "run %d: Open: untyped error %v", run, err)
 			refused++
@@ -133,7 +141,7 @@ func TestDamagedFiles(t *testing.T) {
 			require.True(t, bytes.Equal(body, got), "run %d: %v: Get returned other bytes than were stored", run, bk)
 		}
 		for _, bucket := range []string{"alpha", "beta"} {
-			if _, err := db.List(ctx, bucket, &ListOptions{Limit: 1000}); err != nil {
+			if _, err := db.List(ctx, bucket, &engine.ListOptions{Limit: 1000}); err != nil {
 				require.True(t, typed(err), "run %d: List: untyped error %v", run, err)
 			}
 		}
@@ -149,7 +157,7 @@ func TestDamagedFiles(t *testing.T) {
 		require.NoError(t, db.Close())
 		require.NoError(t, os.Remove(path))
 	}
-	t.Logf("%d damaged files: %d refused by Open, %d opened (%d reads failed, %d Checks reported)", *bitflipRuns, refused, opened, readErrs, checkErrs)
+	t.Logf("%d damaged files: %d refused by engine.Open, %d opened (%d reads failed, %d Checks reported)", *bitflipRuns, refused, opened, readErrs, checkErrs)
 }
 
 // reachable returns the pages the newest meta of the file b reaches, and
@@ -158,27 +166,9 @@ func reachable(t *testing.T, b []byte) (map[uint64]bool, int) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "walk.db")
 	require.NoError(t, os.WriteFile(path, b, 0o600))
-	f, err := os.Open(path)
+	seen, ps, err := boltkv.Reachable(path)
 	require.NoError(t, err)
-	defer f.Close()
-	m0, _, _ := readMeta(f, 0)
-	m1, _, _ := readMeta(f, int64(m0.pageSize))
-	m := m0
-	if m1.txid > m0.txid {
-		m = m1
-	}
-	data, unmap, err := mapFile(f, int64(m.pgid)*int64(m.pageSize))
-	require.NoError(t, err)
-	defer unmap()
-	w := pageWalker{data: data, ps: uint64(m.pageSize), hwm: m.pgid, seen: make([]uint64, (m.pgid+63)/64)}
-	require.NoError(t, w.bucket(m.root, "root"))
-	seen := map[uint64]bool{}
-	for id := range m.pgid {
-		if w.seen[id/64]&(1<<(id%64)) != 0 {
-			seen[id] = true
-		}
-	}
-	return seen, int(m.pageSize)
+	return seen, ps
 }
 
 // treePages returns the offsets of the reachable pages that are a branch
@@ -188,7 +178,7 @@ func treePages(t *testing.T, b []byte) ([]int, int) {
 	var out []int
 	for id := range seen {
 		off := int(id) * ps
-		if binary.NativeEndian.Uint64(b[off:]) == id && binary.NativeEndian.Uint32(b[off+boltOverflowAt:]) == 0 {
+		if binary.NativeEndian.Uint64(b[off:]) == id && binary.NativeEndian.Uint32(b[off+boltkv.BoltOverflowAt:]) == 0 {
 			out = append(out, off)
 		}
 	}
@@ -203,7 +193,7 @@ func leafWithElements(t *testing.T, b []byte) int {
 	seen, ps := reachable(t, b)
 	for id := range seen {
 		off := int(id) * ps
-		if binary.NativeEndian.Uint16(b[off+8:]) == pageLeaf && binary.NativeEndian.Uint16(b[off+10:]) > 0 {
+		if binary.NativeEndian.Uint16(b[off+8:]) == boltkv.PageLeaf && binary.NativeEndian.Uint16(b[off+10:]) > 0 {
 			return off
 		}
 	}
@@ -216,10 +206,10 @@ func leafWithElements(t *testing.T, b []byte) int {
 func TestOpen_CraftedKeySize(t *testing.T) {
 	b, _ := damageFixture(t)
 	off := leafWithElements(t, b)
-	binary.NativeEndian.PutUint32(b[off+boltPageHeader+8:], 0xF0000000)
+	binary.NativeEndian.PutUint32(b[off+boltkv.BoltPageHeader+8:], 0xF0000000)
 	path := filepath.Join(t.TempDir(), "crafted.db")
 	require.NoError(t, os.WriteFile(path, b, 0o600))
-	_, err := Open(path, nil)
-	require.ErrorIs(t, err, ErrCorrupt)
+	_, err := engine.Open(path, nil)
+	require.ErrorIs(t, err, engine.ErrCorrupt)
 	require.ErrorContains(t, err, "runs past the page")
 }

@@ -1,4 +1,4 @@
-package engine
+package boltkv
 
 import (
 	"errors"
@@ -21,7 +21,7 @@ import (
 // rebuild their state on each run and publish results only through
 // variables that the last run overwrites.
 
-// committer is the queue of a DB.
+// committer is the queue of a Store.
 type committer struct {
 	mu      sync.Mutex
 	pending []*call
@@ -41,9 +41,9 @@ var errRolledBack = errors.New("rolled back with another writer's failure")
 
 // batch runs fn in a transaction shared with concurrent callers and returns
 // fn's own result.
-func (db *DB) batch(fn func(*bolt.Tx) error) error {
+func (s *Store) batch(fn func(*bolt.Tx) error) error {
 	c := &call{fn: fn, done: make(chan error, 1), lead: make(chan struct{})}
-	q := &db.commits
+	q := &s.commits
 	q.mu.Lock()
 	q.pending = append(q.pending, c)
 	if q.leading {
@@ -62,7 +62,7 @@ func (db *DB) batch(fn func(*bolt.Tx) error) error {
 	calls := q.pending
 	q.pending = nil
 	q.mu.Unlock()
-	db.commit(calls)
+	s.commit(calls)
 	q.mu.Lock()
 	if len(q.pending) > 0 {
 		close(q.pending[0].lead)
@@ -74,10 +74,10 @@ func (db *DB) batch(fn func(*bolt.Tx) error) error {
 }
 
 // commit runs calls in one transaction and delivers each its result.
-func (db *DB) commit(calls []*call) {
+func (s *Store) commit(calls []*call) {
 	for len(calls) > 0 {
 		failed := -1
-		err := db.boltUpdate(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			for i, c := range calls {
 				if err := c.fn(tx); err != nil {
 					failed = i
@@ -103,7 +103,7 @@ func (db *DB) commit(calls []*call) {
 		// Give the failing function its own error, alone, and run the
 		// others again.
 		bad := calls[failed]
-		bad.done <- db.boltUpdate(bad.fn)
+		bad.done <- s.update(bad.fn)
 		calls = append(calls[:failed:failed], calls[failed+1:]...)
 	}
 }

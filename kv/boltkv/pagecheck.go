@@ -1,4 +1,4 @@
-package engine
+package boltkv
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package engine
+package boltkv
 
 import (
 	"sync"
@@ -83,19 +83,19 @@ func (r *readTxs) done() {
 	r.mu.Unlock()
 }
 
-// boltUpdate runs fn in a bbolt write transaction. Every write to the file
+// update runs fn in a bbolt write transaction. Every write to the file
 // goes through it, so that no parked read transaction blocks a commit or
 // outlives one.
-func (db *DB) boltUpdate(fn func(*bolt.Tx) error) error {
-	db.readTxs.writing()
-	defer db.readTxs.done()
-	return db.bolt.Update(fn)
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	s.readTxs.writing()
+	defer s.readTxs.done()
+	return s.db.Update(fn)
 }
 
-// boltView runs fn in a read transaction, borrowed or begun. fn must not
+// view runs fn in a read transaction, borrowed or begun. fn must not
 // keep the transaction or anything bbolt returns from it.
-func (db *DB) boltView(fn func(*bolt.Tx) error) error {
-	tx, seen, err := db.readTxs.borrow(db.bolt)
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	tx, seen, err := s.readTxs.borrow(s.db)
 	if err != nil {
 		return err
 	}
@@ -107,6 +107,6 @@ func (db *DB) boltView(fn func(*bolt.Tx) error) error {
 	}()
 	err = fn(tx)
 	ok = true
-	db.readTxs.giveBack(tx, seen)
+	s.readTxs.giveBack(tx, seen)
 	return err
 }

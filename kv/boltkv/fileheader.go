@@ -1,4 +1,4 @@
-package engine
+package boltkv
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
+
+	"github.com/coldstore-dev/coldstore/kv"
 )
 
 // bbolt's file format, as far as checkFileHeader reads it: two meta pages
@@ -42,17 +44,17 @@ func checkFileHeader(path string) error {
 		return nil
 	}
 	if err != nil {
-		return fail("Open", "", "", ErrStorage, "%v", err)
+		return fail(kv.ErrStorage, "%v", err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return fail("Open", "", "", ErrStorage, "%v", err)
+		return fail(kv.ErrStorage, "%v", err)
 	}
 	size := fi.Size()
 	m0, magic0, ok0 := readMeta(f, 0)
 	if !magic0 {
-		return fail("Open", "", "", ErrNotDatabase, "%s: not a bbolt file", path)
+		return fail(kv.ErrNotDatabase, "%s: not a bbolt file", path)
 	}
 	pageSize := int64(os.Getpagesize())
 	if ok0 {
@@ -66,31 +68,31 @@ func checkFileHeader(path string) error {
 	case ok0:
 		m = m0
 	default:
-		return fail("Open", "", "", ErrCorrupt, "%s: both meta pages are damaged", path)
+		return fail(kv.ErrCorrupt, "%s: both meta pages are damaged", path)
 	}
 	ps := int64(m.pageSize)
 	if m.pgid < 2 || int64(m.pgid) > size/ps {
-		return fail("Open", "", "", ErrCorrupt, "%s: file of %d bytes is shorter than its %d pages of %d bytes (truncated?)", path, size, m.pgid, ps)
+		return fail(kv.ErrCorrupt, "%s: file of %d bytes is shorter than its %d pages of %d bytes (truncated?)", path, size, m.pgid, ps)
 	}
 	if m.root >= m.pgid {
-		return fail("Open", "", "", ErrCorrupt, "%s: root page %d past the end", path, m.root)
+		return fail(kv.ErrCorrupt, "%s: root page %d past the end", path, m.root)
 	}
 	if m.freelist != boltNoFreelist {
 		if m.freelist < 2 || m.freelist >= m.pgid {
-			return fail("Open", "", "", ErrCorrupt, "%s: freelist page %d past the end", path, m.freelist)
+			return fail(kv.ErrCorrupt, "%s: freelist page %d past the end", path, m.freelist)
 		}
 		var h [boltPageHeader]byte
 		if _, err := f.ReadAt(h[:], int64(m.freelist)*ps); err != nil {
-			return fail("Open", "", "", ErrCorrupt, "%s: freelist page unreadable: %v", path, err)
+			return fail(kv.ErrCorrupt, "%s: freelist page unreadable: %v", path, err)
 		}
 		flags := binary.NativeEndian.Uint16(h[8:])
 		overflow := uint64(binary.NativeEndian.Uint32(h[boltOverflowAt:]))
 		if flags&boltFreelistFlag == 0 || m.freelist+overflow >= m.pgid {
-			return fail("Open", "", "", ErrCorrupt, "%s: freelist page %d is damaged", path, m.freelist)
+			return fail(kv.ErrCorrupt, "%s: freelist page %d is damaged", path, m.freelist)
 		}
 	}
 	if err := checkPages(f, m); err != nil {
-		return fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
+		return fail(kv.ErrCorrupt, "%s: %v", path, err)
 	}
 	return nil
 }
