@@ -1,4 +1,4 @@
-package engine_test
+package storetest
 
 import (
 	"bufio"
@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,16 +24,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The crash test runs this test binary again as a child that writes, and
-// kills it with SIGKILL at a random moment.
+// The crash test runs the test binary again as a child that writes, and
+// kills it with SIGKILL at a random moment. The child is recognised by
+// this variable in its environment (Main).
 const crashChildEnv = "COLDSTORE_CRASH_CHILD"
-
-func TestMain(m *testing.M) {
-	if spec := os.Getenv(crashChildEnv); spec != "" {
-		os.Exit(crashChild(spec))
-	}
-	os.Exit(m.Run())
-}
 
 var (
 	crashStart = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -86,7 +79,7 @@ func crashBody(seq, size int) []byte {
 
 // crashChild performs the writes of spec "path seed nosync" forever,
 // printing "begin N" before and "ack N" after each.
-func crashChild(spec string) int {
+func crashChild(st Store, spec string) int {
 	var path string
 	var seed uint64
 	var nosync bool
@@ -96,7 +89,12 @@ func crashChild(spec string) int {
 	}
 	clk := clock.NewMock()
 	clk.Set(crashStart)
-	db, err := engine.Open(path, &engine.Options{Clock: clk, DisableSweeper: true, NoSync: nosync})
+	s, err := st.Open(path, nosync)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	db, err := engine.OpenStore(s, &engine.Options{Clock: clk, DisableSweeper: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -159,10 +157,9 @@ func modelAfter(writes []crashWrite, n int) *model.Model {
 	return m
 }
 
-func TestCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary")
-	}
+// testCrash kills a child writing on st 20 times (200 with -long), and
+// checks that the store holds every acknowledged write.
+func testCrash(t *testing.T, st Store) {
 	rounds := 20
 	if *flagLong {
 		rounds = 200
@@ -174,7 +171,7 @@ func TestCrash(t *testing.T) {
 		nosync := round%2 == 1
 		t.Run(fmt.Sprintf("round%d/nosync=%v", round, nosync), func(t *testing.T) {
 			acked, begun := crashRound(t, seed, nosync)
-			matched := verifyCrash(t, seed, nosync, acked, begun)
+			matched := verifyCrash(t, st, seed, nosync, acked, begun)
 			if begun > acked {
 				inflight++
 			}
@@ -187,7 +184,7 @@ func TestCrash(t *testing.T) {
 // crashRound runs a child on a fresh file and kills it; it returns the last
 // acknowledged write and the last begun one.
 func crashRound(t *testing.T, seed uint64, nosync bool) (acked, begun int) {
-	path := filepath.Join(t.TempDir(), "crash.db")
+	path := t.TempDir()
 	t.Setenv("COLDSTORE_CRASH_PATH", path) // for verifyCrash
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %v", crashChildEnv, path, seed, nosync))
@@ -233,13 +230,15 @@ func crashRound(t *testing.T, seed uint64, nosync bool) (acked, begun int) {
 
 // verifyCrash opens the killed child's file and checks that it holds exactly
 // the acknowledged writes, plus possibly the one in flight.
-func verifyCrash(t *testing.T, seed uint64, nosync bool, acked, begun int) (matched int) {
+func verifyCrash(t *testing.T, st Store, seed uint64, nosync bool, acked, begun int) (matched int) {
 	path := os.Getenv("COLDSTORE_CRASH_PATH")
 	writes := crashWrites(seed, begun)
 	now := crashStart.Add(time.Duration(begun) * crashStep)
 	clk := clock.NewMock()
 	clk.Set(now)
-	db, err := engine.Open(path, &engine.Options{Clock: clk, DisableSweeper: true})
+	s, err := st.Open(path, false)
+	require.NoError(t, err)
+	db, err := engine.OpenStore(s, &engine.Options{Clock: clk, DisableSweeper: true})
 	require.NoError(t, err)
 	defer db.Close()
 	require.NoError(t, db.Check(ctx), "invariants after the crash")
