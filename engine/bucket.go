@@ -31,7 +31,7 @@ type BucketInfo struct {
 // ErrBucketAlreadyExists when the bucket exists, and ErrClosed after Close.
 func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions) error {
 	const op = "CreateBucket"
-	if err := checkBucket(op, name); err != nil {
+	if err := db.checkBucket(op, name); err != nil {
 		return err
 	}
 	class := storageclass.Standard
@@ -78,7 +78,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 // objects (in any state, archived ones included), and ErrClosed after Close.
 func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 	const op = "DeleteBucket"
-	if err := checkBucket(op, name); err != nil {
+	if err := db.checkBucket(op, name); err != nil {
 		return err
 	}
 	if err := db.acquire(ctx, op, name, ""); err != nil {

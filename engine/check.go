@@ -72,7 +72,7 @@ func (db *DB) Check(ctx context.Context) error {
 				if isExpiryKey(k) {
 					checkExpiryEntry(ob, string(name), k, report)
 				} else {
-					db.checkObject(tx, &bc, ob, string(k), v, owned, report)
+					db.checkRecord(tx, &bc, ob, string(k), v, owned, report)
 				}
 				return nil
 			})
@@ -136,7 +136,7 @@ func (bc *bucketCheck) finish(tx kv.Tx, report func(string, ...any)) {
 	}
 }
 
-func (db *DB) checkObject(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
+func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
 	bucket := bc.state.name
 	where := bucket + "/" + truncate(key)
 	rec, err := decodeRecord(key, v)

@@ -26,7 +26,7 @@ import (
 // for a warmer class while not Restored; and ErrClosed after Close.
 func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class storageclass.Class) (ObjectInfo, error) {
 	const op = "SetStorageClass"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := db.checkObject(op, bucket, key); err != nil {
 		return ObjectInfo{}, err
 	}
 	to, ok := db.ruleSet[class]

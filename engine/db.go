@@ -10,6 +10,7 @@ import (
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/dialect"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
@@ -28,10 +29,11 @@ import (
 // clock reads outside [coldstore.MinTime, coldstore.MaxTime]. None of them
 // changes anything.
 type DB struct {
-	store kv.Store
-	opts  Options
-	clock clock.Clock
-	cat   *storageclass.Catalog
+	store   kv.Store
+	opts    Options
+	clock   clock.Clock
+	dialect dialect.Dialect
+	cat     *storageclass.Catalog
 	// ruleSet holds the catalog's rules, looked up once at Open: the hot
 	// paths read them without copying.
 	ruleSet map[storageclass.Class]*storageclass.Rules
@@ -64,6 +66,10 @@ var (
 	// ErrNewerSchema is returned by Open for a database written by a newer
 	// coldstore with a schema this version does not know.
 	ErrNewerSchema = errors.New("database schema is newer than this coldstore")
+	// ErrWrongDialect is returned by Open for a database of another
+	// dialect than Options.Dialect: its classes and rules are not the
+	// ones the database was written with.
+	ErrWrongDialect = errors.New("database is of another dialect")
 	// ErrLocked is returned by Open when another process holds the file's
 	// lock for longer than Options.OpenTimeout.
 	ErrLocked = kv.ErrLocked

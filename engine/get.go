@@ -219,7 +219,7 @@ func (o *Object) Close() error {
 // before Get returns, and the returned info shows them.
 func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	const op = "Get"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := db.checkObject(op, bucket, key); err != nil {
 		return nil, err
 	}
 	if err := db.acquire(ctx, op, bucket, key); err != nil {

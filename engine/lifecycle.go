@@ -184,7 +184,7 @@ func (w *writeTx) setConfig(bucket string, cfg *lifecycle.Configuration) error {
 // It returns an error wrapping ErrInvalidBucketName, ErrNoSuchBucket or
 // ErrClosed, or fn's.
 func (db *DB) changeBucket(ctx context.Context, op, bucket string, fn func(w *writeTx, b *bucketState) error) error {
-	if err := checkBucket(op, bucket); err != nil {
+	if err := db.checkBucket(op, bucket); err != nil {
 		return err
 	}
 	if err := db.acquire(ctx, op, bucket, ""); err != nil {
@@ -214,7 +214,7 @@ func (db *DB) changeBucket(ctx context.Context, op, bucket string, fn func(w *wr
 // ErrNoSuchBucket when the bucket is absent; and ErrClosed after Close.
 func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycle.Configuration) error {
 	const op = "PutBucketLifecycle"
-	if err := checkBucket(op, bucket); err != nil {
+	if err := db.checkBucket(op, bucket); err != nil {
 		return err
 	}
 	if c == nil {
@@ -247,7 +247,7 @@ func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycl
 // no configuration, and ErrClosed after Close.
 func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle.Configuration, error) {
 	const op = "GetBucketLifecycle"
-	if err := checkBucket(op, bucket); err != nil {
+	if err := db.checkBucket(op, bucket); err != nil {
 		return nil, err
 	}
 	if err := db.acquire(ctx, op, bucket, ""); err != nil {

@@ -53,7 +53,7 @@ func (db *DB) List(ctx context.Context, bucket string, opts *ListOptions) (ListP
 // tests of what a page costs).
 func (db *DB) list(ctx context.Context, bucket string, opts *ListOptions) (page ListPage, visited int, err error) {
 	const op = "List"
-	if err := checkBucket(op, bucket); err != nil {
+	if err := db.checkBucket(op, bucket); err != nil {
 		return ListPage{}, 0, err
 	}
 	var o ListOptions

@@ -107,7 +107,7 @@ func noSuchKey(op, bucket, key string) error {
 // after Close.
 func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) {
 	const op = "Head"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := db.checkObject(op, bucket, key); err != nil {
 		return ObjectInfo{}, err
 	}
 	if err := db.acquire(ctx, op, bucket, key); err != nil {
@@ -143,7 +143,7 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 // after Close.
 func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 	const op = "Delete"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := db.checkObject(op, bucket, key); err != nil {
 		return err
 	}
 	if err := db.acquire(ctx, op, bucket, key); err != nil {

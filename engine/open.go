@@ -61,12 +61,13 @@ func Open(path string, opts *Options) (*DB, error) {
 //
 // OpenStore returns an error wrapping ErrNotDatabase when s holds something
 // other than a coldstore database, ErrCorrupt when it holds a damaged one,
-// ErrNewerSchema for a database of a newer coldstore, and ErrStorage when s
+// ErrNewerSchema for a database of a newer coldstore, ErrWrongDialect for
+// a database of another dialect than opts.Dialect, and ErrStorage when s
 // fails. It migrates a database of schema 2 in one transaction, and removes
 // the chunks of any Put that a crash interrupted before it published.
 func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
-	if err := initStore(s); err != nil {
+	if err := initStore(s, o.Dialect.Name()); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -75,6 +76,7 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		store:   s,
 		opts:    o,
 		clock:   o.Clock,
+		dialect: o.Dialect,
 		cat:     o.Catalog,
 		ruleSet: ruleSetOf(o.Catalog),
 		cancel:  cancel,
@@ -101,11 +103,12 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	return db, nil
 }
 
-// initStore creates the layout in an empty store, or checks that it holds a
-// coldstore database of a schema this code knows, migrating an older one,
-// and collects the chunks of interrupted Puts. A panic inside the store (a
-// damaged page) is returned as ErrCorrupt.
-func initStore(s kv.Store) (err error) {
+// initStore creates the layout in an empty store, recording the dialect, or
+// checks that it holds a coldstore database of a schema this code knows and
+// of the dialect, migrating an older schema, and collects the chunks of
+// interrupted Puts. A panic inside the store (a damaged page) is returned as
+// ErrCorrupt.
+func initStore(s kv.Store, dialect string) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fail("Open", "", "", ErrCorrupt, "%v", p)
@@ -127,6 +130,9 @@ func initStore(s kv.Store) (err error) {
 			meta = tx.Bucket(bktMeta)
 			v := binary.BigEndian.AppendUint32(nil, schemaVersion)
 			if err := meta.Put(keyMagic, []byte(magic)); err != nil {
+				return err
+			}
+			if err := meta.Put(keyDialect, []byte(dialect)); err != nil {
 				return err
 			}
 			return meta.Put(keyVersion, v)
@@ -152,6 +158,9 @@ func initStore(s kv.Store) (err error) {
 				return err
 			}
 		}
+		if got := dialectOf(meta); got != dialect {
+			return fail("Open", "", "", ErrWrongDialect, "a database of the %s dialect opened as %s", got, dialect)
+		}
 		for _, name := range allBuckets {
 			if tx.Bucket(name) == nil {
 				return fail("Open", "", "", ErrCorrupt, "bucket %q missing", name)
@@ -164,6 +173,15 @@ func initStore(s kv.Store) (err error) {
 		err = fail("Open", "", "", ErrStorage, "%v", err)
 	}
 	return err
+}
+
+// dialectOf returns the dialect a database records: "oss" when it records
+// none, as every database did before dialects were recorded.
+func dialectOf(meta kv.Bucket) string {
+	if v := meta.Get(keyDialect); v != nil {
+		return string(v)
+	}
+	return "oss"
 }
 
 // collectStaged deletes the chunks of Puts that never published.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/dialect"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -16,7 +17,14 @@ import (
 type Options struct {
 	// Clock is the only source of time. nil: the wall clock (clock.New()).
 	Clock clock.Clock
-	// Catalog holds the storage classes and their rules. nil: storageclass.OSS().
+	// Dialect is the archive service whose rules the database follows: its
+	// classes, names and restore rules. nil: dialect.OSS(). A database
+	// records its dialect when created; Open refuses it under another
+	// (ErrWrongDialect).
+	Dialect dialect.Dialect
+	// Catalog holds the storage classes and their rules. nil: the
+	// dialect's catalog (storageclass.OSS() for OSS). A catalog of one's
+	// own adds classes to the dialect's (storageclass.NewCatalog).
 	Catalog *storageclass.Catalog
 	// SweepInterval is the longest the background loop sleeps between
 	// sweeps. 0: one minute.
@@ -78,8 +86,11 @@ func (o *Options) withDefaults() Options {
 	if c.Clock == nil {
 		c.Clock = clock.New()
 	}
+	if c.Dialect == nil {
+		c.Dialect = dialect.OSS()
+	}
 	if c.Catalog == nil {
-		c.Catalog = storageclass.OSS()
+		c.Catalog = c.Dialect.Catalog()
 	}
 	if c.SweepInterval <= 0 {
 		c.SweepInterval = defaultSweepInterval

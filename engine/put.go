@@ -32,7 +32,7 @@ import (
 // On any error nothing is stored and the old object is intact.
 func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
 	const op = "Put"
-	if err := checkObject(op, bucket, key); err != nil {
+	if err := db.checkObject(op, bucket, key); err != nil {
 		return ObjectInfo{}, err
 	}
 	var o PutOptions

@@ -9,7 +9,8 @@ import (
 
 // The file's layout. Every top-level bbolt bucket is named here.
 //
-//	meta                         "version" -> uint32 schema version; "magic" -> "coldstore"
+//	meta                         "version" -> uint32 schema version; "magic" -> "coldstore";
+//	                             "dialect" -> its name (absent: "oss")
 //	buckets         <name>       -> bucketRecord
 //	objects/<name>  <key>        -> objectRecord: one top-level bbolt bucket per coldstore bucket
 //	objects/<name>  \xff<t><key> -> empty: the bucket's pending restores, by ExpiresAt
@@ -37,6 +38,7 @@ var (
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")
+	keyDialect = []byte("dialect")
 	keyMeter   = []byte("m")
 )
 

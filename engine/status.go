@@ -3,40 +3,22 @@ package engine
 import (
 	"time"
 
+	"github.com/coldstore-dev/coldstore/dialect"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
-// RestoreState is where an object stands in the archive state machine. It is
-// derived from the object's stored times and the clock at the moment of the
-// call, never stored.
-type RestoreState int
+// RestoreState is where an object stands in the archive's state machine:
+// NotArchived, Archived, Restoring or Restored (package dialect names
+// them).
+type RestoreState = dialect.RestoreState
 
+// The restore states.
 const (
-	// NotArchived: the object's class needs no restore; it is readable.
-	NotArchived RestoreState = iota
-	// Archived: the class needs a restore and there is no restored copy
-	// (never restored, expired, or cleaned). Reads fail.
-	Archived
-	// Restoring: a restore was accepted and is not ready yet. Reads fail.
-	Restoring
-	// Restored: a restored copy is readable until ExpiresAt.
-	Restored
+	NotArchived = dialect.NotArchived
+	Archived    = dialect.Archived
+	Restoring   = dialect.Restoring
+	Restored    = dialect.Restored
 )
-
-// String returns the state's name.
-func (s RestoreState) String() string {
-	switch s {
-	case NotArchived:
-		return "NotArchived"
-	case Archived:
-		return "Archived"
-	case Restoring:
-		return "Restoring"
-	case Restored:
-		return "Restored"
-	}
-	return "RestoreState(?)"
-}
 
 // RestoreStatus is the restore state of an object at one instant.
 type RestoreStatus struct {
@@ -54,6 +36,9 @@ const httpTime = "Mon, 02 Jan 2006 15:04:05 GMT"
 // listings): `ongoing-request="true"` while Restoring,
 // `ongoing-request="false", expiry-date="Sun, 16 Apr 2017 08:12:33 GMT"`
 // once Restored, and "" when NotArchived or Archived (OSS omits the header).
+//
+// Deprecated: headers are the wire's: ossapi writes x-oss-restore from the
+// status (ossapi.RestoreHeader), and each wire package writes its own.
 func (s RestoreStatus) Header() string {
 	switch s.State {
 	case Restoring:
@@ -98,6 +83,9 @@ const (
 )
 
 // HTTPStatus returns 202 for Accepted and 200 for AlreadyRestored.
+//
+// Deprecated: status codes are the wire's: each wire package answers a
+// RestoreResult with its own.
 func (c RestoreStatusCode) HTTPStatus() int {
 	if c == Accepted {
 		return 202

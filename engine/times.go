@@ -48,8 +48,3 @@ func checkClock(op, bucket, key string, now time.Time) error {
 	}
 	return nil
 }
-
-// pastMaxTime is the error of a change whose times would pass MaxTime.
-func pastMaxTime(op, bucket, key string) error {
-	return fail(op, bucket, key, coldstore.ErrInvalidArgument, "it would end after %s, the last instant coldstore stores", coldstore.MaxTime.Format(time.RFC3339))
-}

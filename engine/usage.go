@@ -257,7 +257,7 @@ func (db *DB) flushReads() error {
 // ErrNoSuchBucket when the bucket is absent, and ErrClosed after Close.
 func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 	const op = "Usage"
-	if err := checkBucket(op, bucket); err != nil {
+	if err := db.checkBucket(op, bucket); err != nil {
 		return Usage{}, err
 	}
 	if err := db.acquire(ctx, op, bucket, ""); err != nil {

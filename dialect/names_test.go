@@ -1,4 +1,4 @@
-package engine
+package dialect
 
 import (
 	"encoding/xml"

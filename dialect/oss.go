@@ -1,0 +1,247 @@
+package dialect
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/instant"
+	"github.com/coldstore-dev/coldstore/storageclass"
+)
+
+// Limits on names, as OSS sets them.
+const (
+	MinBucketNameLen = 3
+	MaxBucketNameLen = 63
+	MaxKeyLen        = 1023 // bytes
+)
+
+// OSS returns the dialect of Alibaba Cloud OSS, with the OSS catalog: the
+// default. Its rules are the ones research/semantics.md sources, and where
+// OSS documents nothing, coldstore's choices, each written below.
+func OSS() Dialect { return ossDialect{} }
+
+type ossDialect struct{}
+
+func (ossDialect) Name() string                   { return "oss" }
+func (ossDialect) Catalog() *storageclass.Catalog { return storageclass.OSS() }
+
+// CheckBucketName accepts 3-63 characters of a-z, 0-9 and '-', starting
+// and ending with a letter or digit.
+func (ossDialect) CheckBucketName(name string) error {
+	if !validBucketName(name) {
+		return refuse(coldstore.ErrInvalidBucketName, "bucket name %q: 3-63 of a-z, 0-9 and '-', starting and ending with a letter or digit", name)
+	}
+	return nil
+}
+
+// CheckKey accepts 1-1023 bytes of UTF-8 that XML 1.0 can carry, not
+// starting with '/' or '\'.
+func (ossDialect) CheckKey(key string) error {
+	if !validKey(key) {
+		return refuse(coldstore.ErrInvalidObjectName, "key %q: 1-1023 bytes of UTF-8 that XML 1.0 can carry, not starting with '/' or '\\'", truncate(key))
+	}
+	return nil
+}
+
+// CheckRestore refuses negative Days and unknown tiers with
+// ErrInvalidArgument.
+func (ossDialect) CheckRestore(days int, tier storageclass.Tier) error {
+	if days < 0 {
+		return refuse(coldstore.ErrInvalidArgument, "days %d is negative", days)
+	}
+	if tier != "" && tier.Speed() < 0 {
+		return refuse(coldstore.ErrInvalidArgument, "unknown restore tier %q", tier)
+	}
+	return nil
+}
+
+// Restore decides as OSS RestoreObject does:
+//
+//	Archived (or expired)  accepted (202): RequestedAt = now, ReadyAt = now +
+//	                       latency(tier), ExpiresAt = ReadyAt + Days; a
+//	                       retrieval is billed.
+//	Restoring              ErrRestoreAlreadyInProgress (409); except a faster
+//	                       tier (ColdArchive, DeepColdArchive): accepted, the
+//	                       tier changes and ReadyAt moves earlier if the faster
+//	                       tier finishes sooner, keeping the copy's lifetime
+//	                       (ExpiresAt - ReadyAt); no second retrieval billed.
+//	                       A slower or equal tier, or none, is the 409.
+//	Restored               200: ExpiresAt += Days, never past ReadyAt +
+//	                       MaxRestoreDays (no rounding). The tier is checked
+//	                       but not used.
+//
+// Days and tier are judged against the class before the state: a class
+// that needs no restore is ErrOperationNotSupported (400); Days outside the
+// class's [MinRestoreDays, MaxRestoreDays] or a tier the class lacks is
+// ErrInvalidArgument; any tier on a class without tiers (Archive) is
+// ErrMalformedXML, as OSS answers JobParameters there. A restore that would
+// end past coldstore.MaxTime is ErrInvalidArgument.
+func (ossDialect) Restore(r RestoreRequest) (RestoreDecision, error) {
+	days, tier, err := ossRestoreArgs(r)
+	if err != nil {
+		return RestoreDecision{}, err
+	}
+	c := r.Copy
+	switch r.State {
+	case Restoring:
+		if r.Tier == "" || !r.Tier.FasterThan(c.Tier) {
+			return RestoreDecision{}, refuse(coldstore.ErrRestoreAlreadyInProgress, "restore with tier %q ready at %s", c.Tier, c.ReadyAt.Format(httpTime))
+		}
+		life := c.ExpiresAt.Sub(c.ReadyAt)
+		if ready, _ := instant.Add(r.Now, r.Latency(r.Tier)); ready.Before(c.ReadyAt) {
+			c.ReadyAt = ready
+		}
+		c.Tier = r.Tier
+		c.ExpiresAt = c.ReadyAt.Add(life) // no later than before: ReadyAt moved earlier
+		return RestoreDecision{Accepted: true, Copy: c}, nil
+	case Restored:
+		limit, limitOK := instant.AddDays(c.ReadyAt, int64(r.Rules.MaxRestoreDays))
+		exp, ok := instant.AddDays(c.ExpiresAt, int64(days))
+		if !ok && !limitOK {
+			return RestoreDecision{}, pastMaxTime()
+		}
+		c.ExpiresAt = exp
+		if c.ExpiresAt.After(limit) {
+			c.ExpiresAt = limit
+		}
+		return RestoreDecision{Copy: c}, nil
+	}
+	ready, ok1 := instant.Add(r.Now, r.Latency(tier))
+	exp, ok2 := instant.AddDays(ready, int64(days))
+	if !ok1 || !ok2 {
+		return RestoreDecision{}, pastMaxTime()
+	}
+	return RestoreDecision{Accepted: true, Retrieval: true, Copy: Copy{Tier: tier, RequestedAt: r.Now, ReadyAt: ready, ExpiresAt: exp}}, nil
+}
+
+// ossRestoreArgs validates Days and Tier against the class and fills in
+// the class's defaults.
+func ossRestoreArgs(r RestoreRequest) (int, storageclass.Tier, error) {
+	rules := r.Rules
+	if !rules.NeedsRestore {
+		return 0, "", refuse(coldstore.ErrOperationNotSupported, "%s objects need no restore", r.Class)
+	}
+	days := r.Days
+	if days == 0 {
+		days = rules.DefaultRestoreDays
+	}
+	if days < rules.MinRestoreDays || days > rules.MaxRestoreDays {
+		return 0, "", refuse(coldstore.ErrInvalidArgument, "days %d outside [%d, %d] for %s", days, rules.MinRestoreDays, rules.MaxRestoreDays, r.Class)
+	}
+	tier := r.Tier
+	if len(rules.Tiers) == 0 {
+		if tier != "" {
+			return 0, "", refuse(coldstore.ErrMalformedXML, "%s has no restore tiers; tier %q given", r.Class, tier)
+		}
+		return days, "", nil
+	}
+	if tier == "" {
+		tier = rules.DefaultTier
+	}
+	if _, ok := rules.Tiers[tier]; !ok {
+		return 0, "", refuse(coldstore.ErrInvalidArgument, "%s has no %s tier", r.Class, tier)
+	}
+	return days, tier, nil
+}
+
+// CleanRestored is OSS CleanRestoredObject: a Restored object may end its
+// copy. Restoring is ErrArchiveRestoreNotFinished (409); Archived (never
+// restored, expired, or already cleaned) ErrArchiveRestoreFileStale (409);
+// a class that needs no restore ErrOperationNotSupported (our choice: OSS
+// documents the call for archive classes only).
+func (ossDialect) CleanRestored(class storageclass.Class, state RestoreState, c Copy) error {
+	switch state {
+	case NotArchived:
+		return refuse(coldstore.ErrOperationNotSupported, "%s objects are never restored", class)
+	case Archived:
+		return refuse(coldstore.ErrArchiveRestoreFileStale, "no restored copy")
+	case Restoring:
+		return refuse(coldstore.ErrArchiveRestoreNotFinished, "restore ready at %s", c.ReadyAt.Format(httpTime))
+	}
+	return nil
+}
+
+// httpTime is RFC 1123 with GMT, as the times in OSS's messages are.
+const httpTime = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// refuse returns a refusal: the engine names the operation, bucket and key.
+func refuse(sentinel error, format string, args ...any) error {
+	return &coldstore.OpError{Err: sentinel, Detail: fmt.Sprintf(format, args...)}
+}
+
+// pastMaxTime is the refusal of a restore whose times would pass MaxTime.
+func pastMaxTime() error {
+	return refuse(coldstore.ErrInvalidArgument, "it would end after %s, the last instant coldstore stores", coldstore.MaxTime.Format(time.RFC3339))
+}
+
+// truncate shortens a bad value for an error message.
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "..."
+	}
+	return s
+}
+
+// validBucketName reports whether name is 3-63 characters of a-z, 0-9 and
+// '-', starting and ending with a letter or digit.
+func validBucketName(name string) bool {
+	if len(name) < MinBucketNameLen || len(name) > MaxBucketNameLen {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && i > 0 && i < len(name)-1:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// validKey reports whether key is 1-1023 bytes of valid UTF-8 not starting
+// with '/' or '\', whose every character XML 1.0 can carry: a listing, a
+// multi-delete and an error body write keys in XML, and a key that they
+// cannot write (NUL, other control characters but tab, line feed and
+// carriage return, U+FFFE, U+FFFF) could be stored but never named again.
+func validKey(key string) bool {
+	if len(key) < 1 || len(key) > MaxKeyLen || key[0] == '/' || key[0] == '\\' {
+		return false
+	}
+	for i := 0; i < len(key); i++ { // ASCII first: most keys are, and need no decoding
+		if c := key[i]; c >= utf8.RuneSelf {
+			return validUTF8Key(key[i:])
+		} else if !xmlChar(rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// validUTF8Key reports whether s is valid UTF-8 of characters XML 1.0
+// can carry.
+func validUTF8Key(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !xmlChar(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// xmlChar reports whether r is a Char of XML 1.0 (surrogates aside: valid
+// UTF-8 holds none).
+func xmlChar(r rune) bool {
+	switch {
+	case r >= 0x20:
+		return r != 0xFFFE && r != 0xFFFF
+	default:
+		return r == '\t' || r == '\n' || r == '\r'
+	}
+}
