@@ -41,9 +41,9 @@ func (f *Front) writeXML(w http.ResponseWriter, r *http.Request, id string, stat
 	return status
 }
 
-// WritePlain answers r with status and text as plain UTF-8 text; an answer
+// writePlain answers r with status and text as plain UTF-8 text; an answer
 // to HEAD has the headers only. It returns the status written.
-func WritePlain(w http.ResponseWriter, r *http.Request, status int, text string) int {
+func writePlain(w http.ResponseWriter, r *http.Request, status int, text string) int {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {

@@ -42,15 +42,3 @@ func TestWriteXML(t *testing.T) {
 	require.Equal(t, xml.Header, w.Body.String())
 	require.Contains(t, logs.String(), "id=ID3")
 }
-
-// TestWritePlain: text with its type; headers only on HEAD.
-func TestWritePlain(t *testing.T) {
-	w := httptest.NewRecorder()
-	require.Equal(t, 400, wire.WritePlain(w, httptest.NewRequest("POST", "/", nil), 400, "no\n"))
-	require.Equal(t, "no\n", w.Body.String())
-	require.Equal(t, "text/plain; charset=utf-8", w.Header().Get("Content-Type"))
-	w = httptest.NewRecorder()
-	wire.WritePlain(w, httptest.NewRequest("HEAD", "/", nil), 200, "now\n")
-	require.Equal(t, 200, w.Code)
-	require.Empty(t, w.Body.String())
-}

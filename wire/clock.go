@@ -43,17 +43,17 @@ func (c *MockClock) Serve(w http.ResponseWriter, r *http.Request, query url.Valu
 		s := query.Get("advance")
 		d, err := time.ParseDuration(s)
 		if err != nil || d < 0 {
-			return WritePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: want a positive duration such as 4h, not %q\n", s)), nil
+			return writePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: want a positive duration such as 4h, not %q\n", s)), nil
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if now := m.Now(); now.Add(d).After(coldstore.MaxTime) {
-			return WritePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: %s would move the clock from %s past %s, the last instant coldstore stores\n",
+			return writePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: %s would move the clock from %s past %s, the last instant coldstore stores\n",
 				s, now.UTC().Format(time.RFC3339Nano), coldstore.MaxTime.Format(time.RFC3339Nano))), nil
 		}
 		m.Add(d)
 	default:
 		return 0, ErrMethodNotAllowed
 	}
-	return WritePlain(w, r, http.StatusOK, m.Now().UTC().Format(time.RFC3339Nano)+"\n"), nil
+	return writePlain(w, r, http.StatusOK, m.Now().UTC().Format(time.RFC3339Nano)+"\n"), nil
 }

@@ -34,6 +34,11 @@ func TestMockClock(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 200, status)
 	require.Equal(t, "2024-01-01T00:00:00Z\n", w.Body.String())
+	require.Equal(t, "text/plain; charset=utf-8", w.Header().Get("Content-Type"))
+	w, status, err = serveClock(t, c, "HEAD", "")
+	require.NoError(t, err)
+	require.Equal(t, 200, status)
+	require.Zero(t, w.Body.Len(), "a body on HEAD")
 
 	w, status, err = serveClock(t, c, "POST", "advance=4h30m")
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ type Protocol struct {
 type Front struct {
 	proto Protocol
 	log   *slog.Logger
-	ids   *RequestIDs
+	ids   *requestIDs
 }
 
 // NewFront returns the Front of a protocol, logging to log (nil: discard).
@@ -32,14 +32,17 @@ func NewFront(p Protocol, log *slog.Logger) *Front {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Front{proto: p, log: log, ids: NewRequestIDs()}
+	return &Front{proto: p, log: log, ids: newRequestIDs()}
 }
 
-// Begin starts the answer to a request and returns its id: the request id
-// header, Server: coldstore, and Date at now, the wall clock's time (the
-// SDKs correct their clock from it after a RequestTimeTooSkewed).
+// Begin starts the answer to a request: the request id header, Server:
+// coldstore, and Date at now, the wall clock's time (the SDKs correct
+// their clock from it after a RequestTimeTooSkewed). It returns the
+// request id: 24 upper-case hex digits, distinct from every other this
+// Front hands out; the first 8 are drawn at random per Front, so that ids
+// differ across restarts.
 func (f *Front) Begin(w http.ResponseWriter, now time.Time) string {
-	id := f.ids.Next()
+	id := f.ids.next()
 	h := w.Header()
 	h.Set(f.proto.RequestIDHeader, id)
 	h.Set("Server", "coldstore")

@@ -2,6 +2,8 @@ package wire_test
 
 import (
 	"net/http/httptest"
+	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,4 +31,31 @@ func TestBegin(t *testing.T) {
 	w := httptest.NewRecorder()
 	wire.NewFront(s3, nil).Begin(w, now)
 	require.Empty(t, w.Header().Get("x-oss-request-id"), "the S3 front wrote OSS's header")
+}
+
+// TestBegin_IDs: 24 upper-case hex digits, distinct across concurrent
+// requests, with a prefix that differs from one Front to the next.
+func TestBegin_IDs(t *testing.T) {
+	f := wire.NewFront(oss, nil)
+	begin := func(f *wire.Front) string { return f.Begin(httptest.NewRecorder(), time.Time{}) }
+	form := regexp.MustCompile(`^[0-9A-F]{24}$`)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 1000 {
+				id := begin(f)
+				mu.Lock()
+				seen[id] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, seen, 8000, "an id was handed out twice")
+	for id := range seen {
+		require.Regexp(t, form, id)
+	}
+	require.NotEqual(t, begin(f)[:8], begin(wire.NewFront(oss, nil))[:8], "two Fronts share a prefix: ids would repeat across restarts")
 }

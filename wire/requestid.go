@@ -7,23 +7,23 @@ import (
 	"sync/atomic"
 )
 
-// RequestIDs hands out request ids: 24 upper-case hex digits, a random
+// requestIDs hands out request ids: 24 upper-case hex digits, a random
 // prefix drawn once per generator (so ids differ across restarts) and a
 // counter. It is safe for concurrent use.
-type RequestIDs struct {
+type requestIDs struct {
 	prefix uint32
 	n      atomic.Uint64
 }
 
-// NewRequestIDs returns a generator with a fresh random prefix.
-func NewRequestIDs() *RequestIDs {
+// newRequestIDs returns a generator with a fresh random prefix.
+func newRequestIDs() *requestIDs {
 	var p [4]byte
 	_, _ = rand.Read(p[:]) // never fails (crypto/rand); a zero prefix would still serve
-	return &RequestIDs{prefix: binary.BigEndian.Uint32(p[:])}
+	return &requestIDs{prefix: binary.BigEndian.Uint32(p[:])}
 }
 
-// Next returns the next id: distinct from every other this generator
+// next returns the next id: distinct from every other this generator
 // returned.
-func (g *RequestIDs) Next() string {
+func (g *requestIDs) next() string {
 	return fmt.Sprintf("%08X%016X", g.prefix, g.n.Add(1))
 }
