@@ -17,7 +17,7 @@
 //   - listing pages: max-keys, marker, start-after and continuation tokens
 //     (ParseListQuery);
 //   - the mock clock endpoint /-/clock (MockClock);
-//   - the frame of signature checks (Verifier, Scheme, Authenticate): a
+//   - the frame of signature checks (Verifier, Scheme): a
 //     protocol's algorithms (OSS V1 and V4, S3 SigV4) plug into it;
 //   - the value of the x-oss-restore and x-amz-restore headers
 //     (RestoreHeader), and query strings with their credentials redacted
