@@ -15,6 +15,7 @@
 //	engine             the database: bbolt, the clock, the sweeper, the meter
 //	engine/enginetest  the test double for users' tests
 //	ossapi             the OSS REST protocol over an engine (http.Handler)
+//	wire               what the HTTP fronts share whatever their protocol
 //	bench, bench/sim   benchmarks beside raw bbolt; the cost simulation
 //	cmd/coldstore      the command line (demo, simulate, serve)
 //

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"iter"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,17 +15,18 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
-// Errors of authentication.
+// Errors of authentication in OSS's words. RequestTimeTooSkewed and the
+// expiry of presigned URLs are answered alike by every protocol
+// (wire.ErrRequestTimeTooSkewed, wire.ErrRequestExpired).
 var (
 	errSignatureDoesNotMatch = &coldstore.Error{Code: "SignatureDoesNotMatch", Status: http.StatusForbidden, Message: "The request signature we calculated does not match the signature you provided."}
 	errInvalidAccessKeyID    = &coldstore.Error{Code: "InvalidAccessKeyId", Status: http.StatusForbidden, Message: "The OSS Access Key Id you provided does not exist in our records."}
 	errAccessDenied          = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Anonymous access is forbidden for this operation."}
-	errExpired               = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Request has expired."}
 	errNoDate                = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Authentication requires a valid Date or x-oss-date header."}
 	errBadAuth               = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "The authorization you provided is malformed."}
-	errTimeTooSkewed         = &coldstore.Error{Code: "RequestTimeTooSkewed", Status: http.StatusForbidden, Message: "The difference between the request time and the current time is too large."}
 )
 
 // MaxSkew is how far a signed request's date may lie from the wall clock,
@@ -39,62 +41,43 @@ const (
 	isoBasic    = "20060102T150405Z" // x-oss-date of V4
 )
 
-// authenticate checks the request's signature when keys are configured:
-// OSS V4 (Authorization: OSS4-HMAC-SHA256 ..., or presigned with
+// verifier checks the request's signature when keys are configured: OSS
+// V4 (Authorization: OSS4-HMAC-SHA256 ..., or presigned with
 // x-oss-signature-version and x-oss-signature in the query) and V1 (in
 // the header, Authorization: OSS id:signature, or presigned with
 // OSSAccessKeyId, Expires and Signature in the query). A signed request's
 // date must lie within MaxSkew of the wall clock; a presigned URL is
-// refused once expired. Without keys every request is accepted.
-func (h *Handler) authenticate(q *request) error {
-	if len(h.opts.Keys) == 0 {
-		return nil
+// refused once expired. Without keys every request is accepted. Any
+// other Authorization header is malformed, and a request without one nor
+// a presigned query is anonymous: both AccessDenied.
+func (h *Handler) verifier() wire.Verifier[*request] {
+	return wire.Verifier[*request]{
+		Keys:      h.opts.Keys,
+		WallClock: h.opts.WallClock,
+		MaxSkew:   MaxSkew,
+		Schemes: []wire.Scheme[*request]{
+			{Authorization: algorithmV4 + " ", Check: h.checkV4Header},
+			{Authorization: "OSS ", Check: h.checkV1Header},
+			{Params: []string{"x-oss-signature", "x-oss-signature-version"}, Check: h.checkV4Query},
+			{Params: []string{"OSSAccessKeyId", "Signature"}, Check: h.checkV1Query},
+		},
+		UnknownKey: errInvalidAccessKeyID,
+		Mismatch:   errSignatureDoesNotMatch,
+		Anonymous:  errAccessDenied,
+		Malformed:  errBadAuth,
 	}
-	auth := q.r.Header.Get("Authorization")
-	query := q.query
-	switch {
-	case strings.HasPrefix(auth, algorithmV4+" "):
-		return h.checkV4Header(q, strings.TrimPrefix(auth, algorithmV4+" "))
-	case strings.HasPrefix(auth, "OSS "):
-		id, sig, ok := strings.Cut(strings.TrimPrefix(auth, "OSS "), ":")
-		if !ok {
-			return errBadAuth
-		}
-		return h.checkV1Header(q, id, sig)
-	case auth != "":
-		return errBadAuth
-	case query.Get("x-oss-signature") != "" || query.Get("x-oss-signature-version") != "":
-		return h.checkV4Query(q)
-	case query.Get("OSSAccessKeyId") != "" || query.Get("Signature") != "":
-		return h.checkV1Query(q)
-	}
-	return errAccessDenied
 }
 
-func (h *Handler) secret(id string) (string, error) {
-	s, ok := h.opts.Keys[id]
+// checkV1Header verifies a V1 header signature, auth being "id:signature".
+// The date signed is the x-oss-date header when present (ali-oss, which
+// cannot set Date in a browser, signs it) or else Date (the Go SDKs); that
+// date must be a valid HTTP date within MaxSkew.
+func (h *Handler) checkV1Header(q *request, auth string) error {
+	id, sig, ok := strings.Cut(auth, ":")
 	if !ok {
-		return "", errInvalidAccessKeyID
+		return errBadAuth
 	}
-	return s, nil
-}
-
-// checkTime refuses a request date more than MaxSkew from the wall clock.
-func (h *Handler) checkTime(q *request, t time.Time) error {
-	now := h.opts.WallClock.Now()
-	if d := now.Sub(t); d > MaxSkew || d < -MaxSkew {
-		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key,
-			Detail: "request time " + t.UTC().Format(time.RFC3339) + ", server time " + now.UTC().Format(time.RFC3339), Err: errTimeTooSkewed}
-	}
-	return nil
-}
-
-// checkV1Header verifies a V1 header signature. The date signed is the
-// x-oss-date header when present (ali-oss, which cannot set Date in a
-// browser, signs it) or else Date (the Go SDKs); that date must be a valid
-// HTTP date within MaxSkew.
-func (h *Handler) checkV1Header(q *request, id, sig string) error {
-	secret, err := h.secret(id)
+	secret, err := h.auth.Secret(id)
 	if err != nil {
 		return err
 	}
@@ -108,82 +91,80 @@ func (h *Handler) checkV1Header(q *request, id, sig string) error {
 		return errNoDate
 	}
 	for _, date := range dates {
-		if !h.v1Matches(q, secret, sig, date) {
+		if h.auth.Match(sig, v1Signatures(q, secret, date)) != nil {
 			continue
 		}
 		t, err := http.ParseTime(date)
 		if err != nil {
 			return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "unparseable date " + strconv.Quote(date), Err: errNoDate}
 		}
-		return h.checkTime(q, t)
+		return h.auth.CheckDate(t)
 	}
 	return errSignatureDoesNotMatch
 }
 
 // checkV1Query verifies a V1 presigned URL: Expires, in Unix seconds,
-// takes the place of the date and must not have passed on the wall clock.
-func (h *Handler) checkV1Query(q *request) error {
-	secret, err := h.secret(q.query.Get("OSSAccessKeyId"))
+// takes the place of the date; the URL is valid through that second of
+// the wall clock (an Expires past coldstore.MaxTime never passes).
+func (h *Handler) checkV1Query(q *request, _ string) error {
+	secret, err := h.auth.Secret(q.query.Get("OSSAccessKeyId"))
 	if err != nil {
 		return err
 	}
 	expires := q.query.Get("Expires")
-	exp, err := strconv.ParseInt(expires, 10, 64)
-	if err != nil || !digitsOnly(expires) {
+	exp, ok := wire.ParseDigits(expires)
+	if !ok {
 		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "Expires " + strconv.Quote(expires), Err: errBadAuth}
 	}
-	if !h.v1Matches(q, secret, q.query.Get("Signature"), expires) {
-		return errSignatureDoesNotMatch
+	if err := h.auth.Match(q.query.Get("Signature"), v1Signatures(q, secret, expires)); err != nil {
+		return err
 	}
-	if h.opts.WallClock.Now().Unix() > exp {
-		return errExpired
-	}
-	return nil
+	return h.auth.CheckPresigned(time.Time{}, time.Unix(min(exp, coldstore.MaxTime.Unix()), 999_999_999))
 }
 
-// v1Matches reports whether sig is the V1 signature of the request with
-// date in the date's place: base64(HMAC-SHA1(secret, VERB \n Content-MD5
-// \n Content-Type \n date \n CanonicalizedOSSHeaders
+// v1Signatures yields the V1 signatures of the request with date in the
+// date's place: base64(HMAC-SHA1(secret, VERB \n Content-MD5 \n
+// Content-Type \n date \n CanonicalizedOSSHeaders
 // CanonicalizedResource)). The resource signs the sub-resources and
-// x-oss-* parameters; clients that leave continuation-token and the
-// response-* overrides out of it are accepted too.
-func (h *Handler) v1Matches(q *request, secret, sig, date string) bool {
-	r := q.r
-	prefix := r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n" +
-		canonicalOSSHeaders(r.Header) + h.resource(q)
-	for _, all := range []bool{true, false} {
-		var params []string
-		for k := range q.query {
-			if strings.HasPrefix(k, "x-oss-") || subResources[k] || all && v1Signed[k] {
-				params = append(params, k)
+// x-oss-* parameters; a second signature leaves continuation-token and the
+// response-* overrides out of it, as some clients do.
+func v1Signatures(q *request, secret, date string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		r := q.r
+		prefix := r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n" +
+			canonicalOSSHeaders(r.Header) + resource(q)
+		for _, all := range []bool{true, false} {
+			var params []string
+			for k := range q.query {
+				if strings.HasPrefix(k, "x-oss-") || subResources[k] || all && v1Signed[k] {
+					params = append(params, k)
+				}
 			}
-		}
-		sort.Strings(params)
-		var b strings.Builder
-		b.WriteString(prefix)
-		for i, k := range params {
-			if i == 0 {
-				b.WriteByte('?')
-			} else {
-				b.WriteByte('&')
+			sort.Strings(params)
+			var b strings.Builder
+			b.WriteString(prefix)
+			for i, k := range params {
+				if i == 0 {
+					b.WriteByte('?')
+				} else {
+					b.WriteByte('&')
+				}
+				b.WriteString(k)
+				if v := q.query.Get(k); v != "" {
+					b.WriteString("=" + v)
+				}
 			}
-			b.WriteString(k)
-			if v := q.query.Get(k); v != "" {
-				b.WriteString("=" + v)
+			mac := hmac.New(sha1.New, []byte(secret))
+			mac.Write([]byte(b.String()))
+			if !yield(base64.StdEncoding.EncodeToString(mac.Sum(nil))) {
+				return
 			}
-		}
-		mac := hmac.New(sha1.New, []byte(secret))
-		mac.Write([]byte(b.String()))
-		want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
-		if hmac.Equal([]byte(want), []byte(sig)) {
-			return true
 		}
 	}
-	return false
 }
 
 // resource is /bucket/key, /bucket/ or /.
-func (h *Handler) resource(q *request) string {
+func resource(q *request) string {
 	if q.bucket == "" {
 		return "/"
 	}
@@ -266,7 +247,7 @@ func (h *Handler) checkV4Header(q *request, auth string) error {
 	if err := h.verifyV4(q, v, t); err != nil {
 		return err
 	}
-	return h.checkTime(q, t)
+	return h.auth.CheckDate(t)
 }
 
 // checkV4Query verifies a V4 presigned URL: x-oss-signature-version,
@@ -274,7 +255,7 @@ func (h *Handler) checkV4Header(q *request, auth string) error {
 // x-oss-additional-headers and x-oss-signature. It is refused once
 // x-oss-date + x-oss-expires has passed on the wall clock, and when
 // x-oss-date lies more than MaxSkew ahead of it.
-func (h *Handler) checkV4Query(q *request) error {
+func (h *Handler) checkV4Query(q *request, _ string) error {
 	query := q.query
 	if query.Get("x-oss-signature-version") != algorithmV4 || query.Get("x-oss-signature") == "" {
 		return errBadAuth
@@ -294,21 +275,14 @@ func (h *Handler) checkV4Query(q *request) error {
 		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "unparseable x-oss-date " + strconv.Quote(v.timestamp), Err: errNoDate}
 	}
 	es := query.Get("x-oss-expires")
-	expires, err := strconv.ParseInt(es, 10, 64)
-	if err != nil || !digitsOnly(es) || expires < 1 || expires > maxPresignV4 {
+	expires, ok := wire.ParseDigits(es)
+	if !ok || expires < 1 || expires > maxPresignV4 {
 		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "x-oss-expires " + strconv.Quote(es) + " outside 1-604800", Err: errBadAuth}
 	}
 	if err := h.verifyV4(q, v, t); err != nil {
 		return err
 	}
-	now := h.opts.WallClock.Now()
-	if t.Sub(now) > MaxSkew {
-		return h.checkTime(q, t)
-	}
-	if now.After(t.Add(time.Duration(expires) * time.Second)) {
-		return errExpired
-	}
-	return nil
+	return h.auth.CheckPresigned(t, t.Add(time.Duration(expires)*time.Second))
 }
 
 // verifyV4 checks the credential scope's date against t and the
@@ -317,7 +291,7 @@ func (h *Handler) checkV4Query(q *request) error {
 // "OSS4-HMAC-SHA256\n" timestamp "\n" scope "\n" hex(SHA256(canonical
 // request)).
 func (h *Handler) verifyV4(q *request, v v4Request, t time.Time) error {
-	secret, err := h.secret(v.id)
+	secret, err := h.auth.Secret(v.id)
 	if err != nil {
 		return err
 	}
@@ -330,16 +304,16 @@ func (h *Handler) verifyV4(q *request, v v4Request, t time.Time) error {
 	for _, s := range []string{v.date, v.region, v.product, "aliyun_v4_request"} {
 		key = hmacSHA256(key, s)
 	}
-	for _, query := range canonicalQueriesV4(q.r.URL.RawQuery, v.presigned) {
-		canon := canonicalRequestV4(q, v, query)
-		sum := sha256.Sum256([]byte(canon))
-		toSign := algorithmV4 + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-		want := hex.EncodeToString(hmacSHA256(key, toSign))
-		if hmac.Equal([]byte(want), []byte(v.signature)) {
-			return nil
+	return h.auth.Match(v.signature, func(yield func(string) bool) {
+		for _, query := range canonicalQueriesV4(q.r.URL.RawQuery, v.presigned) {
+			canon := canonicalRequestV4(q, v, query)
+			sum := sha256.Sum256([]byte(canon))
+			toSign := algorithmV4 + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+			if !yield(hex.EncodeToString(hmacSHA256(key, toSign))) {
+				return
+			}
 		}
-	}
-	return errSignatureDoesNotMatch
+	})
 }
 
 // canonicalRequestV4 is VERB \n URI \n query \n headers \n additional
@@ -452,17 +426,4 @@ func canonicalQueriesV4(raw string, presigned bool) []string {
 
 func escapeQueryV4(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-}
-
-// digitsOnly reports whether s is one or more ASCII digits.
-func digitsOnly(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,17 +1,14 @@
 package ossapi
 
 import (
-	"encoding/base64"
 	"encoding/xml"
 	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 
-	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
 // isoTime is how OSS writes times in XML bodies.
@@ -126,78 +123,44 @@ func etag(hex string) string { return `"` + strings.ToUpper(hex) + `"` }
 // engine page answers it: a common prefix costs one seek, not a read of
 // the keys under it.
 func (h *Handler) listObjects(q *request) error {
-	v := q.query
-	v2 := v.Get("list-type") == "2"
-	prefix, delim := v.Get("prefix"), v.Get("delimiter")
-	maxKeys := 100
-	if s := v.Get("max-keys"); s != "" {
-		n, ok := parseDigits(s)
-		if !ok || n > engine.MaxListLimit {
-			return &coldstore.OpError{Op: "ListObjects", Bucket: q.bucket, Detail: "max-keys " + strconv.Quote(s) + " outside 0-1000", Err: coldstore.ErrInvalidArgument}
-		}
-		maxKeys = int(n)
-	}
-	after := v.Get("marker")
-	if v2 {
-		after = v.Get("start-after")
-		if t := v.Get("continuation-token"); t != "" {
-			// Tokens are opaque: the exact place to continue, base64.
-			b, err := base64.RawURLEncoding.DecodeString(t)
-			if err != nil {
-				return &coldstore.OpError{Op: "ListObjectsV2", Bucket: q.bucket, Detail: "continuation-token " + strconv.Quote(t), Err: coldstore.ErrInvalidArgument}
-			}
-			after = string(b)
-		}
-	}
-	encode := func(s string) string { return s }
-	res := listResult{Name: q.bucket, MaxKeys: maxKeys, Delimiter: delim}
-	if v.Get("encoding-type") == "url" {
-		res.EncodingType = "url"
-		encode = url.QueryEscape
-		res.Delimiter = encode(delim)
-	}
-	res.Prefix = encode(prefix)
-	if v2 {
-		if s := v.Get("start-after"); s != "" {
-			res.StartAfter = ptr(encode(s))
-		}
-		if s := v.Get("continuation-token"); s != "" {
-			res.ContinuationToken = &s
-		}
-	} else {
-		m := encode(v.Get("marker"))
-		res.Marker = &m
-	}
-	// max-keys=0 lists nothing; a page of one says whether there is more.
-	page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: prefix, StartAfter: after, Delimiter: delim, Limit: max(maxKeys, 1)})
+	lq, err := wire.ParseListQuery(q.bucket, q.query, 100, engine.MaxListLimit)
 	if err != nil {
 		return err
 	}
-	count := 0
-	if maxKeys > 0 {
+	res := listResult{Name: q.bucket, Prefix: lq.Encode(lq.Prefix), MaxKeys: lq.MaxKeys, Delimiter: lq.Delimiter}
+	if lq.URLEncoding {
+		res.EncodingType = "url"
+		res.Delimiter = lq.Encode(lq.Delimiter)
+	}
+	if lq.V2 {
+		if lq.StartAfter != "" {
+			res.StartAfter = ptr(lq.Encode(lq.StartAfter))
+		}
+		if lq.ContinuationToken != "" {
+			res.ContinuationToken = ptr(lq.ContinuationToken)
+		}
+	} else {
+		res.Marker = ptr(lq.Encode(lq.Marker))
+	}
+	page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: lq.Prefix, StartAfter: lq.After, Delimiter: lq.Delimiter, Limit: lq.Limit()})
+	if err != nil {
+		return err
+	}
+	if lq.MaxKeys > 0 {
 		for _, o := range page.Objects {
 			res.Contents = append(res.Contents, xmlObject{
-				Key: encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
-				Type: "Normal", Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: o.Restore.Header(),
+				Key: lq.Encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
+				Type: "Normal", Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: wire.RestoreHeader(o.Restore),
 			})
 		}
 		for _, cp := range page.CommonPrefixes {
-			res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: encode(cp)})
-		}
-		count = len(page.Objects) + len(page.CommonPrefixes)
-		res.IsTruncated = page.Truncated
-	} else {
-		res.IsTruncated = len(page.Objects)+len(page.CommonPrefixes) > 0
-	}
-	if res.IsTruncated && maxKeys > 0 {
-		if v2 {
-			res.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(page.NextStartAfter))
-		} else {
-			res.NextMarker = encode(page.NextStartAfter)
+			res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: lq.Encode(cp)})
 		}
 	}
-	if v2 {
-		res.KeyCount = &count
+	p := lq.Page(len(page.Objects)+len(page.CommonPrefixes), page.Truncated, page.NextStartAfter)
+	res.IsTruncated, res.NextMarker, res.NextContinuationToken = p.Truncated, p.NextMarker, p.NextContinuationToken
+	if lq.V2 {
+		res.KeyCount = &p.KeyCount
 	}
 	h.writeXML(q, http.StatusOK, res)
 	return nil

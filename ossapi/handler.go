@@ -21,27 +21,19 @@ package ossapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/md5"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/binary"
-	"encoding/xml"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
 // Options configure New. A nil *Options is valid.
@@ -76,24 +68,26 @@ type Options struct {
 // ErrShutdown is the cause to cancel requests' contexts with when the
 // server shuts down (http.Server.BaseContext built with
 // context.WithCancelCause): requests that fail on the cancellation are
-// answered 503 ServiceUnavailable rather than taken for client aborts.
-var ErrShutdown = &coldstore.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable, Message: "The server is shutting down."}
+// answered 503 ServiceUnavailable rather than taken for client aborts. It
+// is wire.ErrShutdown, which every front answers alike.
+var ErrShutdown = wire.ErrShutdown
+
+// protocol names OSS's headers around the exchange: x-oss-request-id on
+// every answer, and x-oss-err carrying the error of an answer to HEAD.
+var protocol = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "x-oss-err"}
 
 // Handler is the OSS front of one engine database.
 type Handler struct {
-	db     *engine.DB
-	opts   Options
-	prefix uint32 // random per handler: request IDs differ across restarts
-	ids    atomic.Uint64
-
-	clockMu sync.Mutex // serialises /-/clock advances
+	db    *engine.DB
+	opts  Options
+	front *wire.Front
+	auth  wire.Verifier[*request] // auth.go
+	clock wire.MockClock          // serves opts.Clock at /-/clock
 }
 
 // New returns a handler serving db. opts may be nil and is copied.
 func New(db *engine.DB, opts *Options) *Handler {
-	var p [4]byte
-	_, _ = rand.Read(p[:])
-	h := &Handler{db: db, prefix: binary.BigEndian.Uint32(p[:])}
+	h := &Handler{db: db}
 	if opts != nil {
 		h.opts = *opts
 	}
@@ -109,6 +103,9 @@ func New(db *engine.DB, opts *Options) *Handler {
 	if h.opts.WallClock == nil {
 		h.opts.WallClock = clock.New()
 	}
+	h.front = wire.NewFront(protocol, h.opts.Logger)
+	h.auth = h.verifier()
+	h.clock.Clock = h.opts.Clock
 	return h
 }
 
@@ -157,13 +154,8 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // stalled; 503 ServiceUnavailable once the database is closed or the
 // server shuts down (ErrShutdown); 500 InternalError for anything else.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	q := &request{w: w, r: r, id: fmt.Sprintf("%08X%016X", h.prefix, h.ids.Add(1))}
+	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
 	q.body = &bodyReader{r: r.Body}
-	w.Header().Set("x-oss-request-id", q.id)
-	w.Header().Set("Server", "coldstore")
-	// The server's time as the clients judge it: the SDKs correct their
-	// clock from it after a RequestTimeTooSkewed.
-	w.Header().Set("Date", h.opts.WallClock.Now().UTC().Format(http.TimeFormat))
 	defer func() {
 		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", redactQuery(r.URL.RawQuery), "status", q.status)
 	}()
@@ -174,12 +166,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)
-	if err := h.authenticate(q); err != nil {
+	if err := h.auth.Authenticate(q, r, query); err != nil {
 		h.fail(q, err)
 		return
 	}
-	if r.URL.Path == clockPath {
-		h.clock(q)
+	if r.URL.Path == wire.ClockPath {
+		status, err := h.clock.Serve(w, r, query)
+		if err != nil {
+			h.fail(q, err)
+			return
+		}
+		q.status = status
 		return
 	}
 	if err := h.route(q); err != nil {
@@ -201,111 +198,19 @@ func (h *Handler) address(r *http.Request) (bucket, key string) {
 	return bucket, key
 }
 
-// Errors of the protocol itself, beside the engine's sentinels.
-var (
-	errNotImplemented  = &coldstore.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Message: "A header or query you provided implies functionality that is not implemented."}
-	errInvalidDigest   = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified is not valid."}
-	errInvalidRange    = &coldstore.Error{Code: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable, Message: "The requested range cannot be satisfied."}
-	errEntityTooLarge  = &coldstore.Error{Code: "EntityTooLarge", Status: http.StatusBadRequest, Message: "Your proposed upload exceeds the maximum allowed size."}
-	errPrecondition    = &coldstore.Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold."}
-	errIncompleteBody  = &coldstore.Error{Code: "IncompleteBody", Status: http.StatusBadRequest, Message: "The request body ended early or was malformed."}
-	errRequestTimeout  = &coldstore.Error{Code: "RequestTimeout", Status: http.StatusBadRequest, Message: "Your socket connection to the server was not read from or written to within the timeout period."}
-	errClientClosed    = &coldstore.Error{Code: "ClientClosedRequest", Status: 499, Message: "The client closed the request before it was answered."}
-	errServiceShutdown = ErrShutdown
-	// errInternal is the message of any 5xx that wraps no sentinel.
-	errInternal = &coldstore.Error{Code: "InternalError", Status: http.StatusInternalServerError, Message: "We encountered an internal error. Please try again."}
-)
+// errInvalidDigest is OSS's answer to a Content-MD5 that is malformed or
+// does not match the body (S3 tells the two apart).
+var errInvalidDigest = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified is not valid."}
 
-type xmlError struct {
-	XMLName   xml.Name `xml:"Error"`
-	Code      string
-	Message   string
-	RequestID string `xml:"RequestId"`
-	HostID    string `xml:"HostId"`
-	Detail    string `xml:"Detail,omitempty"` // coldstore's own, on 4xx only: the offending value
-}
-
-// classify turns err into the error answered: failures of the client
-// (its body broke off or stalled, it went away) become 4xx, and a
-// cancellation by the server's shutdown becomes 503.
-func (h *Handler) classify(q *request, err error) error {
-	var ce *coldstore.Error
-	if errors.As(err, &ce) && ce.Status != 0 && ce.Status < 500 {
-		return err // a rule the request broke: answered as it is
-	}
-	if errors.As(err, &ce) && ce.Status >= 500 && !errors.Is(err, context.Canceled) {
-		return err // the engine's own 5xx (full disk, corrupt data)
-	}
-	if errors.Is(err, coldstore.ErrClosed) {
-		return errServiceShutdown
-	}
-	ctx := q.r.Context()
-	if cause := context.Cause(ctx); ctx.Err() != nil && errors.As(cause, &ce) {
-		return cause // the server's shutdown
-	}
-	if b := q.body.err; b != nil {
-		var ne net.Error
-		if errors.Is(b, os.ErrDeadlineExceeded) || errors.As(b, &ne) && ne.Timeout() {
-			return errRequestTimeout
-		}
-		return errIncompleteBody
-	}
-	if ctx.Err() != nil {
-		return errClientClosed
-	}
-	return err
-}
-
-// fail writes err as the OSS XML error body with its status.
+// fail answers err as the OSS XML error body with its status (see
+// wire.Front.Fail: a failure of the client's is a 4xx, a 5xx says no more
+// than its sentinel's message).
 func (h *Handler) fail(q *request, err error) {
-	answer := h.classify(q, err)
-	code, status, msg := coldstore.Code(answer), coldstore.HTTPStatus(answer), errInternal.Message
-	var ce *coldstore.Error
-	if errors.As(answer, &ce) {
-		msg = ce.Message
-	}
-	if status < 400 || status > 599 && status != errClientClosed.Status {
-		code, status, msg = errInternal.Code, errInternal.Status, errInternal.Message
-	}
-	detail := ""
-	switch {
-	case status >= 500:
-		level := slog.LevelError
-		if status == http.StatusNotImplemented || status == http.StatusServiceUnavailable {
-			level = slog.LevelInfo
-		}
-		h.opts.Logger.Log(q.r.Context(), level, "server error", "id", q.id, "status", status, "code", code, "err", err)
-	case answer != err:
-		h.opts.Logger.Info("client failure", "id", q.id, "status", status, "code", code, "err", err, "body", q.body.err)
-	default:
-		var oe *coldstore.OpError
-		if errors.As(err, &oe) {
-			detail = oe.Detail
-		}
-	}
-	h.writeXML(q, status, xmlError{Code: code, Message: msg, RequestID: q.id, HostID: q.r.Host, Detail: detail})
+	q.status = h.front.Fail(q.w, q.r, q.id, err, q.body.err)
 }
 
 func (h *Handler) writeXML(q *request, status int, v any) {
-	b, err := xml.Marshal(v)
-	if err != nil {
-		h.opts.Logger.Error("xml", "id", q.id, "err", err)
-		status, b = http.StatusInternalServerError, nil
-	}
-	q.header("Content-Type", "application/xml")
-	if q.r.Method == http.MethodHead {
-		// No body: OSS sends an error in x-oss-err, base64, where the
-		// SDKs read it.
-		if _, isErr := v.(xmlError); isErr {
-			q.header("x-oss-err", base64.StdEncoding.EncodeToString(append([]byte(xml.Header), b...)))
-		}
-		q.writeStatus(status)
-		return
-	}
-	q.header("Content-Length", fmt.Sprint(len(xml.Header)+len(b)))
-	q.writeStatus(status)
-	_, _ = io.WriteString(q.w, xml.Header)
-	_, _ = q.w.Write(b)
+	q.status = h.front.WriteXML(q.w, q.r, q.id, status, v)
 }
 
 // readXML decodes a request body of at most limit bytes that is an XML
@@ -316,27 +221,15 @@ func (h *Handler) readXML(q *request, v any, optional bool, limit int64) error {
 	if err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		if optional {
-			return nil
-		}
-		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "the body is empty", Err: coldstore.ErrMalformedXML}
-	}
-	if err := xml.Unmarshal(body, v); err != nil {
-		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: err.Error(), Err: coldstore.ErrMalformedXML}
-	}
-	return nil
+	return wire.DecodeXML(body, v, optional)
 }
 
 // readBody reads a request body of at most limit bytes, checking its
 // Content-MD5 when it has one.
 func (h *Handler) readBody(q *request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(q.body, limit+1))
+	body, err := wire.ReadBody(q.body, limit)
 	if err != nil {
 		return nil, err
-	}
-	if int64(len(body)) > limit {
-		return nil, errEntityTooLarge
 	}
 	if m := q.r.Header.Get("Content-MD5"); m != "" {
 		sum := md5.Sum(body)
@@ -353,36 +246,7 @@ var redacted = setOf("signature", "ossaccesskeyid", "x-oss-signature", "x-oss-cr
 	"security-token", "x-oss-security-token", "x-oss-access-key-id")
 
 // redactQuery is raw with the values of credentials replaced.
-func redactQuery(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	// Split on ';' too: Go's parser refuses it, but a log line must not
-	// hold what follows it in clear ("x=1;Signature=...").
-	var b strings.Builder
-	for len(raw) > 0 {
-		end := strings.IndexAny(raw, "&;")
-		if end < 0 {
-			end = len(raw)
-		}
-		p := raw[:end]
-		k, _, hasValue := strings.Cut(p, "=")
-		name := k
-		if u, err := url.QueryUnescape(k); err == nil {
-			name = u
-		}
-		if redacted[strings.ToLower(strings.TrimSpace(name))] && hasValue {
-			p = k + "=REDACTED"
-		}
-		b.WriteString(p)
-		if end < len(raw) {
-			b.WriteByte(raw[end])
-			end++
-		}
-		raw = raw[end:]
-	}
-	return b.String()
-}
+func redactQuery(raw string) string { return wire.RedactQuery(raw, redacted) }
 
 func unescapePath(s string) string {
 	if u, err := url.PathUnescape(s); err == nil {

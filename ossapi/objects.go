@@ -14,12 +14,11 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
 // httpTime is the format of Last-Modified.
@@ -32,7 +31,7 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	q.header("Content-Type", oi.ContentType)
 	q.header("x-oss-object-type", "Normal")
 	q.header("x-oss-storage-class", string(oi.StorageClass))
-	if h := oi.Restore.Header(); h != "" {
+	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("x-oss-restore", h)
 	}
 	for k, v := range oi.Metadata {
@@ -172,137 +171,28 @@ func (h *Handler) putObject(q *request) error {
 	return nil
 }
 
-// byteRange is the part of an object a GET answers.
-type byteRange struct {
-	start, n int64
-	partial  bool // 206 with Content-Range; else 200 with the whole object
-}
-
-// parseRange reads a Range header against an object of size bytes as OSS
-// does. One range of bytes is served: first-last, first- or -suffix.
-// Without x-oss-range-behavior: standard (standard false) a range that is
-// malformed, unsatisfiable or reaches past the end is ignored: the whole
-// object, 200; of several ranges only the first counts. With it, a range
+// OSS's answers to a Range header that is not one satisfiable range: by
+// default such a header is ignored (the whole object, 200) and of several
+// ranges only the first counts; with x-oss-range-behavior: standard a range
 // that reaches past the end is cut at the end (206), a suffix longer than
 // the object is the whole object (206), and anything else that is not one
 // satisfiable range is 416 InvalidRange.
-func parseRange(spec string, size int64, standard bool) (byteRange, error) {
-	whole := byteRange{n: size}
-	if spec == "" {
-		return whole, nil
-	}
-	invalid := func() (byteRange, error) {
-		if standard {
-			return byteRange{}, errInvalidRange
-		}
-		return whole, nil
-	}
-	unit, set, ok := strings.Cut(spec, "=")
-	if !ok || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
-		return invalid()
-	}
-	ranges := strings.Split(set, ",")
-	if len(ranges) > 1 && standard {
-		return invalid()
-	}
-	first, last, ok := strings.Cut(strings.TrimSpace(ranges[0]), "-")
-	if !ok {
-		return invalid()
-	}
-	first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-	if first == "" { // the last n bytes
-		n, ok := parseDigits(last)
-		switch {
-		case !ok || n == 0 || size == 0:
-			return invalid()
-		case n > size && !standard:
-			return invalid()
-		}
-		n = min(n, size)
-		return byteRange{start: size - n, n: n, partial: true}, nil
-	}
-	a, ok := parseDigits(first)
-	if !ok || a >= size {
-		return invalid()
-	}
-	b := size - 1
-	if last != "" {
-		if b, ok = parseDigits(last); !ok || b < a {
-			return invalid()
-		}
-		if b >= size {
-			if !standard {
-				return invalid()
-			}
-			b = size - 1
-		}
-	}
-	return byteRange{start: a, n: b - a + 1, partial: true}, nil
-}
+var (
+	rangesLax      = wire.RangeRules{FirstOfMany: true}
+	rangesStandard = wire.RangeRules{RefuseMalformed: true, RefuseUnsatisfiable: true, Clamp: true}
+)
 
-// parseDigits reads one or more ASCII digits as an int64; ok is false for
-// anything else, signs and overflow included.
-func parseDigits(s string) (int64, bool) {
-	if !digitsOnly(s) {
-		return 0, false
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	return n, err == nil
-}
-
-// conditions evaluates If-Match, If-Unmodified-Since, If-None-Match and
-// If-Modified-Since (RFC 9110's order) against oi: 0 when the request
-// goes on, 304 Not Modified or 412 Precondition Failed. Unparseable dates
-// are ignored, as the RFC says.
+// conditions evaluates the conditional headers of hdr against oi (see
+// wire.Preconditions): 0, 304 or 412.
 func conditions(hdr http.Header, oi engine.ObjectInfo) int {
-	lm := oi.LastModified.Truncate(time.Second)
-	if im := hdr.Get("If-Match"); im != "" {
-		if !etagMatches(im, oi.ETag) {
-			return http.StatusPreconditionFailed
-		}
-	} else if t, err := http.ParseTime(hdr.Get("If-Unmodified-Since")); err == nil && lm.After(t) {
-		return http.StatusPreconditionFailed
-	}
-	if inm := hdr.Get("If-None-Match"); inm != "" {
-		if etagMatches(inm, oi.ETag) {
-			return http.StatusNotModified
-		}
-	} else if t, err := http.ParseTime(hdr.Get("If-Modified-Since")); err == nil && !lm.After(t) {
-		return http.StatusNotModified
-	}
-	return 0
-}
-
-// ifRange reports whether an If-Range value (an ETag or an HTTP date)
-// still names oi.
-func ifRange(v string, oi engine.ObjectInfo) bool {
-	if t, err := http.ParseTime(v); err == nil {
-		return oi.LastModified.Truncate(time.Second).Equal(t)
-	}
-	return !strings.HasPrefix(v, "W/") && etagMatches(v, oi.ETag)
-}
-
-// etagMatches reports whether list (an If-Match value: "*" or ETags,
-// quoted or not, weak or not) names hexETag.
-func etagMatches(list, hexETag string) bool {
-	for _, e := range strings.Split(list, ",") {
-		e = strings.TrimSpace(e)
-		if e == "*" {
-			return true
-		}
-		e = strings.Trim(strings.TrimPrefix(e, "W/"), `"`)
-		if strings.EqualFold(e, hexETag) {
-			return true
-		}
-	}
-	return false
+	return wire.Preconditions(hdr, oi.ETag, oi.LastModified)
 }
 
 // precondition answers a failed condition: 304 with the validators and
 // no body, or 412 PreconditionFailed.
 func precondition(q *request, oi engine.ObjectInfo, status int) error {
 	if status == http.StatusPreconditionFailed {
-		return errPrecondition
+		return wire.ErrPreconditionFailed
 	}
 	q.header("ETag", etag(oi.ETag))
 	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
@@ -351,14 +241,17 @@ func (h *Handler) getObjectBody(q *request) error {
 	if s := conditions(q.r.Header, oi); s != 0 {
 		return precondition(q, oi, s)
 	}
-	standard := strings.EqualFold(strings.TrimSpace(q.r.Header.Get("x-oss-range-behavior")), "standard")
+	rules := rangesLax
+	if strings.EqualFold(strings.TrimSpace(q.r.Header.Get("x-oss-range-behavior")), "standard") {
+		rules = rangesStandard
+	}
 	spec := q.r.Header.Get("Range")
-	if ir := q.r.Header.Get("If-Range"); spec != "" && ir != "" && !ifRange(ir, oi) {
+	if ir := q.r.Header.Get("If-Range"); spec != "" && ir != "" && !wire.IfRange(ir, oi.ETag, oi.LastModified) {
 		spec = "" // the object changed: the whole of it (RFC 9110)
 	}
-	rng, err := parseRange(spec, oi.Size, standard)
+	rng, err := wire.ParseRange(spec, oi.Size, rules)
 	if err != nil {
-		q.header("Content-Range", fmt.Sprintf("bytes */%d", oi.Size))
+		q.header("Content-Range", wire.UnsatisfiedContentRange(oi.Size))
 		return &coldstore.OpError{Op: "GetObject", Bucket: q.bucket, Key: q.key, Detail: "Range " + strconv.Quote(q.r.Header.Get("Range")) + fmt.Sprintf(" of an object of %d bytes", oi.Size), Err: err}
 	}
 	objectHeaders(q, oi)
@@ -369,72 +262,25 @@ func (h *Handler) getObjectBody(q *request) error {
 	}
 	q.header("Accept-Ranges", "bytes")
 	status := http.StatusOK
-	if rng.partial {
-		// One seek to the chunk the range starts in: nothing before it is read.
-		if _, err := obj.Seek(rng.start, io.SeekStart); err != nil {
-			return err
-		}
-		q.header("Content-Range", fmt.Sprintf("bytes %d-%d/%d", rng.start, rng.start+rng.n-1, oi.Size))
-		status = http.StatusPartialContent
-	} else {
-		crcHeader(q, oi)
-	}
 	// The whole object is copied by its WriteTo (no second copy); a range
 	// through a limit.
 	var body io.Reader = obj
-	if rng.partial {
-		body = io.LimitReader(obj, rng.n)
+	if rng.Partial {
+		// One seek to the chunk the range starts in: nothing before it is read.
+		if _, err := obj.Seek(rng.Start, io.SeekStart); err != nil {
+			return err
+		}
+		q.header("Content-Range", rng.ContentRange(oi.Size))
+		status = http.StatusPartialContent
+		body = io.LimitReader(obj, rng.Length)
+	} else {
+		crcHeader(q, oi)
 	}
-	// The first bytes are read before the status is sent, so that a first
-	// chunk that fails (its checksum, the storage) is an error answer.
-	bp := firstBytes.Get().(*[]byte)
-	defer firstBytes.Put(bp)
-	first := (*bp)[:min(rng.n, int64(len(*bp)))]
-	if _, err := io.ReadFull(body, first); err != nil {
+	if err := h.front.SendBody(q.w, q.id, status, body, rng.Length); err != nil {
 		return err
 	}
-	q.header("Content-Length", strconv.FormatInt(rng.n, 10))
-	q.writeStatus(status)
-	out := &writeErr{w: q.w}
-	n, err := out.Write(first)
-	sent := int64(n)
-	if err == nil && sent < rng.n {
-		var m int64
-		if rng.partial {
-			m, err = io.Copy(out, body)
-		} else {
-			m, err = obj.WriteTo(out)
-		}
-		sent += m
-	}
-	switch {
-	case err != nil && out.err != nil:
-		h.opts.Logger.Info("client gone", "id", q.id, "sent", sent, "of", rng.n, "err", err)
-	case err != nil || sent != rng.n:
-		// The status is sent: the connection is cut, so that the client
-		// sees a body shorter than its Content-Length, never other bytes.
-		h.opts.Logger.Warn("body cut short", "id", q.id, "sent", sent, "of", rng.n, "err", err)
-		panic(http.ErrAbortHandler)
-	}
+	q.status = status
 	return nil
-}
-
-// firstBytes are the buffers of the bytes GetObject reads before it
-// answers.
-var firstBytes = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
-
-// writeErr remembers the error its writer returned: the client's side.
-type writeErr struct {
-	w   io.Writer
-	err error
-}
-
-func (e *writeErr) Write(p []byte) (int, error) {
-	n, err := e.w.Write(p)
-	if err != nil && e.err == nil {
-		e.err = err
-	}
-	return n, err
 }
 
 func (h *Handler) deleteObject(q *request) error {
@@ -518,7 +364,7 @@ func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
 		}
 	}
 	if conditions(c, src) != 0 {
-		return errPrecondition
+		return wire.ErrPreconditionFailed
 	}
 	return nil
 }
@@ -642,7 +488,11 @@ func (h *Handler) restore(q *request) error {
 	if res.Restore.Tier != "" {
 		q.header("x-oss-object-restore-priority", string(res.Restore.Tier))
 	}
-	q.writeStatus(res.Status.HTTPStatus())
+	status := http.StatusOK // AlreadyRestored: the expiry was prolonged
+	if res.Status == engine.Accepted {
+		status = http.StatusAccepted
+	}
+	q.writeStatus(status)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
 // subResources are the query parameters that select an OSS operation
@@ -147,11 +148,6 @@ var plain = map[level]map[string]handlerFunc{
 var ossMethods = setOf(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
 	http.MethodHead, http.MethodOptions)
 
-// Errors of routing.
-var (
-	errMethodNotAllowed = &coldstore.Error{Code: "MethodNotAllowed", Status: http.StatusMethodNotAllowed, Message: "The specified method is not allowed against this resource."}
-)
-
 // subResourcesOf returns the sub-resources in query, sorted.
 func subResourcesOf(q map[string][]string) []string {
 	var subs []string
@@ -225,9 +221,9 @@ func unsupportedHeaders(q *request, lvl level) error {
 }
 
 func notImplemented(q *request, what string) error {
-	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not implemented", Err: errNotImplemented}
+	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not implemented", Err: wire.ErrNotImplemented}
 }
 
 func methodNotAllowed(q *request, what string) error {
-	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not allowed", Err: errMethodNotAllowed}
+	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not allowed", Err: wire.ErrMethodNotAllowed}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
 // demoStart is where the demo's simulated clock starts.
@@ -74,7 +76,7 @@ func (s *story) head() {
 		s.answerErr(err)
 		return
 	}
-	h := oi.Restore.Header()
+	h := wire.RestoreHeader(oi.Restore)
 	if h == "" {
 		h = "(absent)"
 	}
@@ -94,7 +96,7 @@ func (s *story) get() {
 		s.answerErr(err)
 		return
 	}
-	s.answer("200 OK  %d bytes: %q  x-oss-restore: %s", len(body), body, obj.Info().Restore.Header())
+	s.answer("200 OK  %d bytes: %q  x-oss-restore: %s", len(body), body, wire.RestoreHeader(obj.Info().Restore))
 }
 
 func (s *story) restore(days int) {
@@ -104,8 +106,11 @@ func (s *story) restore(days int) {
 		s.answerErr(err)
 		return
 	}
-	text := map[engine.RestoreStatusCode]string{engine.Accepted: "Accepted", engine.AlreadyRestored: "OK"}[res.Status]
-	s.answer("%d %s  x-oss-restore: %s", res.Status.HTTPStatus(), text, res.Restore.Header())
+	status := http.StatusOK // AlreadyRestored
+	if res.Status == engine.Accepted {
+		status = http.StatusAccepted
+	}
+	s.answer("%d %s  x-oss-restore: %s", status, http.StatusText(status), wire.RestoreHeader(res.Restore))
 	s.answer("(ready at %s, readable until %s)", res.Restore.ReadyAt.Format(time.RFC3339), res.Restore.ExpiresAt.Format(time.RFC3339))
 }
 

@@ -1,0 +1,59 @@
+package wire
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore"
+)
+
+// ClockPath is where a front serves its database's mock clock.
+const ClockPath = "/-/clock"
+
+// MockClock serves a database's mock clock to tests in other processes:
+// GET (or HEAD) tells the time, POST ?advance=4h moves it. It is safe for
+// concurrent use. Authenticating the request is the caller's: a front
+// checks it first, like any other.
+type MockClock struct {
+	// Clock is the database's clock; only a *clock.Mock is served.
+	Clock clock.Clock
+	mu    sync.Mutex // serialises advances: the check and the move as one
+}
+
+// Serve answers a request for ClockPath whose query is query, and returns
+// the status written: 200 with the time in RFC 3339 (UTC, nanoseconds) and
+// a newline; 400 with a plain-text reason for an advance that is not a
+// positive duration, or that would move the clock past coldstore.MaxTime
+// (the clock stays where it was). It writes nothing and returns
+// ErrNotImplemented when Clock is not a *clock.Mock, and
+// ErrMethodNotAllowed for a method other than GET, HEAD and POST: the
+// caller answers those as its protocol answers errors.
+func (c *MockClock) Serve(w http.ResponseWriter, r *http.Request, query url.Values) (int, error) {
+	m, ok := c.Clock.(*clock.Mock)
+	if !ok {
+		return 0, ErrNotImplemented
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodPost:
+		s := query.Get("advance")
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			return writePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: want a positive duration such as 4h, not %q\n", s)), nil
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if now := m.Now(); now.Add(d).After(coldstore.MaxTime) {
+			return writePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: %s would move the clock from %s past %s, the last instant coldstore stores\n",
+				s, now.UTC().Format(time.RFC3339Nano), coldstore.MaxTime.Format(time.RFC3339Nano))), nil
+		}
+		m.Add(d)
+	default:
+		return 0, ErrMethodNotAllowed
+	}
+	return writePlain(w, r, http.StatusOK, m.Now().UTC().Format(time.RFC3339Nano)+"\n"), nil
+}

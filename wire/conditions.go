@@ -1,0 +1,57 @@
+package wire
+
+import (
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Preconditions evaluates If-Match, If-Unmodified-Since, If-None-Match and
+// If-Modified-Since (RFC 9110's order) against an object with the ETag
+// etag (hex, unquoted) last modified at lastModified, to the second: 0
+// when the request goes on, 304 Not Modified or 412 Precondition Failed.
+// Unparseable dates are ignored, as the RFC says.
+func Preconditions(hdr http.Header, etag string, lastModified time.Time) int {
+	lm := lastModified.Truncate(time.Second)
+	if im := hdr.Get("If-Match"); im != "" {
+		if !etagMatches(im, etag) {
+			return http.StatusPreconditionFailed
+		}
+	} else if t, err := http.ParseTime(hdr.Get("If-Unmodified-Since")); err == nil && lm.After(t) {
+		return http.StatusPreconditionFailed
+	}
+	if inm := hdr.Get("If-None-Match"); inm != "" {
+		if etagMatches(inm, etag) {
+			return http.StatusNotModified
+		}
+	} else if t, err := http.ParseTime(hdr.Get("If-Modified-Since")); err == nil && !lm.After(t) {
+		return http.StatusNotModified
+	}
+	return 0
+}
+
+// IfRange reports whether an If-Range value (a strong ETag, or an HTTP
+// date that must equal lastModified to the second) still names the
+// object: if not, a GET answers the whole object rather than its Range.
+func IfRange(v, etag string, lastModified time.Time) bool {
+	if t, err := http.ParseTime(v); err == nil {
+		return lastModified.Truncate(time.Second).Equal(t)
+	}
+	return !strings.HasPrefix(v, "W/") && etagMatches(v, etag)
+}
+
+// etagMatches reports whether list (an If-Match or If-None-Match value:
+// "*" or ETags, quoted or not, weak or not, in any case) names etag.
+func etagMatches(list, etag string) bool {
+	for _, e := range strings.Split(list, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" {
+			return true
+		}
+		e = strings.Trim(strings.TrimPrefix(e, "W/"), `"`)
+		if strings.EqualFold(e, etag) {
+			return true
+		}
+	}
+	return false
+}

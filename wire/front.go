@@ -1,0 +1,51 @@
+package wire
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Protocol names the headers in which the protocols differ around the
+// exchange the fronts share.
+type Protocol struct {
+	// RequestIDHeader carries the request id on every answer:
+	// x-oss-request-id, x-amz-request-id.
+	RequestIDHeader string
+	// ErrorHeader carries an error's XML document, base64, on an answer to
+	// HEAD, which has no body: x-oss-err (where the OSS SDKs read it). "":
+	// none, the status alone tells (S3).
+	ErrorHeader string
+}
+
+// Front writes the answers of one HTTP front: it draws the request ids,
+// writes the protocol's headers and logs what the answers leave out. It is
+// safe for concurrent use.
+type Front struct {
+	proto Protocol
+	log   *slog.Logger
+	ids   *requestIDs
+}
+
+// NewFront returns the Front of a protocol, logging to log (nil: discard).
+func NewFront(p Protocol, log *slog.Logger) *Front {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Front{proto: p, log: log, ids: newRequestIDs()}
+}
+
+// Begin starts the answer to a request: the request id header, Server:
+// coldstore, and Date at now, the wall clock's time (the SDKs correct
+// their clock from it after a RequestTimeTooSkewed). It returns the
+// request id: 24 upper-case hex digits, distinct from every other this
+// Front hands out; the first 8 are drawn at random per Front, so that ids
+// differ across restarts.
+func (f *Front) Begin(w http.ResponseWriter, now time.Time) string {
+	id := f.ids.next()
+	h := w.Header()
+	h.Set(f.proto.RequestIDHeader, id)
+	h.Set("Server", "coldstore")
+	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	return id
+}

@@ -1,0 +1,61 @@
+package wire_test
+
+import (
+	"net/http/httptest"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coldstore-dev/coldstore/wire"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	oss = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "x-oss-err"}
+	s3  = wire.Protocol{RequestIDHeader: "x-amz-request-id"}
+)
+
+// TestBegin: the request id under the protocol's header name, Server, and
+// Date at the time given, in GMT.
+func TestBegin(t *testing.T) {
+	now := time.Date(2024, 1, 2, 3, 4, 5, 0, time.FixedZone("UTC+8", 8*3600))
+	for _, p := range []wire.Protocol{oss, s3} {
+		w := httptest.NewRecorder()
+		id := wire.NewFront(p, nil).Begin(w, now)
+		require.Len(t, id, 24)
+		require.Equal(t, id, w.Header().Get(p.RequestIDHeader))
+		require.Equal(t, "coldstore", w.Header().Get("Server"))
+		require.Equal(t, "Mon, 01 Jan 2024 19:04:05 GMT", w.Header().Get("Date"))
+	}
+	w := httptest.NewRecorder()
+	wire.NewFront(s3, nil).Begin(w, now)
+	require.Empty(t, w.Header().Get("x-oss-request-id"), "the S3 front wrote OSS's header")
+}
+
+// TestBegin_IDs: 24 upper-case hex digits, distinct across concurrent
+// requests, with a prefix that differs from one Front to the next.
+func TestBegin_IDs(t *testing.T) {
+	f := wire.NewFront(oss, nil)
+	begin := func(f *wire.Front) string { return f.Begin(httptest.NewRecorder(), time.Time{}) }
+	form := regexp.MustCompile(`^[0-9A-F]{24}$`)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 1000 {
+				id := begin(f)
+				mu.Lock()
+				seen[id] = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, seen, 8000, "an id was handed out twice")
+	for id := range seen {
+		require.Regexp(t, form, id)
+	}
+	require.NotEqual(t, begin(f)[:8], begin(wire.NewFront(oss, nil))[:8], "two Fronts share a prefix: ids would repeat across restarts")
+}

@@ -1,0 +1,106 @@
+package wire
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strconv"
+
+	"github.com/coldstore-dev/coldstore"
+)
+
+// ListQuery is what a ListObjects (v1: marker) or ListObjectsV2
+// (list-type=2: start-after, continuation-token) request asks for, in the
+// query parameters OSS and S3 share.
+type ListQuery struct {
+	V2                bool   // list-type=2
+	Prefix, Delimiter string // as sent, not encoded
+	MaxKeys           int    // max-keys, or the default
+	Marker            string // v1: marker, as sent
+	StartAfter        string // v2: start-after, as sent
+	ContinuationToken string // v2: continuation-token, as sent
+	// After is the key the page starts after: Marker (v1); the
+	// continuation token's key, else StartAfter (v2).
+	After string
+	// URLEncoding: encoding-type=url; the answer's keys, prefixes, markers
+	// and delimiter go through Encode.
+	URLEncoding bool
+}
+
+// ParseListQuery reads the query v of a listing of bucket. max-keys is
+// defaultMaxKeys when absent. It returns an error wrapping
+// coldstore.ErrInvalidArgument for a max-keys that is not digits or is
+// above maxKeys, and for a continuation token that is not one of Page's.
+func ParseListQuery(bucket string, v url.Values, defaultMaxKeys, maxKeys int) (ListQuery, error) {
+	q := ListQuery{
+		V2:          v.Get("list-type") == "2",
+		Prefix:      v.Get("prefix"),
+		Delimiter:   v.Get("delimiter"),
+		MaxKeys:     defaultMaxKeys,
+		URLEncoding: v.Get("encoding-type") == "url",
+	}
+	if s := v.Get("max-keys"); s != "" {
+		n, ok := ParseDigits(s)
+		if !ok || n > int64(maxKeys) {
+			return ListQuery{}, &coldstore.OpError{Op: "ListObjects", Bucket: bucket, Detail: "max-keys " + strconv.Quote(s) + " outside 0-" + strconv.Itoa(maxKeys), Err: coldstore.ErrInvalidArgument}
+		}
+		q.MaxKeys = int(n)
+	}
+	if !q.V2 {
+		q.Marker = v.Get("marker")
+		q.After = q.Marker
+		return q, nil
+	}
+	q.StartAfter, q.ContinuationToken = v.Get("start-after"), v.Get("continuation-token")
+	q.After = q.StartAfter
+	if t := q.ContinuationToken; t != "" {
+		// Tokens are opaque: the exact place to continue, base64.
+		b, err := base64.RawURLEncoding.DecodeString(t)
+		if err != nil {
+			return ListQuery{}, &coldstore.OpError{Op: "ListObjectsV2", Bucket: bucket, Detail: "continuation-token " + strconv.Quote(t), Err: coldstore.ErrInvalidArgument}
+		}
+		q.After = string(b)
+	}
+	return q, nil
+}
+
+// Encode is s as the answer writes it: URL-encoded (url.QueryEscape) with
+// encoding-type=url, else as it is.
+func (q ListQuery) Encode(s string) string {
+	if q.URLEncoding {
+		return url.QueryEscape(s)
+	}
+	return s
+}
+
+// Limit is how many entries to ask the engine for: MaxKeys, or 1 when it
+// is 0 (max-keys=0 lists nothing, and a page of one says whether there is
+// more).
+func (q ListQuery) Limit() int { return max(q.MaxKeys, 1) }
+
+// Page is the paging of a listing answer.
+type Page struct {
+	Truncated bool // IsTruncated
+	// NextMarker (v1, encoded) or NextContinuationToken (v2): where the
+	// next page starts; "" unless Truncated and MaxKeys > 0.
+	NextMarker, NextContinuationToken string
+	KeyCount                          int // entries listed: objects and common prefixes
+}
+
+// Page is the paging of the answer to q from an engine page of Limit()
+// entries: entries objects and common prefixes, more when more follow,
+// next the key the next page starts after. With max-keys=0 no entry is
+// listed and Truncated says whether any matched.
+func (q ListQuery) Page(entries int, more bool, next string) Page {
+	if q.MaxKeys == 0 {
+		return Page{Truncated: entries > 0}
+	}
+	p := Page{Truncated: more, KeyCount: entries}
+	switch {
+	case !more:
+	case q.V2:
+		p.NextContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(next))
+	default:
+		p.NextMarker = q.Encode(next)
+	}
+	return p
+}
