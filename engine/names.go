@@ -14,10 +14,10 @@ const (
 	MinBucketNameLen = dialect.MinBucketNameLen
 	MaxBucketNameLen = dialect.MaxBucketNameLen
 	MaxKeyLen        = dialect.MaxKeyLen // bytes
-	MaxMetadataSize  = 8 * 1024 // bytes of user metadata keys and values together
-	MaxTags          = 10       // tags per object
-	MaxTagKeyLen     = 128      // bytes
-	MaxTagValueLen   = 256      // bytes
+	MaxMetadataSize  = 8 * 1024          // bytes of user metadata keys and values together
+	MaxTags          = 10                // tags per object
+	MaxTagKeyLen     = 128               // bytes
+	MaxTagValueLen   = 256               // bytes
 )
 
 // checkBucket checks a bucket name by the dialect's rules.
