@@ -10,6 +10,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -77,20 +78,21 @@ func lcObject(b *bucketState, key string, rec *objectRecord) lifecycle.Object {
 	return o
 }
 
-// dueOf is when the bucket's configuration next acts on rec; zero for
+// dueOf is when the bucket's configuration, ranking classes by cat, next
+// acts on rec; zero for
 // never. A transition never interrupts a restore: while a restored copy is
 // pending or readable, a transition waits until it expires (an expiration
 // does not wait).
-func dueOf(b *bucketState, key string, rec *objectRecord) time.Time {
+func dueOf(cat *storageclass.Catalog, b *bucketState, key string, rec *objectRecord) time.Time {
 	if b.cfg == nil {
 		return time.Time{}
 	}
 	o := lcObject(b, key, rec)
-	t := b.cfg.NextDue(o)
+	t := b.cfg.NextDueIn(cat, o)
 	if t.IsZero() || !rec.hasRestore() || !t.Before(rec.ExpiresAt) {
 		return t
 	}
-	if b.cfg.Evaluate(o, t).Kind != lifecycle.ActionTransition {
+	if b.cfg.EvaluateIn(cat, o, t).Kind != lifecycle.ActionTransition {
 		return t
 	}
 	// The transition waits for the expiry; an expiration due sooner
@@ -142,7 +144,7 @@ func (w *writeTx) rebuildDue(bucket string) error {
 		if err != nil {
 			return recordError("", bucket, string(k), err)
 		}
-		if t := dueOf(b, string(k), &rec); !t.IsZero() {
+		if t := dueOf(w.db.cat, b, string(k), &rec); !t.IsZero() {
 			w.soon(t)
 			return db.Put(dueKey(t, string(k)), nil)
 		}

@@ -5,19 +5,20 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
 
 // migrate brings a file of an older schema to schemaVersion, inside Open's
 // transaction: a crash during it leaves the file as it was.
-func migrate(tx *bolt.Tx, from uint32) error {
+func migrate(tx *bolt.Tx, from uint32, cat *storageclass.Catalog) error {
 	if from == 1 {
 		if err := migrate1(tx); err != nil {
 			return fmt.Errorf("migrating from schema 1: %w", err)
 		}
 	}
 	if from <= 2 {
-		if err := migrate2(tx); err != nil {
+		if err := migrate2(tx, cat); err != nil {
 			return fmt.Errorf("migrating from schema 2: %w", err)
 		}
 	}

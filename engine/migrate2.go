@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -20,7 +21,7 @@ import (
 // (schema 2 wrapped Days past 106,751 into the past). It runs in Open's one transaction, so a crash
 // leaves the file as it was; that transaction holds every page it rewrites
 // until it commits, so it needs memory of the order of the file.
-func migrate2(tx *bolt.Tx) error {
+func migrate2(tx *bolt.Tx, cat *storageclass.Catalog) error {
 	states := map[string]*bucketState{}
 	if err := rewriteValues(tx.Bucket(bktBuckets), func(k, v []byte) ([]byte, error) {
 		r, err := decodeBucket(v)
@@ -93,7 +94,7 @@ func migrate2(tx *bolt.Tx) error {
 			if err != nil {
 				return nil, err
 			}
-			if t := dueOf(state, string(k), &rec); !t.IsZero() {
+			if t := dueOf(cat, state, string(k), &rec); !t.IsZero() {
 				db, err := dueBucket(tx, state.name)
 				if err != nil {
 					return nil, err

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -57,7 +58,7 @@ func open(path string, opts *Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := initFile(bdb, path); err != nil {
+	if err := initFile(bdb, path, o.Catalog); err != nil {
 		_ = bdb.Close()
 		return nil, err
 	}
@@ -123,7 +124,7 @@ func openBolt(path string, o *Options) (bdb *bolt.DB, err error) {
 // is a coldstore database of a schema this code knows, and collects the
 // chunks of interrupted Puts. A panic inside bbolt (a damaged page) is
 // returned as ErrCorrupt.
-func initFile(bdb *bolt.DB, path string) (err error) {
+func initFile(bdb *bolt.DB, path string, cat *storageclass.Catalog) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fail("Open", "", "", ErrCorrupt, "%s: %v", path, p)
@@ -162,7 +163,7 @@ func initFile(bdb *bolt.DB, path string) (err error) {
 		case n == 0:
 			return fail("Open", "", "", ErrCorrupt, "%s: schema version 0", path)
 		case n < schemaVersion:
-			if err := migrate(tx, n); err != nil {
+			if err := migrate(tx, n, cat); err != nil {
 				return fail("Open", "", "", ErrCorrupt, "%s: %v", path, err)
 			}
 		}
