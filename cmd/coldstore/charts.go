@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/coldstore-dev/coldstore/bench/sim"
+	"github.com/coldstore-dev/coldstore/sim"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
