@@ -150,3 +150,29 @@ func TestBillLinesByRank(t *testing.T) {
 	require.Equal(t, "", bill.Currency, "the catalog names no currency")
 	require.Equal(t, "EUR", u.Cost(cat.WithCurrency("EUR")).Currency)
 }
+
+// TestCatalogNamesKept: a class whose name OSS spells otherwise ("ia" in
+// a catalog, IA in OSS) keeps the catalog's spelling through the stored
+// configuration, so objects put after it still transition.
+func TestCatalogNamesKept(t *testing.T) {
+	cat, err := storageclass.NewCatalog(map[storageclass.Class]storageclass.Rules{
+		storageclass.Standard: {Rank: 0}, "ia": {Rank: 1},
+	})
+	require.NoError(t, err)
+	db, clk := enginetest.New(t, &engine.Options{Catalog: cat})
+	require.NoError(t, db.CreateBucket(ctx, "b-1", nil))
+	cfg := &lifecycle.Configuration{Rules: []lifecycle.Rule{rule("r", "", 0, to("ia", 1))}}
+	require.NoError(t, db.PutBucketLifecycle(ctx, "b-1", cfg))
+	got, err := db.GetBucketLifecycle(ctx, "b-1")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.Class("ia"), got.Rules[0].Transitions[0].StorageClass)
+	_, err = db.Put(ctx, "b-1", "k", bytes.NewReader(make([]byte, 10)), nil)
+	require.NoError(t, err)
+	enginetest.Advance(t, db, clk, day)
+	res, err := db.RunLifecycle(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Transitioned)
+	oi, err := db.Head(ctx, "b-1", "k")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.Class("ia"), oi.StorageClass)
+}

@@ -51,7 +51,7 @@ func (db *DB) configOf(tx *bolt.Tx, bucket string) (*lifecycle.Configuration, er
 	if c, ok := db.configs.m[bucket]; ok && c.gen == gen {
 		return c.cfg, nil
 	}
-	cfg, err := lifecycle.ParseXML(v[8:])
+	cfg, err := lifecycle.ParseXMLIn(db.cat, v[8:])
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +79,9 @@ func lcObject(b *bucketState, key string, rec *objectRecord) lifecycle.Object {
 }
 
 // dueOf is when the bucket's configuration, ranking classes by cat, next
-// acts on rec; zero for
-// never. A transition never interrupts a restore: while a restored copy is
-// pending or readable, a transition waits until it expires (an expiration
-// does not wait).
+// acts on rec; zero for never. A transition never interrupts a restore:
+// while a restored copy is pending or readable, a transition waits until it
+// expires (an expiration does not wait).
 func dueOf(cat *storageclass.Catalog, b *bucketState, key string, rec *objectRecord) time.Time {
 	if b.cfg == nil {
 		return time.Time{}
@@ -272,7 +271,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 		return nil, err
 	}
 	db.live.count(nil, bucket, opGetBucketLifecycle, 0)
-	cfg, err := lifecycle.ParseXML(doc)
+	cfg, err := lifecycle.ParseXMLIn(db.cat, doc)
 	if err != nil {
 		return nil, fail(op, bucket, "", ErrCorrupt, "stored lifecycle: %v", err)
 	}

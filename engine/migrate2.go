@@ -31,7 +31,7 @@ func migrate2(tx *bolt.Tx, cat *storageclass.Catalog) error {
 		r.Created, r.AccessSince = legacyTime(r.Created), legacyTime(r.AccessSince)
 		b := &bucketState{name: string(k), rec: r}
 		if lv := tx.Bucket(bktLifecycle).Get(k); len(lv) >= 8 {
-			if b.cfg, err = lifecycle.ParseXML(lv[8:]); err != nil {
+			if b.cfg, err = lifecycle.ParseXMLIn(cat, lv[8:]); err != nil {
 				return nil, fmt.Errorf("lifecycle of %q: %w", k, err)
 			}
 		}
