@@ -16,7 +16,8 @@
 //	engine/enginetest  the test double for users' tests
 //	ossapi             the OSS REST protocol over an engine (http.Handler)
 //	wire               what the HTTP fronts share whatever their protocol
-//	bench, bench/sim   benchmarks beside raw bbolt; the cost simulation
+//	sim                the cost simulation: a workload under lifecycle policies
+//	bench              benchmarks beside raw bbolt
 //	cmd/coldstore      the command line (demo, simulate, serve)
 //
 // # Storage classes

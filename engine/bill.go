@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -10,11 +11,16 @@ import (
 
 // Bill is a Usage priced line by line.
 type Bill struct {
+	// Currency is the currency of every amount: the catalog's
+	// (Catalog.Currency), "" when it names none.
 	Currency string
-	Lines    []BillLine
-	Total    float64
-	// Unpriced lists the classes used that the catalog has no price for;
-	// their lines are zero.
+	// Lines holds the priced quantities, class by class from warm to cold
+	// in the catalog's rank, then the requests.
+	Lines []BillLine
+	Total float64
+	// Unpriced lists, in the same order, the classes used that the catalog
+	// has no price for (Price.Unpriced, or not in the catalog); their lines
+	// are zero.
 	Unpriced []storageclass.Class
 }
 
@@ -33,12 +39,14 @@ const (
 	hoursPerMonth = 30 * 24 // OSS converts GB-month prices with 30-day months
 )
 
-// Cost prices u with cat: storage and early deletion at the class's
-// storage price (byte-hours to GB-months of 30 days), retrieval bytes at
-// the class's retrieval price of their tier, restores at the retrieval
-// request price of their tier, and requests at the Standard class's request price.
+// Cost prices u with cat, in cat's currency: storage and early deletion at
+// the class's storage price (byte-hours to GB-months of 30 days), retrieval
+// bytes at the class's retrieval price of their tier, restores at the
+// retrieval request price of their tier, and requests at the request price
+// of cat's warmest class (Standard in OSS). Lines come class by class in
+// cat's rank, warm to cold; classes cat lacks come last, by name.
 func (u Usage) Cost(cat *storageclass.Catalog) Bill {
-	b := Bill{Currency: storageclass.Currency}
+	b := Bill{Currency: cat.Currency()}
 	unpriced := map[storageclass.Class]bool{}
 	rules := func(c storageclass.Class) storageclass.Rules {
 		r, err := cat.Rules(c)
@@ -54,7 +62,7 @@ func (u Usage) Cost(cat *storageclass.Catalog) Bill {
 		b.Lines = append(b.Lines, l)
 		b.Total += l.Amount
 	}
-	for _, c := range sortedClasses(u.StorageByteHours, u.EarlyDeleteByteHours, u.RetrievalBytes, u.Restores) {
+	for _, c := range byRank(cat, u.StorageByteHours, u.EarlyDeleteByteHours, u.RetrievalBytes, u.Restores) {
 		r := rules(c)
 		months := u.StorageByteHours[c] / gb / hoursPerMonth
 		add(BillLine{Item: "storage", Class: c, Quantity: months, Unit: "GB-month", Amount: months * r.Price.StorageGBMonth})
@@ -75,13 +83,11 @@ func (u Usage) Cost(cat *storageclass.Catalog) Bill {
 	for _, n := range u.Requests {
 		requests += n
 	}
-	std := rules(storageclass.Standard)
-	q := float64(requests) / 1e4
-	add(BillLine{Item: "requests", Quantity: q, Unit: "10k requests", Amount: q * std.Price.Per10kRequests})
-	for c := range unpriced {
-		b.Unpriced = append(b.Unpriced, c)
+	if classes := cat.Classes(); requests > 0 && len(classes) > 0 {
+		q := float64(requests) / 1e4
+		add(BillLine{Item: "requests", Quantity: q, Unit: "10k requests", Amount: q * rules(classes[0]).Price.Per10kRequests})
 	}
-	slices.Sort(b.Unpriced)
+	b.Unpriced = sortByRank(cat, slices.Collect(maps.Keys(unpriced)))
 	return b
 }
 
@@ -105,9 +111,9 @@ func (b Bill) String() string {
 	return s
 }
 
-// sortedClasses returns the classes that appear in any of the maps, in
-// rank order of the OSS names.
-func sortedClasses(a, b map[storageclass.Class]float64, c map[storageclass.Class]map[storageclass.Tier]int64, d map[storageclass.Class]int64) []storageclass.Class {
+// byRank returns the classes that appear in any of the maps, sorted by
+// sortByRank.
+func byRank(cat *storageclass.Catalog, a, b map[storageclass.Class]float64, c map[storageclass.Class]map[storageclass.Tier]int64, d map[storageclass.Class]int64) []storageclass.Class {
 	seen := map[storageclass.Class]bool{}
 	for k := range a {
 		seen[k] = true
@@ -121,10 +127,22 @@ func sortedClasses(a, b map[storageclass.Class]float64, c map[storageclass.Class
 	for k := range d {
 		seen[k] = true
 	}
-	out := make([]storageclass.Class, 0, len(seen))
-	for k := range seen {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return sortByRank(cat, slices.Collect(maps.Keys(seen)))
+}
+
+// sortByRank sorts classes from warm to cold by cat's rank, those of equal
+// rank by name, and those cat lacks last, by name. It returns classes.
+func sortByRank(cat *storageclass.Catalog, classes []storageclass.Class) []storageclass.Class {
+	slices.SortFunc(classes, func(a, b storageclass.Class) int {
+		ra, oka := cat.Rank(a)
+		rb, okb := cat.Rank(b)
+		switch {
+		case oka != okb && oka:
+			return -1
+		case oka != okb:
+			return 1
+		}
+		return cmp.Or(cmp.Compare(ra, rb), cmp.Compare(a, b))
+	})
+	return classes
 }

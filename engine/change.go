@@ -198,10 +198,10 @@ func (w *writeTx) remove(ob kv.Bucket, bucket, key string, old *objectRecord) er
 func (w *writeTx) index(b *bucketState, bucket, key string, old, rec *objectRecord) error {
 	var oldExp, newExp, oldDue, newDue time.Time
 	if old != nil {
-		oldExp, oldDue = old.ExpiresAt, dueOf(b, key, old)
+		oldExp, oldDue = old.ExpiresAt, dueOf(w.db.cat, b, key, old)
 	}
 	if rec != nil {
-		newExp, newDue = rec.ExpiresAt, dueOf(b, key, rec)
+		newExp, newDue = rec.ExpiresAt, dueOf(w.db.cat, b, key, rec)
 	}
 	if !oldExp.Equal(newExp) {
 		exp := objectsBucket(w.tx, bucket)

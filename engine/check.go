@@ -151,7 +151,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 	}
 	bc.bytes[rec.Class] += billable(rules, rec.Size)
 	bc.objects[rec.Class]++
-	if t := dueOf(bc.state, key, &rec); !t.IsZero() {
+	if t := dueOf(db.cat, bc.state, key, &rec); !t.IsZero() {
 		bc.due++
 		if due := tx.Bucket(bktDue).Bucket([]byte(bucket)); due == nil || due.Get(dueKey(t, key)) == nil {
 			report("%s: lifecycle due at %v is not in the due index", where, t)

@@ -11,6 +11,7 @@ import (
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
 // A bucket's lifecycle configuration is stored as its OSS XML under
@@ -50,7 +51,7 @@ func (db *DB) configOf(tx kv.Tx, bucket string) (*lifecycle.Configuration, error
 	if c, ok := db.configs.m[bucket]; ok && c.gen == gen {
 		return c.cfg, nil
 	}
-	cfg, err := lifecycle.ParseXML(v[8:])
+	cfg, err := lifecycle.ParseXMLIn(db.cat, v[8:])
 	if err != nil {
 		return nil, err
 	}
@@ -77,20 +78,20 @@ func lcObject(b *bucketState, key string, rec *objectRecord) lifecycle.Object {
 	return o
 }
 
-// dueOf is when the bucket's configuration next acts on rec; zero for
-// never. A transition never interrupts a restore: while a restored copy is
-// pending or readable, a transition waits until it expires (an expiration
-// does not wait).
-func dueOf(b *bucketState, key string, rec *objectRecord) time.Time {
+// dueOf is when the bucket's configuration, ranking classes by cat, next
+// acts on rec; zero for never. A transition never interrupts a restore:
+// while a restored copy is pending or readable, a transition waits until it
+// expires (an expiration does not wait).
+func dueOf(cat *storageclass.Catalog, b *bucketState, key string, rec *objectRecord) time.Time {
 	if b.cfg == nil {
 		return time.Time{}
 	}
 	o := lcObject(b, key, rec)
-	t := b.cfg.NextDue(o)
+	t := b.cfg.NextDueIn(cat, o)
 	if t.IsZero() || !rec.hasRestore() || !t.Before(rec.ExpiresAt) {
 		return t
 	}
-	if b.cfg.Evaluate(o, t).Kind != lifecycle.ActionTransition {
+	if b.cfg.EvaluateIn(cat, o, t).Kind != lifecycle.ActionTransition {
 		return t
 	}
 	// The transition waits for the expiry; an expiration due sooner
@@ -142,7 +143,7 @@ func (w *writeTx) rebuildDue(bucket string) error {
 		if err != nil {
 			return recordError("", bucket, string(k), err)
 		}
-		if t := dueOf(b, string(k), &rec); !t.IsZero() {
+		if t := dueOf(w.db.cat, b, string(k), &rec); !t.IsZero() {
 			w.soon(t)
 			return db.Put(dueKey(t, string(k)), nil)
 		}
@@ -270,7 +271,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 		return nil, err
 	}
 	db.live.count(nil, bucket, opGetBucketLifecycle, 0)
-	cfg, err := lifecycle.ParseXML(doc)
+	cfg, err := lifecycle.ParseXMLIn(db.cat, doc)
 	if err != nil {
 		return nil, fail(op, bucket, "", ErrCorrupt, "stored lifecycle: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
 // migrate2 brings schema 2 to schema 3. Schema 2 stored instants as Unix
@@ -20,7 +21,7 @@ import (
 // (schema 2 wrapped Days past 106,751 into the past). It runs in Open's one transaction, so a crash
 // leaves the file as it was; that transaction holds every page it rewrites
 // until it commits, so it needs memory of the order of the file.
-func migrate2(tx kv.Tx) error {
+func migrate2(tx kv.Tx, cat *storageclass.Catalog) error {
 	states := map[string]*bucketState{}
 	if err := rewriteValues(tx.Bucket(bktBuckets), func(k, v []byte) ([]byte, error) {
 		r, err := decodeBucket(v)
@@ -30,7 +31,7 @@ func migrate2(tx kv.Tx) error {
 		r.Created, r.AccessSince = legacyTime(r.Created), legacyTime(r.AccessSince)
 		b := &bucketState{name: string(k), rec: r}
 		if lv := tx.Bucket(bktLifecycle).Get(k); len(lv) >= 8 {
-			if b.cfg, err = lifecycle.ParseXML(lv[8:]); err != nil {
+			if b.cfg, err = lifecycle.ParseXMLIn(cat, lv[8:]); err != nil {
 				return nil, fmt.Errorf("lifecycle of %q: %w", k, err)
 			}
 		}
@@ -93,7 +94,7 @@ func migrate2(tx kv.Tx) error {
 			if err != nil {
 				return nil, err
 			}
-			if t := dueOf(state, string(k), &rec); !t.IsZero() {
+			if t := dueOf(cat, state, string(k), &rec); !t.IsZero() {
 				db, err := dueBucket(tx, state.name)
 				if err != nil {
 					return nil, err

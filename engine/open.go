@@ -11,6 +11,7 @@ import (
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/kv/boltkv"
+	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
 // Open opens the database in the bbolt file at path (package boltkv),
@@ -67,7 +68,7 @@ func Open(path string, opts *Options) (*DB, error) {
 // the chunks of any Put that a crash interrupted before it published.
 func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
-	if err := initStore(s, o.Dialect.Name()); err != nil {
+	if err := initStore(s, o.Dialect.Name(), o.Catalog); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 // of the dialect, migrating an older schema, and collects the chunks of
 // interrupted Puts. A panic inside the store (a damaged page) is returned as
 // ErrCorrupt.
-func initStore(s kv.Store, dialect string) (err error) {
+func initStore(s kv.Store, dialect string, cat *storageclass.Catalog) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fail("Open", "", "", ErrCorrupt, "%v", p)
@@ -151,7 +152,7 @@ func initStore(s kv.Store, dialect string) (err error) {
 			// Schema 1 exists only in bbolt files, whose store migrates it.
 			return fail("Open", "", "", ErrCorrupt, "schema version %d", n)
 		case n == 2:
-			if err := migrate2(tx); err != nil {
+			if err := migrate2(tx, cat); err != nil {
 				return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
 			}
 			if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {

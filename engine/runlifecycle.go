@@ -123,7 +123,7 @@ func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool
 		if v != nil {
 			rec, err = decodeRecord(key, v)
 		}
-		if v == nil || err != nil || !dueOf(b, key, &rec).Equal(getTime(k)) {
+		if v == nil || err != nil || !dueOf(w.db.cat, b, key, &rec).Equal(getTime(k)) {
 			// A dangling entry (Check reports it): drop it, never stick.
 			if err := due.Delete(k); err != nil {
 				return false, time.Time{}, err
@@ -154,7 +154,7 @@ func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool
 // act applies what the configuration says of rec now. It reports false
 // when it says nothing.
 func (w *writeTx) act(b *bucketState, ob kv.Bucket, key string, rec *objectRecord, res *LifecycleResult) (bool, error) {
-	a := b.cfg.Evaluate(lcObject(b, key, rec), w.now)
+	a := b.cfg.EvaluateIn(w.db.cat, lcObject(b, key, rec), w.now)
 	switch {
 	case a.Kind == lifecycle.ActionExpire:
 		res.Expired++

@@ -8,17 +8,6 @@ import (
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
-// smallFile is the size under which transitions skip an object unless the
-// transition sets AllowSmallFile (OSS's 64 KB minimum billable size).
-const smallFile = 64 << 10
-
-// ranks orders the OSS classes; transitions go only to a higher rank. The
-// order is fixed by OSS, so evaluation needs no catalog.
-var ranks = map[storageclass.Class]int{
-	storageclass.Standard: 0, storageclass.IA: 1, storageclass.Archive: 2,
-	storageclass.ColdArchive: 3, storageclass.DeepColdArchive: 4,
-}
-
 // Matches reports whether the rule applies to o, enabled or not.
 func (r *Rule) Matches(o Object) bool {
 	if !strings.HasPrefix(o.Key, r.Prefix) {
@@ -68,14 +57,17 @@ func (e *Expiration) dueAt(o Object) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// dueAt is when the transition of o comes due; ok is false when it never
-// will (its target is not colder, the object is too small, or it was not
-// modified before the date).
-func (t *Transition) dueAt(o Object) (time.Time, bool) {
-	if ranks[t.StorageClass] <= ranks[o.Class] {
+// dueAt is when the transition of o comes due in cat; ok is false when it
+// never will (its target or o's class is not in cat, its target is not
+// colder, o is smaller than the target's minimum billable size without
+// AllowSmallFile, or o was not modified before the date).
+func (t *Transition) dueAt(cat *storageclass.Catalog, o Object) (time.Time, bool) {
+	to, ok := cat.Rank(t.StorageClass)
+	from, known := cat.Rank(o.Class)
+	if !ok || !known || to <= from {
 		return time.Time{}, false
 	}
-	if o.Size < smallFile && !t.AllowSmallFile {
+	if small, _ := cat.MinBillableSize(t.StorageClass); o.Size < small && !t.AllowSmallFile {
 		return time.Time{}, false
 	}
 	base := o.LastModified
@@ -91,12 +83,21 @@ func (t *Transition) dueAt(o Object) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// Evaluate returns what the configuration says to do with o at now:
-// ActionExpire when any enabled matching rule's expiration is due (deletion
-// beats transition), else ActionTransition to the coldest class whose
-// transition is due, else ActionNone. Ties go to the first rule.
+// Evaluate is EvaluateIn with the OSS catalog.
 func (c *Configuration) Evaluate(o Object, now time.Time) Action {
+	return c.EvaluateIn(storageclass.OSS(), o, now)
+}
+
+// EvaluateIn returns what the configuration says to do with o at now, with
+// the classes of cat: ActionExpire when any enabled matching rule's
+// expiration is due (deletion beats transition), else ActionTransition to
+// the coldest class by cat's rank whose transition is due, else ActionNone.
+// Ties go to the first rule. A transition acts only on an object whose
+// class and target are both in cat, the target of higher rank, and (without
+// AllowSmallFile) whose size is at least the target's MinBillableSize.
+func (c *Configuration) EvaluateIn(cat *storageclass.Catalog, o Object, now time.Time) Action {
 	var best Action
+	var bestRank int
 	for i := range c.Rules {
 		r := &c.Rules[i]
 		if !r.Enabled || !r.Matches(o) {
@@ -109,9 +110,9 @@ func (c *Configuration) Evaluate(o Object, now time.Time) Action {
 		}
 		for j := range r.Transitions {
 			tr := &r.Transitions[j]
-			if t, ok := tr.dueAt(o); ok && !t.After(now) {
-				if best.Kind == ActionNone || ranks[tr.StorageClass] > ranks[best.StorageClass] {
-					best = Action{Kind: ActionTransition, StorageClass: tr.StorageClass, RuleID: r.ID}
+			if t, ok := tr.dueAt(cat, o); ok && !t.After(now) {
+				if rank, _ := cat.Rank(tr.StorageClass); best.Kind == ActionNone || rank > bestRank {
+					best, bestRank = Action{Kind: ActionTransition, StorageClass: tr.StorageClass, RuleID: r.ID}, rank
 				}
 			}
 		}
@@ -119,10 +120,16 @@ func (c *Configuration) Evaluate(o Object, now time.Time) Action {
 	return best
 }
 
-// NextDue returns the earliest instant at which Evaluate(o, t) is not
-// ActionNone, if o does not change meanwhile; an instant in the past when
-// an action is already due; the zero time when no action will ever be due.
+// NextDue is NextDueIn with the OSS catalog.
 func (c *Configuration) NextDue(o Object) time.Time {
+	return c.NextDueIn(storageclass.OSS(), o)
+}
+
+// NextDueIn returns the earliest instant t at which EvaluateIn(cat, o, t)
+// is not ActionNone, if o does not change meanwhile; an instant in the past
+// when an action is already due; the zero time when no action will ever be
+// due.
+func (c *Configuration) NextDueIn(cat *storageclass.Catalog, o Object) time.Time {
 	var next time.Time
 	consider := func(t time.Time, ok bool) {
 		if ok && (next.IsZero() || t.Before(next)) {
@@ -138,7 +145,7 @@ func (c *Configuration) NextDue(o Object) time.Time {
 			consider(r.Expiration.dueAt(o))
 		}
 		for j := range r.Transitions {
-			consider(r.Transitions[j].dueAt(o))
+			consider(r.Transitions[j].dueAt(cat, o))
 		}
 	}
 	return next

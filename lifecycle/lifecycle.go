@@ -7,7 +7,9 @@
 // Rules follow research/semantics.md §7: transitions only to colder
 // classes, with days rising with the class; expiration after every
 // transition; deletion beats transition; of several due transitions the
-// coldest wins. An object is due when now >= base + Days*24h, where base is
+// coldest wins. Which class is colder, and the size under which a
+// transition skips an object, come from a storageclass.Catalog: Validate,
+// EvaluateIn and NextDueIn take one; Evaluate and NextDue use OSS(). An object is due when now >= base + Days*24h, where base is
 // its LastModified (or its LastAccess for IsAccessTime transitions), or,
 // for a CreatedBefore rule, when it was last modified before that date.
 // OSS runs lifecycle once a day; this package has no daily batching: an
@@ -73,7 +75,8 @@ type Transition struct {
 	Days int
 	// CreatedBefore: objects last modified before this date (midnight UTC).
 	CreatedBefore time.Time
-	// StorageClass is the target: IA, Archive, ColdArchive or DeepColdArchive.
+	// StorageClass is the target: a class of the catalog colder than its
+	// warmest (in OSS: IA, Archive, ColdArchive or DeepColdArchive).
 	StorageClass storageclass.Class
 	// IsAccessTime counts Days from the last access (the bucket's access
 	// monitor must be on).
@@ -81,7 +84,9 @@ type Transition struct {
 	// ReturnToStdWhenVisit moves an object this rule made IA back to
 	// Standard when it is read (IsAccessTime rules to IA only).
 	ReturnToStdWhenVisit bool
-	// AllowSmallFile lets objects under 64 KiB transition (billed as 64 KiB).
+	// AllowSmallFile lets objects smaller than the target's MinBillableSize
+	// in the catalog (64 KiB in OSS) transition; they are billed at that
+	// size. Without it they stay where they are.
 	AllowSmallFile bool
 }
 

@@ -32,14 +32,17 @@ const MaxDays = 3_650_000
 //     allowed: the engine names them);
 //   - each rule has a transition or an expiration;
 //   - a transition sets Days (1 to MaxDays) or CreatedBefore (midnight UTC,
-//     inside [coldstore.MinTime, coldstore.MaxTime]), not both; its class is IA, Archive, ColdArchive or DeepColdArchive and is
-//     in cat; a rule's transitions go to distinct classes, mixing Days and
-//     dates is refused, and Days rise (dates fall) with the class;
+//     inside [coldstore.MinTime, coldstore.MaxTime]), not both; its class
+//     is in cat and ranks above cat's warmest class (in OSS: IA, Archive,
+//     ColdArchive or DeepColdArchive); a rule's transitions go to distinct
+//     classes, mixing Days and dates is refused, and Days rise (dates fall)
+//     with the class's rank;
 //   - an expiration sets exactly one of Days, CreatedBefore and
 //     ExpiredObjectDeleteMarker, and comes after every transition (more
 //     Days; or a later date);
-//   - IsAccessTime: Days only, target IA or Archive (OSS refuses ColdArchive
-//     and DeepColdArchive); ReturnToStdWhenVisit needs IsAccessTime and IA;
+//   - IsAccessTime: Days only, to a class whose rules in cat say
+//     AccessTimeTarget (in OSS: IA or Archive); ReturnToStdWhenVisit needs
+//     IsAccessTime and IA, the one class OSS returns to Standard on a read;
 //   - filters: sizes not negative, greater-than below less-than, Not
 //     prefixes inside the rule's prefix, tag keys not empty;
 //   - two enabled rules whose prefixes overlap (one starts with the other)
@@ -60,6 +63,10 @@ func (c *Configuration) Validate(cat *storageclass.Catalog) error {
 	if len(c.Rules) > MaxRules {
 		errs = append(errs, &coldstore.OpError{Op: "Validate", Detail: fmt.Sprintf("%d rules exceed %d", len(c.Rules), MaxRules), Err: coldstore.ErrInvalidArgument})
 	}
+	warmest := 0
+	if classes := cat.Classes(); len(classes) > 0 {
+		warmest, _ = cat.Rank(classes[0])
+	}
 	ids := map[string]bool{}
 	for i := range c.Rules {
 		r := &c.Rules[i]
@@ -70,7 +77,7 @@ func (c *Configuration) Validate(cat *storageclass.Catalog) error {
 			bad(i, r.ID, "ID used twice")
 		}
 		ids[r.ID] = true
-		r.validate(cat, func(format string, args ...any) { bad(i, r.ID, format, args...) })
+		r.validate(cat, warmest, func(format string, args ...any) { bad(i, r.ID, format, args...) })
 	}
 	for i := range c.Rules {
 		for j := i + 1; j < len(c.Rules); j++ {
@@ -86,7 +93,8 @@ func (c *Configuration) Validate(cat *storageclass.Catalog) error {
 	return errors.Join(errs...)
 }
 
-func (r *Rule) validate(cat *storageclass.Catalog, bad func(string, ...any)) {
+// validate checks one rule; warmest is the lowest rank of cat.
+func (r *Rule) validate(cat *storageclass.Catalog, warmest int, bad func(string, ...any)) {
 	if len(r.Transitions) == 0 && r.Expiration == nil && r.AbortMultipartUpload == nil &&
 		len(r.NoncurrentVersionTransitions) == 0 && r.NoncurrentVersionExpiration == nil {
 		bad("no Transition or Expiration")
@@ -123,7 +131,7 @@ func (r *Rule) validate(cat *storageclass.Catalog, bad func(string, ...any)) {
 		case err != nil:
 			bad("unknown storage class %q", t.StorageClass)
 			continue
-		case rules.Rank == 0:
+		case rules.Rank == warmest:
 			bad("a transition to %s, the warmest class", t.StorageClass)
 			continue
 		case seen[t.StorageClass]:
@@ -137,8 +145,8 @@ func (r *Rule) validate(cat *storageclass.Catalog, bad func(string, ...any)) {
 			if !t.CreatedBefore.IsZero() {
 				bad("IsAccessTime with CreatedBeforeDate")
 			}
-			if t.StorageClass != storageclass.IA && t.StorageClass != storageclass.Archive {
-				bad("IsAccessTime transition to %s (only IA or Archive)", t.StorageClass)
+			if !rules.AccessTimeTarget {
+				bad("IsAccessTime transition to %s (%s)", t.StorageClass, accessTimeTargets(cat))
 			}
 		}
 		if t.ReturnToStdWhenVisit && (!t.IsAccessTime || t.StorageClass != storageclass.IA) {
@@ -188,6 +196,24 @@ func (r *Rule) validate(cat *storageclass.Catalog, bad func(string, ...any)) {
 			}
 		}
 	}
+}
+
+// accessTimeTargets says which classes of cat IsAccessTime transitions may
+// go to: "only IA or Archive" for OSS.
+func accessTimeTargets(cat *storageclass.Catalog) string {
+	var names []string
+	for _, c := range cat.Classes() {
+		if r, err := cat.Rules(c); err == nil && r.AccessTimeTarget {
+			names = append(names, string(c))
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "no class of the catalog takes one"
+	case 1:
+		return "only " + names[0]
+	}
+	return "only " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // checkWhen checks one Days-or-date pair.

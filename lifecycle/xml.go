@@ -93,12 +93,19 @@ func malformed(format string, args ...any) error {
 	return &coldstore.OpError{Op: "ParseXML", Detail: fmt.Sprintf(format, args...), Err: coldstore.ErrMalformedXML}
 }
 
-// ParseXML parses an OSS <LifecycleConfiguration> document. It checks the
-// shape only (Validate checks the rules): it returns an error wrapping
-// coldstore.ErrMalformedXML for a document that is not well-formed XML,
-// larger than MaxXMLSize, has another root element, a Status other than
-// Enabled or Disabled, or a date that is not ISO 8601.
+// ParseXML is ParseXMLIn with the OSS catalog.
 func ParseXML(b []byte) (*Configuration, error) {
+	return ParseXMLIn(storageclass.OSS(), b)
+}
+
+// ParseXMLIn parses an OSS <LifecycleConfiguration> document. A
+// StorageClass that names a class of cat, ignoring case, becomes that
+// class's name; any other is kept as written (Validate refuses it). It
+// checks the shape only (Validate checks the rules): it returns an error
+// wrapping coldstore.ErrMalformedXML for a document that is not well-formed
+// XML, larger than MaxXMLSize, has another root element, a Status other
+// than Enabled or Disabled, or a date that is not ISO 8601.
+func ParseXMLIn(cat *storageclass.Catalog, b []byte) (*Configuration, error) {
 	if len(b) > MaxXMLSize {
 		return nil, malformed("document of %d bytes exceeds %d", len(b), MaxXMLSize)
 	}
@@ -109,7 +116,7 @@ func ParseXML(b []byte) (*Configuration, error) {
 	}
 	c := &Configuration{}
 	for i, xr := range x.Rules {
-		r, err := xr.rule()
+		r, err := xr.rule(cat)
 		if err != nil {
 			return nil, malformed("rule %d: %v", i+1, err)
 		}
@@ -118,7 +125,7 @@ func ParseXML(b []byte) (*Configuration, error) {
 	return c, nil
 }
 
-func (xr *xmlRule) rule() (Rule, error) {
+func (xr *xmlRule) rule(cat *storageclass.Catalog) (Rule, error) {
 	r := Rule{ID: deref(xr.ID), Prefix: deref(xr.Prefix)}
 	switch xr.Status {
 	case "Enabled":
@@ -147,7 +154,7 @@ func (xr *xmlRule) rule() (Rule, error) {
 		}
 	}
 	for _, xt := range xr.Transitions {
-		t := Transition{Days: derefInt(xt.Days), StorageClass: class(xt.StorageClass),
+		t := Transition{Days: derefInt(xt.Days), StorageClass: class(cat, xt.StorageClass),
 			IsAccessTime: derefBool(xt.IsAccessTime), ReturnToStdWhenVisit: derefBool(xt.ReturnToStdWhenVisit), AllowSmallFile: derefBool(xt.AllowSmallFile)}
 		var err error
 		if t.CreatedBefore, err = parseDate(xt.CreatedBeforeDate); err != nil {
@@ -173,7 +180,7 @@ func (xr *xmlRule) rule() (Rule, error) {
 	}
 	for _, xn := range xr.NoncurrentVersionTransitions {
 		r.NoncurrentVersionTransitions = append(r.NoncurrentVersionTransitions, NoncurrentVersionTransition{
-			NoncurrentDays: xn.NoncurrentDays, StorageClass: class(xn.StorageClass),
+			NoncurrentDays: xn.NoncurrentDays, StorageClass: class(cat, xn.StorageClass),
 			IsAccessTime: derefBool(xn.IsAccessTime), ReturnToStdWhenVisit: derefBool(xn.ReturnToStdWhenVisit), AllowSmallFile: derefBool(xn.AllowSmallFile)})
 	}
 	if xn := xr.NoncurrentVersionExpiration; xn != nil {
@@ -182,10 +189,10 @@ func (xr *xmlRule) rule() (Rule, error) {
 	return r, nil
 }
 
-// class returns the canonical name of a known class, and s itself
-// otherwise (Validate refuses it).
-func class(s string) storageclass.Class {
-	if c, err := storageclass.ParseClass(s); err == nil {
+// class returns the name of cat's class named s ignoring case, and s
+// itself when cat has none (Validate refuses it).
+func class(cat *storageclass.Catalog, s string) storageclass.Class {
+	if c, err := cat.ParseClass(s); err == nil {
 		return c
 	}
 	return storageclass.Class(s)

@@ -1,9 +1,11 @@
 package storageclass
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -22,6 +24,10 @@ type Rules struct {
 	// Rank orders classes from warm to cold: Standard 0 < IA 1 < Archive 2 <
 	// ColdArchive 3 < DeepColdArchive 4. Lifecycle only moves to a higher rank.
 	Rank int
+	// AccessTimeTarget is true when a lifecycle transition counted from the
+	// last access (IsAccessTime) may move objects into the class. OSS
+	// allows IA and Archive, and refuses ColdArchive and DeepColdArchive.
+	AccessTimeTarget bool
 	// NeedsRestore is true when a read needs a completed restore first.
 	NeedsRestore bool
 	// Tiers holds the restore tiers the class offers and their latency. It is
@@ -66,17 +72,30 @@ func (r Rules) Latency(t Tier) (Latency, bool) {
 	return l, ok
 }
 
-// Catalog is an immutable set of storage classes and their rules.
+// Catalog is an immutable set of storage classes, their rules, and the
+// currency of their prices. It is the one source of the classes' names and
+// order: ParseClass, lifecycle evaluation and bills all ask it.
 type Catalog struct {
-	rules map[Class]Rules
+	rules    map[Class]Rules
+	currency string
 }
 
-// NewCatalog returns a catalog of the given rules (copied). It returns an
-// error wrapping coldstore.ErrInvalidArgument when a class that needs a
-// restore has no latency or an inconsistent day range.
+// NewCatalog returns a catalog of the given rules (copied), naming no
+// currency (WithCurrency names one). It returns an error wrapping
+// coldstore.ErrInvalidArgument when a class name is empty, two names differ
+// only in case (ParseClass could not tell them apart), or a class that
+// needs a restore has no latency or an inconsistent day range.
 func NewCatalog(rules map[Class]Rules) (*Catalog, error) {
 	c := &Catalog{rules: make(map[Class]Rules, len(rules))}
+	folded := make(map[string]Class, len(rules))
 	for cl, r := range rules {
+		if cl == "" {
+			return nil, &coldstore.OpError{Op: "NewCatalog", Detail: "a class with an empty name", Err: coldstore.ErrInvalidArgument}
+		}
+		if other, dup := folded[strings.ToLower(string(cl))]; dup {
+			return nil, &coldstore.OpError{Op: "NewCatalog", Detail: fmt.Sprintf("classes %s and %s differ only in case", min(cl, other), max(cl, other)), Err: coldstore.ErrInvalidArgument}
+		}
+		folded[strings.ToLower(string(cl))] = cl
 		if r.NeedsRestore {
 			bad := r.MinRestoreDays < 1 || r.MaxRestoreDays < r.MinRestoreDays ||
 				r.DefaultRestoreDays < r.MinRestoreDays || r.DefaultRestoreDays > r.MaxRestoreDays
@@ -110,11 +129,55 @@ func (c *Catalog) Rules(cl Class) (Rules, error) {
 	return r, nil
 }
 
-// Classes returns the catalog's classes from warm to cold.
+// Classes returns the catalog's classes from warm to cold; classes of
+// equal rank in name order.
 func (c *Catalog) Classes() []Class {
 	out := slices.Collect(maps.Keys(c.rules))
-	slices.SortFunc(out, func(a, b Class) int { return c.rules[a].Rank - c.rules[b].Rank })
+	slices.SortFunc(out, func(a, b Class) int {
+		return cmp.Or(cmp.Compare(c.rules[a].Rank, c.rules[b].Rank), cmp.Compare(a, b))
+	})
 	return out
+}
+
+// Rank returns the rank of class cl (Rules.Rank), and false when the
+// catalog has no such class. Unlike Rules it copies nothing.
+func (c *Catalog) Rank(cl Class) (int, bool) {
+	r, ok := c.rules[cl]
+	return r.Rank, ok
+}
+
+// MinBillableSize returns the minimum billable size of class cl
+// (Rules.MinBillableSize), and false when the catalog has no such class.
+// Unlike Rules it copies nothing.
+func (c *Catalog) MinBillableSize(cl Class) (int64, bool) {
+	r, ok := c.rules[cl]
+	return r.MinBillableSize, ok
+}
+
+// ParseClass returns the catalog's class named s, ignoring case
+// ("coldarchive" is ColdArchive in OSS()). It returns an error wrapping
+// coldstore.ErrInvalidArgument for an empty name or one the catalog lacks.
+func (c *Catalog) ParseClass(s string) (Class, error) {
+	if _, ok := c.rules[Class(s)]; ok {
+		return Class(s), nil
+	}
+	for cl := range c.rules {
+		if strings.EqualFold(s, string(cl)) {
+			return cl, nil
+		}
+	}
+	return "", &coldstore.OpError{Op: "ParseClass", Detail: fmt.Sprintf("unknown storage class %q", s), Err: coldstore.ErrInvalidArgument}
+}
+
+// Currency returns the currency of the catalog's prices, as an ISO 4217
+// code ("CNY" for OSS()); "" when the catalog names none.
+func (c *Catalog) Currency() string { return c.currency }
+
+// WithCurrency returns a catalog with the classes and rules of c whose
+// prices are in currency, conventionally an ISO 4217 code such as "USD".
+// c itself is unchanged.
+func (c *Catalog) WithCurrency(currency string) *Catalog {
+	return &Catalog{rules: c.rules, currency: currency}
 }
 
 // KiB is 1024 bytes.
@@ -124,6 +187,7 @@ var oss = mustCatalog(map[Class]Rules{
 	Standard: {Rank: 0},
 	IA: {
 		Rank:               1,
+		AccessTimeTarget:   true,
 		MinStorageDuration: 30 * Day,
 		MinBillableSize:    64 * KiB,
 	},
@@ -132,6 +196,7 @@ var oss = mustCatalog(map[Class]Rules{
 	// the older ones; the engine's default policy takes the maximum.
 	Archive: {
 		Rank:               2,
+		AccessTimeTarget:   true,
 		NeedsRestore:       true,
 		RestoreLatency:     Latency{Min: time.Minute, Max: 4 * time.Hour},
 		MinRestoreDays:     1,
@@ -189,7 +254,7 @@ func mustCatalog(rules map[Class]Rules) *Catalog {
 	if err != nil {
 		panic(err)
 	}
-	return c
+	return c.WithCurrency(ossCurrency)
 }
 
 // OSS returns the catalog of Alibaba Cloud OSS (research/semantics.md §1):

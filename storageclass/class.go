@@ -34,21 +34,13 @@ const (
 	TierBulk      Tier = "Bulk"
 )
 
-var classes = []Class{Standard, IA, Archive, ColdArchive, DeepColdArchive}
-
 var tiers = []Tier{TierExpedited, TierStandard, TierBulk}
 
-// ParseClass returns the class named s, ignoring case ("coldarchive" is
-// ColdArchive). It returns an error wrapping coldstore.ErrInvalidArgument for
-// an empty or unknown name.
-func ParseClass(s string) (Class, error) {
-	for _, c := range classes {
-		if strings.EqualFold(s, string(c)) {
-			return c, nil
-		}
-	}
-	return "", &coldstore.OpError{Op: "ParseClass", Detail: fmt.Sprintf("unknown storage class %q", s), Err: coldstore.ErrInvalidArgument}
-}
+// ParseClass returns the OSS class named s, ignoring case ("coldarchive" is
+// ColdArchive): OSS().ParseClass(s). It returns an error wrapping
+// coldstore.ErrInvalidArgument for an empty name or one OSS lacks. A
+// program with a catalog of its own parses with (*Catalog).ParseClass.
+func ParseClass(s string) (Class, error) { return oss.ParseClass(s) }
 
 // ParseTier returns the tier named s, ignoring case. It returns an error
 // wrapping coldstore.ErrInvalidArgument for an empty or unknown name.

@@ -2,7 +2,7 @@ package storageclass
 
 import "maps"
 
-// Price is what a class costs, in the catalog's currency.
+// Price is what a class costs, in the catalog's currency (Catalog.Currency).
 type Price struct {
 	// StorageGBMonth is charged per GB (2^30 bytes) of billable size per
 	// month of 30 days (OSS bills hourly at this price / 30 / 24).
@@ -20,7 +20,13 @@ type Price struct {
 }
 
 // Currency is the currency of the OSS() catalog's prices.
-const Currency = "CNY"
+//
+// Deprecated: use the Currency method of the catalog that holds the prices;
+// OSS().Currency() is this value.
+const Currency = ossCurrency
+
+// ossCurrency is the currency of ossPrices.
+const ossCurrency = "CNY"
 
 // OSS list prices, pay-as-you-go, locally redundant storage, Chinese
 // mainland regions (China (Hangzhou) and the like), in CNY. Sources, read

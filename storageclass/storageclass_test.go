@@ -64,6 +64,22 @@ func TestOSS(t *testing.T) {
 
 	_, err := cat.Rules("Glacier")
 	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
+
+	for _, c := range cat.Classes() {
+		r, _ := cat.Rules(c)
+		require.Equal(t, c == storageclass.IA || c == storageclass.Archive, r.AccessTimeTarget, c)
+		rank, ok := cat.Rank(c)
+		require.True(t, ok)
+		require.Equal(t, r.Rank, rank, c)
+		size, ok := cat.MinBillableSize(c)
+		require.True(t, ok)
+		require.Equal(t, r.MinBillableSize, size, c)
+	}
+	_, ok = cat.Rank("Glacier")
+	require.False(t, ok)
+	_, ok = cat.MinBillableSize("Glacier")
+	require.False(t, ok)
+	require.Equal(t, "CNY", cat.Currency())
 }
 
 func TestCatalogImmutable(t *testing.T) {
@@ -90,6 +106,57 @@ func TestNewCatalog(t *testing.T) {
 	bad["Cold"] = storageclass.Rules{NeedsRestore: true, Tiers: map[storageclass.Tier]storageclass.Latency{storageclass.TierBulk: {Max: 1}}, DefaultTier: storageclass.TierStandard, MinRestoreDays: 1, MaxRestoreDays: 2, DefaultRestoreDays: 1}
 	_, err = storageclass.NewCatalog(bad)
 	require.ErrorIs(t, err, coldstore.ErrInvalidArgument, "default tier not offered")
+	_, err = storageclass.NewCatalog(map[storageclass.Class]storageclass.Rules{"": {}})
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument, "empty name")
+	_, err = storageclass.NewCatalog(map[storageclass.Class]storageclass.Rules{"Cold": {Rank: 1}, "COLD": {Rank: 2}})
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument, "names equal but for case")
+}
+
+func TestClassesOfEqualRank(t *testing.T) {
+	cat, err := storageclass.NewCatalog(map[storageclass.Class]storageclass.Rules{"b": {Rank: 1}, "a": {Rank: 1}, "z": {Rank: 0}})
+	require.NoError(t, err)
+	for range 10 {
+		require.Equal(t, []storageclass.Class{"z", "a", "b"}, cat.Classes())
+	}
+}
+
+func TestCatalogCurrency(t *testing.T) {
+	cat, err := storageclass.NewCatalog(map[storageclass.Class]storageclass.Rules{"Hot": {}})
+	require.NoError(t, err)
+	require.Equal(t, "", cat.Currency(), "NewCatalog names no currency")
+	usd := cat.WithCurrency("USD")
+	require.Equal(t, "USD", usd.Currency())
+	require.Equal(t, "", cat.Currency(), "WithCurrency leaves its receiver alone")
+	require.Equal(t, cat.Classes(), usd.Classes())
+	eur := storageclass.OSS().WithCurrency("EUR")
+	require.Equal(t, "EUR", eur.Currency())
+	require.Equal(t, "CNY", storageclass.OSS().Currency())
+	require.Equal(t, storageclass.OSS().Classes(), eur.Classes())
+}
+
+func TestCatalogParseClass(t *testing.T) {
+	cat, err := storageclass.NewCatalog(map[storageclass.Class]storageclass.Rules{
+		storageclass.Standard: {Rank: 0},
+		"Glacierish":          {Rank: 5},
+	})
+	require.NoError(t, err)
+	for in, want := range map[string]storageclass.Class{
+		"Glacierish": "Glacierish", "glacierish": "Glacierish", "GLACIERISH": "Glacierish", "standard": storageclass.Standard,
+	} {
+		got, err := cat.ParseClass(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "Archive", "Glacierish ", "Glacier"} {
+		_, err := cat.ParseClass(in)
+		require.ErrorIs(t, err, coldstore.ErrInvalidArgument, "%q", in)
+	}
+	// The package-level ParseClass is the OSS catalog's.
+	_, err = storageclass.ParseClass("Glacierish")
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
+	got, err := storageclass.OSS().ParseClass("deepcoldarchive")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.DeepColdArchive, got)
 }
 
 func TestParse(t *testing.T) {

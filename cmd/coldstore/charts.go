@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/coldstore-dev/coldstore/bench/sim"
-	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/coldstore-dev/coldstore/sim"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -17,7 +16,9 @@ func costChart(path string, reports []*sim.Report) error {
 	p := plot.New()
 	p.Title.Text = "Cost over time"
 	p.X.Label.Text = "day"
-	p.Y.Label.Text = "bill so far (" + storageclass.Currency + ")"
+	if len(reports) > 0 {
+		p.Y.Label.Text = "bill so far (" + reports[0].Bill.Currency + ")"
+	}
 	var lines []any
 	for _, r := range reports {
 		pts := make(plotter.XYs, len(r.Series))
@@ -42,7 +43,7 @@ func mixCharts(dir string, reports []*sim.Report) error {
 		p.X.Label.Text = "day"
 		p.Y.Label.Text = "billable GiB"
 		var lines []any
-		for _, c := range storageclass.OSS().Classes() {
+		for _, c := range r.Classes {
 			pts := make(plotter.XYs, len(r.Series))
 			used := false
 			for i, d := range r.Series {

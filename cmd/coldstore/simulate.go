@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coldstore-dev/coldstore/bench/sim"
 	"github.com/coldstore-dev/coldstore/lifecycle"
+	"github.com/coldstore-dev/coldstore/sim"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
@@ -96,4 +97,38 @@ func TestCompareAndOutputs(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(csv.String()), "\n")
 	require.Len(t, lines, 1+2*10)
 	require.True(t, strings.HasPrefix(lines[0], "policy,day,cost,objects_Standard"))
+}
+
+// TestCatalogOfItsOwn: a run with a catalog that has a class OSS lacks
+// moves objects into it, and the reports name its classes and currency.
+func TestCatalogOfItsOwn(t *testing.T) {
+	rules := map[storageclass.Class]storageclass.Rules{}
+	for _, c := range []storageclass.Class{storageclass.Standard, storageclass.Archive} {
+		r, err := storageclass.OSS().Rules(c)
+		require.NoError(t, err)
+		rules[c] = r
+	}
+	rules["Glacierish"] = storageclass.Rules{Rank: 9, NeedsRestore: true,
+		RestoreLatency: storageclass.Latency{Min: time.Hour, Max: 6 * time.Hour},
+		MinRestoreDays: 1, MaxRestoreDays: 30, DefaultRestoreDays: 1,
+		Price: storageclass.Price{StorageGBMonth: 0.004}}
+	cat, err := storageclass.NewCatalog(rules)
+	require.NoError(t, err)
+	cfg := small()
+	cfg.Days = 8
+	cfg.Catalog = cat.WithCurrency("USD")
+	cfg.Policy = &lifecycle.Configuration{Rules: []lifecycle.Rule{{ID: "deep", Enabled: true, Transitions: []lifecycle.Transition{
+		{Days: 3, StorageClass: "Glacierish", AllowSmallFile: true}}}}}
+	rep, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	require.Equal(t, []storageclass.Class{storageclass.Standard, storageclass.Archive, "Glacierish"}, rep.Classes)
+	require.Positive(t, rep.Usage.Objects["Glacierish"])
+	require.Equal(t, "USD", rep.Bill.Currency)
+
+	var table, csv bytes.Buffer
+	require.NoError(t, WriteTable(&table, []*Report{rep}))
+	require.Contains(t, table.String(), "(USD; 8 days)")
+	require.NoError(t, WriteCSV(&csv, []*Report{rep}))
+	head, _, _ := strings.Cut(csv.String(), "\n")
+	require.Equal(t, "policy,day,cost,objects_Standard,bytes_Standard,objects_Archive,bytes_Archive,objects_Glacierish,bytes_Glacierish", head)
 }

@@ -71,6 +71,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Days <= 0 {
 		return nil, fmt.Errorf("sim: Days must be positive, not %d", cfg.Days)
 	}
+	if cfg.Catalog == nil {
+		cfg.Catalog = storageclass.OSS()
+	}
 	dir := cfg.Dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "coldstore-sim-")
@@ -89,7 +92,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	defer db.Close()
-	s := &run{cfg: cfg, db: db, clk: clk, r: rand.New(rand.NewPCG(cfg.Workload.Seed, 0x5eed)), rep: Report{Name: cfg.Name, Days: cfg.Days}}
+	s := &run{cfg: cfg, db: db, clk: clk, r: rand.New(rand.NewPCG(cfg.Workload.Seed, 0x5eed)), rep: Report{Name: cfg.Name, Days: cfg.Days, Classes: cfg.Catalog.Classes()}}
 	if err := s.setup(ctx); err != nil {
 		return nil, err
 	}
@@ -249,11 +252,7 @@ func (s *run) tier(key string) storageclass.Tier {
 	if err != nil {
 		return ""
 	}
-	cat := s.cfg.Catalog
-	if cat == nil {
-		cat = storageclass.OSS()
-	}
-	if r, err := cat.Rules(oi.StorageClass); err == nil {
+	if r, err := s.cfg.Catalog.Rules(oi.StorageClass); err == nil {
 		if _, ok := r.Tiers[t]; ok {
 			return t
 		}
@@ -307,16 +306,9 @@ func (s *run) endOfDay(ctx context.Context, d int) error {
 		Day:     d,
 		Objects: u.Objects,
 		Bytes:   u.Bytes,
-		Cost:    u.Cost(s.catalog()).Total,
+		Cost:    u.Cost(s.cfg.Catalog).Total,
 	})
 	return nil
-}
-
-func (s *run) catalog() *storageclass.Catalog {
-	if s.cfg.Catalog != nil {
-		return s.cfg.Catalog
-	}
-	return storageclass.OSS()
 }
 
 func (s *run) finish(ctx context.Context) (*Report, error) {
@@ -325,7 +317,7 @@ func (s *run) finish(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 	s.rep.Usage = u
-	s.rep.Bill = u.Cost(s.catalog())
+	s.rep.Bill = u.Cost(s.cfg.Catalog)
 	s.rep.Waiting = len(s.waiting)
 	s.rep.RestoreWait = percentiles(s.waits)
 	return &s.rep, s.db.Check(ctx)

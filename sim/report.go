@@ -15,8 +15,9 @@ import (
 
 // Report is what a run saw.
 type Report struct {
-	Name string
-	Days int
+	Name    string
+	Days    int
+	Classes []storageclass.Class // the catalog's classes, warm to cold
 
 	Series []Day // one per simulated day
 
@@ -89,10 +90,11 @@ func WriteTable(w io.Writer, reports []*Report) error {
 }
 
 // WriteCSV writes the daily series of every report: one row per policy and
-// day, with objects and billable bytes per class and the cost so far.
+// day, with objects and billable bytes per class and the cost so far. The
+// class columns are the reports' Classes, in order, each once.
 func WriteCSV(w io.Writer, reports []*Report) error {
 	cw := csv.NewWriter(w)
-	classes := storageclass.OSS().Classes()
+	classes := classesOf(reports)
 	head := []string{"policy", "day", "cost"}
 	for _, c := range classes {
 		head = append(head, "objects_"+string(c), "bytes_"+string(c))
@@ -113,6 +115,19 @@ func WriteCSV(w io.Writer, reports []*Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// classesOf returns the Classes of the reports, in order, each once.
+func classesOf(reports []*Report) []storageclass.Class {
+	var out []storageclass.Class
+	for _, r := range reports {
+		for _, c := range r.Classes {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
 }
 
 // Compare runs the same workload under each policy, one after the other.

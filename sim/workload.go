@@ -1,15 +1,3 @@
-// Package sim drives the real engine, with its lifecycle and meter, through
-// simulated months on a synthetic workload, and reports what a tiering
-// policy does to the bill and to reads. It is a library: flags live in
-// cmd/coldstore.
-//
-// A run opens a fresh database (NoSync: a simulation needs no durability)
-// on a mock clock, with the background loop off, and advances time in
-// steps (an hour by default). Each step, in order: new objects arrive,
-// objects reach their deletion age, reads happen, clients waiting on
-// restores poll, then RunLifecycle and Sweep run. Everything random comes
-// from the workload's seed, so a run is a pure function of its
-// configuration: the same seed gives the same report, byte for byte.
 package sim
 
 import (
