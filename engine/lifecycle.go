@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/kv"
@@ -51,7 +52,7 @@ func (db *DB) configOf(tx kv.Tx, bucket string) (*lifecycle.Configuration, error
 	if c, ok := db.configs.m[bucket]; ok && c.gen == gen {
 		return c.cfg, nil
 	}
-	cfg, err := lifecycle.ParseXMLIn(db.cat, v[8:])
+	cfg, err := decodeConfig(db.cat, v)
 	if err != nil {
 		return nil, err
 	}
@@ -59,6 +60,25 @@ func (db *DB) configOf(tx kv.Tx, bucket string) (*lifecycle.Configuration, error
 		db.configs.m = map[string]cachedConfig{}
 	}
 	db.configs.m[bucket] = cachedConfig{gen: gen, cfg: cfg}
+	return cfg, nil
+}
+
+// decodeConfig decodes a stored lifecycle record: an 8-byte generation,
+// then the configuration in the engine's own encoding
+// (lifecycle.Configuration.MarshalBinary), or, as databases written before
+// it stored them, in OSS XML, parsed with cat's class names.
+func decodeConfig(cat *storageclass.Catalog, v []byte) (*lifecycle.Configuration, error) {
+	if len(v) < 8 {
+		return nil, fmt.Errorf("lifecycle record of %d bytes", len(v))
+	}
+	doc := v[8:]
+	if i := bytes.IndexFunc(doc, func(r rune) bool { return !unicode.IsSpace(r) }); i >= 0 && doc[i] == '<' {
+		return lifecycle.ParseXMLIn(cat, doc)
+	}
+	cfg := new(lifecycle.Configuration)
+	if err := cfg.UnmarshalBinary(doc); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -160,7 +180,7 @@ func (w *writeTx) setConfig(bucket string, cfg *lifecycle.Configuration) error {
 			return err
 		}
 	} else {
-		doc, err := cfg.XML()
+		doc, err := cfg.MarshalBinary()
 		if err != nil {
 			return err
 		}
@@ -255,7 +275,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 		return nil, err
 	}
 	defer db.release()
-	var doc []byte
+	var cfg *lifecycle.Configuration
 	err := db.view(ctx, op, bucket, "", func(tx kv.Tx) error {
 		if _, err := objectsOf(tx, op, bucket, ""); err != nil {
 			return err
@@ -264,17 +284,16 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 		if v == nil {
 			return fail(op, bucket, "", coldstore.ErrNoSuchLifecycle, "bucket %q has no lifecycle configuration", bucket)
 		}
-		doc = bytes.Clone(v[8:])
+		var err error
+		if cfg, err = decodeConfig(db.cat, v); err != nil {
+			return fail(op, bucket, "", ErrCorrupt, "stored lifecycle: %v", err)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	db.live.count(nil, bucket, opGetBucketLifecycle, 0)
-	cfg, err := lifecycle.ParseXMLIn(db.cat, doc)
-	if err != nil {
-		return nil, fail(op, bucket, "", ErrCorrupt, "stored lifecycle: %v", err)
-	}
 	return cfg, nil
 }
 

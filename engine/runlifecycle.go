@@ -71,15 +71,19 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 			}
 			var more bool
 			var next time.Time
+			var done LifecycleResult // counted afresh by each run of the function
 			err := db.write(ctx, op, bucket, "", func(w *writeTx) error {
 				w.now = now
+				done = LifecycleResult{}
 				var err error
-				more, next, err = w.lifecycleBatch(bucket, &res)
+				more, next, err = w.lifecycleBatch(bucket, &done)
 				return err
 			})
 			if err != nil {
 				return res, err
 			}
+			res.Transitioned += done.Transitioned
+			res.Expired += done.Expired
 			if !more {
 				if !next.IsZero() && (res.Next.IsZero() || next.Before(res.Next)) {
 					res.Next = next
