@@ -5,8 +5,9 @@
 // workload under several, side by side. It is a library: flags live in
 // cmd/coldstore.
 //
-// A run opens a fresh database (NoSync: a simulation needs no durability)
-// on a mock clock, with the background loop off, and advances time in
+// A run opens a fresh database, in memory (package memkv: a simulation
+// needs no durability, and a file's commits would cost it most of its
+// time) unless Config.Dir asks for a bbolt file, on a mock clock, with the background loop off, and advances time in
 // steps (an hour by default). Each step, in order: new objects arrive,
 // objects reach their deletion age, reads happen, clients waiting on
 // restores poll, then RunLifecycle and Sweep run. Everything random comes

@@ -15,6 +15,9 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
+	"github.com/coldstore-dev/coldstore/kv/memkv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
@@ -27,7 +30,7 @@ type Config struct {
 	Days     int
 	Step     time.Duration         // 0: one hour
 	Catalog  *storageclass.Catalog // nil: storageclass.OSS()
-	Dir      string                // where the database goes; "": a temporary folder, removed after
+	Dir      string                // where a bbolt file of the database goes, kept; "": in memory (memkv)
 	Progress func(day, days int)   // called after each simulated day; may be nil
 }
 
@@ -74,20 +77,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Catalog == nil {
 		cfg.Catalog = storageclass.OSS()
 	}
-	dir := cfg.Dir
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "coldstore-sim-")
-		if err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
-	}
 	clk := clock.NewMock()
 	clk.Set(Start)
-	path := filepath.Join(dir, fmt.Sprintf("sim-%d.db", cfg.Workload.Seed))
-	_ = os.Remove(path)
-	db, err := engine.Open(path, &engine.Options{Clock: clk, Catalog: cfg.Catalog, DisableSweeper: true, NoSync: true})
+	store, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := engine.OpenStore(store, &engine.Options{Clock: clk, Catalog: cfg.Catalog, DisableSweeper: true})
 	if err != nil {
 		return nil, err
 	}
@@ -334,4 +330,15 @@ func (z *zeroReader) Read(p []byte) (int, error) {
 	clear(p[:n])
 	z.left -= int64(n)
 	return n, nil
+}
+
+// openStore returns the store of a run: in memory, unless cfg.Dir names a
+// folder for a bbolt file (NoSync: a simulation needs no durability).
+func openStore(cfg Config) (kv.Store, error) {
+	if cfg.Dir == "" {
+		return memkv.New(), nil
+	}
+	path := filepath.Join(cfg.Dir, fmt.Sprintf("sim-%d.db", cfg.Workload.Seed))
+	_ = os.Remove(path)
+	return boltkv.Open(path, &boltkv.Options{NoSync: true})
 }

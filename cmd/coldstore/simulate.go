@@ -68,6 +68,7 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	days := fs.Int("days", 90, "simulated days")
 	step := fs.Duration("step", time.Hour, "simulated time per step")
 	out := fs.String("out", "", "folder for daily.csv and the SVG charts (none: no files)")
+	dir := fs.String("dir", "", "folder for the simulation's bbolt files, kept (none: in memory)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -94,7 +95,7 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "coldstore simulate:", err)
 		return 2
 	}
-	base := sim.Config{Workload: w, Days: *days, Step: *step}
+	base := sim.Config{Workload: w, Days: *days, Step: *step, Dir: *dir}
 	var bar *progressbar.ProgressBar
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar = progressbar.NewOptions(*days*len(ps), progressbar.OptionSetWriter(stderr),
