@@ -131,6 +131,14 @@ func (db *DB) view(ctx context.Context, op, bucket, key string, fn func(tx kv.Tx
 	return wrap(op, bucket, key, db.store.View(ctx, fn))
 }
 
+// Catalog returns the storage classes the database was opened with
+// (Options.Catalog, or its dialect's): the names a front parses and the
+// rules a caller may look up.
+func (db *DB) Catalog() *storageclass.Catalog { return db.cat }
+
+// Dialect returns the archive service whose rules the database follows.
+func (db *DB) Dialect() dialect.Dialect { return db.dialect }
+
 // rules returns the rules of a stored class. A class the catalog lacks
 // means the file was written with another catalog: ErrCorrupt.
 func (db *DB) rules(op, bucket, key string, c storageclass.Class) (*storageclass.Rules, error) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/lifecycle"
-	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/coldstore-dev/coldstore/wire"
 )
 
@@ -60,7 +59,7 @@ func (h *Handler) putBucket(q *request) error {
 	}
 	opts := &engine.BucketOptions{}
 	if class != "" {
-		c, err := storageclass.ParseClass(class)
+		c, err := h.db.Catalog().ParseClass(class)
 		if err != nil {
 			return err
 		}
@@ -173,7 +172,7 @@ func (h *Handler) putLifecycle(q *request) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := lifecycle.ParseXML(body)
+	cfg, err := lifecycle.ParseXMLIn(h.db.Catalog(), body)
 	if err != nil {
 		return err
 	}

@@ -139,7 +139,7 @@ func (h *Handler) putObject(q *request) error {
 		return err
 	}
 	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
-		class, err := storageclass.ParseClass(c)
+		class, err := h.db.Catalog().ParseClass(c)
 		if err != nil {
 			return err
 		}
@@ -397,7 +397,7 @@ func (h *Handler) copyObject(q *request) error {
 	}
 	class := storageclass.Class("")
 	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
-		if class, err = storageclass.ParseClass(c); err != nil {
+		if class, err = h.db.Catalog().ParseClass(c); err != nil {
 			return err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/kv/memkv"
 )
 
 // Epoch is where the mock clock of New starts: 2024-01-01T00:00:00Z.
@@ -33,6 +34,24 @@ var Epoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 // the cleanup then does nothing.
 func New(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
 	t.Helper()
+	return open(t, opts, func(o *engine.Options) (*engine.DB, error) {
+		return engine.Open(filepath.Join(t.TempDir(), "coldstore.db"), o)
+	})
+}
+
+// NewInMemory is New on a database in memory (package memkv): the same
+// engine and rules, without a file or its fsyncs, for tests that make many
+// writes. Nothing of it outlives the test.
+func NewInMemory(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
+	t.Helper()
+	return open(t, opts, func(o *engine.Options) (*engine.DB, error) {
+		return engine.OpenStore(memkv.New(), o)
+	})
+}
+
+// open opens a database with openDB as New describes.
+func open(t testing.TB, opts *engine.Options, openDB func(*engine.Options) (*engine.DB, error)) (*engine.DB, *clock.Mock) {
+	t.Helper()
 	var o engine.Options
 	if opts != nil {
 		o = *opts
@@ -47,7 +66,7 @@ func New(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
 		m = c
 	}
 	o.DisableSweeper = true
-	db, err := engine.Open(filepath.Join(t.TempDir(), "coldstore.db"), &o)
+	db, err := openDB(&o)
 	if err != nil {
 		t.Fatalf("enginetest: open: %v", err)
 	}

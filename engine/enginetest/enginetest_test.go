@@ -118,3 +118,32 @@ func TestAdvance_RefusesPastMaxTime(t *testing.T) {
 	enginetest.Advance(t, db, m, coldstore.MaxTime.Sub(m.Now()))
 	require.Equal(t, coldstore.MaxTime, m.Now(), "up to MaxTime itself")
 }
+
+// NewInMemory is the same double without a file: the seed's story holds,
+// and the cleanup checks and closes.
+func TestNewInMemory(t *testing.T) {
+	rec := &recorder{TB: t}
+	db, m := enginetest.NewInMemory(rec, nil)
+	require.Equal(t, enginetest.Epoch, m.Now())
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	_, err := db.Put(ctx, "bkt", "k", strings.NewReader("x"), &engine.PutOptions{StorageClass: storageclass.Archive})
+	require.NoError(t, err)
+	_, err = db.Get(ctx, "bkt", "k")
+	require.ErrorIs(t, err, coldstore.ErrInvalidObjectState)
+	res, err := db.Restore(ctx, "bkt", "k", nil)
+	require.NoError(t, err)
+	require.Equal(t, engine.Accepted, res.Status)
+	_, err = db.Restore(ctx, "bkt", "k", nil)
+	require.ErrorIs(t, err, coldstore.ErrRestoreAlreadyInProgress)
+	enginetest.Advance(rec, db, m, 4*time.Hour)
+	obj, err := db.Get(ctx, "bkt", "k")
+	require.NoError(t, err)
+	require.NoError(t, obj.Close())
+	for _, f := range rec.cleanups {
+		f()
+	}
+	require.Empty(t, rec.failed)
+	_, err = db.Head(ctx, "bkt", "k")
+	require.ErrorIs(t, err, coldstore.ErrClosed, "the cleanup closed it")
+}
