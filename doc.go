@@ -2,7 +2,9 @@
 // of Alibaba Cloud OSS: storage classes, archived objects that cannot be read
 // until restored, restores that take time and then expire, and (in later
 // packages) lifecycle rules and the costs of it all. It keeps its data in
-// one bbolt file and takes its time from an injected clock, so it serves
+// one bbolt file by default, or in any store behind its kv seam (memory for
+// tests and simulations), and takes its time from an injected clock, so it
+// serves
 // equally as the store inside a custom object service, as a test double
 // whose restores answer 202, then 409, then 200 without a single sleep, and
 // as the engine of cost simulations over simulated years.
@@ -10,9 +12,12 @@
 // This root package holds the model (this text) and the errors. The work is
 // done by its subpackages:
 //
-//	storageclass       classes, tiers, their rules and prices: pure data
-//	lifecycle          OSS lifecycle rules: XML, validation, evaluation; pure
-//	engine             the database: bbolt, the clock, the sweeper, the meter
+//	storageclass       the catalog: classes, tiers, their order, rules and prices; pure
+//	lifecycle          lifecycle rules: XML, stored encoding, validation, evaluation; pure
+//	dialect            what differs between archive services (OSS); pure
+//	kv                 the store seam: kv/boltkv (a file), kv/memkv (memory), kv/kvtest
+//	engine             the rules of the service over a store: clock, sweeper, meter
+//	engine/storetest   the conformance suite of every store
 //	engine/enginetest  the test double for users' tests
 //	ossapi             the OSS REST protocol over an engine (http.Handler)
 //	wire               what the HTTP fronts share whatever their protocol
