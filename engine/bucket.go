@@ -50,7 +50,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 			return err
 		}
 		bs := tx.Bucket(bktBuckets)
-		if bs.Get([]byte(name)) != nil {
+		if bs.Get(bytesOf(name)) != nil {
 			return fail(op, name, "", coldstore.ErrBucketAlreadyExists, "bucket %q exists", name)
 		}
 		now := db.now()
@@ -66,7 +66,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		if err := storeMeter(tx, name, u); err != nil {
 			return err
 		}
-		return bs.Put([]byte(name), rec.encode())
+		return bs.Put(bytesOf(name), rec.encode())
 	})
 }
 
@@ -99,8 +99,8 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		if err := tx.DeleteBucket(objectsName(name)); err != nil {
 			return err
 		}
-		if tx.Bucket(bktDue).Bucket([]byte(name)) != nil {
-			if err := tx.Bucket(bktDue).DeleteBucket([]byte(name)); err != nil {
+		if tx.Bucket(bktDue).Bucket(bytesOf(name)) != nil {
+			if err := tx.Bucket(bktDue).DeleteBucket(bytesOf(name)); err != nil {
 				return err
 			}
 		}
@@ -108,7 +108,7 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 			return err
 		}
 		for _, b := range [][]byte{bktLifecycle, bktBuckets} {
-			if err := tx.Bucket(b).Delete([]byte(name)); err != nil {
+			if err := tx.Bucket(b).Delete(bytesOf(name)); err != nil {
 				return err
 			}
 		}

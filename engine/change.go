@@ -125,7 +125,7 @@ func (w *writeTx) bucket(op, name, key string) (*bucketState, error) {
 	if b, ok := w.buckets[name]; ok {
 		return b, nil
 	}
-	v := w.tx.Bucket(bktBuckets).Get([]byte(name))
+	v := w.tx.Bucket(bktBuckets).Get(bytesOf(name))
 	if v == nil {
 		return nil, objectsMissing(op, name, key)
 	}
@@ -154,7 +154,7 @@ func (w *writeTx) create(ob kv.Bucket, bucket, key string, rec *objectRecord) er
 	if err := w.meter(b, nil, rec); err != nil {
 		return err
 	}
-	return ob.Put([]byte(key), rec.encode(key))
+	return ob.Put(bytesOf(key), rec.encode(key))
 }
 
 // modify replaces the record old of bucket/key with rec: the same content,
@@ -172,7 +172,7 @@ func (w *writeTx) modify(ob kv.Bucket, bucket, key string, old, rec *objectRecor
 			return err
 		}
 	}
-	return ob.Put([]byte(key), rec.encode(key))
+	return ob.Put(bytesOf(key), rec.encode(key))
 }
 
 // remove deletes old of bucket/key with its chunks.
@@ -190,7 +190,7 @@ func (w *writeTx) remove(ob kv.Bucket, bucket, key string, old *objectRecord) er
 	if err := deleteChunks(w.tx, old.DataID); err != nil {
 		return err
 	}
-	return ob.Delete([]byte(key))
+	return ob.Delete(bytesOf(key))
 }
 
 // index moves the expiry and due entries of bucket/key from old to rec

@@ -108,7 +108,7 @@ type bucketCheck struct {
 func (bc *bucketCheck) finish(tx kv.Tx, report func(string, ...any)) {
 	name := bc.state.name
 	n := 0
-	if due := tx.Bucket(bktDue).Bucket([]byte(name)); due != nil {
+	if due := tx.Bucket(bktDue).Bucket(bytesOf(name)); due != nil {
 		_ = due.ForEach(func([]byte, []byte) error { n++; return nil })
 	}
 	if n != bc.due {
@@ -153,7 +153,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 	bc.objects[rec.Class]++
 	if t := dueOf(db.cat, bc.state, key, &rec); !t.IsZero() {
 		bc.due++
-		if due := tx.Bucket(bktDue).Bucket([]byte(bucket)); due == nil || due.Get(dueKey(t, key)) == nil {
+		if due := tx.Bucket(bktDue).Bucket(bytesOf(bucket)); due == nil || due.Get(dueKey(t, key)) == nil {
 			report("%s: lifecycle due at %v is not in the due index", where, t)
 		}
 	}
@@ -222,7 +222,7 @@ func checkExpiryEntry(ob kv.Bucket, bucket string, k []byte, report func(string,
 		return
 	}
 	where := bucket + "/" + truncate(key)
-	v := ob.Get([]byte(key))
+	v := ob.Get(bytesOf(key))
 	if v == nil {
 		report("expiry index entry for missing object %s", where)
 		return
@@ -255,7 +255,7 @@ func checkChunks(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any))
 	})
 }
 
-// checkTopLevel reports top-level bbolt buckets that the layout does not
+// checkTopLevel reports top-level kv buckets that the layout does not
 // name: objects and meter buckets of no bucket record, and strangers.
 func checkTopLevel(tx kv.Tx, report func(string, ...any)) {
 	records := tx.Bucket(bktBuckets)

@@ -39,7 +39,7 @@ type cachedConfig struct {
 
 // configOf returns the configuration of bucket in tx, or nil.
 func (db *DB) configOf(tx kv.Tx, bucket string) (*lifecycle.Configuration, error) {
-	v := tx.Bucket(bktLifecycle).Get([]byte(bucket))
+	v := tx.Bucket(bktLifecycle).Get(bytesOf(bucket))
 	if v == nil {
 		return nil, nil
 	}
@@ -132,7 +132,7 @@ func dueKey(t time.Time, key string) []byte {
 
 // dueBucket returns due/<bucket>, creating it.
 func dueBucket(tx kv.Tx, bucket string) (kv.Bucket, error) {
-	return tx.Bucket(bktDue).CreateBucketIfNotExists([]byte(bucket))
+	return tx.Bucket(bktDue).CreateBucketIfNotExists(bytesOf(bucket))
 }
 
 // rebuildDue recomputes every due entry of a bucket: O(objects in it), in
@@ -143,15 +143,15 @@ func (w *writeTx) rebuildDue(bucket string) error {
 		return err
 	}
 	due := w.tx.Bucket(bktDue)
-	if due.Bucket([]byte(bucket)) != nil {
-		if err := due.DeleteBucket([]byte(bucket)); err != nil {
+	if due.Bucket(bytesOf(bucket)) != nil {
+		if err := due.DeleteBucket(bytesOf(bucket)); err != nil {
 			return err
 		}
 	}
 	if b.cfg == nil {
 		return nil
 	}
-	db, err := due.CreateBucket([]byte(bucket))
+	db, err := due.CreateBucket(bytesOf(bucket))
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (w *writeTx) rebuildDue(bucket string) error {
 func (w *writeTx) setConfig(bucket string, cfg *lifecycle.Configuration) error {
 	lc := w.tx.Bucket(bktLifecycle)
 	if cfg == nil {
-		if err := lc.Delete([]byte(bucket)); err != nil {
+		if err := lc.Delete(bytesOf(bucket)); err != nil {
 			return err
 		}
 	} else {
@@ -188,7 +188,7 @@ func (w *writeTx) setConfig(bucket string, cfg *lifecycle.Configuration) error {
 		if err != nil {
 			return err
 		}
-		if err := lc.Put([]byte(bucket), append(binary.BigEndian.AppendUint64(nil, gen), doc...)); err != nil {
+		if err := lc.Put(bytesOf(bucket), append(binary.BigEndian.AppendUint64(nil, gen), doc...)); err != nil {
 			return err
 		}
 	}
@@ -280,7 +280,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 		if _, err := objectsOf(tx, op, bucket, ""); err != nil {
 			return err
 		}
-		v := tx.Bucket(bktLifecycle).Get([]byte(bucket))
+		v := tx.Bucket(bktLifecycle).Get(bytesOf(bucket))
 		if v == nil {
 			return fail(op, bucket, "", coldstore.ErrNoSuchLifecycle, "bucket %q has no lifecycle configuration", bucket)
 		}
@@ -335,7 +335,7 @@ func (db *DB) SetAccessMonitor(ctx context.Context, bucket string, on bool) erro
 		if !on {
 			b.rec.AccessSince = time.Time{}
 		}
-		if err := w.tx.Bucket(bktBuckets).Put([]byte(bucket), b.rec.encode()); err != nil {
+		if err := w.tx.Bucket(bktBuckets).Put(bytesOf(bucket), b.rec.encode()); err != nil {
 			return err
 		}
 		if err := w.count(b, "PutBucketAccessMonitor"); err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
-// A bucket's meter is the one key of a small top-level bbolt bucket named
+// A bucket's meter is the one key of a small top-level kv bucket named
 // after the bucket's objects bucket (schema.go). bbolt inlines a bucket
 // under a quarter page in its parent, here the root page, which every
 // commit rewrites anyway (a written bucket's root moves): so the meter
@@ -34,7 +34,7 @@ func loadMeter(tx kv.Tx, bucket string) []byte {
 	return nil
 }
 
-// storeMeter writes the meter of bucket, creating its bbolt bucket.
+// storeMeter writes the meter of bucket, creating its kv bucket.
 func storeMeter(tx kv.Tx, bucket string, u *usageRecord) error {
 	mb, err := tx.CreateBucketIfNotExists(meterName(bucket))
 	if err != nil {
@@ -43,7 +43,7 @@ func storeMeter(tx kv.Tx, bucket string, u *usageRecord) error {
 	return mb.Put(keyMeter, u.encode())
 }
 
-// deleteMeter removes the meter of bucket and its bbolt bucket.
+// deleteMeter removes the meter of bucket and its kv bucket.
 func deleteMeter(tx kv.Tx, bucket string) error {
 	err := tx.DeleteBucket(meterName(bucket))
 	if errors.Is(err, kv.ErrBucketNotFound) {

@@ -35,6 +35,9 @@ func (db *DB) checkObject(op, bucket, key string) error {
 
 // refusal names the operation, bucket and key in a dialect's refusal.
 func refusal(op, bucket, key string, err error) error {
+	if err == nil {
+		return nil
+	}
 	var oe *coldstore.OpError
 	if errors.As(err, &oe) && oe.Op == "" {
 		oe.Op, oe.Bucket, oe.Key = op, bucket, key

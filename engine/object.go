@@ -66,7 +66,7 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 	oi.Restore = status(rec, rules, now)
 }
 
-// objectsOf returns the bbolt bucket holding the objects of bucket, or an
+// objectsOf returns the kv bucket holding the objects of bucket, or an
 // error wrapping ErrNoSuchBucket.
 func objectsOf(tx kv.Tx, op, bucket, key string) (kv.Bucket, error) {
 	ob := objectsBucket(tx, bucket)
@@ -77,14 +77,14 @@ func objectsOf(tx kv.Tx, op, bucket, key string) (kv.Bucket, error) {
 }
 
 // loadObject decodes the record of bucket/key into rec and returns the
-// bbolt bucket holding it, or an error wrapping ErrNoSuchBucket or
+// kv bucket holding it, or an error wrapping ErrNoSuchBucket or
 // ErrNoSuchKey.
 func loadObject(tx kv.Tx, op, bucket, key string, rec *objectRecord) (kv.Bucket, error) {
 	ob, err := objectsOf(tx, op, bucket, key)
 	if err != nil {
 		return nil, err
 	}
-	v := ob.Get([]byte(key))
+	v := ob.Get(bytesOf(key))
 	if v == nil {
 		return nil, noSuchKey(op, bucket, key)
 	}

@@ -17,7 +17,8 @@ import (
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
-	bolt "go.etcd.io/bbolt"
+	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
 )
 
 func openAt(t *testing.T, path string, m *clock.Mock) *engine.DB {
@@ -90,9 +91,9 @@ func TestOpen_BadFiles(t *testing.T) {
 
 	// Another program's bbolt file.
 	foreign := filepath.Join(dir, "foreign.db")
-	bdb, err := bolt.Open(foreign, 0o600, nil)
+	bdb, err := boltkv.Open(foreign, nil) // a bbolt file with a bucket of its own
 	require.NoError(t, err)
-	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("users")); return err }))
+	require.NoError(t, bdb.Update(ctx, func(tx kv.Tx) error { _, err := tx.CreateBucket([]byte("users")); return err }))
 	require.NoError(t, bdb.Close())
 
 	cases := []struct {
@@ -146,9 +147,9 @@ func TestOpen_NewerSchema(t *testing.T) {
 	db, err := engine.Open(path, &engine.Options{DisableSweeper: true})
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
-	bdb, err := bolt.Open(path, 0o600, nil)
+	bdb, err := boltkv.Open(path, nil)
 	require.NoError(t, err)
-	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, bdb.Update(ctx, func(tx kv.Tx) error {
 		return tx.Bucket([]byte("meta")).Put([]byte("version"), []byte{0, 0, 0, 99})
 	}))
 	require.NoError(t, bdb.Close())

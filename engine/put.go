@@ -104,8 +104,8 @@ type putter struct {
 }
 
 // chunkPool recycles chunk buffers between Puts. A buffer goes back only
-// after the transaction that stored its bytes has committed: bbolt keeps
-// the slices passed to Put until then.
+// after the transaction that stored its bytes has committed: a store may
+// keep the slices passed to Put until then (kv.Tx; bbolt does).
 // Each buffer has room for the checksum after a whole chunk (sealChunk).
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize, chunkSize+chunkTrailer); return &b }}
 
@@ -297,7 +297,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 		}
 		copy(rec.ETag[:], p.md5.Sum(nil))
 		rec.CRC64 = p.crc
-		if v := ob.Get([]byte(p.key)); v != nil {
+		if v := ob.Get(bytesOf(p.key)); v != nil {
 			old, err := decodeRecord(p.key, v)
 			if err != nil {
 				return recordError("Put", p.bucket, p.key, err)

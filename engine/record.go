@@ -108,7 +108,7 @@ func recordSum(key string, b []byte) uint64 {
 const sumSize = 8
 
 // decodeRecord parses the record of key, copying everything out of b (b
-// may be owned by bbolt) but the inline Body, which aliases b.
+// may be owned by the store) but the inline Body, which aliases b.
 func decodeRecord(key string, b []byte) (objectRecord, error) {
 	var r objectRecord
 	err := r.decode(key, b)

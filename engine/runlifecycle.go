@@ -99,7 +99,7 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 // It reports whether more due entries remain, and the earliest due time
 // left.
 func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool, next time.Time, err error) {
-	due := w.tx.Bucket(bktDue).Bucket([]byte(bucket))
+	due := w.tx.Bucket(bktDue).Bucket(bytesOf(bucket))
 	if due == nil {
 		return false, time.Time{}, nil
 	}
@@ -122,7 +122,7 @@ func (w *writeTx) lifecycleBatch(bucket string, res *LifecycleResult) (more bool
 	ob := objectsBucket(w.tx, bucket)
 	for _, k := range keys {
 		key := string(k[8:])
-		v := ob.Get([]byte(key))
+		v := ob.Get(bytesOf(key))
 		var rec objectRecord
 		if v != nil {
 			rec, err = decodeRecord(key, v)

@@ -7,12 +7,14 @@ import (
 	"github.com/coldstore-dev/coldstore/kv"
 )
 
-// The file's layout. Every top-level bbolt bucket is named here.
+// The layout of the database in the store: every top-level kv bucket is
+// named here. The layout is shaped for the default store, bbolt, where a kv
+// bucket is a bbolt bucket; other stores map it as they will.
 //
 //	meta                         "version" -> uint32 schema version; "magic" -> "coldstore";
 //	                             "dialect" -> its name (absent: "oss")
 //	buckets         <name>       -> bucketRecord
-//	objects/<name>  <key>        -> objectRecord: one top-level bbolt bucket per coldstore bucket
+//	objects/<name>  <key>        -> objectRecord: one top-level bucket per coldstore bucket
 //	objects/<name>  \xff<t><key> -> empty: the bucket's pending restores, by ExpiresAt
 //	objects/<name>\x00meter "m"  -> the bucket's meter (meter.go), a bbolt bucket small enough to be inlined
 //	data            <dataID><chunk#> -> chunk bytes (8-byte id, 4-byte index, big-endian)
@@ -49,7 +51,7 @@ const objectsPrefix = "objects/"
 // right after its objects bucket, before any other bucket's.
 const meterSuffix = "\x00meter"
 
-// objectsName is the top-level bbolt bucket of bucket's objects and expiry
+// objectsName is the top-level kv bucket of bucket's objects and expiry
 // index.
 func objectsName(bucket string) []byte { return appendObjectsName(nil, bucket) }
 
@@ -58,22 +60,24 @@ func appendObjectsName(dst []byte, bucket string) []byte {
 	return append(append(dst, objectsPrefix...), bucket...)
 }
 
-// objectsBucket returns the bbolt bucket of bucket's objects, nil when
-// there is none. It builds the name on its stack: a lookup, done for every
+// objectsBucket returns the kv bucket of bucket's objects, nil when there
+// is none. It builds the name in a pooled buffer: a lookup, done for every
 // object read or changed, allocates nothing.
 func objectsBucket(tx kv.Tx, bucket string) kv.Bucket {
-	var name [len(objectsPrefix) + MaxBucketNameLen]byte
-	return tx.Bucket(appendObjectsName(name[:0], bucket))
+	p := namePool.Get().(*[]byte)
+	ob := tx.Bucket(appendObjectsName((*p)[:0], bucket))
+	namePool.Put(p)
+	return ob
 }
 
-// meterName is the top-level bbolt bucket of bucket's meter.
+// meterName is the top-level kv bucket of bucket's meter.
 func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + meterSuffix) }
 
 // schemaVersion is the layout written by this code. Open refuses a file with
 // a higher one.
 const schemaVersion = 3
 
-// magic marks a bbolt file as a coldstore database.
+// magic marks a store as holding a coldstore database.
 const magic = "coldstore"
 
 // chunkSize is the size of each stored piece of an object body.

@@ -129,7 +129,7 @@ func (w *writeTx) expireOne(ob kv.Bucket, bucket string, k []byte) (bool, error)
 	if !ok {
 		return false, nil
 	}
-	v := ob.Get([]byte(key))
+	v := ob.Get(bytesOf(key))
 	if v == nil {
 		return false, nil
 	}

@@ -268,7 +268,7 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 	var now time.Time
 	err := db.view(ctx, op, bucket, "", func(tx kv.Tx) error {
 		now = db.now()
-		v := tx.Bucket(bktBuckets).Get([]byte(bucket))
+		v := tx.Bucket(bktBuckets).Get(bytesOf(bucket))
 		if v == nil {
 			return objectsMissing(op, bucket, "")
 		}
