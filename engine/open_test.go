@@ -14,11 +14,11 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/kv/boltkv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
-	"github.com/coldstore-dev/coldstore/kv"
-	"github.com/coldstore-dev/coldstore/kv/boltkv"
 )
 
 func openAt(t *testing.T, path string, m *clock.Mock) *engine.DB {
