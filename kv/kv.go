@@ -68,8 +68,11 @@ type Store interface {
 
 // Tx is a transaction. It and everything it returns are valid only until
 // fn returns; values and keys read from it must not be modified, and must
-// be copied to be kept. Keys and values given to Put must not be modified
-// until the transaction ends.
+// be copied to be kept. A store never modifies a key, name or value it is
+// given. It keeps nothing of the argument of a lookup (Bucket, Get, Seek)
+// past the call, so a caller may reuse that buffer at once; it may keep
+// the keys and values given to Put, and the names given to CreateBucket,
+// until the transaction ends, so a caller must not modify them before.
 type Tx interface {
 	// Bucket returns the top-level bucket name, or nil when there is none.
 	Bucket(name []byte) Bucket
