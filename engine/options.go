@@ -33,10 +33,12 @@ type Options struct {
 	// right either way: the sweeper only tidies.
 	DisableSweeper bool
 	// OpenTimeout is how long Open waits for another process's lock on the
-	// file before it returns ErrLocked. 0: one second.
+	// file before it returns ErrLocked. 0: one second. (Open's bbolt file
+	// only: OpenStore takes a store opened with options of its own.)
 	OpenTimeout time.Duration
 	// NoSync skips fsync on commit: faster, but a crash of the machine (not
-	// of the process) can lose the last acknowledged writes.
+	// of the process) can lose the last acknowledged writes. (Open's bbolt
+	// file only, as OpenTimeout.)
 	NoSync bool
 	// Logger receives the background loop's errors. nil: discard.
 	Logger *slog.Logger
