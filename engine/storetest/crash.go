@@ -164,7 +164,7 @@ func testCrash(t *testing.T, st Store) {
 	if *flagLong {
 		rounds = 200
 	}
-	base := uint64(time.Now().UnixNano())
+	base := rand.Uint64() // a new seed each run; each round's is logged
 	inflight := 0
 	for round := range rounds {
 		seed := base + uint64(round)
@@ -202,9 +202,11 @@ func crashRound(t *testing.T, seed uint64, nosync bool) (acked, begun int) {
 		close(lines)
 	}()
 	r := rand.New(rand.NewPCG(seed, 7))
-	// Kill once a random number of writes has been acknowledged, at a random
-	// instant inside the next ones.
-	target := 5 + r.IntN(60)
+	// Kill once a random number of writes has been acknowledged, as soon as
+	// one of the next few writes begins: the child prints "begin" and
+	// writes, so the signal lands inside the write, or after it when the
+	// write is faster than the signal.
+	target, later := 5+r.IntN(60), r.IntN(4)
 	acked, begun = -1, -1
 	killed := false
 	for line := range lines {
@@ -217,8 +219,11 @@ func crashRound(t *testing.T, seed uint64, nosync bool) (acked, begun int) {
 		case "ack":
 			acked = seq
 		}
-		if !killed && acked >= target {
-			time.Sleep(time.Duration(r.IntN(3000)) * time.Microsecond)
+		if !killed && acked >= target && kind == "begin" {
+			if later > 0 {
+				later--
+				continue
+			}
 			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 			killed = true
 		}
