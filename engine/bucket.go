@@ -19,9 +19,10 @@ type BucketOptions struct {
 
 // BucketInfo describes a bucket.
 type BucketInfo struct {
-	Name         string
-	StorageClass storageclass.Class // default class of its objects
-	Created      time.Time
+	Name          string
+	StorageClass  storageclass.Class // default class of its objects
+	Created       time.Time
+	AccessMonitor bool // SetAccessMonitor: reads record the last access
 }
 
 // CreateBucket creates an empty bucket.
@@ -136,9 +137,42 @@ func (db *DB) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 			if err != nil {
 				return fail(op, string(k), "", ErrCorrupt, "%v", err)
 			}
-			out = append(out, BucketInfo{Name: string(k), StorageClass: rec.Class, Created: rec.Created})
+			out = append(out, bucketInfo(string(k), &rec))
 			return nil
 		})
 	})
 	return out, err
+}
+
+// Bucket returns the information of one bucket.
+//
+// It returns an error wrapping ErrInvalidBucketName for a bad name,
+// ErrNoSuchBucket when the bucket is absent, and ErrClosed after Close.
+func (db *DB) Bucket(ctx context.Context, name string) (BucketInfo, error) {
+	const op = "Bucket"
+	if err := db.checkBucket(op, name); err != nil {
+		return BucketInfo{}, err
+	}
+	if err := db.acquire(ctx, op, name, ""); err != nil {
+		return BucketInfo{}, err
+	}
+	defer db.release()
+	var bi BucketInfo
+	err := db.view(ctx, op, name, "", func(tx kv.Tx) error {
+		v := tx.Bucket(bktBuckets).Get(bytesOf(name))
+		if v == nil {
+			return objectsMissing(op, name, "")
+		}
+		rec, err := decodeBucket(v)
+		if err != nil {
+			return fail(op, name, "", ErrCorrupt, "%v", err)
+		}
+		bi = bucketInfo(name, &rec)
+		return nil
+	})
+	return bi, err
+}
+
+func bucketInfo(name string, rec *bucketRecord) BucketInfo {
+	return BucketInfo{Name: name, StorageClass: rec.Class, Created: rec.Created, AccessMonitor: rec.AccessMonitor}
 }

@@ -20,30 +20,6 @@ type owner struct {
 
 var theOwner = owner{ID: "coldstore", DisplayName: "coldstore"}
 
-type xmlBucket struct {
-	Name         string `xml:"Name"`
-	CreationDate string `xml:"CreationDate"`
-	StorageClass string `xml:"StorageClass"`
-	Region       string `xml:"Region"`
-}
-
-func (h *Handler) listBuckets(q *request) error {
-	bs, err := h.db.ListBuckets(q.r.Context())
-	if err != nil {
-		return err
-	}
-	out := struct {
-		XMLName xml.Name    `xml:"ListAllMyBucketsResult"`
-		Owner   owner       `xml:"Owner"`
-		Buckets []xmlBucket `xml:"Buckets>Bucket"`
-	}{Owner: theOwner}
-	for _, b := range bs {
-		out.Buckets = append(out.Buckets, xmlBucket{Name: b.Name, CreationDate: b.Created.UTC().Format(isoTime), StorageClass: string(b.StorageClass), Region: "coldstore"})
-	}
-	h.writeXML(q, http.StatusOK, out)
-	return nil
-}
-
 // putBucket creates a bucket; its default class comes from the
 // x-oss-storage-class header or a <CreateBucketConfiguration> body.
 func (h *Handler) putBucket(q *request) error {

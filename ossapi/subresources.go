@@ -117,7 +117,13 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).getLifecycle,
 			http.MethodDelete: (*Handler).deleteLifecycle,
 		},
-		"delete": {http.MethodPost: (*Handler).deleteMultiple},
+		"delete":     {http.MethodPost: (*Handler).deleteMultiple},
+		"bucketInfo": {http.MethodGet: (*Handler).getBucketInfo},
+		"location":   {http.MethodGet: (*Handler).getBucketLocation},
+		"versioning": {
+			http.MethodGet: (*Handler).getBucketVersioning,
+			http.MethodPut: (*Handler).notServed,
+		},
 	},
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},

@@ -42,7 +42,8 @@ deleteVectorIndex putVectors getVectors listVectors deleteVectors queryVectors`)
 // servedSub are the (path kind, method, sub-resource) this server serves.
 var servedSub = map[string]bool{
 	"bucket PUT lifecycle": true, "bucket GET lifecycle": true, "bucket DELETE lifecycle": true,
-	"bucket POST delete":  true,
+	"bucket POST delete":    true,
+	"bucket GET bucketInfo": true, "bucket GET location": true, "bucket GET versioning": true,
 	"object POST restore": true, "object POST cleanRestoredObject": true,
 }
 
@@ -229,20 +230,13 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 			_, err := c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: b, Key: k, PartNumber: 1, UploadId: oss.Ptr("x"), Body: strings.NewReader("part")})
 			return err
 		},
-		"GetBucketInfo": func() error {
-			_, err := c.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: b})
-			return err
-		},
-		"GetBucketLocation": func() error {
-			_, err := c.GetBucketLocation(ctx, &oss.GetBucketLocationRequest{Bucket: b})
-			return err
-		},
 		"GetBucketStat": func() error {
 			_, err := c.GetBucketStat(ctx, &oss.GetBucketStatRequest{Bucket: b})
 			return err
 		},
-		"GetBucketVersioning": func() error {
-			_, err := c.GetBucketVersioning(ctx, &oss.GetBucketVersioningRequest{Bucket: b})
+		"PutBucketVersioning": func() error {
+			_, err := c.PutBucketVersioning(ctx, &oss.PutBucketVersioningRequest{Bucket: b,
+				VersioningConfiguration: &oss.VersioningConfiguration{Status: oss.VersionEnabled}})
 			return err
 		},
 		"AppendObject": func() error {

@@ -1,0 +1,164 @@
+package ossapi
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/wire"
+)
+
+// Where every bucket is, as OSS names a region and its location.
+const (
+	region   = "coldstore"
+	location = "oss-" + region
+)
+
+// The paging of ListBuckets, as OSS documents it.
+const (
+	defaultMaxBuckets = 100
+	maxMaxBuckets     = 1000
+)
+
+type xmlBucket struct {
+	Name             string `xml:"Name"`
+	CreationDate     string `xml:"CreationDate"`
+	StorageClass     string `xml:"StorageClass"`
+	Location         string `xml:"Location"`
+	ExtranetEndpoint string `xml:"ExtranetEndpoint"`
+	IntranetEndpoint string `xml:"IntranetEndpoint"`
+	Region           string `xml:"Region"`
+}
+
+// listBuckets is ListBuckets (GetService): the buckets whose names start
+// with prefix and sort after marker, max-keys of them at most (1-1000;
+// 100 when absent), in name order. Prefix, Marker, MaxKeys, IsTruncated
+// and NextMarker are written only when the list is cut short, as OSS
+// writes them. A max-keys outside 1-1000 is InvalidArgument; filters this
+// server cannot apply (by tag, tag-key and tag-value; by resource group)
+// are 501 rather than ignored.
+func (h *Handler) listBuckets(q *request) error {
+	for _, k := range []string{"tag-key", "tag-value"} {
+		if q.query.Has(k) {
+			return notImplemented(q, "ListBuckets filtered by "+k)
+		}
+	}
+	if q.r.Header.Get("x-oss-resource-group-id") != "" {
+		return notImplemented(q, "ListBuckets filtered by resource group")
+	}
+	prefix, marker := q.query.Get("prefix"), q.query.Get("marker")
+	maxKeys := defaultMaxBuckets
+	if s := q.query.Get("max-keys"); s != "" {
+		n, ok := wire.ParseDigits(s)
+		if !ok || n < 1 || n > maxMaxBuckets {
+			return &coldstore.OpError{Op: "ListBuckets", Detail: "max-keys " + strconv.Quote(s) + " outside 1-1000", Err: coldstore.ErrInvalidArgument}
+		}
+		maxKeys = int(n)
+	}
+	bs, err := h.db.ListBuckets(q.r.Context())
+	if err != nil {
+		return err
+	}
+	type paging struct {
+		Prefix      string `xml:"Prefix"`
+		Marker      string `xml:"Marker"`
+		MaxKeys     int    `xml:"MaxKeys"`
+		IsTruncated bool   `xml:"IsTruncated"`
+		NextMarker  string `xml:"NextMarker"`
+	}
+	out := struct {
+		XMLName xml.Name `xml:"ListAllMyBucketsResult"`
+		*paging
+		Owner   owner       `xml:"Owner"`
+		Buckets []xmlBucket `xml:"Buckets>Bucket"`
+	}{Owner: theOwner}
+	for _, b := range bs {
+		if !strings.HasPrefix(b.Name, prefix) || b.Name <= marker {
+			continue
+		}
+		if len(out.Buckets) == maxKeys {
+			out.paging = &paging{Prefix: prefix, Marker: marker, MaxKeys: maxKeys, IsTruncated: true, NextMarker: out.Buckets[maxKeys-1].Name}
+			break
+		}
+		out.Buckets = append(out.Buckets, h.xmlBucket(q, b))
+	}
+	h.writeXML(q, http.StatusOK, out)
+	return nil
+}
+
+// xmlBucket is a bucket as ListBuckets and GetBucketInfo describe it.
+func (h *Handler) xmlBucket(q *request, b engine.BucketInfo) xmlBucket {
+	return xmlBucket{Name: b.Name, CreationDate: b.Created.UTC().Format(isoTime), StorageClass: string(b.StorageClass),
+		Location: location, ExtranetEndpoint: q.r.Host, IntranetEndpoint: q.r.Host, Region: region}
+}
+
+// getBucketInfo is GetBucketInfo: the bucket's name, class, creation,
+// location, endpoints (the host the request was sent to) and access
+// monitor, and what this server fixes for every bucket: its owner, the
+// private ACL (the only one it keeps), locally redundant storage, no
+// server-side encryption, versioning never enabled, no transfer
+// acceleration or cross-region replication.
+func (h *Handler) getBucketInfo(q *request) error {
+	b, err := h.db.Bucket(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	monitor := "Disabled"
+	if b.AccessMonitor {
+		monitor = "Enabled"
+	}
+	type sse struct {
+		SSEAlgorithm string `xml:"SSEAlgorithm"`
+	}
+	type bucketInfo struct {
+		xmlBucket
+		AccessMonitor          string `xml:"AccessMonitor"`
+		TransferAcceleration   string `xml:"TransferAcceleration"`
+		CrossRegionReplication string `xml:"CrossRegionReplication"`
+		DataRedundancyType     string `xml:"DataRedundancyType"`
+		Owner                  owner  `xml:"Owner"`
+		ACL                    string `xml:"AccessControlList>Grant"`
+		SSE                    sse    `xml:"ServerSideEncryptionRule"`
+	}
+	out := struct {
+		XMLName xml.Name   `xml:"BucketInfo"`
+		Bucket  bucketInfo `xml:"Bucket"`
+	}{Bucket: bucketInfo{xmlBucket: h.xmlBucket(q, b), AccessMonitor: monitor, TransferAcceleration: "Disabled",
+		CrossRegionReplication: "Disabled", DataRedundancyType: "LRS", Owner: theOwner, ACL: "private", SSE: sse{SSEAlgorithm: "None"}}}
+	h.writeXML(q, http.StatusOK, out)
+	return nil
+}
+
+// getBucketLocation is GetBucketLocation: the one location of this server.
+func (h *Handler) getBucketLocation(q *request) error {
+	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName  xml.Name `xml:"LocationConstraint"`
+		Location string   `xml:",chardata"`
+	}{Location: location})
+	return nil
+}
+
+// getBucketVersioning is GetBucketVersioning: versioning was never enabled
+// on any bucket here (PutBucketVersioning is not implemented), so the
+// configuration is empty, as OSS answers for such a bucket.
+func (h *Handler) getBucketVersioning(q *request) error {
+	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName xml.Name `xml:"VersioningConfiguration"`
+	}{})
+	return nil
+}
+
+// notServed answers 501 to an operation OSS has on a sub-resource this
+// server serves other operations of (PutBucketVersioning).
+func (h *Handler) notServed(q *request) error {
+	return notImplemented(q, q.r.Method+" ?"+strings.Join(subResourcesOf(q.query), "&"))
+}
