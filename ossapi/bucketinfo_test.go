@@ -136,4 +136,3 @@ func TestSDK_BucketInfo(t *testing.T) {
 	require.True(t, lb.IsTruncated)
 	require.Equal(t, "cold", lb.NextMarker)
 }
-
