@@ -8,6 +8,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/coldstore-dev/coldstore/wire"
 )
 
@@ -161,4 +162,55 @@ func (h *Handler) getBucketVersioning(q *request) error {
 // server serves other operations of (PutBucketVersioning).
 func (h *Handler) notServed(q *request) error {
 	return notImplemented(q, q.r.Method+" ?"+strings.Join(subResourcesOf(q.query), "&"))
+}
+
+// getBucketStat is GetBucketStat: the bucket's objects and bytes per class
+// (engine.DB.BucketStat: exact at the call, where OSS's may be an hour
+// late). Storage is the actual bytes of all objects; each archive and IA
+// class has its billed Storage (minimum billable size applied) and its
+// RealStorage. Multipart uploads, live channels and delete markers do not
+// exist here: their counts are 0. A class of a catalog of one's own counts
+// in the totals only, having no element of its own in OSS's document.
+func (h *Handler) getBucketStat(q *request) error {
+	st, err := h.db.BucketStat(q.r.Context(), q.bucket)
+	if err != nil {
+		return err
+	}
+	type stat struct {
+		XMLName                     xml.Name `xml:"BucketStat"`
+		Storage                     int64    `xml:"Storage"`
+		ObjectCount                 int64    `xml:"ObjectCount"`
+		MultipartUploadCount        int64    `xml:"MultipartUploadCount"`
+		LiveChannelCount            int64    `xml:"LiveChannelCount"`
+		MultipartPartCount          int64    `xml:"MultipartPartCount"`
+		MultipartPartStorage        int64    `xml:"MultipartPartStorage"`
+		DeleteMarkerCount           int64    `xml:"DeleteMarkerCount"`
+		LastModifiedTime            int64    `xml:"LastModifiedTime"`
+		StandardStorage             int64    `xml:"StandardStorage"`
+		StandardObjectCount         int64    `xml:"StandardObjectCount"`
+		InfrequentAccessStorage     int64    `xml:"InfrequentAccessStorage"`
+		InfrequentAccessRealStorage int64    `xml:"InfrequentAccessRealStorage"`
+		InfrequentAccessObjectCount int64    `xml:"InfrequentAccessObjectCount"`
+		ArchiveStorage              int64    `xml:"ArchiveStorage"`
+		ArchiveRealStorage          int64    `xml:"ArchiveRealStorage"`
+		ArchiveObjectCount          int64    `xml:"ArchiveObjectCount"`
+		ColdArchiveStorage          int64    `xml:"ColdArchiveStorage"`
+		ColdArchiveRealStorage      int64    `xml:"ColdArchiveRealStorage"`
+		ColdArchiveObjectCount      int64    `xml:"ColdArchiveObjectCount"`
+		DeepColdArchiveStorage      int64    `xml:"DeepColdArchiveStorage"`
+		DeepColdArchiveRealStorage  int64    `xml:"DeepColdArchiveRealStorage"`
+		DeepColdArchiveObjectCount  int64    `xml:"DeepColdArchiveObjectCount"`
+	}
+	out := stat{LastModifiedTime: st.At.Unix()}
+	for c, n := range st.Objects {
+		out.ObjectCount += n
+		out.Storage += st.Bytes[c]
+	}
+	out.StandardStorage, out.StandardObjectCount = st.Bytes[storageclass.Standard], st.Objects[storageclass.Standard]
+	out.InfrequentAccessStorage, out.InfrequentAccessRealStorage, out.InfrequentAccessObjectCount = st.BillableBytes[storageclass.IA], st.Bytes[storageclass.IA], st.Objects[storageclass.IA]
+	out.ArchiveStorage, out.ArchiveRealStorage, out.ArchiveObjectCount = st.BillableBytes[storageclass.Archive], st.Bytes[storageclass.Archive], st.Objects[storageclass.Archive]
+	out.ColdArchiveStorage, out.ColdArchiveRealStorage, out.ColdArchiveObjectCount = st.BillableBytes[storageclass.ColdArchive], st.Bytes[storageclass.ColdArchive], st.Objects[storageclass.ColdArchive]
+	out.DeepColdArchiveStorage, out.DeepColdArchiveRealStorage, out.DeepColdArchiveObjectCount = st.BillableBytes[storageclass.DeepColdArchive], st.Bytes[storageclass.DeepColdArchive], st.Objects[storageclass.DeepColdArchive]
+	h.writeXML(q, http.StatusOK, out)
+	return nil
 }

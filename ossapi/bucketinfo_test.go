@@ -136,3 +136,44 @@ func TestSDK_BucketInfo(t *testing.T) {
 	require.True(t, lb.IsTruncated)
 	require.Equal(t, "cold", lb.NextMarker)
 }
+
+// GetBucketStat through both SDKs: counts and sizes per class, billed and
+// actual, totals, and the instant of the count.
+func TestSDK_BucketStat(t *testing.T) {
+	c, m, db, url := serve(t)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	for key, o := range map[string]struct {
+		size  int
+		class storageclass.Class
+	}{"s": {10, storageclass.Standard}, "i": {1000, storageclass.IA}, "a": {100 << 10, storageclass.Archive},
+		"c": {7, storageclass.ColdArchive}, "d": {9, storageclass.DeepColdArchive}} {
+		_, err := db.Put(ctx, "bkt", key, strings.NewReader(strings.Repeat("x", o.size)), &engine.PutOptions{StorageClass: o.class})
+		require.NoError(t, err)
+	}
+	st, err := c.GetBucketStat(ctx, &oss.GetBucketStatRequest{Bucket: oss.Ptr("bkt")})
+	require.NoError(t, err)
+	require.Equal(t, int64(5), st.ObjectCount)
+	require.Equal(t, int64(10+1000+100<<10+7+9), st.Storage)
+	require.Equal(t, m.Now().Unix(), st.LastModifiedTime)
+	require.Equal(t, int64(10), st.StandardStorage)
+	require.Equal(t, int64(1), st.StandardObjectCount)
+	require.Equal(t, int64(64<<10), st.InfrequentAccessStorage, "billed: 64 KiB at least")
+	require.Equal(t, int64(1000), st.InfrequentAccessRealStorage)
+	require.Equal(t, int64(100<<10), st.ArchiveStorage)
+	require.Equal(t, int64(100<<10), st.ArchiveRealStorage)
+	require.Equal(t, int64(1), st.ColdArchiveObjectCount)
+	require.Equal(t, int64(7), st.ColdArchiveRealStorage)
+	require.Equal(t, int64(1), st.DeepColdArchiveObjectCount)
+	require.Equal(t, int64(9), st.DeepColdArchiveRealStorage)
+	require.Zero(t, st.MultipartUploadCount)
+
+	_, err = c.GetBucketStat(ctx, &oss.GetBucketStatRequest{Bucket: oss.Ptr("missing")})
+	serviceError(t, err, "NoSuchBucket", 404)
+
+	v1, err := ossv1.New(url, "ak", "sk", ossv1.ForcePathStyle(true))
+	require.NoError(t, err)
+	s1, err := v1.GetBucketStat("bkt")
+	require.NoError(t, err)
+	require.Equal(t, int64(5), s1.ObjectCount)
+	require.Equal(t, int64(1000), s1.InfrequentAccessRealStorage)
+}

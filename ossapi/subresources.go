@@ -120,6 +120,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 		"delete":     {http.MethodPost: (*Handler).deleteMultiple},
 		"bucketInfo": {http.MethodGet: (*Handler).getBucketInfo},
 		"location":   {http.MethodGet: (*Handler).getBucketLocation},
+		"stat":       {http.MethodGet: (*Handler).getBucketStat},
 		"versioning": {
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,
