@@ -31,7 +31,7 @@ var (
 	// of a-z, 0-9 and '-', starting and ending with a letter or digit.
 	ErrInvalidBucketName = &Error{"InvalidBucketName", 400, "The specified bucket is not valid."}
 	// ErrNoSuchLifecycle is returned when a bucket has no lifecycle configuration.
-	ErrNoSuchLifecycle = &Error{"NoSuchLifecycle", 404, "The lifecycle configuration does not exist."}
+	ErrNoSuchLifecycle = &Error{"NoSuchLifecycle", 404, "No Row found in Lifecycle Table."}
 )
 
 // Errors about objects and arguments.

@@ -460,22 +460,45 @@ func directive(q *request, header, op string) (bool, error) {
 }
 
 // restore serves RestoreObject: the optional <RestoreRequest> body with
-// Days and JobParameters/Tier; 202 Accepted, 200 when already restored.
+// Days and JobParameters/Tier; 202 Accepted, 200 when already restored. A
+// body with another root, or an element OSS's RestoreRequest does not
+// have, is MalformedXML, as OSS answers it; so is OutputLocation, which
+// OSS documents and refuses (EC 0016-00000710).
 func (h *Handler) restore(q *request) error {
+	type element struct{ XMLName xml.Name }
 	var req struct {
-		Days    int       `xml:"Days"`
-		Tier    string    `xml:"JobParameters>Tier"`
+		XMLName       xml.Name
+		Days          int `xml:"Days"`
+		JobParameters *struct {
+			Tier  string    `xml:"Tier"`
+			Other []element `xml:",any"`
+		} `xml:"JobParameters"`
 		Outputs *struct{} `xml:"OutputLocation"`
+		Other   []element `xml:",any"`
 	}
 	if err := h.readXML(q, &req, true, h.opts.MaxXMLSize); err != nil {
 		return err
 	}
-	if req.Outputs != nil {
-		return &coldstore.OpError{Op: "RestoreObject", Bucket: q.bucket, Key: q.key, Detail: "OutputLocation is not supported", Err: coldstore.ErrMalformedXML}
+	malformed := func(detail string) error {
+		return &coldstore.OpError{Op: "RestoreObject", Bucket: q.bucket, Key: q.key, Detail: detail, Err: coldstore.ErrMalformedXML}
+	}
+	switch {
+	case req.XMLName.Local != "" && req.XMLName.Local != "RestoreRequest":
+		return malformed("root element <" + req.XMLName.Local + ">, not <RestoreRequest>")
+	case req.Outputs != nil:
+		return malformed("OutputLocation is not supported")
+	case len(req.Other) > 0:
+		return malformed("unknown element <" + req.Other[0].XMLName.Local + "> in <RestoreRequest>")
+	case req.JobParameters != nil && len(req.JobParameters.Other) > 0:
+		return malformed("unknown element <" + req.JobParameters.Other[0].XMLName.Local + "> in <JobParameters>")
 	}
 	opts := &engine.RestoreOptions{Days: req.Days}
-	if req.Tier != "" {
-		t, err := storageclass.ParseTier(req.Tier)
+	var tier string
+	if req.JobParameters != nil {
+		tier = req.JobParameters.Tier
+	}
+	if tier != "" {
+		t, err := storageclass.ParseTier(tier)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,45 @@
+package ossapi_test
+
+import (
+	"testing"
+
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/stretchr/testify/require"
+)
+
+// A RestoreRequest is checked as OSS documents it: another root, an element
+// it does not have, or OutputLocation is MalformedXML, and nothing starts.
+func TestHandler_RestoreRequestValidated(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/k", "cold", map[string]string{"x-oss-storage-class": "ColdArchive"}).Code)
+	for _, body := range []string{
+		"<Restore><Days>2</Days></Restore>",
+		"<RestoreRequest><Days>2</Days><Speed>fast</Speed></RestoreRequest>",
+		"<RestoreRequest><Days>2</Days><JobParameters><Tier>Bulk</Tier><Priority>1</Priority></JobParameters></RestoreRequest>",
+		"<RestoreRequest><Days>2</Days><OutputLocation><S3/></OutputLocation></RestoreRequest>",
+		"<RestoreRequest><Days>two</Days></RestoreRequest>",
+	} {
+		w := do(t, h, "POST", "/bkt/k?restore", body, nil)
+		require.Equal(t, 400, w.Code, body)
+		require.Equal(t, "MalformedXML", errorOf(t, w).Code, body)
+		require.Empty(t, do(t, h, "HEAD", "/bkt/k", "", nil).Header().Get("x-oss-restore"), "nothing started: %s", body)
+	}
+	w := do(t, h, "POST", "/bkt/k?restore", `<RestoreRequest xmlns="http://doc.oss-cn-hangzhou.aliyuncs.com"><Days>2</Days><JobParameters><Tier>Bulk</Tier></JobParameters></RestoreRequest>`, nil)
+	require.Equal(t, 202, w.Code, w.Body.String())
+	require.Equal(t, "Bulk", w.Header().Get("x-oss-object-restore-priority"))
+}
+
+// NoSuchLifecycle carries OSS's own message.
+func TestHandler_NoSuchLifecycleMessage(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	w := do(t, h, "GET", "/bkt?lifecycle", "", nil)
+	require.Equal(t, 404, w.Code)
+	e := errorOf(t, w)
+	require.Equal(t, "NoSuchLifecycle", e.Code)
+	require.Equal(t, "No Row found in Lifecycle Table.", e.Message)
+}
