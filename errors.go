@@ -113,6 +113,11 @@ type OpError struct {
 	Key    string // "" when the call names no key
 	Detail string // the offending value and why, e.g. "days 9 outside [1, 7] for Archive"
 	Err    error  // the sentinel (a *Error) or the underlying cause
+	// EC is the service's own code for this refusal where its dialect
+	// documents one (OSS's EC, such as "0016-00000701" for a restore
+	// already in progress); "" otherwise. The OSS front sends it as the
+	// error's EC element and x-oss-ec header.
+	EC string
 }
 
 // Error returns "coldstore: Op bucket/key: Code: Detail".

@@ -43,6 +43,10 @@ type Dialect interface {
 	// object of class in state: nil when it may end, else an error
 	// wrapping a sentinel of package coldstore.
 	CleanRestored(class storageclass.Class, state RestoreState, c Copy) error
+	// Unreadable is the refusal of a read of an object of class that is
+	// Archived or Restoring (state; c its restore when Restoring): an
+	// error wrapping coldstore.ErrInvalidObjectState.
+	Unreadable(class storageclass.Class, state RestoreState, c Copy) error
 }
 
 // RestoreState is where an object stands in the archive's state machine at

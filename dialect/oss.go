@@ -52,7 +52,7 @@ func (ossDialect) CheckRestore(days int, tier storageclass.Tier) error {
 		return refuse(coldstore.ErrInvalidArgument, "days %d is negative", days)
 	}
 	if tier != "" && tier.Speed() < 0 {
-		return refuse(coldstore.ErrInvalidArgument, "unknown restore tier %q", tier)
+		return refuseEC(ecRestoreBadTier, coldstore.ErrInvalidArgument, "unknown restore tier %q", tier)
 	}
 	return nil
 }
@@ -87,7 +87,11 @@ func (ossDialect) Restore(r RestoreRequest) (RestoreDecision, error) {
 	switch r.State {
 	case Restoring:
 		if r.Tier == "" || !r.Tier.FasterThan(c.Tier) {
-			return RestoreDecision{}, refuse(coldstore.ErrRestoreAlreadyInProgress, "restore with tier %q ready at %s", c.Tier, c.ReadyAt.Format(httpTime))
+			ec := ecRestoreInProgress
+			if r.Tier != "" && c.Tier.FasterThan(r.Tier) {
+				ec = ecRestoreTierDowngrade
+			}
+			return RestoreDecision{}, refuseEC(ec, coldstore.ErrRestoreAlreadyInProgress, "restore with tier %q ready at %s", c.Tier, c.ReadyAt.Format(httpTime))
 		}
 		life := c.ExpiresAt.Sub(c.ReadyAt)
 		if ready, _ := instant.Add(r.Now, r.Latency(r.Tier)); ready.Before(c.ReadyAt) {
@@ -121,14 +125,18 @@ func (ossDialect) Restore(r RestoreRequest) (RestoreDecision, error) {
 func ossRestoreArgs(r RestoreRequest) (int, storageclass.Tier, error) {
 	rules := r.Rules
 	if !rules.NeedsRestore {
-		return 0, "", refuse(coldstore.ErrOperationNotSupported, "%s objects need no restore", r.Class)
+		return 0, "", refuseEC(ecRestoreNotArchive, coldstore.ErrOperationNotSupported, "%s objects need no restore", r.Class)
 	}
 	days := r.Days
 	if days == 0 {
 		days = rules.DefaultRestoreDays
 	}
 	if days < rules.MinRestoreDays || days > rules.MaxRestoreDays {
-		return 0, "", refuse(coldstore.ErrInvalidArgument, "days %d outside [%d, %d] for %s", days, rules.MinRestoreDays, rules.MaxRestoreDays, r.Class)
+		ec := ecRestoreDaysCold
+		if len(rules.Tiers) == 0 {
+			ec = ecRestoreDaysArchive
+		}
+		return 0, "", refuseEC(ec, coldstore.ErrInvalidArgument, "days %d outside [%d, %d] for %s", days, rules.MinRestoreDays, rules.MaxRestoreDays, r.Class)
 	}
 	tier := r.Tier
 	if len(rules.Tiers) == 0 {
@@ -141,7 +149,7 @@ func ossRestoreArgs(r RestoreRequest) (int, storageclass.Tier, error) {
 		tier = rules.DefaultTier
 	}
 	if _, ok := rules.Tiers[tier]; !ok {
-		return 0, "", refuse(coldstore.ErrInvalidArgument, "%s has no %s tier", r.Class, tier)
+		return 0, "", refuseEC(ecRestoreBadTier, coldstore.ErrInvalidArgument, "%s has no %s tier", r.Class, tier)
 	}
 	return days, tier, nil
 }
@@ -156,11 +164,20 @@ func (ossDialect) CleanRestored(class storageclass.Class, state RestoreState, c 
 	case NotArchived:
 		return refuse(coldstore.ErrOperationNotSupported, "%s objects are never restored", class)
 	case Archived:
-		return refuse(coldstore.ErrArchiveRestoreFileStale, "no restored copy")
+		return refuseEC(ecCleanStale, coldstore.ErrArchiveRestoreFileStale, "no restored copy")
 	case Restoring:
-		return refuse(coldstore.ErrArchiveRestoreNotFinished, "restore ready at %s", c.ReadyAt.Format(httpTime))
+		return refuseEC(ecCleanRestoreNotFinish, coldstore.ErrArchiveRestoreNotFinished, "restore ready at %s", c.ReadyAt.Format(httpTime))
 	}
 	return nil
+}
+
+// Unreadable refuses the read of an Archived or Restoring object with 403
+// InvalidObjectState, EC 0016-00000404.
+func (ossDialect) Unreadable(class storageclass.Class, state RestoreState, c Copy) error {
+	if state == Restoring {
+		return refuseEC(ecReadArchived, coldstore.ErrInvalidObjectState, "%s object is restoring until %s", class, c.ReadyAt.Format(httpTime))
+	}
+	return refuseEC(ecReadArchived, coldstore.ErrInvalidObjectState, "%s object is archived: restore it first", class)
 }
 
 // httpTime is RFC 1123 with GMT, as the times in OSS's messages are.
@@ -170,6 +187,25 @@ const httpTime = "Mon, 02 Jan 2006 15:04:05 GMT"
 func refuse(sentinel error, format string, args ...any) error {
 	return &coldstore.OpError{Err: sentinel, Detail: fmt.Sprintf(format, args...)}
 }
+
+// refuseEC returns a refusal carrying OSS's EC for it.
+func refuseEC(ec string, sentinel error, format string, args ...any) error {
+	return &coldstore.OpError{Err: sentinel, EC: ec, Detail: fmt.Sprintf(format, args...)}
+}
+
+// OSS's error codes (EC) for the refusals it documents one for
+// (https://www.alibabacloud.com/help/en/oss/support/<EC>).
+const (
+	ecReadArchived          = "0016-00000404" // GetObject of an archived object
+	ecRestoreInProgress     = "0016-00000701" // RestoreObject while a restore runs
+	ecRestoreNotArchive     = "0016-00000702" // RestoreObject of a class that needs none
+	ecRestoreBadTier        = "0016-00000703" // a tier that is not one, or the class lacks
+	ecRestoreDaysCold       = "0016-00000704" // Days outside ColdArchive's and DeepColdArchive's range
+	ecRestoreDaysArchive    = "0016-00000708" // Days outside Archive's range
+	ecRestoreTierDowngrade  = "0016-00000715" // a slower tier while a restore runs
+	ecCleanStale            = "0016-00000718" // CleanRestoredObject with no restored copy
+	ecCleanRestoreNotFinish = "0016-00000719" // CleanRestoredObject while the restore runs
+)
 
 // pastMaxTime is the refusal of a restore whose times would pass MaxTime.
 func pastMaxTime() error {

@@ -1,6 +1,7 @@
 package dialect_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -11,6 +12,15 @@ import (
 )
 
 var now = time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// ecOf returns the EC a refusal carries.
+func ecOf(err error) string {
+	var oe *coldstore.OpError
+	if errors.As(err, &oe) {
+		return oe.EC
+	}
+	return ""
+}
 
 func request(t *testing.T, class storageclass.Class, state dialect.RestoreState, c dialect.Copy, days int, tier storageclass.Tier) dialect.RestoreRequest {
 	t.Helper()
@@ -47,10 +57,16 @@ func TestOSS_Restore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, dialect.RestoreDecision{Accepted: true, Copy: dialect.Copy{Tier: storageclass.TierExpedited,
 		RequestedAt: now, ReadyAt: now.Add(time.Hour), ExpiresAt: now.Add(25 * time.Hour)}}, d, "faster: ready sooner, same lifetime, no second retrieval")
-	for _, tier := range []storageclass.Tier{"", storageclass.TierBulk} {
+	for tier, ec := range map[storageclass.Tier]string{"": "0016-00000701", storageclass.TierBulk: "0016-00000701"} {
 		_, err = oss.Restore(request(t, storageclass.ColdArchive, dialect.Restoring, running, 0, tier))
 		require.ErrorIs(t, err, coldstore.ErrRestoreAlreadyInProgress, "tier %q", tier)
+		require.Equal(t, ec, ecOf(err), "tier %q", tier)
 	}
+	faster := running
+	faster.Tier = storageclass.TierExpedited
+	_, err = oss.Restore(request(t, storageclass.ColdArchive, dialect.Restoring, faster, 0, storageclass.TierBulk))
+	require.ErrorIs(t, err, coldstore.ErrRestoreAlreadyInProgress)
+	require.Equal(t, "0016-00000715", ecOf(err), "a downgrade")
 }
 
 // Each refusal gets OSS's error.
@@ -61,24 +77,34 @@ func TestOSS_Refusals(t *testing.T) {
 		days  int
 		tier  storageclass.Tier
 		want  error
+		ec    string
 	}{
-		{storageclass.Standard, 1, "", coldstore.ErrOperationNotSupported},
-		{storageclass.IA, 1, "", coldstore.ErrOperationNotSupported},
-		{storageclass.Archive, 8, "", coldstore.ErrInvalidArgument},
-		{storageclass.Archive, 1, storageclass.TierBulk, coldstore.ErrMalformedXML},
-		{storageclass.ColdArchive, 366, "", coldstore.ErrInvalidArgument},
-		{storageclass.DeepColdArchive, 1, storageclass.TierBulk, coldstore.ErrInvalidArgument},
+		{storageclass.Standard, 1, "", coldstore.ErrOperationNotSupported, "0016-00000702"},
+		{storageclass.IA, 1, "", coldstore.ErrOperationNotSupported, "0016-00000702"},
+		{storageclass.Archive, 8, "", coldstore.ErrInvalidArgument, "0016-00000708"},
+		{storageclass.Archive, 1, storageclass.TierBulk, coldstore.ErrMalformedXML, ""},
+		{storageclass.ColdArchive, 366, "", coldstore.ErrInvalidArgument, "0016-00000704"},
+		{storageclass.DeepColdArchive, 1, storageclass.TierBulk, coldstore.ErrInvalidArgument, "0016-00000703"},
 	} {
 		_, err := oss.Restore(request(t, tc.class, dialect.Archived, dialect.Copy{}, tc.days, tc.tier))
 		require.ErrorIs(t, err, tc.want, "%s days %d tier %q", tc.class, tc.days, tc.tier)
+		require.Equal(t, tc.ec, ecOf(err), "%s days %d tier %q", tc.class, tc.days, tc.tier)
 	}
 	require.ErrorIs(t, oss.CheckRestore(-1, ""), coldstore.ErrInvalidArgument)
 	require.ErrorIs(t, oss.CheckRestore(1, "Turbo"), coldstore.ErrInvalidArgument)
+	require.Equal(t, "0016-00000703", ecOf(oss.CheckRestore(1, "Turbo")))
 	require.NoError(t, oss.CheckRestore(0, storageclass.TierBulk))
 
 	require.ErrorIs(t, oss.CleanRestored(storageclass.Standard, dialect.NotArchived, dialect.Copy{}), coldstore.ErrOperationNotSupported)
 	require.ErrorIs(t, oss.CleanRestored(storageclass.Archive, dialect.Archived, dialect.Copy{}), coldstore.ErrArchiveRestoreFileStale)
+	require.Equal(t, "0016-00000718", ecOf(oss.CleanRestored(storageclass.Archive, dialect.Archived, dialect.Copy{})))
 	require.ErrorIs(t, oss.CleanRestored(storageclass.Archive, dialect.Restoring, dialect.Copy{}), coldstore.ErrArchiveRestoreNotFinished)
+	require.Equal(t, "0016-00000719", ecOf(oss.CleanRestored(storageclass.Archive, dialect.Restoring, dialect.Copy{})))
+	for _, st := range []dialect.RestoreState{dialect.Archived, dialect.Restoring} {
+		err := oss.Unreadable(storageclass.Archive, st, dialect.Copy{})
+		require.ErrorIs(t, err, coldstore.ErrInvalidObjectState)
+		require.Equal(t, "0016-00000404", ecOf(err))
+	}
 	require.NoError(t, oss.CleanRestored(storageclass.Archive, dialect.Restored, dialect.Copy{}))
 
 	require.ErrorIs(t, oss.CheckBucketName("Bad_Name"), coldstore.ErrInvalidBucketName)

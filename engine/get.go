@@ -368,11 +368,8 @@ func (g *getTx) read(tx kv.Tx) error {
 	}
 	setInfo(&g.o.info, bucket, key, &rec, rules, now)
 	g.o.etag = rec.ETag
-	switch st := g.o.info.Restore; st.State {
-	case Archived:
-		return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is archived: restore it first", rec.Class)
-	case Restoring:
-		return fail(op, bucket, key, coldstore.ErrInvalidObjectState, "%s object is restoring until %s", rec.Class, st.ReadyAt.Format(httpTime))
+	if st := g.o.info.Restore.State; st == Archived || st == Restoring {
+		return refusal(op, bucket, key, db.dialect.Unreadable(rec.Class, st, copyOf(&rec)))
 	}
 	g.o.id, g.o.chunks = rec.DataID, rec.Chunks
 	if g.touch, err = db.readTouches(tx, g.lb, bucket, key, &rec, now); err != nil {

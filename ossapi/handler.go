@@ -74,7 +74,7 @@ var ErrShutdown = wire.ErrShutdown
 
 // protocol names OSS's headers around the exchange: x-oss-request-id on
 // every answer, and x-oss-err carrying the error of an answer to HEAD.
-var protocol = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "x-oss-err"}
+var protocol = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "x-oss-err", ECHeader: "x-oss-ec"}
 
 // Handler is the OSS front of one engine database.
 type Handler struct {

@@ -1,10 +1,15 @@
 package ossapi_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
 )
 
@@ -42,4 +47,37 @@ func TestHandler_NoSuchLifecycleMessage(t *testing.T) {
 	e := errorOf(t, w)
 	require.Equal(t, "NoSuchLifecycle", e.Code)
 	require.Equal(t, "No Row found in Lifecycle Table.", e.Message)
+}
+
+// The refusals OSS documents an EC for carry it, in the document and in
+// x-oss-ec, where the SDK reads it.
+func TestSDKv2_ErrorCodes(t *testing.T) {
+	c, _, db, _ := serve(t)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	_, err := db.Put(ctx, "bkt", "a", strings.NewReader("cold"), &engine.PutOptions{StorageClass: storageclass.Archive})
+	require.NoError(t, err)
+	_, err = db.Put(ctx, "bkt", "s", strings.NewReader("warm"), nil)
+	require.NoError(t, err)
+	ec := func(err error) string {
+		t.Helper()
+		var se *oss.ServiceError
+		require.True(t, errors.As(err, &se), "%v", err)
+		return se.EC
+	}
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a")})
+	require.Equal(t, "0016-00000404", ec(err))
+	_, err = c.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("s")})
+	require.Equal(t, "0016-00000702", ec(err))
+	_, err = c.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a"), RestoreRequest: &oss.RestoreRequest{Days: 8}})
+	require.Equal(t, "0016-00000708", ec(err))
+	_, err = c.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a")})
+	require.NoError(t, err)
+	_, err = c.RestoreObject(ctx, &oss.RestoreObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a")})
+	require.Equal(t, "0016-00000701", ec(err))
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a")})
+	require.Equal(t, "0016-00000404", ec(err), "restoring")
+	_, err = c.CleanRestoredObject(ctx, &oss.CleanRestoredObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a")})
+	require.Equal(t, "0016-00000719", ec(err))
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("missing")})
+	require.Empty(t, ec(err), "none documented here: none sent")
 }

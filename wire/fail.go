@@ -19,12 +19,14 @@ type errorBody struct {
 	Message   string
 	RequestID string `xml:"RequestId"`
 	HostID    string `xml:"HostId"`
+	EC        string `xml:"EC,omitempty"`     // the service's own code of the refusal (OSS), on 4xx only
 	Detail    string `xml:"Detail,omitempty"` // coldstore's own, on 4xx only: the offending value
 }
 
 // Fail answers r with err as an error document (Code, Message,
-// RequestId, HostId: the request's Host, and on a 4xx the Detail of the
-// *coldstore.OpError err wraps) and its status, and returns that status.
+// RequestId, HostId: the request's Host, and on a 4xx the EC and Detail
+// of the *coldstore.OpError err wraps, the EC also in the protocol's
+// ECHeader) and its status, and returns that status.
 // bodyErr is the first error other than io.EOF that reading the request
 // body returned, nil when there was none.
 //
@@ -47,7 +49,7 @@ func (f *Front) Fail(w http.ResponseWriter, r *http.Request, id string, err, bod
 	if status < 400 || status > 599 && status != ErrClientClosed.Status {
 		code, status, msg = ErrInternal.Code, ErrInternal.Status, ErrInternal.Message
 	}
-	detail := ""
+	detail, ec := "", ""
 	switch {
 	case status >= 500:
 		level := slog.LevelError
@@ -61,9 +63,15 @@ func (f *Front) Fail(w http.ResponseWriter, r *http.Request, id string, err, bod
 		var oe *coldstore.OpError
 		if errors.As(err, &oe) {
 			detail = oe.Detail
+			if f.proto.ECHeader != "" {
+				ec = oe.EC
+			}
 		}
 	}
-	return f.writeXML(w, r, id, status, errorBody{Code: code, Message: msg, RequestID: id, HostID: r.Host, Detail: detail}, true)
+	if ec != "" {
+		w.Header().Set(f.proto.ECHeader, ec)
+	}
+	return f.writeXML(w, r, id, status, errorBody{Code: code, Message: msg, RequestID: id, HostID: r.Host, EC: ec, Detail: detail}, true)
 }
 
 // classify turns err into the error answered: a rule the request broke,

@@ -99,3 +99,29 @@ func TestFail_Head(t *testing.T) {
 	require.Empty(t, w.Header().Get("x-oss-err"))
 	require.NotContains(t, w.Header(), "", "a header without a name")
 }
+
+// TestFail_EC: a refusal's EC is sent in the protocol's header and in the
+// document, where the protocol has one; never on a 5xx.
+func TestFail_EC(t *testing.T) {
+	refusal := &coldstore.OpError{Op: "Restore", Err: coldstore.ErrRestoreAlreadyInProgress, EC: "0016-00000701", Detail: "ready at noon"}
+	r := httptest.NewRequest("POST", "/b/k?restore", nil)
+	w := httptest.NewRecorder()
+	require.Equal(t, 409, wire.NewFront(oss, nil).Fail(w, r, "ID1", refusal, nil))
+	require.Equal(t, "0016-00000701", w.Header().Get("x-oss-ec"))
+	require.Contains(t, w.Body.String(), "<HostId>example.com</HostId><EC>0016-00000701</EC>")
+
+	w = httptest.NewRecorder()
+	wire.NewFront(s3, nil).Fail(w, r, "ID2", refusal, nil)
+	require.NotContains(t, w.Body.String(), "EC")
+	require.Empty(t, w.Header().Get("x-oss-ec"))
+
+	w = httptest.NewRecorder()
+	wire.NewFront(oss, nil).Fail(w, r, "ID3", &coldstore.OpError{Err: coldstore.ErrDataCorrupt, EC: "0000-00000000"}, nil)
+	require.Equal(t, 500, w.Code)
+	require.Empty(t, w.Header().Get("x-oss-ec"))
+	require.NotContains(t, w.Body.String(), "<EC>")
+
+	w = httptest.NewRecorder()
+	wire.NewFront(oss, nil).Fail(w, r, "ID4", coldstore.ErrNoSuchKey, nil)
+	require.NotContains(t, w.Body.String(), "<EC>", "none documented: none sent")
+}

@@ -16,6 +16,10 @@ type Protocol struct {
 	// HEAD, which has no body: x-oss-err (where the OSS SDKs read it). "":
 	// none, the status alone tells (S3).
 	ErrorHeader string
+	// ECHeader carries an error's EC (coldstore.OpError.EC), which the
+	// document carries too: x-oss-ec. "": the protocol has none (S3), and
+	// the document leaves it out.
+	ECHeader string
 }
 
 // Front writes the answers of one HTTP front: it draws the request ids,

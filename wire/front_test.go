@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	oss = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "x-oss-err"}
+	oss = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "x-oss-err", ECHeader: "x-oss-ec"}
 	s3  = wire.Protocol{RequestIDHeader: "x-amz-request-id"}
 )
 
