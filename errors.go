@@ -38,6 +38,9 @@ var (
 var (
 	// ErrNoSuchKey is returned when the named object does not exist.
 	ErrNoSuchKey = &Error{"NoSuchKey", 404, "The specified key does not exist."}
+	// ErrFileAlreadyExists is returned by a Put that forbids overwriting
+	// when the key exists.
+	ErrFileAlreadyExists = &Error{"FileAlreadyExists", 409, "The object you specified already exists and can not be overwritten."}
 	// ErrInvalidObjectName is returned when a key is empty, longer than 1023
 	// bytes, not valid UTF-8, holds a character XML 1.0 cannot carry (NUL
 	// and the other control characters but tab, line feed and carriage

@@ -37,6 +37,11 @@ type PutOptions struct {
 	// Tags are the object's tags (x-oss-tagging), which lifecycle rules
 	// select on: at most MaxTags, keys 1-128 bytes, values at most 256.
 	Tags map[string]string
+	// ForbidOverwrite makes the Put fail with coldstore.ErrFileAlreadyExists
+	// when the key exists (OSS x-oss-forbid-overwrite). The check is made
+	// in the transaction that publishes the object: of two racing Puts
+	// that forbid overwriting, one succeeds.
+	ForbidOverwrite bool
 }
 
 // defaultContentType is what OSS answers for an object stored without one.

@@ -24,7 +24,8 @@ import (
 // for bad names; ErrInvalidArgument for a nil reader, an unknown storage
 // class, metadata that is too large or has an empty key, or tags beyond
 // the limits; ErrNoSuchBucket
-// when the bucket is absent; ErrInsufficientStorage when the disk is full;
+// when the bucket is absent; ErrFileAlreadyExists when opts.ForbidOverwrite
+// and the key exists; ErrInsufficientStorage when the disk is full;
 // ErrDataCorrupt when the record of the object it replaces fails its
 // checksum; ErrClosed after Close; the context's error when it ends first;
 // and the reader's error, wrapped, when r fails with any error but io.EOF
@@ -298,6 +299,9 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 		copy(rec.ETag[:], p.md5.Sum(nil))
 		rec.CRC64 = p.crc
 		if v := ob.Get(bytesOf(p.key)); v != nil {
+			if p.opts.ForbidOverwrite {
+				return fail("Put", p.bucket, p.key, coldstore.ErrFileAlreadyExists, "%q exists and the Put forbids overwriting it", truncate(p.key))
+			}
 			old, err := decodeRecord(p.key, v)
 			if err != nil {
 				return recordError("Put", p.bucket, p.key, err)

@@ -133,7 +133,7 @@ func requestMeta(q *request, op string) (contentType string, meta, tags map[stri
 }
 
 func (h *Handler) putObject(q *request) error {
-	opts := &engine.PutOptions{}
+	opts := &engine.PutOptions{ForbidOverwrite: forbidOverwrite(q)}
 	var err error
 	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, "PutObject"); err != nil {
 		return err
@@ -402,6 +402,16 @@ func (h *Handler) copyObject(q *request) error {
 		}
 	}
 	var oi engine.ObjectInfo
+	if forbidOverwrite(q) {
+		// The target must not exist: a copy onto itself would overwrite
+		// it, and another is a Put that forbids overwriting.
+		if sb == q.bucket && sk == q.key {
+			if _, err := h.db.Head(q.r.Context(), sb, sk); err != nil {
+				return err
+			}
+			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "the copy would overwrite its source", Err: coldstore.ErrFileAlreadyExists}
+		}
+	}
 	if sb == q.bucket && sk == q.key && class != "" && !replaceMeta && !replaceTags {
 		from, err := h.db.Head(q.r.Context(), sb, sk)
 		if err != nil {
@@ -423,7 +433,7 @@ func (h *Handler) copyObject(q *request) error {
 		if err := copyConditions(q.r.Header, from); err != nil {
 			return err
 		}
-		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags}
+		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, ForbidOverwrite: forbidOverwrite(q)}
 		contentType, meta, tags, err := requestMeta(q, op)
 		if err != nil {
 			return err
@@ -445,6 +455,13 @@ func (h *Handler) copyObject(q *request) error {
 		LastModified string   `xml:"LastModified"`
 	}{ETag: etag(oi.ETag), LastModified: oi.LastModified.UTC().Format(isoTime)})
 	return nil
+}
+
+// forbidOverwrite reads x-oss-forbid-overwrite: true (any case, spaces
+// around) forbids a PutObject or CopyObject to replace an existing object;
+// anything else, as OSS reads it, allows it.
+func forbidOverwrite(q *request) bool {
+	return strings.EqualFold(strings.TrimSpace(q.r.Header.Get("x-oss-forbid-overwrite")), "true")
 }
 
 // directive reads a COPY or REPLACE header (any case): true for REPLACE.

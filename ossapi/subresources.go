@@ -208,9 +208,7 @@ func (h *Handler) route(q *request) error {
 // unsupportedHeaders refuses, with 501, the request headers that ask for
 // functionality this server does not have and whose silent neglect would
 // store or change something else than the client asked for: server-side
-// encryption, upload callbacks, and x-oss-forbid-overwrite (the engine
-// cannot make "create if absent" atomic with a Put, and a check before the
-// Put would race with other writers).
+// encryption and upload callbacks.
 func unsupportedHeaders(q *request, lvl level) error {
 	hdr := q.r.Header
 	for _, k := range []string{
@@ -220,9 +218,6 @@ func unsupportedHeaders(q *request, lvl level) error {
 		if hdr.Get(k) != "" {
 			return notImplemented(q, "header "+k)
 		}
-	}
-	if lvl == object && strings.EqualFold(strings.TrimSpace(hdr.Get("x-oss-forbid-overwrite")), "true") {
-		return notImplemented(q, "header x-oss-forbid-overwrite")
 	}
 	return nil
 }

@@ -157,7 +157,6 @@ func TestSubResources_Headers(t *testing.T) {
 	h, _ := walkServer(t)
 	before := state(t, h)
 	for _, hdr := range []map[string]string{
-		{"x-oss-forbid-overwrite": "true"}, {"x-oss-forbid-overwrite": " TRUE "},
 		{"x-oss-server-side-encryption": "AES256"}, {"x-oss-server-side-encryption": "KMS", "x-oss-server-side-encryption-key-id": "k"},
 		{"x-oss-server-side-data-encryption": "SM4"}, {"x-oss-callback": "eyJjYWxsYmFja1VybCI6Imh0dHA6Ly9leGFtcGxlLmNvbSJ9"},
 	} {
@@ -253,10 +252,6 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 		},
 		"DeleteObject with a version": func() error {
 			_, err := c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: b, Key: k, VersionId: oss.Ptr("CAEQ")})
-			return err
-		},
-		"PutObject forbidding overwrite": func() error {
-			_, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: b, Key: k, ForbidOverwrite: oss.Ptr("true"), Body: strings.NewReader("x")})
 			return err
 		},
 	}
