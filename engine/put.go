@@ -78,10 +78,16 @@ func (db *DB) checkPut(op, bucket, key string, r io.Reader, o *PutOptions) error
 	if len(o.Tags) == 0 {
 		o.Tags = nil
 	}
-	if len(o.Tags) > MaxTags {
-		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "%d tags exceed %d", len(o.Tags), MaxTags)
+	return checkTags(op, bucket, key, o.Tags)
+}
+
+// checkTags checks an object's tags against the limits: at most MaxTags,
+// keys 1-MaxTagKeyLen bytes, values at most MaxTagValueLen.
+func checkTags(op, bucket, key string, tags map[string]string) error {
+	if len(tags) > MaxTags {
+		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "%d tags exceed %d", len(tags), MaxTags)
 	}
-	for k, v := range o.Tags {
+	for k, v := range tags {
 		if k == "" || len(k) > MaxTagKeyLen || len(v) > MaxTagValueLen {
 			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "tag %q=%q: keys 1-%d bytes, values up to %d", truncate(k), truncate(v), MaxTagKeyLen, MaxTagValueLen)
 		}

@@ -129,6 +129,11 @@ var served = map[level]map[string]map[string]handlerFunc{
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},
 		"cleanRestoredObject": {http.MethodPost: (*Handler).cleanRestored},
+		"tagging": {
+			http.MethodPut:    (*Handler).putObjectTagging,
+			http.MethodGet:    (*Handler).getObjectTagging,
+			http.MethodDelete: (*Handler).deleteObjectTagging,
+		},
 	},
 }
 

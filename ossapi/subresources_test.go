@@ -44,6 +44,7 @@ var servedSub = map[string]bool{
 	"bucket PUT lifecycle": true, "bucket GET lifecycle": true, "bucket DELETE lifecycle": true,
 	"bucket POST delete":    true,
 	"bucket GET bucketInfo": true, "bucket GET location": true, "bucket GET versioning": true, "bucket GET stat": true,
+	"object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
 	"object POST restore": true, "object POST cleanRestoredObject": true,
 }
 
@@ -204,13 +205,9 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 			_, err := c.PutObjectAcl(ctx, &oss.PutObjectAclRequest{Bucket: b, Key: k, Acl: oss.ObjectACLPrivate})
 			return err
 		},
-		"PutObjectTagging": func() error {
-			_, err := c.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: b, Key: k,
+		"PutBucketTags": func() error {
+			_, err := c.PutBucketTags(ctx, &oss.PutBucketTagsRequest{Bucket: b,
 				Tagging: &oss.Tagging{TagSet: &oss.TagSet{Tags: []oss.Tag{{Key: oss.Ptr("a"), Value: oss.Ptr("b")}}}}})
-			return err
-		},
-		"DeleteObjectTagging": func() error {
-			_, err := c.DeleteObjectTagging(ctx, &oss.DeleteObjectTaggingRequest{Bucket: b, Key: k})
 			return err
 		},
 		"PutSymlink": func() error {
@@ -287,8 +284,7 @@ func TestSubResources_SDKv1(t *testing.T) {
 	before := state(t, h)
 	for name, err := range map[string]error{
 		"SetObjectACL":        b.SetObjectACL("obj", ossv1.ACLPublicRead),
-		"PutObjectTagging":    b.PutObjectTagging("obj", ossv1.Tagging{Tags: []ossv1.Tag{{Key: "a", Value: "b"}}}),
-		"DeleteObjectTag":     b.DeleteObjectTagging("obj"),
+		"SetBucketTagging":    client.SetBucketTagging("bkt", ossv1.Tagging{Tags: []ossv1.Tag{{Key: "a", Value: "b"}}}),
 		"PutSymlink":          b.PutSymlink("obj", "target"),
 		"DeleteBucketCORS":    client.DeleteBucketCORS("bkt"),
 		"DeleteBucketPolicy":  client.DeleteBucketPolicy("bkt"),

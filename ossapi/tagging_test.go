@@ -1,0 +1,85 @@
+package ossapi_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/stretchr/testify/require"
+)
+
+func tagging(pairs ...string) *oss.Tagging {
+	var tags []oss.Tag
+	for i := 0; i < len(pairs); i += 2 {
+		tags = append(tags, oss.Tag{Key: oss.Ptr(pairs[i]), Value: oss.Ptr(pairs[i+1])})
+	}
+	return &oss.Tagging{TagSet: &oss.TagSet{Tags: tags}}
+}
+
+// Object tagging through both SDKs: put, get (by key), delete; the count
+// on HEAD; bad documents refused with nothing changed.
+func TestSDK_ObjectTagging(t *testing.T) {
+	c, _, _, url := serve(t)
+	b, k := oss.Ptr("bkt"), oss.Ptr("obj")
+	_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &oss.PutObjectRequest{Bucket: b, Key: k, Body: strings.NewReader("x"), Tagging: oss.Ptr("old=1")})
+	require.NoError(t, err)
+
+	_, err = c.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: b, Key: k, Tagging: tagging("team", "a", "env", "prod")})
+	require.NoError(t, err)
+	got, err := c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Len(t, got.Tags, 2)
+	require.Equal(t, "env", oss.ToString(got.Tags[0].Key), "sorted by key; the old tag is gone")
+	require.Equal(t, "prod", oss.ToString(got.Tags[0].Value))
+	head, err := c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Equal(t, int32(2), head.TaggingCount)
+
+	for _, bad := range []*oss.Tagging{
+		tagging("a", "1", "a", "2"), // a key twice
+		tagging("", "v"),            // an empty key
+		tagging("k1", "v", "k2", "v", "k3", "v", "k4", "v", "k5", "v", "k6", "v", "k7", "v", "k8", "v", "k9", "v", "k10", "v", "k11", "v"),
+		tagging(strings.Repeat("k", 129), "v"),
+	} {
+		_, err = c.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: b, Key: k, Tagging: bad})
+		serviceError(t, err, "InvalidArgument", 400)
+	}
+	got, err = c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Len(t, got.Tags, 2, "a refused document changes nothing")
+
+	_, err = c.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: b, Key: oss.Ptr("missing"), Tagging: tagging("a", "b")})
+	serviceError(t, err, "NoSuchKey", 404)
+
+	v1, err := ossv1.New(url, "ak", "sk", ossv1.ForcePathStyle(true))
+	require.NoError(t, err)
+	vb, err := v1.Bucket("bkt")
+	require.NoError(t, err)
+	r1, err := vb.GetObjectTagging("obj")
+	require.NoError(t, err)
+	require.Len(t, r1.Tags, 2)
+	require.NoError(t, vb.DeleteObjectTagging("obj"))
+	got, err = c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Empty(t, got.Tags)
+}
+
+// A tagging document with another root, or none, is MalformedXML.
+func TestHandler_TaggingMalformed(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/k", "x", nil).Code)
+	for _, body := range []string{"", "<Tags><TagSet/></Tags>", "<Tagging><TagSet><Tag><Key>a</Key>"} {
+		w := do(t, h, "PUT", "/bkt/k?tagging", body, nil)
+		require.Equal(t, 400, w.Code, body)
+		require.Equal(t, "MalformedXML", errorOf(t, w).Code, body)
+	}
+	w := do(t, h, "DELETE", "/bkt/k?tagging", "", nil)
+	require.Equal(t, 204, w.Code)
+}
