@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"path/filepath"
 	"testing"
 	"time"
@@ -145,4 +146,29 @@ func TestRecord_RoundTrip(t *testing.T) {
 		_, err := decodeRecord("k", b[:i])
 		require.Error(t, err, "a record cut at %d decodes", i)
 	}
+}
+
+// A record with stored headers is version 3; without, version 2, as
+// records were before headers existed; both read back whole.
+func TestRecord_HeadersVersion(t *testing.T) {
+	rec := objectRecord{Size: 5, ContentType: "text/plain", LastModified: epoch, Class: storageclass.Standard, ClassSince: epoch, LastAccess: epoch,
+		Headers: map[string]string{"Cache-Control": "no-store", "Expires": "0"}}
+	b := rec.encode("k")
+	require.Equal(t, byte(3), b[0])
+	got, err := decodeRecord("k", b)
+	require.NoError(t, err)
+	require.Equal(t, rec, got)
+	for i := range len(b) {
+		_, err := decodeRecord("k", b[:i])
+		require.Error(t, err, "a record cut at %d decodes", i)
+	}
+	rec.Headers = nil
+	require.Equal(t, byte(2), rec.encode("k")[0])
+	// Version 3 with no headers is written by nobody: refused.
+	bad := append([]byte{3}, rec.encode("k")[1:]...)
+	bad = bad[:len(bad)-sumSize]
+	bad = append(bad, 0) // an empty map
+	bad = binary.BigEndian.AppendUint64(bad, recordSum("k", bad))
+	_, err = decodeRecord("k", bad)
+	require.Error(t, err)
 }

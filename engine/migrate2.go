@@ -119,7 +119,7 @@ func migrateObject(data kv.Bucket, key string, v []byte) (objectRecord, error) {
 	if len(v) == 0 || v[0] != 1 {
 		return r, fmt.Errorf("record of %q: version %v, want 1", key, v[:min(len(v), 1)])
 	}
-	if err := r.decodeFields(v, false); err != nil {
+	if err := r.decodeFields(v); err != nil {
 		return r, fmt.Errorf("record of %q: %w", key, err)
 	}
 	for _, t := range []*time.Time{&r.LastModified, &r.ClassSince, &r.LastAccess, &r.RequestedAt, &r.ReadyAt, &r.ExpiresAt} {

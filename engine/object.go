@@ -19,6 +19,7 @@ type ObjectInfo struct {
 	ContentType  string
 	Metadata     map[string]string // user metadata (x-oss-meta-*); nil when none
 	Tags         map[string]string // object tags; nil when none
+	Headers      map[string]string // stored HTTP headers (PutOptions.Headers); nil when none
 	LastModified time.Time         // last Put, or last SetStorageClass
 	StorageClass storageclass.Class
 	ClassSince   time.Time // when it entered its class
@@ -37,12 +38,21 @@ type PutOptions struct {
 	// Tags are the object's tags (x-oss-tagging), which lifecycle rules
 	// select on: at most MaxTags, keys 1-128 bytes, values at most 256.
 	Tags map[string]string
+	// Headers are standard HTTP headers stored with the object and returned
+	// with it, by their canonical names: Cache-Control,
+	// Content-Disposition, Content-Encoding, Content-Language and Expires
+	// (StoredHeaders); at most MaxMetadataSize bytes together. It is
+	// copied.
+	Headers map[string]string
 	// ForbidOverwrite makes the Put fail with coldstore.ErrFileAlreadyExists
 	// when the key exists (OSS x-oss-forbid-overwrite). The check is made
 	// in the transaction that publishes the object: of two racing Puts
 	// that forbid overwriting, one succeeds.
 	ForbidOverwrite bool
 }
+
+// StoredHeaders are the HTTP headers an object keeps (PutOptions.Headers).
+var StoredHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
 
 // defaultContentType is what OSS answers for an object stored without one.
 const defaultContentType = "application/octet-stream"
@@ -64,7 +74,7 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 	oi.ETag = hex.EncodeToString(rec.ETag[:])
 	oi.CRC64 = rec.CRC64
 	oi.ContentType = rec.ContentType
-	oi.Metadata, oi.Tags = rec.Metadata, rec.Tags
+	oi.Metadata, oi.Tags, oi.Headers = rec.Metadata, rec.Tags, rec.Headers
 	oi.LastModified = rec.LastModified
 	oi.StorageClass = rec.Class
 	oi.ClassSince = rec.ClassSince

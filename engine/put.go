@@ -6,6 +6,8 @@ import (
 	"hash"
 	"hash/crc64"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/coldstore-dev/coldstore"
@@ -74,6 +76,19 @@ func (db *DB) checkPut(op, bucket, key string, r io.Reader, o *PutOptions) error
 	}
 	if size > MaxMetadataSize {
 		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "metadata of %d bytes exceeds %d", size, MaxMetadataSize)
+	}
+	if len(o.Headers) == 0 {
+		o.Headers = nil
+	}
+	size = 0
+	for k, v := range o.Headers {
+		if !slices.Contains(StoredHeaders, k) {
+			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "header %q is not one an object keeps", truncate(k))
+		}
+		size += len(k) + len(v)
+	}
+	if size > MaxMetadataSize {
+		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "headers of %d bytes exceed %d", size, MaxMetadataSize)
 	}
 	if len(o.Tags) == 0 {
 		o.Tags = nil
@@ -294,6 +309,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			ContentType:  ct,
 			Metadata:     p.opts.Metadata,
 			Tags:         p.opts.Tags,
+			Headers:      maps.Clone(p.opts.Headers),
 			LastModified: w.now,
 			Class:        class,
 			ClassSince:   w.now,

@@ -22,6 +22,7 @@ type objectRecord struct {
 	ContentType  string
 	Metadata     map[string]string
 	Tags         map[string]string
+	Headers      map[string]string // stored HTTP headers; encoded only in version 3
 	LastModified time.Time
 	Class        storageclass.Class
 	ClassSince   time.Time
@@ -46,8 +47,14 @@ const recordVersion = 1
 
 // objectVersion leads every encoded object record. Version 1 (schema 2)
 // had no CRC-64 and no checksum, and Unix-nanosecond times; Open migrates
-// it (migrate.go).
-const objectVersion = 2
+// it (migrate2.go). Version 3 is version 2 and the stored HTTP headers
+// after the restore's times; a record without headers is written as
+// version 2, so that records written before version 3 existed and records
+// written since read alike, and no file needs rewriting.
+const (
+	objectVersion        = 2
+	objectVersionHeaders = 3
+)
 
 var (
 	errBadRecord = errors.New("malformed object record")
@@ -71,8 +78,15 @@ func (r *objectRecord) encode(key string) []byte {
 	for k, v := range r.Tags {
 		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
 	}
+	for k, v := range r.Headers {
+		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
+	}
 	b := make([]byte, 0, n)
-	b = append(b, objectVersion)
+	if len(r.Headers) > 0 {
+		b = append(b, objectVersionHeaders)
+	} else {
+		b = append(b, objectVersion)
+	}
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = append(b, r.ETag[:]...)
 	b = binary.BigEndian.AppendUint64(b, r.CRC64)
@@ -91,6 +105,9 @@ func (r *objectRecord) encode(key string) []byte {
 	b = appendTime(b, r.RequestedAt)
 	b = appendTime(b, r.ReadyAt)
 	b = appendTime(b, r.ExpiresAt)
+	if len(r.Headers) > 0 {
+		b = appendMap(b, r.Headers)
+	}
 	return binary.BigEndian.AppendUint64(b, recordSum(key, b))
 }
 
@@ -120,14 +137,14 @@ func decodeRecord(key string, b []byte) (objectRecord, error) {
 // errBadRecord when it does not parse. On error r is zero.
 func (r *objectRecord) decode(key string, b []byte) error {
 	*r = objectRecord{}
-	if len(b) < 1+sumSize || b[0] != objectVersion {
+	if len(b) < 1+sumSize || !currentVersion(b[0]) {
 		return errBadRecord
 	}
 	body := b[:len(b)-sumSize]
 	if recordSum(key, body) != binary.BigEndian.Uint64(b[len(body):]) {
 		return errChecksum
 	}
-	return r.decodeFields(body, true)
+	return r.decodeFields(body)
 }
 
 // decodeCopying is decode for a reader of the inline body: it parses the
@@ -138,11 +155,11 @@ func (r *objectRecord) decode(key string, b []byte) error {
 // On error r is zero and dst holds nothing to use.
 func (r *objectRecord) decodeCopying(key string, b, dst []byte) ([]byte, error) {
 	*r = objectRecord{}
-	if len(b) < 1+sumSize || b[0] != objectVersion {
+	if len(b) < 1+sumSize || !currentVersion(b[0]) {
 		return dst, errBadRecord
 	}
 	fields := b[:len(b)-sumSize]
-	err := r.decodeFields(fields, true)
+	err := r.decodeFields(fields)
 	if err == nil {
 		dst = append(dst[:0], r.Body...)
 	}
@@ -153,13 +170,18 @@ func (r *objectRecord) decodeCopying(key string, b, dst []byte) ([]byte, error) 
 	return dst, err
 }
 
-// decodeFields parses an encoded record without its sum: of version 2 when
-// current, else of version 1.
-func (r *objectRecord) decodeFields(b []byte, current bool) error {
+// currentVersion reports whether v is the version of a record this code
+// writes.
+func currentVersion(v byte) bool { return v == objectVersion || v == objectVersionHeaders }
+
+// decodeFields parses an encoded record without its sum, of the version its
+// first byte names (1, 2 or 3).
+func (r *objectRecord) decodeFields(b []byte) error {
+	version := b[0]
 	d := decoder{b: b[1:]}
 	r.Size = int64(d.uint64())
 	copy(r.ETag[:], d.bytes(16))
-	if current {
+	if version >= objectVersion {
 		r.CRC64 = d.uint64()
 	}
 	r.ContentType = d.internedString()
@@ -179,6 +201,11 @@ func (r *objectRecord) decodeFields(b []byte, current bool) error {
 	r.RequestedAt = d.time()
 	r.ReadyAt = d.time()
 	r.ExpiresAt = d.time()
+	if version == objectVersionHeaders {
+		if r.Headers = d.stringMap(); len(r.Headers) == 0 {
+			d.err = true // version 3 is written only with headers
+		}
+	}
 	if d.err || len(d.b) != 0 || r.Size < 0 {
 		*r = objectRecord{}
 		return errBadRecord

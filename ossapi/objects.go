@@ -34,6 +34,9 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("x-oss-restore", h)
 	}
+	for k, v := range oi.Headers {
+		q.header(k, v)
+	}
 	for k, v := range oi.Metadata {
 		q.header("x-oss-meta-"+k, v)
 	}
@@ -132,12 +135,28 @@ func requestMeta(q *request, op string) (contentType string, meta, tags map[stri
 	return q.r.Header.Get("Content-Type"), meta, tags, nil
 }
 
+// requestHeaders reads the standard headers a PutObject stores with the
+// object (engine.StoredHeaders), those the request sets.
+func requestHeaders(q *request) map[string]string {
+	var hdr map[string]string
+	for _, k := range engine.StoredHeaders {
+		if v := q.r.Header.Get(k); v != "" {
+			if hdr == nil {
+				hdr = map[string]string{}
+			}
+			hdr[k] = v
+		}
+	}
+	return hdr
+}
+
 func (h *Handler) putObject(q *request) error {
 	opts := &engine.PutOptions{ForbidOverwrite: forbidOverwrite(q)}
 	var err error
 	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, "PutObject"); err != nil {
 		return err
 	}
+	opts.Headers = requestHeaders(q)
 	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
 		class, err := h.db.Catalog().ParseClass(c)
 		if err != nil {
@@ -433,13 +452,13 @@ func (h *Handler) copyObject(q *request) error {
 		if err := copyConditions(q.r.Header, from); err != nil {
 			return err
 		}
-		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, ForbidOverwrite: forbidOverwrite(q)}
+		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q)}
 		contentType, meta, tags, err := requestMeta(q, op)
 		if err != nil {
 			return err
 		}
 		if replaceMeta {
-			opts.ContentType, opts.Metadata = contentType, meta
+			opts.ContentType, opts.Metadata, opts.Headers = contentType, meta, requestHeaders(q)
 		}
 		if replaceTags {
 			opts.Tags = tags
