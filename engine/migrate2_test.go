@@ -142,3 +142,36 @@ func TestOpen_FailedSchema2MigrationChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, harmed, after, "a failed migration leaves the file as it was")
 }
+
+// A file of schema 3 opens as schema 4: only its version is written.
+func TestOpen_Schema3(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "three.db")
+	db, err := Open(path, &Options{DisableSweeper: true})
+	require.NoError(t, err)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	_, err = db.Put(ctx, "bkt", "k", bytes.NewReader([]byte("three")), nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	s, err := boltkv.Open(path, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Update(ctx, func(tx kv.Tx) error {
+		return tx.Bucket(bktMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, 3))
+	}))
+	require.NoError(t, s.Close())
+
+	db, err = Open(path, &Options{DisableSweeper: true})
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.store.View(ctx, func(tx kv.Tx) error {
+		require.Equal(t, uint32(4), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
+		return nil
+	}))
+	obj, err := db.Get(ctx, "bkt", "k")
+	require.NoError(t, err)
+	got, err := io.ReadAll(obj)
+	require.NoError(t, err)
+	require.NoError(t, obj.Close())
+	require.Equal(t, "three", string(got))
+	require.NoError(t, db.Check(ctx))
+}

@@ -64,8 +64,9 @@ func Open(path string, opts *Options) (*DB, error) {
 // other than a coldstore database, ErrCorrupt when it holds a damaged one,
 // ErrNewerSchema for a database of a newer coldstore, ErrWrongDialect for
 // a database of another dialect than opts.Dialect, and ErrStorage when s
-// fails. It migrates a database of schema 2 in one transaction, and removes
-// the chunks of any Put that a crash interrupted before it published.
+// fails. It migrates a database of schema 2 or 3 in one transaction, and
+// removes the chunks of any Put that a crash interrupted before it
+// published.
 func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
 	if err := initStore(s, o.Dialect.Name(), o.Catalog); err != nil {
@@ -151,10 +152,13 @@ func initStore(s kv.Store, dialect string, cat *storageclass.Catalog) (err error
 		case n < 2:
 			// Schema 1 exists only in bbolt files, whose store migrates it.
 			return fail("Open", "", "", ErrCorrupt, "schema version %d", n)
-		case n == 2:
-			if err := migrate2(tx, cat); err != nil {
-				return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
+		case n < schemaVersion:
+			if n == 2 {
+				if err := migrate2(tx, cat); err != nil {
+					return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
+				}
 			}
+			// Schema 3 to 4 rewrites nothing (schema.go says what 4 adds).
 			if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
 				return err
 			}

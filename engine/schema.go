@@ -74,8 +74,12 @@ func objectsBucket(tx kv.Tx, bucket string) kv.Bucket {
 func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + meterSuffix) }
 
 // schemaVersion is the layout written by this code. Open refuses a file with
-// a higher one.
-const schemaVersion = 3
+// a higher one. Schema 4 is schema 3 with what a coldstore of schema 3
+// cannot read: object records of version 3 (with stored headers) and
+// lifecycle configurations in the engine's own encoding; the version tells
+// such a coldstore to refuse the file rather than misread it. Open takes a
+// file of schema 3 to 4 by writing the version alone.
+const schemaVersion = 4
 
 // magic marks a store as holding a coldstore database.
 const magic = "coldstore"
