@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -445,7 +446,7 @@ func (h *Handler) copyObject(q *request) error {
 	} else {
 		obj, err := h.db.Get(q.r.Context(), sb, sk)
 		if err != nil {
-			return err
+			return withoutEC(err)
 		}
 		defer obj.Close()
 		from := obj.Info()
@@ -474,6 +475,19 @@ func (h *Handler) copyObject(q *request) error {
 		LastModified string   `xml:"LastModified"`
 	}{ETag: etag(oi.ETag), LastModified: oi.LastModified.UTC().Format(isoTime)})
 	return nil
+}
+
+// withoutEC is err without its EC: the EC of a refused read is GetObject's
+// (0016-00000404), and OSS documents none for a CopyObject whose source
+// cannot be read, so none is sent rather than GetObject's.
+func withoutEC(err error) error {
+	var oe *coldstore.OpError
+	if errors.As(err, &oe) && oe.EC != "" {
+		c := *oe
+		c.EC = ""
+		return &c
+	}
+	return err
 }
 
 // forbidOverwrite reads x-oss-forbid-overwrite: true (any case, spaces

@@ -81,3 +81,18 @@ func TestSDKv2_ErrorCodes(t *testing.T) {
 	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("missing")})
 	require.Empty(t, ec(err), "none documented here: none sent")
 }
+
+// A copy from an archived source is 403 InvalidObjectState without
+// GetObject's EC: OSS documents none for it.
+func TestHandler_CopyFromArchivedNoEC(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/a", "cold", map[string]string{"x-oss-storage-class": "Archive"}).Code)
+	w := do(t, h, "PUT", "/bkt/copy", "", map[string]string{"x-oss-copy-source": "/bkt/a"})
+	require.Equal(t, 403, w.Code)
+	require.Equal(t, "InvalidObjectState", errorOf(t, w).Code)
+	require.Empty(t, w.Header().Get("x-oss-ec"))
+	require.NotContains(t, w.Body.String(), "<EC>")
+	require.Equal(t, "0016-00000404", do(t, h, "GET", "/bkt/a", "", nil).Header().Get("x-oss-ec"))
+}
