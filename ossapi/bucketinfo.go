@@ -135,26 +135,28 @@ func (h *Handler) getBucketInfo(q *request) error {
 
 // getBucketLocation is GetBucketLocation: the one location of this server.
 func (h *Handler) getBucketLocation(q *request) error {
-	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
-		return err
-	}
-	h.writeXML(q, http.StatusOK, struct {
+	return h.bucketAnswer(q, struct {
 		XMLName  xml.Name `xml:"LocationConstraint"`
 		Location string   `xml:",chardata"`
 	}{Location: location})
-	return nil
 }
 
 // getBucketVersioning is GetBucketVersioning: versioning was never enabled
 // on any bucket here (PutBucketVersioning is not implemented), so the
 // configuration is empty, as OSS answers for such a bucket.
 func (h *Handler) getBucketVersioning(q *request) error {
+	return h.bucketAnswer(q, struct {
+		XMLName xml.Name `xml:"VersioningConfiguration"`
+	}{})
+}
+
+// bucketAnswer answers the document v about the request's bucket, or
+// NoSuchBucket when there is none.
+func (h *Handler) bucketAnswer(q *request, v any) error {
 	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
 		return err
 	}
-	h.writeXML(q, http.StatusOK, struct {
-		XMLName xml.Name `xml:"VersioningConfiguration"`
-	}{})
+	h.writeXML(q, http.StatusOK, v)
 	return nil
 }
 
