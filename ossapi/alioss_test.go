@@ -1,0 +1,45 @@
+package ossapi_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/ossapi"
+)
+
+// TestAliOSS drives the server with ali-oss, the Node.js OSS SDK, through
+// testdata/alioss/scenario.js: the seed's story, tagging, stored headers,
+// forbid-overwrite, bucket information, listings, lifecycle, and a call
+// not served. It needs Node.js and the SDK installed beside the script;
+// without them it fails and says how to get them (.ci/run installs the
+// SDK).
+func TestAliOSS(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("TestAliOSS needs Node.js 18 or later: install it (Debian: apt-get install nodejs npm), then run npm ci --prefix ossapi/testdata/alioss")
+	}
+	dir := filepath.Join("testdata", "alioss")
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ali-oss")); err != nil {
+		t.Fatal("TestAliOSS needs ali-oss: run npm ci --prefix ossapi/testdata/alioss (from the repository's root; .ci/run does)")
+	}
+	db, m := enginetest.New(t, nil)
+	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, filepath.Join(dir, "scenario.js"), srv.URL).CombinedOutput()
+	t.Logf("ali-oss:\n%s", out)
+	if err != nil {
+		t.Fatalf("the ali-oss scenario failed: %v", err)
+	}
+	if !strings.Contains(string(out), "23 steps passed") {
+		t.Fatal("the ali-oss scenario did not run all its steps")
+	}
+}
