@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -22,7 +23,8 @@ type BucketInfo struct {
 	Name          string
 	StorageClass  storageclass.Class // default class of its objects
 	Created       time.Time
-	AccessMonitor bool // SetAccessMonitor: reads record the last access
+	AccessMonitor bool              // SetAccessMonitor: reads record the last access
+	Tags          map[string]string // SetBucketTags; nil when none
 }
 
 // CreateBucket creates an empty bucket.
@@ -174,5 +176,42 @@ func (db *DB) Bucket(ctx context.Context, name string) (BucketInfo, error) {
 }
 
 func bucketInfo(name string, rec *bucketRecord) BucketInfo {
-	return BucketInfo{Name: name, StorageClass: rec.Class, Created: rec.Created, AccessMonitor: rec.AccessMonitor}
+	return BucketInfo{Name: name, StorageClass: rec.Class, Created: rec.Created, AccessMonitor: rec.AccessMonitor, Tags: rec.Tags}
+}
+
+// Limits on a bucket's tags, as OSS sets them.
+const (
+	MaxBucketTags        = 20
+	MaxBucketTagKeyLen   = 64  // bytes
+	MaxBucketTagValueLen = 128 // bytes
+)
+
+// SetBucketTags replaces the tags of a bucket (OSS PutBucketTags; with no
+// tags, DeleteBucketTags). Nothing else of the bucket changes.
+//
+// It returns an error wrapping ErrInvalidBucketName for a bad name;
+// ErrInvalidArgument for tags beyond MaxBucketTags, MaxBucketTagKeyLen or
+// MaxBucketTagValueLen, or an empty key; ErrNoSuchBucket when the bucket is
+// absent; and ErrClosed after Close.
+func (db *DB) SetBucketTags(ctx context.Context, bucket string, tags map[string]string) error {
+	const op = "SetBucketTags"
+	if len(tags) > MaxBucketTags {
+		return fail(op, bucket, "", coldstore.ErrInvalidArgument, "%d tags exceed %d", len(tags), MaxBucketTags)
+	}
+	for k, v := range tags {
+		if k == "" || len(k) > MaxBucketTagKeyLen || len(v) > MaxBucketTagValueLen {
+			return fail(op, bucket, "", coldstore.ErrInvalidArgument, "tag %q=%q: keys 1-%d bytes, values up to %d", truncate(k), truncate(v), MaxBucketTagKeyLen, MaxBucketTagValueLen)
+		}
+	}
+	request := "PutBucketTags"
+	if len(tags) == 0 {
+		tags, request = nil, "DeleteBucketTags"
+	}
+	return db.changeBucket(ctx, op, bucket, func(w *writeTx, b *bucketState) error {
+		b.rec.Tags = maps.Clone(tags)
+		if err := w.tx.Bucket(bktBuckets).Put(bytesOf(bucket), b.rec.encode()); err != nil {
+			return err
+		}
+		return w.count(b, request)
+	})
 }

@@ -172,3 +172,21 @@ func TestRecord_HeadersVersion(t *testing.T) {
 	_, err = decodeRecord("k", bad)
 	require.Error(t, err)
 }
+
+// A bucket record with tags is version 2; without, version 1 as before.
+func TestBucketRecord_Tags(t *testing.T) {
+	r := bucketRecord{Class: storageclass.IA, Created: epoch, Tags: map[string]string{"a": "1"}}
+	b := r.encode()
+	require.Equal(t, byte(2), b[0])
+	got, err := decodeBucket(b)
+	require.NoError(t, err)
+	require.Equal(t, r, got)
+	for i := range len(b) {
+		_, err := decodeBucket(b[:i])
+		require.Error(t, err, "cut at %d", i)
+	}
+	r.Tags = nil
+	require.Equal(t, byte(1), r.encode()[0])
+	_, err = decodeBucket(append([]byte{2}, append(r.encode()[1:], 0)...))
+	require.Error(t, err, "version 2 without tags is written by nobody")
+}

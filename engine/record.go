@@ -217,12 +217,21 @@ func (r *objectRecord) decodeFields(b []byte) error {
 type bucketRecord struct {
 	Class         storageclass.Class
 	Created       time.Time
-	AccessMonitor bool      // access tracking on (SetAccessMonitor)
-	AccessSince   time.Time // when it was switched on
+	AccessMonitor bool              // access tracking on (SetAccessMonitor)
+	AccessSince   time.Time         // when it was switched on
+	Tags          map[string]string // the bucket's tags (SetBucketTags); encoded only in version 2
 }
+
+// bucketVersionTags is the version of a bucket record with tags: version 1
+// and the tags after AccessSince. A record without tags is written as
+// version 1, as before tags existed.
+const bucketVersionTags = 2
 
 func (r *bucketRecord) encode() []byte {
 	b := []byte{recordVersion}
+	if len(r.Tags) > 0 {
+		b[0] = bucketVersionTags
+	}
 	b = appendString(b, string(r.Class))
 	b = appendTime(b, r.Created)
 	var on byte
@@ -230,19 +239,29 @@ func (r *bucketRecord) encode() []byte {
 		on = 1
 	}
 	b = append(b, on)
-	return appendTime(b, r.AccessSince)
+	b = appendTime(b, r.AccessSince)
+	if len(r.Tags) > 0 {
+		b = appendMap(b, r.Tags)
+	}
+	return b
 }
 
 func decodeBucket(b []byte) (bucketRecord, error) {
 	d := decoder{b: b}
 	var r bucketRecord
-	if d.byte() != recordVersion {
+	version := d.byte()
+	if version != recordVersion && version != bucketVersionTags {
 		return r, errBadRecord
 	}
 	r.Class = storageclass.Class(d.string())
 	r.Created = d.time()
 	r.AccessMonitor = d.byte() == 1
 	r.AccessSince = d.time()
+	if version == bucketVersionTags {
+		if r.Tags = d.stringMap(); len(r.Tags) == 0 {
+			d.err = true // version 2 is written only with tags
+		}
+	}
 	if d.err || len(d.b) != 0 {
 		return bucketRecord{}, errBadRecord
 	}

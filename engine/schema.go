@@ -75,8 +75,9 @@ func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + me
 
 // schemaVersion is the layout written by this code. Open refuses a file with
 // a higher one. Schema 4 is schema 3 with what a coldstore of schema 3
-// cannot read: object records of version 3 (with stored headers) and
-// lifecycle configurations in the engine's own encoding; the version tells
+// cannot read: object records of version 3 (with stored headers), bucket
+// records of version 2 (with tags) and lifecycle configurations in the
+// engine's own encoding; the version tells
 // such a coldstore to refuse the file rather than misread it. Open takes a
 // file of schema 3 to 4 by writing the version alone.
 const schemaVersion = 4

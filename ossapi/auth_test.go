@@ -520,7 +520,7 @@ func TestAuth_SignedRefusals(t *testing.T) {
 		_, err = b.GetObjectACL("obj")
 		v1Error(t, err, "NotImplemented", 501)
 		v1Error(t, b.SetObjectACL("obj", ossv1.ACLPublicRead), "NotImplemented", 501)
-		v1Error(t, client.SetBucketTagging(name, ossv1.Tagging{Tags: []ossv1.Tag{{Key: "a", Value: "b"}}}), "NotImplemented", 501)
+		v1Error(t, client.SetBucketWebsite(name, "index.html", "error.html"), "NotImplemented", 501)
 		v1Error(t, client.DeleteBucketCORS(name), "NotImplemented", 501)
 		_, err = b.ListObjectVersions()
 		v1Error(t, err, "NotImplemented", 501)

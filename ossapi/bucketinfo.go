@@ -38,14 +38,13 @@ type xmlBucket struct {
 // with prefix and sort after marker, max-keys of them at most (1-1000;
 // 100 when absent), in name order. Prefix, Marker, MaxKeys, IsTruncated
 // and NextMarker are written only when the list is cut short, as OSS
-// writes them. A max-keys outside 1-1000 is InvalidArgument; filters this
-// server cannot apply (by tag, tag-key and tag-value; by resource group)
-// are 501 rather than ignored.
+// writes them. tag-key (with tag-value) keeps the buckets with that tag. A
+// max-keys outside 1-1000, or a tag-value without a tag-key, is
+// InvalidArgument; a filter by resource group is 501 rather than ignored.
 func (h *Handler) listBuckets(q *request) error {
-	for _, k := range []string{"tag-key", "tag-value"} {
-		if q.query.Has(k) {
-			return notImplemented(q, "ListBuckets filtered by "+k)
-		}
+	tagKey, tagValue := q.query.Get("tag-key"), q.query.Get("tag-value")
+	if tagValue != "" && tagKey == "" {
+		return &coldstore.OpError{Op: "ListBuckets", Detail: "tag-value without tag-key", Err: coldstore.ErrInvalidArgument}
 	}
 	if q.r.Header.Get("x-oss-resource-group-id") != "" {
 		return notImplemented(q, "ListBuckets filtered by resource group")
@@ -78,6 +77,9 @@ func (h *Handler) listBuckets(q *request) error {
 	}{Owner: theOwner}
 	for _, b := range bs {
 		if !strings.HasPrefix(b.Name, prefix) || b.Name <= marker {
+			continue
+		}
+		if v, ok := b.Tags[tagKey]; tagKey != "" && (!ok || tagValue != "" && v != tagValue) {
 			continue
 		}
 		if len(out.Buckets) == maxKeys {

@@ -78,10 +78,15 @@ func TestHandler_ListBuckets(t *testing.T) {
 		require.Equal(t, 400, w.Code, q)
 		require.Equal(t, "InvalidArgument", errorOf(t, w).Code)
 	}
-	for _, q := range []string{"tag-key=a", "tag-key=a&tag-value=b"} {
+	require.NoError(t, db.SetBucketTags(ctx, "bkt-003", map[string]string{"team": "a"}))
+	require.NoError(t, db.SetBucketTags(ctx, "bkt-007", map[string]string{"team": "b"}))
+	for q, want := range map[string]int{"tag-key=team": 2, "tag-key=team&tag-value=b": 1, "tag-key=nobody": 0} {
 		w := do(t, h, "GET", "/?"+q, "", nil)
-		require.Equal(t, 501, w.Code, q)
+		require.Equal(t, 200, w.Code, q)
+		require.Equal(t, want, strings.Count(w.Body.String(), "<Bucket>"), q)
 	}
+	w = do(t, h, "GET", "/?tag-value=b", "", nil)
+	require.Equal(t, 400, w.Code, "a value without a key")
 	w = do(t, h, "GET", "/", "", map[string]string{"x-oss-resource-group-id": "rg-1"})
 	require.Equal(t, 501, w.Code)
 }

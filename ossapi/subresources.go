@@ -121,6 +121,11 @@ var served = map[level]map[string]map[string]handlerFunc{
 		"bucketInfo": {http.MethodGet: (*Handler).getBucketInfo},
 		"location":   {http.MethodGet: (*Handler).getBucketLocation},
 		"stat":       {http.MethodGet: (*Handler).getBucketStat},
+		"tagging": {
+			http.MethodPut:    (*Handler).putBucketTags,
+			http.MethodGet:    (*Handler).getBucketTags,
+			http.MethodDelete: (*Handler).deleteBucketTags,
+		},
 		"versioning": {
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,

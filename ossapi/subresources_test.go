@@ -45,6 +45,7 @@ var servedSub = map[string]bool{
 	"bucket POST delete":    true,
 	"bucket GET bucketInfo": true, "bucket GET location": true, "bucket GET versioning": true, "bucket GET stat": true,
 	"object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
+	"bucket PUT tagging": true, "bucket GET tagging": true, "bucket DELETE tagging": true,
 	"object POST restore": true, "object POST cleanRestoredObject": true,
 }
 
@@ -205,9 +206,9 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 			_, err := c.PutObjectAcl(ctx, &oss.PutObjectAclRequest{Bucket: b, Key: k, Acl: oss.ObjectACLPrivate})
 			return err
 		},
-		"PutBucketTags": func() error {
-			_, err := c.PutBucketTags(ctx, &oss.PutBucketTagsRequest{Bucket: b,
-				Tagging: &oss.Tagging{TagSet: &oss.TagSet{Tags: []oss.Tag{{Key: oss.Ptr("a"), Value: oss.Ptr("b")}}}}})
+		"PutBucketWebsite": func() error {
+			_, err := c.PutBucketWebsite(ctx, &oss.PutBucketWebsiteRequest{Bucket: b,
+				WebsiteConfiguration: &oss.WebsiteConfiguration{IndexDocument: &oss.IndexDocument{Suffix: oss.Ptr("index.html")}}})
 			return err
 		},
 		"PutSymlink": func() error {
@@ -284,7 +285,7 @@ func TestSubResources_SDKv1(t *testing.T) {
 	before := state(t, h)
 	for name, err := range map[string]error{
 		"SetObjectACL":        b.SetObjectACL("obj", ossv1.ACLPublicRead),
-		"SetBucketTagging":    client.SetBucketTagging("bkt", ossv1.Tagging{Tags: []ossv1.Tag{{Key: "a", Value: "b"}}}),
+		"SetBucketWebsite":    client.SetBucketWebsite("bkt", "index.html", "error.html"),
 		"PutSymlink":          b.PutSymlink("obj", "target"),
 		"DeleteBucketCORS":    client.DeleteBucketCORS("bkt"),
 		"DeleteBucketPolicy":  client.DeleteBucketPolicy("bkt"),

@@ -83,3 +83,41 @@ func TestHandler_TaggingMalformed(t *testing.T) {
 	w := do(t, h, "DELETE", "/bkt/k?tagging", "", nil)
 	require.Equal(t, 204, w.Code)
 }
+
+// Bucket tags through both SDKs; ListBuckets filters by them.
+func TestSDK_BucketTags(t *testing.T) {
+	c, _, _, url := serve(t)
+	for _, name := range []string{"tagged", "plain"} {
+		_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(name)})
+		require.NoError(t, err)
+	}
+	_, err := c.PutBucketTags(ctx, &oss.PutBucketTagsRequest{Bucket: oss.Ptr("tagged"), Tagging: tagging("team", "a", "env", "prod")})
+	require.NoError(t, err)
+	got, err := c.GetBucketTags(ctx, &oss.GetBucketTagsRequest{Bucket: oss.Ptr("tagged")})
+	require.NoError(t, err)
+	require.Len(t, got.Tagging.TagSet.Tags, 2)
+	require.Equal(t, "env", oss.ToString(got.Tagging.TagSet.Tags[0].Key))
+	none, err := c.GetBucketTags(ctx, &oss.GetBucketTagsRequest{Bucket: oss.Ptr("plain")})
+	require.NoError(t, err)
+	require.Empty(t, none.Tagging.TagSet.Tags)
+
+	lb, err := c.ListBuckets(ctx, &oss.ListBucketsRequest{TagKey: oss.Ptr("team"), TagValue: oss.Ptr("a")})
+	require.NoError(t, err)
+	require.Len(t, lb.Buckets, 1)
+	require.Equal(t, "tagged", oss.ToString(lb.Buckets[0].Name))
+
+	_, err = c.PutBucketTags(ctx, &oss.PutBucketTagsRequest{Bucket: oss.Ptr("tagged"), Tagging: tagging("a", "1", "a", "2")})
+	serviceError(t, err, "InvalidArgument", 400)
+	_, err = c.PutBucketTags(ctx, &oss.PutBucketTagsRequest{Bucket: oss.Ptr("missing"), Tagging: tagging("a", "1")})
+	serviceError(t, err, "NoSuchBucket", 404)
+
+	v1, err := ossv1.New(url, "ak", "sk", ossv1.ForcePathStyle(true))
+	require.NoError(t, err)
+	r1, err := v1.GetBucketTagging("tagged")
+	require.NoError(t, err)
+	require.Len(t, r1.Tags, 2)
+	require.NoError(t, v1.DeleteBucketTagging("tagged"))
+	got, err = c.GetBucketTags(ctx, &oss.GetBucketTagsRequest{Bucket: oss.Ptr("tagged")})
+	require.NoError(t, err)
+	require.Empty(t, got.Tagging.TagSet.Tags)
+}
