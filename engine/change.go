@@ -187,7 +187,7 @@ func (w *writeTx) remove(ob kv.Bucket, bucket, key string, old *objectRecord) er
 	if err := w.meter(b, old, nil); err != nil {
 		return err
 	}
-	if err := deleteChunks(w.tx, old.DataID); err != nil {
+	if err := deleteBody(w.tx, old); err != nil {
 		return err
 	}
 	return ob.Delete(bytesOf(key))

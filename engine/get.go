@@ -27,8 +27,9 @@ type Object struct {
 	ctx    context.Context
 	id     uint64
 	chunks uint32
-	next   uint32 // next chunk to load
-	skip   uint32 // bytes of the next chunk loaded that a Seek passed
+	parts  []partExtent // a multipart object's parts; nil: chunks 0, 1, ...
+	next   uint32       // next chunk to load
+	skip   uint32       // bytes of the next chunk loaded that a Seek passed
 	closed bool
 	pos    int64 // offset of the next byte Read returns
 	buf    []byte
@@ -112,7 +113,8 @@ func (o *Object) Seek(offset int64, whence int) (int64, error) {
 	case o.inMemory():
 		o.buf = o.store[abs:]
 	default:
-		o.buf, o.next, o.skip = nil, uint32(abs/chunkSize), uint32(abs%chunkSize)
+		o.buf, o.next, o.skip = nil, 0, 0
+		o.next, o.skip = seekChunk(o.parts, abs)
 	}
 	return abs, nil
 }
@@ -162,7 +164,7 @@ func (o *Object) load(dst []byte) (int, error) {
 	defer o.db.release()
 	n := 0
 	err := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
-		ck := chunkKey(o.id, o.next)
+		ck := chunkKey(chunkAt(o.id, o.parts, o.next))
 		v := tx.Bucket(bktData).Get(ck)
 		if v == nil {
 			return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
@@ -371,7 +373,7 @@ func (g *getTx) read(tx kv.Tx) error {
 	if st := g.o.info.Restore.State; st == Archived || st == Restoring {
 		return refusal(op, bucket, key, db.dialect.Unreadable(rec.Class, st, copyOf(&rec)))
 	}
-	g.o.id, g.o.chunks = rec.DataID, rec.Chunks
+	g.o.id, g.o.chunks, g.o.parts = rec.DataID, rec.Chunks, rec.Parts
 	if g.touch, err = db.readTouches(tx, g.lb, bucket, key, &rec, now); err != nil {
 		return err
 	}
@@ -379,7 +381,7 @@ func (g *getTx) read(tx kv.Tx) error {
 		g.o.buf = *g.o.pooled
 		g.o.store = g.o.buf
 	} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
-		ck := chunkKey(rec.DataID, 0)
+		ck := chunkKey(chunkAt(rec.DataID, rec.Parts, 0))
 		v := tx.Bucket(bktData).Get(ck)
 		if v == nil {
 			return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")

@@ -79,6 +79,8 @@ func checkMigrated(t *testing.T, path string, want map[string]json.RawMessage) {
 		require.NoError(t, err)
 		require.Equal(t, crc64.Checksum(body, crc64ECMA), oi.CRC64, name)
 		oi.CRC64 = 0
+		require.Equal(t, TypeNormal, oi.Type, name)
+		oi.Type = ""
 		require.Equal(t, before, oi, "%s answers as before", name)
 		if oi.Restore.State == Archived || oi.Restore.State == Restoring {
 			continue
@@ -164,7 +166,7 @@ func TestOpen_Schema3(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 	require.NoError(t, db.store.View(ctx, func(tx kv.Tx) error {
-		require.Equal(t, uint32(4), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
+		require.Equal(t, uint32(schemaVersion), binary.BigEndian.Uint32(tx.Bucket(bktMeta).Get(keyVersion)))
 		return nil
 	}))
 	obj, err := db.Get(ctx, "bkt", "k")

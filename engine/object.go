@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/hex"
+	"strconv"
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
@@ -14,7 +15,7 @@ import (
 type ObjectInfo struct {
 	Bucket, Key  string
 	Size         int64
-	ETag         string // lowercase hex MD5 of the content, unquoted (ossapi quotes it)
+	ETag         string // lowercase hex MD5 of the content, unquoted (ossapi quotes it); a multipart object's is MD5(part MD5s)-parts
 	CRC64        uint64 // CRC-64/ECMA of the content, as OSS's x-oss-hash-crc64ecma
 	ContentType  string
 	Metadata     map[string]string // user metadata (x-oss-meta-*); nil when none
@@ -24,7 +25,24 @@ type ObjectInfo struct {
 	StorageClass storageclass.Class
 	ClassSince   time.Time // when it entered its class
 	Restore      RestoreStatus
+	// Type is how the object was written, as OSS's x-oss-object-type
+	// names it: TypeNormal, TypeMultipart, TypeAppendable or TypeSymlink.
+	Type string
+	// ACL is the object's own ACL (private, public-read,
+	// public-read-write), "" when it follows the bucket's ("default").
+	ACL string
 }
+
+// The object types of ObjectInfo.Type.
+const (
+	TypeNormal     = "Normal"
+	TypeMultipart  = "Multipart"
+	TypeAppendable = "Appendable"
+	TypeSymlink    = "Symlink"
+)
+
+// typeNames are the ObjectInfo.Type of each objectKind.
+var typeNames = [...]string{kindNormal: TypeNormal, kindMultipart: TypeMultipart, kindAppendable: TypeAppendable, kindSymlink: TypeSymlink}
 
 // PutOptions are the optional arguments of Put. A nil *PutOptions is valid.
 type PutOptions struct {
@@ -72,6 +90,9 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 	oi.Bucket, oi.Key = bucket, key
 	oi.Size = rec.Size
 	oi.ETag = hex.EncodeToString(rec.ETag[:])
+	if rec.Kind == kindMultipart {
+		oi.ETag += "-" + strconv.Itoa(len(rec.Parts))
+	}
 	oi.CRC64 = rec.CRC64
 	oi.ContentType = rec.ContentType
 	oi.Metadata, oi.Tags, oi.Headers = rec.Metadata, rec.Tags, rec.Headers
@@ -79,6 +100,8 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 	oi.StorageClass = rec.Class
 	oi.ClassSince = rec.ClassSince
 	oi.Restore = status(rec, rules, now)
+	oi.Type = typeNames[rec.Kind]
+	oi.ACL = rec.ACL
 }
 
 // objectsOf returns the kv bucket holding the objects of bucket, or an

@@ -158,7 +158,11 @@ func initStore(s kv.Store, dialect string, cat *storageclass.Catalog) (err error
 					return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
 				}
 			}
-			// Schema 3 to 4 rewrites nothing (schema.go says what 4 adds).
+			// Schema 3 to 4 rewrites nothing; 4 to 5 adds the uploads
+			// bucket (schema.go says what each adds).
+			if _, err := tx.CreateBucketIfNotExists(bktUploads); err != nil {
+				return err
+			}
 			if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
 				return err
 			}

@@ -22,7 +22,7 @@ type objectRecord struct {
 	ContentType  string
 	Metadata     map[string]string
 	Tags         map[string]string
-	Headers      map[string]string // stored HTTP headers; encoded only in version 3
+	Headers      map[string]string // stored HTTP headers; encoded from version 3
 	LastModified time.Time
 	Class        storageclass.Class
 	ClassSince   time.Time
@@ -39,6 +39,30 @@ type objectRecord struct {
 	RequestedAt time.Time
 	ReadyAt     time.Time
 	ExpiresAt   time.Time
+
+	// Encoded only in version 4 (recordExt):
+	ACL    string       // the object's own ACL; "" follows the bucket's
+	Kind   objectKind   // how the object was written
+	Parts  []partExtent // a multipart object's parts, in order (Kind multipart)
+	Target string       // a symlink's target key (Kind symlink)
+	State  []byte       // an appendable object's MD5 state after its last append
+}
+
+// objectKind is how an object was written; OSS names it in x-oss-object-type.
+type objectKind byte
+
+const (
+	kindNormal     objectKind = iota // Put, Copy
+	kindMultipart                    // CompleteMultipartUpload
+	kindAppendable                   // AppendObject
+	kindSymlink                      // PutSymlink
+)
+
+// partExtent is one part of a multipart object: Size bytes in chunks
+// 0, 1, ... of DataID (0 for an empty part), as UploadPart stored them.
+type partExtent struct {
+	DataID uint64
+	Size   int64
 }
 
 // recordVersion leads every encoded bucket record and meter so the
@@ -54,7 +78,15 @@ const recordVersion = 1
 const (
 	objectVersion        = 2
 	objectVersionHeaders = 3
+	objectVersionExt     = 4
 )
+
+// hasExt reports whether the record needs version 4: version 3's fields,
+// then the ACL, the kind, the parts, the symlink target and the append
+// state. A record without them is written as version 3 or 2.
+func (r *objectRecord) hasExt() bool {
+	return r.ACL != "" || r.Kind != kindNormal || len(r.Parts) > 0 || r.Target != "" || len(r.State) > 0
+}
 
 var (
 	errBadRecord = errors.New("malformed object record")
@@ -81,10 +113,17 @@ func (r *objectRecord) encode(key string) []byte {
 	for k, v := range r.Headers {
 		n += 2*binary.MaxVarintLen64 + len(k) + len(v)
 	}
+	ext := r.hasExt()
+	if ext {
+		n += 1 + 4*binary.MaxVarintLen64 + len(r.ACL) + len(r.Target) + len(r.State) + len(r.Parts)*2*binary.MaxVarintLen64
+	}
 	b := make([]byte, 0, n)
-	if len(r.Headers) > 0 {
+	switch {
+	case ext:
+		b = append(b, objectVersionExt)
+	case len(r.Headers) > 0:
 		b = append(b, objectVersionHeaders)
-	} else {
+	default:
 		b = append(b, objectVersion)
 	}
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
@@ -105,8 +144,19 @@ func (r *objectRecord) encode(key string) []byte {
 	b = appendTime(b, r.RequestedAt)
 	b = appendTime(b, r.ReadyAt)
 	b = appendTime(b, r.ExpiresAt)
-	if len(r.Headers) > 0 {
+	if len(r.Headers) > 0 || ext {
 		b = appendMap(b, r.Headers)
+	}
+	if ext {
+		b = appendString(b, r.ACL)
+		b = append(b, byte(r.Kind))
+		b = binary.AppendUvarint(b, uint64(len(r.Parts)))
+		for _, p := range r.Parts {
+			b = binary.AppendUvarint(b, p.DataID)
+			b = binary.AppendUvarint(b, uint64(p.Size))
+		}
+		b = appendString(b, r.Target)
+		b = appendString(b, string(r.State))
 	}
 	return binary.BigEndian.AppendUint64(b, recordSum(key, b))
 }
@@ -172,10 +222,12 @@ func (r *objectRecord) decodeCopying(key string, b, dst []byte) ([]byte, error) 
 
 // currentVersion reports whether v is the version of a record this code
 // writes.
-func currentVersion(v byte) bool { return v == objectVersion || v == objectVersionHeaders }
+func currentVersion(v byte) bool {
+	return v == objectVersion || v == objectVersionHeaders || v == objectVersionExt
+}
 
 // decodeFields parses an encoded record without its sum, of the version its
-// first byte names (1, 2 or 3).
+// first byte names (1 to 4).
 func (r *objectRecord) decodeFields(b []byte) error {
 	version := b[0]
 	d := decoder{b: b[1:]}
@@ -201,16 +253,51 @@ func (r *objectRecord) decodeFields(b []byte) error {
 	r.RequestedAt = d.time()
 	r.ReadyAt = d.time()
 	r.ExpiresAt = d.time()
-	if version == objectVersionHeaders {
+	switch version {
+	case objectVersionHeaders:
 		if r.Headers = d.stringMap(); len(r.Headers) == 0 {
 			d.err = true // version 3 is written only with headers
 		}
+	case objectVersionExt:
+		r.Headers = d.stringMap()
+		r.decodeExt(&d)
 	}
 	if d.err || len(d.b) != 0 || r.Size < 0 {
 		*r = objectRecord{}
 		return errBadRecord
 	}
 	return nil
+}
+
+// decodeExt reads version 4's fields after the headers.
+func (r *objectRecord) decodeExt(d *decoder) {
+	r.ACL = d.internedString()
+	r.Kind = objectKind(d.byte())
+	if n := d.count(); n > 0 {
+		r.Parts = make([]partExtent, n)
+		var total int64
+		var chunks uint32
+		for i := range r.Parts {
+			id, size := d.uvarint(), d.uvarint()
+			if size > MaxPartSize || (id == 0) != (size == 0) {
+				d.err = true
+				return
+			}
+			r.Parts[i] = partExtent{DataID: id, Size: int64(size)}
+			total += int64(size)
+			chunks += chunksOf(int64(size))
+		}
+		if total != r.Size || chunks != r.Chunks || r.DataID != 0 {
+			d.err = true
+		}
+	}
+	r.Target = d.string()
+	if s := d.string(); s != "" {
+		r.State = []byte(s)
+	}
+	if !r.hasExt() || r.Kind > kindSymlink || (r.Kind == kindMultipart) != (len(r.Parts) > 0) {
+		d.err = true // version 4 is written only with its fields, and consistent
+	}
 }
 
 // bucketRecord is what the file holds for one bucket.
@@ -391,6 +478,12 @@ func (d *decoder) internedString() string {
 		return string(storageclass.TierExpedited)
 	case string(storageclass.TierBulk):
 		return string(storageclass.TierBulk)
+	case "private":
+		return "private"
+	case "public-read":
+		return "public-read"
+	case "public-read-write":
+		return "public-read-write"
 	case defaultContentType:
 		return defaultContentType
 	case "text/plain":

@@ -21,6 +21,8 @@ import (
 //	staging         <dataID>     -> bucket\x00key of a Put whose chunks are not yet published
 //	due             <bucket>/ <t><key> -> empty: every object a lifecycle will act on, by due time (nested per bucket)
 //	lifecycle       <bucket>     -> 8-byte generation, then the OSS lifecycle XML
+//	uploads         <bucket>/ <key>\x00<upload id> -> the upload (an objectRecord without content)
+//	                <bucket>/ <key>\x00<upload id>\x00<part#> -> partRecord (multipart.go; nested per bucket)
 //
 // Each coldstore bucket's objects are a top-level bbolt bucket, not a bucket
 // nested in another: a read opens one bbolt bucket, as raw bbolt does, and a
@@ -35,8 +37,9 @@ var (
 	bktStaging   = []byte("staging")
 	bktDue       = []byte("due")
 	bktLifecycle = []byte("lifecycle")
+	bktUploads   = []byte("uploads")
 
-	allBuckets = [][]byte{bktMeta, bktBuckets, bktData, bktStaging, bktDue, bktLifecycle}
+	allBuckets = [][]byte{bktMeta, bktBuckets, bktData, bktStaging, bktDue, bktLifecycle, bktUploads}
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")
@@ -78,9 +81,12 @@ func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + me
 // cannot read: object records of version 3 (with stored headers), bucket
 // records of version 2 (with tags) and lifecycle configurations in the
 // engine's own encoding; the version tells
-// such a coldstore to refuse the file rather than misread it. Open takes a
-// file of schema 3 to 4 by writing the version alone.
-const schemaVersion = 4
+// such a coldstore to refuse the file rather than misread it. Schema 5 is
+// schema 4 with the uploads bucket (multipart uploads) and object records
+// of version 4 (multipart, appendable and symlink objects, object ACLs).
+// Open takes a file of schema 3 or 4 to 5 by creating the uploads bucket
+// and writing the version.
+const schemaVersion = 5
 
 // magic marks a store as holding a coldstore database.
 const magic = "coldstore"

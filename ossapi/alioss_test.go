@@ -2,6 +2,7 @@ package ossapi_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -21,25 +22,32 @@ import (
 // without them it fails and says how to get them (.ci/run installs the
 // SDK).
 func TestAliOSS(t *testing.T) {
+	runAliOSS(t, "scenario.js", 23)
+}
+
+// runAliOSS runs the ali-oss script testdata/alioss/<script> against a
+// fresh server with a mock clock and requires it to pass all its steps.
+func runAliOSS(t *testing.T, script string, steps int) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Fatal("TestAliOSS needs Node.js 18 or later: install it (Debian: apt-get install nodejs npm), then run npm ci --prefix ossapi/testdata/alioss")
+		t.Fatal("the ali-oss tests need Node.js 18 or later: install it (Debian: apt-get install nodejs npm), then run npm ci --prefix ossapi/testdata/alioss")
 	}
 	dir := filepath.Join("testdata", "alioss")
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "ali-oss")); err != nil {
-		t.Fatal("TestAliOSS needs ali-oss: run npm ci --prefix ossapi/testdata/alioss (from the repository's root; .ci/run does)")
+		t.Fatal("the ali-oss tests need ali-oss: run npm ci --prefix ossapi/testdata/alioss (from the repository's root; .ci/run does)")
 	}
 	db, m := enginetest.New(t, nil)
 	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, node, filepath.Join(dir, "scenario.js"), srv.URL).CombinedOutput()
-	t.Logf("ali-oss:\n%s", out)
+	out, err := exec.CommandContext(ctx, node, filepath.Join(dir, script), srv.URL).CombinedOutput()
+	t.Logf("ali-oss %s:\n%s", script, out)
 	if err != nil {
-		t.Fatalf("the ali-oss scenario failed: %v", err)
+		t.Fatalf("the ali-oss script %s failed: %v", script, err)
 	}
-	if !strings.Contains(string(out), "23 steps passed") {
-		t.Fatal("the ali-oss scenario did not run all its steps")
+	if !strings.Contains(string(out), fmt.Sprintf("%d steps passed", steps)) {
+		t.Fatalf("the ali-oss script %s did not run all its %d steps", script, steps)
 	}
 }

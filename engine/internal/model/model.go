@@ -150,7 +150,7 @@ func (m *Model) info(bkt, key string, o *object) engine.ObjectInfo {
 		Bucket: bkt, Key: key, Size: int64(len(o.body)), ETag: hex.EncodeToString(sum[:]),
 		CRC64:       crc64.Checksum(o.body, crc64.MakeTable(crc64.ECMA)),
 		ContentType: o.contentType, Metadata: maps.Clone(o.metadata), LastModified: o.lastModified,
-		StorageClass: o.class, ClassSince: o.classSince, Restore: m.state(o),
+		StorageClass: o.class, ClassSince: o.classSince, Restore: m.state(o), Type: engine.TypeNormal,
 	}
 }
 

@@ -1,0 +1,67 @@
+package engine
+
+import "github.com/coldstore-dev/coldstore/kv"
+
+// The limits of multipart uploads, as OSS sets them.
+const (
+	// MaxParts is the highest part number, and the most parts an upload
+	// completes with.
+	MaxParts = 10000
+	// MinPartSize is the least size of every part of a completed upload
+	// but the last (100 KB).
+	MinPartSize = 100 << 10
+	// MaxPartSize is the largest part (5 GB).
+	MaxPartSize = 5 << 30
+)
+
+// chunksOf is the number of chunks a body of size bytes is stored in.
+func chunksOf(size int64) uint32 {
+	return uint32((size + chunkSize - 1) / chunkSize)
+}
+
+// chunkAt returns the data id and index of the n-th chunk of an object's
+// content: chunk n of id for an object stored in one piece, else the chunk
+// of the part it falls in.
+func chunkAt(id uint64, parts []partExtent, n uint32) (uint64, uint32) {
+	if parts == nil {
+		return id, n
+	}
+	for _, p := range parts {
+		c := chunksOf(p.Size)
+		if n < c {
+			return p.DataID, n
+		}
+		n -= c
+	}
+	return 0, n // past the end: no such chunk
+}
+
+// seekChunk returns the ordinal of the chunk holding the byte at offset abs
+// (< the object's size) and the offset in that chunk.
+func seekChunk(parts []partExtent, abs int64) (n, skip uint32) {
+	if parts == nil {
+		return uint32(abs / chunkSize), uint32(abs % chunkSize)
+	}
+	for _, p := range parts {
+		if abs < p.Size {
+			return n + uint32(abs/chunkSize), uint32(abs % chunkSize)
+		}
+		abs -= p.Size
+		n += chunksOf(p.Size)
+	}
+	return n, 0
+}
+
+// deleteBody deletes the chunks of rec's content: under its data id, or
+// under each of its parts'.
+func deleteBody(tx kv.Tx, rec *objectRecord) error {
+	if err := deleteChunks(tx, rec.DataID); err != nil {
+		return err
+	}
+	for _, p := range rec.Parts {
+		if err := deleteChunks(tx, p.DataID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
