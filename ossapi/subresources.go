@@ -108,8 +108,10 @@ const (
 type handlerFunc func(h *Handler, q *request) error
 
 // served maps each sub-resource this server serves, at the level it is
-// served at, to its operations by method. Everything else in
-// subResources is answered 501.
+// served at, to its operations by method. An operation named by several
+// sub-resources together (UploadPart's partNumber and uploadId) is keyed
+// by their sorted names joined with commas. Everything else in
+// subResources, and any other combination, is answered 501.
 var served = map[level]map[string]map[string]handlerFunc{
 	bucket: {
 		"lifecycle": {
@@ -189,13 +191,14 @@ func (h *Handler) route(q *request) error {
 	}
 	method := q.r.Method
 	if subs := subResourcesOf(q.query); len(subs) > 0 {
-		ops, ok := served[lvl][subs[0]]
-		if len(subs) > 1 || !ok {
+		name := strings.Join(subs, ",")
+		ops, ok := served[lvl][name]
+		if !ok {
 			return notImplemented(q, "sub-resource "+strings.Join(subs, ", "))
 		}
 		fn, ok := ops[method]
 		if !ok {
-			return methodNotAllowed(q, method+" ?"+subs[0])
+			return methodNotAllowed(q, method+" ?"+name)
 		}
 		if err := unsupportedHeaders(q, lvl); err != nil {
 			return err
