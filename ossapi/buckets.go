@@ -125,7 +125,7 @@ func (h *Handler) listObjects(q *request) error {
 		for _, o := range page.Objects {
 			res.Contents = append(res.Contents, xmlObject{
 				Key: lq.Encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
-				Type: "Normal", Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: wire.RestoreHeader(o.Restore),
+				Type: o.Type, Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: wire.RestoreHeader(o.Restore),
 			})
 		}
 		for _, cp := range page.CommonPrefixes {

@@ -30,7 +30,7 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	q.header("ETag", etag(oi.ETag))
 	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
 	q.header("Content-Type", oi.ContentType)
-	q.header("x-oss-object-type", "Normal")
+	q.header("x-oss-object-type", oi.Type)
 	q.header("x-oss-storage-class", string(oi.StorageClass))
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("x-oss-restore", h)
