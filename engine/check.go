@@ -162,14 +162,14 @@ func checkUploads(tx kv.Tx, bc *bucketCheck, owned map[uint64]uint32, report fun
 			return nil
 		}
 		where := bucket + "/" + truncate(string(key))
-		if id, _, isPart := bytes.Cut(rest, []byte{0}); isPart {
-			if upload == nil || !bytes.HasPrefix(k, upload) || len(k) != len(upload)+len(id)+1+4 {
+		if _, _, isPart := bytes.Cut(rest, []byte{0}); isPart {
+			if upload == nil || !bytes.HasPrefix(k, upload) || len(k) != len(upload)+4 {
 				report("%s: part %x of no upload", where, k)
 				return nil
 			}
 			pr, err := decodePart(k, v)
 			if err != nil {
-				report("%s: part %x: %v", where, k[len(upload)+len(id)+1:], err)
+				report("%s: part %x: %v", where, k[len(upload):], err)
 				return nil
 			}
 			bc.parts++
