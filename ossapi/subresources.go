@@ -132,6 +132,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,
 		},
+		"uploads": {http.MethodGet: (*Handler).listUploads},
 	},
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},
@@ -141,6 +142,13 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).getObjectTagging,
 			http.MethodDelete: (*Handler).deleteObjectTagging,
 		},
+		"uploads": {http.MethodPost: (*Handler).initiateUpload},
+		"uploadId": {
+			http.MethodPost:   (*Handler).completeUpload,
+			http.MethodDelete: (*Handler).abortUpload,
+			http.MethodGet:    (*Handler).listParts,
+		},
+		"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
 	},
 }
 
