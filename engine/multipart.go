@@ -482,7 +482,9 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 		rec.LastModified, rec.ClassSince, rec.LastAccess = w.now, w.now, w.now
 		rec.Parts = make([]partExtent, 0, len(list))
 		sums := make([]byte, 0, 16*len(list))
-		for i, cp := range list {
+		// Every part listed must exist with its ETag before any size is
+		// judged.
+		for _, cp := range list {
 			sp := byNumber[cp.Number]
 			if sp == nil {
 				return fail(op, bucket, key, coldstore.ErrInvalidPart, "part %d was not uploaded", cp.Number)
@@ -490,6 +492,9 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 			if !o.All && !etagMatches(cp.ETag, sp.rec.ETag) {
 				return fail(op, bucket, key, coldstore.ErrInvalidPart, "part %d: ETag %q is not the part's", cp.Number, truncate(cp.ETag))
 			}
+		}
+		for i, cp := range list {
+			sp := byNumber[cp.Number]
 			if i < len(list)-1 && sp.rec.Size < MinPartSize {
 				return fail(op, bucket, key, coldstore.ErrEntityTooSmall, "part %d of %d bytes: every part but the last is at least %d", cp.Number, sp.rec.Size, MinPartSize)
 			}
