@@ -135,6 +135,8 @@ func (h *Handler) uploadPartCopy(q *request, n int) error {
 	if err != nil {
 		return withoutEC(err)
 	}
+	// The ETag in a header too: ali-oss reads it there.
+	q.header("ETag", etag(p.ETag))
 	q.header("x-oss-hash-crc64ecma", strconv.FormatUint(p.CRC64, 10))
 	h.writeXML(q, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CopyPartResult"`
