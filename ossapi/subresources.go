@@ -149,6 +149,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).listParts,
 		},
 		"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
+		"objectMeta":          {http.MethodHead: (*Handler).getObjectMeta},
 	},
 }
 
