@@ -233,7 +233,8 @@ func checkExpiryEntry(ob kv.Bucket, bucket string, k []byte, report func(string,
 }
 
 // checkChunks reports chunks that no object owns and no Put in progress
-// staged, and chunks past an object's count.
+// staged, and chunks past an object's count that no Append in progress
+// staged.
 func checkChunks(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)) {
 	staging := tx.Bucket(bktStaging)
 	seen := make(map[uint64]bool)
@@ -244,10 +245,12 @@ func checkChunks(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any))
 		}
 		id, i := binary.BigEndian.Uint64(k), binary.BigEndian.Uint32(k[8:])
 		n, ok := owned[id]
+		from, appending := appendStaged(staging, id)
 		switch {
+		case appending && i >= from: // staged by an Append under way
 		case ok && i >= n:
 			report("chunk %d of data id %d past its object's %d chunks", i, id, n)
-		case !ok && staging.Get(k[:8]) == nil && !seen[id]:
+		case !ok && staging.Get(k[:8]) == nil && !appending && !seen[id]:
 			seen[id] = true
 			report("chunks of data id %d belong to no object", id)
 		}

@@ -59,6 +59,12 @@ func (db *DB) checkPut(op, bucket, key string, r io.Reader, o *PutOptions) error
 	if r == nil {
 		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
 	}
+	return db.checkOptions(op, bucket, key, o)
+}
+
+// checkOptions validates PutOptions: the class, metadata, headers and
+// tags.
+func (db *DB) checkOptions(op, bucket, key string, o *PutOptions) error {
 	if o.StorageClass != "" {
 		if _, ok := db.ruleSet[o.StorageClass]; !ok {
 			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "unknown storage class %q", o.StorageClass)
