@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/stretchr/testify/require"
