@@ -266,9 +266,6 @@ func (a *appender) read(n int) (chunk []byte, eof bool, err error) {
 	a.md5.Write(buf[:got])
 	a.crc = crc64.Update(a.crc, crc64ECMA, buf[:got])
 	a.size += int64(got)
-	if got < n && !eof { // cannot happen: the loop reads until full or EOF
-		eof = true
-	}
 	return buf[:got], eof, nil
 }
 
