@@ -55,6 +55,25 @@ var (
 	ErrMalformedXML = &Error{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."}
 )
 
+// Errors of appendable objects and symbolic links.
+var (
+	// ErrPositionNotEqualToLength is returned by an append whose position
+	// is not the object's length (0 for an object that does not exist).
+	ErrPositionNotEqualToLength = &Error{"PositionNotEqualToLength", 409, "Position is not equal to file length."}
+	// ErrObjectNotAppendable is returned by an append to an object that an
+	// append did not create (a Normal, Multipart or Symlink object).
+	ErrObjectNotAppendable = &Error{"ObjectNotAppendable", 409, "The object is not appendable."}
+	// ErrSymlinkTargetNotExist is returned by a read through a symbolic
+	// link whose target does not exist.
+	ErrSymlinkTargetNotExist = &Error{"SymlinkTargetNotExist", 404, "The symlink target object does not exist."}
+	// ErrInvalidTargetType is returned by a read through a symbolic link
+	// whose target is itself a symbolic link.
+	ErrInvalidTargetType = &Error{"InvalidTargetType", 400, "The symlink target object type is not supported."}
+	// ErrNotSymlink is returned by a read of a symbolic link's target
+	// (GetSymlink) on an object that is not a symbolic link.
+	ErrNotSymlink = &Error{"NotSymlink", 400, "The specified object is not a symlink."}
+)
+
 // Errors of the archive state machine.
 var (
 	// ErrOperationNotSupported is returned by Restore and CleanRestored on an

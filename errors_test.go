@@ -31,6 +31,11 @@ func TestSentinels(t *testing.T) {
 		{coldstore.ErrRestoreAlreadyInProgress, "RestoreAlreadyInProgress", 409},
 		{coldstore.ErrArchiveRestoreNotFinished, "ArchiveRestoreNotFinished", 409},
 		{coldstore.ErrArchiveRestoreFileStale, "ArchiveRestoreFileStale", 409},
+		{coldstore.ErrPositionNotEqualToLength, "PositionNotEqualToLength", 409},
+		{coldstore.ErrObjectNotAppendable, "ObjectNotAppendable", 409},
+		{coldstore.ErrSymlinkTargetNotExist, "SymlinkTargetNotExist", 404},
+		{coldstore.ErrInvalidTargetType, "InvalidTargetType", 400},
+		{coldstore.ErrNotSymlink, "NotSymlink", 400},
 		{coldstore.ErrClosed, "Closed", 0},
 	}
 	seen := map[string]bool{}

@@ -175,6 +175,22 @@ func (w *writeTx) modify(ob kv.Bucket, bucket, key string, old, rec *objectRecor
 	return ob.Put(bytesOf(key), rec.encode(key))
 }
 
+// grow replaces the record old of bucket/key with rec: the same object in
+// the same class with more content (an append).
+func (w *writeTx) grow(ob kv.Bucket, bucket, key string, old, rec *objectRecord) error {
+	b, err := w.bucket("", bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := w.index(b, bucket, key, old, rec); err != nil {
+		return err
+	}
+	if err := w.resize(b, old, rec); err != nil {
+		return err
+	}
+	return ob.Put(bytesOf(key), rec.encode(key))
+}
+
 // remove deletes old of bucket/key with its chunks.
 func (w *writeTx) remove(ob kv.Bucket, bucket, key string, old *objectRecord) error {
 	b, err := w.bucket("", bucket, key)

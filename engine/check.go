@@ -331,7 +331,8 @@ func checkExpiryEntry(ob kv.Bucket, bucket string, k []byte, report func(string,
 }
 
 // checkOrphans reports chunks that no object or part owns and no Put in
-// progress staged, and chunks past an object's count.
+// progress staged, and chunks past an object's count that no Append in
+// progress staged.
 func checkOrphans(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)) {
 	staging := tx.Bucket(bktStaging)
 	seen := make(map[uint64]bool)
@@ -342,10 +343,12 @@ func checkOrphans(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)
 		}
 		id, i := binary.BigEndian.Uint64(k), binary.BigEndian.Uint32(k[8:])
 		n, ok := owned[id]
+		from, appending := appendStaged(staging, id)
 		switch {
+		case appending && i >= from: // staged by an Append under way
 		case ok && i >= n:
 			report("chunk %d of data id %d past its object's %d chunks", i, id, n)
-		case !ok && staging.Get(k[:8]) == nil && !seen[id]:
+		case !ok && staging.Get(k[:8]) == nil && !appending && !seen[id]:
 			seen[id] = true
 			report("chunks of data id %d belong to no object", id)
 		}

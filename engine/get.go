@@ -205,11 +205,14 @@ func (o *Object) Close() error {
 }
 
 // Get returns a reader of the object's content with its info. An object of
-// a class that needs a restore is readable only while Restored.
+// a class that needs a restore is readable only while Restored. Get follows
+// a symbolic link to its target (see PutSymlink), whose class and restore
+// then apply.
 //
 // It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
 // for bad names; ErrNoSuchBucket or ErrNoSuchKey when absent;
-// ErrInvalidObjectState (403) when the object is Archived or Restoring;
+// ErrSymlinkTargetNotExist or ErrInvalidTargetType for a link to a missing
+// object or to a link; ErrInvalidObjectState (403) when the object is Archived or Restoring;
 // ErrDataCorrupt when its record, or the one chunk Get copies out, fails
 // its checksum; and ErrClosed after Close. ctx also bounds the reads of the
 // returned Object.
@@ -364,18 +367,29 @@ func (g *getTx) read(tx kv.Tx) error {
 	if *g.o.pooled, err = rec.decodeCopying(key, v, *g.o.pooled); err != nil {
 		return recordError(op, bucket, key, err)
 	}
+	var link objectRecord
+	if rec.Kind == kindSymlink { // read the target instead (symlink.go)
+		if link, err = followLink(ob, op, bucket, key, &rec, g.o.pooled); err != nil {
+			return err
+		}
+	}
 	rules, err := db.rules(op, bucket, key, rec.Class)
 	if err != nil {
 		return err
 	}
 	setInfo(&g.o.info, bucket, key, &rec, rules, now)
+	if link.Kind == kindSymlink {
+		linkInfo(&g.o.info, &link)
+	}
 	g.o.etag = rec.ETag
 	if st := g.o.info.Restore.State; st == Archived || st == Restoring {
 		return refusal(op, bucket, key, db.dialect.Unreadable(rec.Class, st, copyOf(&rec)))
 	}
 	g.o.id, g.o.chunks, g.o.parts = rec.DataID, rec.Chunks, rec.Parts
-	if g.touch, err = db.readTouches(tx, g.lb, bucket, key, &rec, now); err != nil {
-		return err
+	if link.Kind != kindSymlink { // a read through a link is not recorded
+		if g.touch, err = db.readTouches(tx, g.lb, bucket, key, &rec, now); err != nil {
+			return err
+		}
 	}
 	if rec.Body != nil { // decodeCopying copied it out of the transaction
 		g.o.buf = *g.o.pooled

@@ -138,11 +138,13 @@ func noSuchKey(op, bucket, key string) error {
 }
 
 // Head returns the object's info, including its restore status, without
-// reading its content. Head never needs a restore.
+// reading its content. Head never needs a restore. It follows a symbolic
+// link as Get does.
 //
 // It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
-// for bad names, ErrNoSuchBucket or ErrNoSuchKey when absent, and ErrClosed
-// after Close.
+// for bad names, ErrNoSuchBucket or ErrNoSuchKey when absent,
+// ErrSymlinkTargetNotExist or ErrInvalidTargetType for a link to a missing
+// object or to a link, and ErrClosed after Close.
 func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) {
 	const op = "Head"
 	if err := db.checkObject(op, bucket, key); err != nil {
@@ -155,15 +157,24 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 	var oi ObjectInfo
 	err := db.view(ctx, op, bucket, key, func(tx kv.Tx) error {
 		now := db.now()
-		var rec objectRecord
-		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
+		var rec, link objectRecord
+		ob, err := loadObject(tx, op, bucket, key, &rec)
+		if err != nil {
 			return err
+		}
+		if rec.Kind == kindSymlink { // the target's info (symlink.go)
+			if link, err = followLink(ob, op, bucket, key, &rec, nil); err != nil {
+				return err
+			}
 		}
 		r, err := db.rules(op, bucket, key, rec.Class)
 		if err != nil {
 			return err
 		}
 		oi = info(bucket, key, &rec, r, now)
+		if link.Kind == kindSymlink {
+			linkInfo(&oi, &link)
+		}
 		return nil
 	})
 	if err == nil {

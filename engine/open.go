@@ -193,7 +193,8 @@ func dialectOf(meta kv.Bucket) string {
 	return "oss"
 }
 
-// collectStaged deletes the chunks of Puts that never published.
+// collectStaged deletes the chunks of Puts and Appends that never
+// published.
 func collectStaged(tx kv.Tx) error {
 	st := tx.Bucket(bktStaging)
 	var ids [][]byte
@@ -204,10 +205,16 @@ func collectStaged(tx kv.Tx) error {
 		return err
 	}
 	for _, id := range ids {
-		if len(id) != 8 {
-			return fmt.Errorf("staging entry of %d bytes", len(id))
+		var err error
+		switch len(id) {
+		case 8: // a Put's: every chunk of the id
+			err = deleteChunks(tx, binary.BigEndian.Uint64(id))
+		case 12: // an Append's: the chunks it staged past the object's (stagingKey)
+			err = deleteChunksFrom(tx, binary.BigEndian.Uint64(id), binary.BigEndian.Uint32(id[8:]))
+		default:
+			err = fmt.Errorf("staging entry of %d bytes", len(id))
 		}
-		if err := deleteChunks(tx, binary.BigEndian.Uint64(id)); err != nil {
+		if err != nil {
 			return err
 		}
 		if err := st.Delete(id); err != nil {

@@ -57,7 +57,8 @@ func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *Pu
 	return p.run()
 }
 
-// checkPut validates the options of Put that need no transaction.
+// checkPut validates PutOptions, which need no transaction: the class,
+// metadata, headers and tags.
 func (db *DB) checkPut(op, bucket, key string, o *PutOptions) error {
 	if o.StorageClass != "" {
 		if _, ok := db.ruleSet[o.StorageClass]; !ok {

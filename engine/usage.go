@@ -185,6 +185,22 @@ func (w *writeTx) meter(b *bucketState, old, rec *objectRecord) error {
 	return nil
 }
 
+// resize moves the billable bytes of an object that stays in its class
+// from old's size to rec's (an append): no early deletion is charged, the
+// object is the same.
+func (w *writeTx) resize(b *bucketState, old, rec *objectRecord) error {
+	u, err := w.usage(b)
+	if err != nil {
+		return err
+	}
+	if r, ok := w.db.ruleSet[rec.Class]; ok {
+		m := u.class(rec.Class, w.now)
+		m.accrue(w.now)
+		m.Bytes += billable(r, rec.Size) - billable(r, old.Size)
+	}
+	return nil
+}
+
 // count adds one successful request to the bucket's meter.
 func (w *writeTx) count(b *bucketState, op string) error {
 	u, err := w.usage(b)

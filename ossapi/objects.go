@@ -31,6 +31,9 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
 	q.header("Content-Type", oi.ContentType)
 	q.header("x-oss-object-type", oi.Type)
+	if oi.Type == engine.TypeAppendable {
+		q.header("x-oss-next-append-position", strconv.FormatInt(oi.Size, 10))
+	}
 	q.header("x-oss-storage-class", string(oi.StorageClass))
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("x-oss-restore", h)

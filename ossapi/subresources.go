@@ -137,6 +137,12 @@ var served = map[level]map[string]map[string]handlerFunc{
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},
 		"cleanRestoredObject": {http.MethodPost: (*Handler).cleanRestored},
+		"append,position":     {http.MethodPost: (*Handler).appendObject},
+		"append":              {http.MethodPost: (*Handler).appendWithoutPosition},
+		"symlink": {
+			http.MethodPut: (*Handler).putSymlink,
+			http.MethodGet: (*Handler).getSymlink,
+		},
 		"tagging": {
 			http.MethodPut:    (*Handler).putObjectTagging,
 			http.MethodGet:    (*Handler).getObjectTagging,

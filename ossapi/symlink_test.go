@@ -1,0 +1,155 @@
+package ossapi_test
+
+import (
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSDKv2_Symlink: PutSymlink, GetSymlink, and reads through the link.
+func TestSDKv2_Symlink(t *testing.T) {
+	c, _, _, _ := serve(t)
+	b := oss.Ptr("bkt")
+	_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: b})
+	require.NoError(t, err)
+	put, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: b, Key: oss.Ptr("target.txt"), Body: strings.NewReader("the target"), ContentType: oss.Ptr("text/plain")})
+	require.NoError(t, err)
+	_, err = c.PutSymlink(ctx, &oss.PutSymlinkRequest{Bucket: b, Key: oss.Ptr("link"), Target: oss.Ptr("target.txt"),
+		Metadata: map[string]string{"role": "link"}})
+	require.NoError(t, err)
+	got, err := c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: b, Key: oss.Ptr("link")})
+	require.NoError(t, err)
+	require.Equal(t, "target.txt", oss.ToString(got.Target))
+	require.Equal(t, "link", got.Metadata["role"])
+	require.NotEqual(t, oss.ToString(put.ETag), oss.ToString(got.ETag))
+
+	// GET and HEAD through the link: the target's bytes, length, ETag and
+	// CRC; the link's type and metadata.
+	obj, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: oss.Ptr("link")})
+	require.NoError(t, err)
+	body, err := io.ReadAll(obj.Body)
+	require.NoError(t, err)
+	require.Equal(t, "the target", string(body))
+	require.Equal(t, oss.ToString(put.ETag), oss.ToString(obj.ETag))
+	require.Equal(t, oss.ToString(put.HashCRC64), oss.ToString(obj.HashCRC64))
+	head, err := c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: oss.Ptr("link")})
+	require.NoError(t, err)
+	require.Equal(t, int64(10), head.ContentLength)
+	require.Equal(t, "Symlink", oss.ToString(head.ObjectType))
+	require.Equal(t, "link", head.Metadata["role"])
+	require.Equal(t, oss.ToString(put.ETag), oss.ToString(head.ETag))
+
+	// Listings show the link.
+	list, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: b})
+	require.NoError(t, err)
+	types := map[string]string{}
+	for _, o := range list.Contents {
+		types[oss.ToString(o.Key)] = oss.ToString(o.Type)
+	}
+	require.Equal(t, map[string]string{"link": "Symlink", "target.txt": "Normal"}, types)
+
+	// A link to nothing, a link to a link, GetSymlink of a Normal object.
+	_, err = c.PutSymlink(ctx, &oss.PutSymlinkRequest{Bucket: b, Key: oss.Ptr("dangling"), Target: oss.Ptr("nothing")})
+	require.NoError(t, err)
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: oss.Ptr("dangling")})
+	serviceError(t, err, "SymlinkTargetNotExist", 404)
+	_, err = c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: oss.Ptr("dangling")})
+	serviceError(t, err, "SymlinkTargetNotExist", 404)
+	_, err = c.PutSymlink(ctx, &oss.PutSymlinkRequest{Bucket: b, Key: oss.Ptr("twice"), Target: oss.Ptr("link")})
+	require.NoError(t, err)
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: oss.Ptr("twice")})
+	serviceError(t, err, "InvalidTargetType", 400)
+	_, err = c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: b, Key: oss.Ptr("target.txt")})
+	serviceError(t, err, "NotSymlink", 400)
+	_, err = c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: b, Key: oss.Ptr("missing")})
+	serviceError(t, err, "NoSuchKey", 404)
+	// Forbid overwrite.
+	_, err = c.PutSymlink(ctx, &oss.PutSymlinkRequest{Bucket: b, Key: oss.Ptr("link"), Target: oss.Ptr("other"), ForbidOverwrite: oss.Ptr("true")})
+	serviceError(t, err, "FileAlreadyExists", 409)
+	// Deleting the link leaves the target.
+	_, err = c.DeleteObject(ctx, &oss.DeleteObjectRequest{Bucket: b, Key: oss.Ptr("link")})
+	require.NoError(t, err)
+	_, err = c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: b, Key: oss.Ptr("link")})
+	serviceError(t, err, "NoSuchKey", 404)
+	_, err = c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: oss.Ptr("target.txt")})
+	require.NoError(t, err)
+}
+
+// TestSDKv1_Symlink: the older SDK, which URL-encodes the target
+// (url.QueryEscape) and decodes what GetSymlink answers.
+func TestSDKv1_Symlink(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
+	t.Cleanup(srv.Close)
+	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
+	require.NoError(t, err)
+	require.NoError(t, client.CreateBucket("bkt"))
+	b, err := client.Bucket("bkt")
+	require.NoError(t, err)
+	const target = "dir/a b+c%d 中文.txt"
+	_, err = b.GetSymlink("link")
+	v1Error(t, err, "NoSuchKey", 404)
+	require.NoError(t, b.PutSymlink("link", target))
+	require.NoError(t, b.PutObject(target, strings.NewReader("target")))
+	meta, err := b.GetSymlink("link")
+	require.NoError(t, err)
+	require.Equal(t, target, meta.Get(ossv1.HTTPHeaderOssSymlinkTarget))
+	r, err := b.GetObject("link")
+	require.NoError(t, err)
+	body, err := io.ReadAll(r)
+	require.NoError(t, err)
+	require.NoError(t, r.Close())
+	require.Equal(t, "target", string(body))
+	lor, err := b.ListObjects()
+	require.NoError(t, err)
+	for _, o := range lor.Objects {
+		if o.Key == "link" {
+			require.Equal(t, "Symlink", o.Type)
+		}
+	}
+	_, err = b.GetSymlink(target)
+	v1Error(t, err, "NotSymlink", 400)
+	// A PutObject replaces the link.
+	require.NoError(t, b.PutObject("link", strings.NewReader("src")))
+	r, err = b.GetObject("link")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(r)
+	r.Close()
+	require.Equal(t, "src", string(body))
+}
+
+// TestPutSymlink_BadRequests: no target, a target that is not URL-encoded
+// or not a key: 400, nothing changed.
+func TestPutSymlink_BadRequests(t *testing.T) {
+	h, _ := walkServer(t)
+	before := state(t, h)
+	for _, c := range []struct {
+		hdr  map[string]string
+		code string
+	}{
+		{nil, "InvalidArgument"},
+		{map[string]string{"x-oss-symlink-target": "%zz"}, "InvalidArgument"},
+		{map[string]string{"x-oss-symlink-target": "%2Fabs"}, "InvalidArgument"},
+		{map[string]string{"x-oss-symlink-target": "t", "x-oss-storage-class": "Glacier"}, "InvalidArgument"},
+		{map[string]string{"x-oss-symlink-target": "t", "x-oss-forbid-overwrite": "true"}, "FileAlreadyExists"},
+	} {
+		w := do(t, h, "PUT", "/bkt/obj?symlink", "", c.hdr)
+		require.Equal(t, c.code, errorOf(t, w).Code, "%v: %s", c.hdr, w.Body.String())
+		require.Equal(t, before, state(t, h), c.hdr)
+	}
+	w := do(t, h, "PUT", "/bkt/obj?symlink", "", nil)
+	require.Equal(t, "0043-00000001", w.Header().Get("x-oss-ec"))
+	// The target is answered URL-encoded, '/' kept.
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/l?symlink", "", map[string]string{"x-oss-symlink-target": "dir%2Fa%20b%2Bc"}).Code)
+	w = do(t, h, "GET", "/bkt/l?symlink", "", nil)
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, "dir/a%20b%2Bc", w.Header().Get("x-oss-symlink-target"))
+	require.Equal(t, "0", w.Header().Get("Content-Length"))
+}
