@@ -166,7 +166,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)
-	if err := h.auth.Authenticate(q, r, query); err != nil {
+	if err := h.admitAnonymous(q, h.auth.Authenticate(q, r, query)); err != nil {
 		h.fail(q, err)
 		return
 	}

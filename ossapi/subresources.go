@@ -132,6 +132,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,
 		},
+		"acl": {http.MethodPut: (*Handler).putBucketACL, http.MethodGet: (*Handler).getBucketACL},
 	},
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},
@@ -141,6 +142,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).getObjectTagging,
 			http.MethodDelete: (*Handler).deleteObjectTagging,
 		},
+		"acl": {http.MethodPut: (*Handler).putObjectACL, http.MethodGet: (*Handler).getObjectACL},
 	},
 }
 
