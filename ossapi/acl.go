@@ -120,13 +120,14 @@ func (h *Handler) getObjectACL(q *request) error {
 	return nil
 }
 
-// admitAnonymous decides a request that Authenticate refused as
-// anonymous (err is the verifier's Anonymous answer: keys are configured
-// and the request carries no signature at all, neither an Authorization
-// header nor a presigned query). It returns nil when the ACLs let anyone
-// make the request, and AccessDenied otherwise; any other err (a bad,
-// expired or malformed signature) is returned as it is: a request that
-// tries to sign is never taken for an anonymous one.
+// admitAnonymous decides a request that Authenticate answered with err.
+// When err is the verifier's Anonymous answer (keys are configured and
+// the request carries no signature at all, neither an Authorization
+// header nor a presigned query), it returns nil if the ACLs let anyone
+// make the request, and AccessDenied otherwise. Any other err, nil
+// included, is returned as it is: a request that tries to sign and fails
+// (a bad, expired or malformed signature) is never taken for an
+// anonymous one.
 //
 // Anyone may, as OSS's ACLs allow:
 //
