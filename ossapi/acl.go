@@ -136,7 +136,8 @@ func (h *Handler) getObjectACL(q *request) error {
 //     HeadObject;
 //   - write an object whose ACL is public-read-write (that of the bucket
 //     when the object does not exist or has none): PutObject,
-//     DeleteObject, and CopyObject when the source can be read too;
+//     DeleteObject, and CopyObject when the source can be read too; but
+//     not set an ACL: a write with x-oss-object-acl is the owner's;
 //   - list a bucket whose ACL is public-read or public-read-write
 //     (ListObjects, ListObjectsV2): OSS lets anyone read a public-read
 //     bucket's listing, and warns that this exposes every key.
@@ -164,6 +165,8 @@ func (h *Handler) admitAnonymous(q *request, err error) error {
 		return denied
 	case q.r.Method == http.MethodGet || q.r.Method == http.MethodHead:
 		need = readable
+	case q.r.Method == http.MethodPut && q.r.Header.Get(headerObjectACL) != "":
+		return denied
 	case q.r.Method == http.MethodPut || q.r.Method == http.MethodDelete:
 		need = writable
 		if src := q.r.Header.Get("x-oss-copy-source"); src != "" && q.r.Method == http.MethodPut {

@@ -119,6 +119,8 @@ func TestACL_AnonymousHTTP(t *testing.T) {
 		{"PUT", "/priv/x", map[string]string{"x-oss-copy-source": "/pub/a"}, denied},
 		{"PUT", "/rwb/c", map[string]string{"x-oss-copy-source": "/priv/hidden"}, denied},
 		{"PUT", "/rwb/c", map[string]string{"x-oss-copy-source": "/pub/secret"}, denied},
+		{"PUT", "/rwb/w", map[string]string{"x-oss-object-acl": "private"}, denied},
+		{"PUT", "/rwb/c", map[string]string{"x-oss-copy-source": "/pub/a", "x-oss-object-acl": "public-read"}, denied},
 		// Everything else.
 		{"GET", "/", nil, denied},
 		{"PUT", "/newbucket", nil, denied},
