@@ -164,3 +164,22 @@ var (
 	// room for; nothing was changed.
 	ErrInsufficientStorage = &Error{"InsufficientStorage", 507, "There is not enough space left to store the request."}
 )
+
+// Errors of multipart uploads.
+var (
+	// ErrNoSuchUpload is returned for an upload id that names no upload in
+	// progress: never initiated, or completed or aborted since.
+	ErrNoSuchUpload = &Error{"NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
+	// ErrInvalidPart is returned by CompleteMultipartUpload when a listed
+	// part was not uploaded or its ETag is not the part's.
+	ErrInvalidPart = &Error{"InvalidPart", 400, "One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag."}
+	// ErrInvalidPartOrder is returned by CompleteMultipartUpload when the
+	// parts are not listed in ascending order of part number.
+	ErrInvalidPartOrder = &Error{"InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must be ordered by part number."}
+	// ErrEntityTooSmall is returned by CompleteMultipartUpload when a part
+	// other than the last is smaller than the minimum part size.
+	ErrEntityTooSmall = &Error{"EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed size."}
+	// ErrEntityTooLarge is returned for a body larger than the operation
+	// allows (a part over 5 GB; a request body over the server's limit).
+	ErrEntityTooLarge = &Error{"EntityTooLarge", 400, "Your proposed upload exceeds the maximum allowed size."}
+)

@@ -254,3 +254,47 @@ func TestIsACL(t *testing.T) {
 		require.False(t, engine.IsObjectACL(bad), bad)
 	}
 }
+
+// A multipart upload initiated with an ACL completes into an object with
+// it; one initiated with a bad ACL is refused and starts nothing.
+func TestObjectACL_Multipart(t *testing.T) {
+	db, _ := enginetest.New(t, nil)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	up, err := db.InitiateUpload(ctx, "bkt", "big", &engine.PutOptions{ACL: engine.ACLPublicRead})
+	require.NoError(t, err)
+	part, err := db.UploadPart(ctx, "bkt", "big", up.UploadID, 1, strings.NewReader("only part"))
+	require.NoError(t, err)
+	oi, err := db.CompleteUpload(ctx, "bkt", "big", up.UploadID, []engine.CompletedPart{{Number: 1, ETag: part.ETag}}, nil)
+	require.NoError(t, err)
+	require.Equal(t, engine.ACLPublicRead, oi.ACL)
+	head, err := db.Head(ctx, "bkt", "big")
+	require.NoError(t, err)
+	require.Equal(t, engine.ACLPublicRead, head.ACL)
+	require.Equal(t, engine.TypeMultipart, head.Type)
+
+	_, err = db.InitiateUpload(ctx, "bkt", "other", &engine.PutOptions{ACL: "public"})
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
+	uploads, err := db.ListUploads(ctx, "bkt", nil)
+	require.NoError(t, err)
+	require.Empty(t, uploads.Uploads, "a refused initiation starts nothing")
+	require.NoError(t, db.Check(ctx))
+}
+
+// CompleteUpload's ACL, when given, replaces the one the upload was
+// initiated with; a bad one is refused and completes nothing.
+func TestObjectACL_CompleteUpload(t *testing.T) {
+	db, _ := enginetest.New(t, nil)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	up, err := db.InitiateUpload(ctx, "bkt", "big", &engine.PutOptions{ACL: engine.ACLPublicRead})
+	require.NoError(t, err)
+	part, err := db.UploadPart(ctx, "bkt", "big", up.UploadID, 1, strings.NewReader("only part"))
+	require.NoError(t, err)
+	parts := []engine.CompletedPart{{Number: 1, ETag: part.ETag}}
+	_, err = db.CompleteUpload(ctx, "bkt", "big", up.UploadID, parts, &engine.CompleteOptions{ACL: "public"})
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
+	_, err = db.Head(ctx, "bkt", "big")
+	require.ErrorIs(t, err, coldstore.ErrNoSuchKey, "a refused completion completes nothing")
+	oi, err := db.CompleteUpload(ctx, "bkt", "big", up.UploadID, parts, &engine.CompleteOptions{ACL: engine.ACLDefault})
+	require.NoError(t, err)
+	require.Equal(t, "", oi.ACL, "default replaces the initiation's public-read")
+}

@@ -110,6 +110,14 @@ func (db *DB) DeleteBucket(ctx context.Context, name string) error {
 		if k, _ := ob.Cursor().First(); k != nil {
 			return fail(op, name, "", coldstore.ErrBucketNotEmpty, "bucket %q holds objects", name)
 		}
+		if ub := uploadsOf(tx, name); ub != nil {
+			if k, _ := ub.Cursor().First(); k != nil {
+				return fail(op, name, "", coldstore.ErrBucketNotEmpty, "bucket %q has multipart uploads in progress", name)
+			}
+			if err := tx.Bucket(bktUploads).DeleteBucket(bytesOf(name)); err != nil {
+				return err
+			}
+		}
 		if err := tx.DeleteBucket(objectsName(name)); err != nil {
 			return err
 		}

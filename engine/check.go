@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc64"
+	"maps"
 	"slices"
 
 	"github.com/coldstore-dev/coldstore/kv"
@@ -64,7 +66,7 @@ func (db *DB) Check(ctx context.Context) error {
 				report("bucket %q has no objects bucket", name)
 				return nil
 			}
-			bc := bucketCheck{state: &bucketState{name: string(name), rec: br, cfg: cfg}, bytes: map[storageclass.Class]int64{}, objects: map[storageclass.Class]int64{}}
+			bc := bucketCheck{state: &bucketState{name: string(name), rec: br, cfg: cfg}, bytes: map[storageclass.Class]int64{}, objects: map[storageclass.Class]int64{}, partBytes: map[storageclass.Class]int64{}}
 			err = ob.ForEach(func(k, v []byte) error {
 				if err := ctx.Err(); err != nil {
 					return err
@@ -79,6 +81,7 @@ func (db *DB) Check(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			checkUploads(tx, &bc, owned, report)
 			bc.finish(tx, report)
 			return nil
 		})
@@ -86,7 +89,7 @@ func (db *DB) Check(ctx context.Context) error {
 			return err
 		}
 		checkTopLevel(tx, report)
-		checkChunks(tx, owned, report)
+		checkOrphans(tx, owned, report)
 		return nil
 	})
 	if err != nil {
@@ -98,10 +101,12 @@ func (db *DB) Check(ctx context.Context) error {
 // bucketCheck gathers what Check compares with a bucket's indexes and
 // meter.
 type bucketCheck struct {
-	state   *bucketState
-	due     int                          // due entries the objects need
-	bytes   map[storageclass.Class]int64 // billable bytes per class
-	objects map[storageclass.Class]int64 // objects per class
+	state          *bucketState
+	due            int                          // due entries the objects need
+	bytes          map[storageclass.Class]int64 // billable bytes per class, parts included
+	objects        map[storageclass.Class]int64 // objects per class
+	uploads, parts int64
+	partBytes      map[storageclass.Class]int64
 }
 
 // finish compares the due index and the meter with what the objects need.
@@ -134,6 +139,60 @@ func (bc *bucketCheck) finish(tx kv.Tx, report func(string, ...any)) {
 			report("bucket %q: meter has no %s, the objects hold %d billable bytes", name, c, want)
 		}
 	}
+	if u.Uploads != bc.uploads || u.Parts != bc.parts || !maps.Equal(u.PartBytes, bc.partBytes) {
+		report("bucket %q: meter holds %d uploads, %d parts, part bytes %v; the bucket %d, %d, %v", name, u.Uploads, u.Parts, u.PartBytes, bc.uploads, bc.parts, bc.partBytes)
+	}
+}
+
+// checkUploads checks a bucket's multipart uploads: each upload record and
+// part record passes its checksum and decodes, each part belongs to an
+// upload, and its chunks are whole; it counts them for the meter.
+func checkUploads(tx kv.Tx, bc *bucketCheck, owned map[uint64]uint32, report func(string, ...any)) {
+	bucket := bc.state.name
+	ub := uploadsOf(tx, bucket)
+	if ub == nil {
+		return
+	}
+	var class storageclass.Class
+	var upload []byte // the key of the last upload record, with its "\x00"
+	_ = ub.ForEach(func(k, v []byte) error {
+		key, rest, ok := bytes.Cut(k, []byte{0})
+		if !ok {
+			report("bucket %q: upload key %q without an id", bucket, k)
+			return nil
+		}
+		where := bucket + "/" + truncate(string(key))
+		if _, _, isPart := bytes.Cut(rest, []byte{0}); isPart {
+			if upload == nil || !bytes.HasPrefix(k, upload) || len(k) != len(upload)+4 {
+				report("%s: part %x of no upload", where, k)
+				return nil
+			}
+			pr, err := decodePart(k, v)
+			if err != nil {
+				report("%s: part %x: %v", where, k[len(upload):], err)
+				return nil
+			}
+			bc.parts++
+			if pr.Size != 0 {
+				bc.bytes[class] += pr.Size
+				bc.partBytes[class] += pr.Size
+			}
+			if crc, ok := checkChunks(tx, owned, where+" part", pr.DataID, pr.Size, report); ok && crc != pr.CRC64 {
+				report("%s: a part fails its CRC-64", where)
+			}
+			return nil
+		}
+		rec, err := decodeRecord(string(key)+"\x00"+string(rest), v)
+		if err != nil {
+			report("%s: upload %q: %v", where, rest, err)
+			upload = nil
+			return nil
+		}
+		bc.uploads++
+		class = rec.Class
+		upload = append(append(upload[:0], k...), 0)
+		return nil
+	})
 }
 
 func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v []byte, owned map[uint64]uint32, report func(string, ...any)) {
@@ -170,6 +229,23 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 	} else if !rec.ReadyAt.IsZero() || !rec.RequestedAt.IsZero() || rec.Tier != "" {
 		report("%s: partial restore without an expiry", where)
 	}
+	if rec.Kind == kindMultipart {
+		if rec.Body != nil || rec.DataID != 0 {
+			report("%s: a multipart object with an inline body or a data id", where)
+		}
+		var crc uint64
+		for i, p := range rec.Parts {
+			c, ok := checkChunks(tx, owned, fmt.Sprintf("%s: part %d", where, i+1), p.DataID, p.Size, report)
+			if !ok {
+				return
+			}
+			crc = crc64Combine(crc, c, p.Size)
+		}
+		if crc != rec.CRC64 {
+			report("%s: body fails its CRC-64", where)
+		}
+		return
+	}
 	if (rec.DataID == 0) != (rec.Chunks == 0) {
 		report("%s: data id %d with %d chunks", where, rec.DataID, rec.Chunks)
 		return
@@ -186,32 +262,54 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 	if rec.Body != nil {
 		report("%s: an inline body and chunks", where)
 	}
-	if _, dup := owned[rec.DataID]; dup {
-		report("%s: data id %d shared with another object", where, rec.DataID)
+	if rec.Chunks != chunksOf(rec.Size) {
+		report("%s: %d chunks for %d bytes", where, rec.Chunks, rec.Size)
+		return
 	}
-	owned[rec.DataID] = rec.Chunks
+	if crc, ok := checkChunks(tx, owned, where, rec.DataID, rec.Size, report); ok && crc != rec.CRC64 {
+		report("%s: body fails its CRC-64", where)
+	}
+}
+
+// checkChunks checks the chunks of a body of size bytes under data id
+// (none when id is 0) and records them as owned: each present, passing its
+// checksum, every one but the last exactly chunkSize (Seek counts on it),
+// together size bytes. It returns their CRC-64 and whether they were all
+// readable.
+func checkChunks(tx kv.Tx, owned map[uint64]uint32, where string, id uint64, size int64, report func(string, ...any)) (uint64, bool) {
+	if id == 0 {
+		return 0, size == 0
+	}
+	n := chunksOf(size)
+	if _, dup := owned[id]; dup {
+		report("%s: data id %d shared with another object", where, id)
+	}
+	owned[id] = n
 	var sum int64
 	var crc uint64
-	for i := range rec.Chunks {
-		k := chunkKey(rec.DataID, i)
+	for i := range n {
+		k := chunkKey(id, i)
 		v := tx.Bucket(bktData).Get(k)
 		if v == nil {
 			report("%s: chunk %d missing", where, i)
-			return
+			return 0, false
 		}
 		c, err := openChunk(k, v)
 		if err != nil {
 			report("%s: chunk %d: %v", where, i, err)
-			return
+			return 0, false
+		}
+		if i < n-1 && len(c) != chunkSize {
+			report("%s: chunk %d of %d bytes, not the last", where, i, len(c))
 		}
 		sum += int64(len(c))
 		crc = crc64.Update(crc, crc64ECMA, c)
 	}
-	if sum != rec.Size {
-		report("%s: chunks hold %d bytes, size is %d", where, sum, rec.Size)
-	} else if crc != rec.CRC64 {
-		report("%s: body fails its CRC-64", where)
+	if sum != size {
+		report("%s: chunks hold %d bytes, size is %d", where, sum, size)
+		return 0, false
 	}
+	return crc, true
 }
 
 // checkExpiryEntry checks one index entry of a bucket against its object.
@@ -232,9 +330,9 @@ func checkExpiryEntry(ob kv.Bucket, bucket string, k []byte, report func(string,
 	}
 }
 
-// checkChunks reports chunks that no object owns and no Put in progress
-// staged, and chunks past an object's count.
-func checkChunks(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)) {
+// checkOrphans reports chunks that no object or part owns and no Put in
+// progress staged, and chunks past an object's count.
+func checkOrphans(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)) {
 	staging := tx.Bucket(bktStaging)
 	seen := make(map[uint64]bool)
 	_ = tx.Bucket(bktData).ForEach(func(k, _ []byte) error {
@@ -271,6 +369,12 @@ func checkTopLevel(tx kv.Tx, report func(string, ...any)) {
 		bucket, _ = bytes.CutSuffix(bucket, []byte(meterSuffix))
 		if records.Get(bucket) == nil {
 			report("top-level bucket %q has no bucket record", name)
+		}
+		return nil
+	})
+	_ = tx.Bucket(bktUploads).ForEachBucket(func(name []byte) error {
+		if records.Get(name) == nil {
+			report("the uploads of %q, which has no bucket record", name)
 		}
 		return nil
 	})

@@ -19,11 +19,13 @@ const (
 	opHeadObject
 	opListObjects
 	opGetBucketLifecycle
+	opListUploads
+	opListParts
 	numReadOps
 )
 
 // readOps are the OSS request names of the readOps, as meters store them.
-var readOps = [numReadOps]string{"GetObject", "HeadObject", "ListObjects", "GetBucketLifecycle"}
+var readOps = [numReadOps]string{"GetObject", "HeadObject", "ListObjects", "GetBucketLifecycle", "ListMultipartUploads", "ListParts"}
 
 // liveBuckets maps a bucket name to its *liveBucket.
 type liveBuckets struct {

@@ -52,9 +52,22 @@ func deleteMeter(tx kv.Tx, bucket string) error {
 	return err
 }
 
+// meterVersionParts is the version of a meter with multipart counts:
+// version 1, then the uploads, the parts and the parts' bytes by class. A
+// meter without them is written as version 1.
+const meterVersionParts = 2
+
+func (u *usageRecord) hasParts() bool {
+	return u.Uploads != 0 || u.Parts != 0 || len(u.PartBytes) != 0
+}
+
 func (u *usageRecord) encode() []byte {
 	b := make([]byte, 0, 256)
-	b = append(b, recordVersion)
+	if u.hasParts() {
+		b = append(b, meterVersionParts)
+	} else {
+		b = append(b, recordVersion)
+	}
 	b = appendTime(b, u.Since)
 	b = binary.AppendUvarint(b, uint64(len(u.Classes)))
 	for _, c := range slices.Sorted(maps.Keys(u.Classes)) {
@@ -72,6 +85,15 @@ func (u *usageRecord) encode() []byte {
 	for _, op := range slices.Sorted(maps.Keys(u.Requests)) {
 		b = appendString(b, op)
 		b = binary.BigEndian.AppendUint64(b, uint64(u.Requests[op]))
+	}
+	if u.hasParts() {
+		b = binary.BigEndian.AppendUint64(b, uint64(u.Uploads))
+		b = binary.BigEndian.AppendUint64(b, uint64(u.Parts))
+		b = binary.AppendUvarint(b, uint64(len(u.PartBytes)))
+		for _, c := range slices.Sorted(maps.Keys(u.PartBytes)) {
+			b = appendString(b, string(c))
+			b = binary.BigEndian.AppendUint64(b, uint64(u.PartBytes[c]))
+		}
 	}
 	return b
 }
@@ -91,7 +113,8 @@ func appendTiered(b []byte, m map[storageclass.Class]map[storageclass.Tier]int64
 
 func decodeMeter(v []byte) (*usageRecord, error) {
 	d := decoder{b: v}
-	if d.byte() != recordVersion {
+	version := d.byte()
+	if version != recordVersion && version != meterVersionParts {
 		return nil, errBadRecord
 	}
 	u := &usageRecord{Since: d.time()}
@@ -115,6 +138,17 @@ func decodeMeter(v []byte) (*usageRecord, error) {
 		for range n {
 			op := d.string()
 			u.Requests[op] = int64(d.uint64())
+		}
+	}
+	if version == meterVersionParts {
+		u.Uploads = int64(d.uint64())
+		u.Parts = int64(d.uint64())
+		if n := d.count(); n > 0 {
+			u.PartBytes = make(map[storageclass.Class]int64, n)
+			for range n {
+				c := storageclass.Class(d.string())
+				u.PartBytes[c] = int64(d.uint64())
+			}
 		}
 	}
 	if d.err || len(d.b) != 0 {

@@ -42,7 +42,10 @@ func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *Pu
 	if opts != nil {
 		o = *opts
 	}
-	if err := db.checkPut(op, bucket, key, r, &o); err != nil {
+	if r == nil {
+		return ObjectInfo{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
+	}
+	if err := db.checkPut(op, bucket, key, &o); err != nil {
 		return ObjectInfo{}, err
 	}
 	if err := db.acquire(ctx, op, bucket, key); err != nil {
@@ -50,15 +53,12 @@ func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *Pu
 	}
 	defer db.release()
 
-	p := putter{db: db, ctx: ctx, bucket: bucket, key: key, opts: &o, r: r, md5: md5.New()}
+	p := putter{db: db, ctx: ctx, op: op, bucket: bucket, key: key, opts: &o, r: r, md5: md5.New()}
 	return p.run()
 }
 
-// checkPut validates the arguments of Put that need no transaction.
-func (db *DB) checkPut(op, bucket, key string, r io.Reader, o *PutOptions) error {
-	if r == nil {
-		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
-	}
+// checkPut validates the options of Put that need no transaction.
+func (db *DB) checkPut(op, bucket, key string, o *PutOptions) error {
 	if o.StorageClass != "" {
 		if _, ok := db.ruleSet[o.StorageClass]; !ok {
 			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "unknown storage class %q", o.StorageClass)
@@ -117,7 +117,9 @@ func checkTags(op, bucket, key string, tags map[string]string) error {
 type putter struct {
 	db          *DB
 	ctx         context.Context
+	op          string // the operation, for errors: Put, UploadPart
 	bucket, key string
+	part        *partTarget // the part an UploadPart stores; nil for a Put
 	opts        *PutOptions
 	r           io.Reader
 	md5         hash.Hash
@@ -165,16 +167,19 @@ func (p *putter) read() (chunk []byte, eof bool, err error) {
 		case err == io.EOF:
 			eof = true
 		case err != nil:
-			return nil, false, &coldstore.OpError{Op: "Put", Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: err}
+			return nil, false, &coldstore.OpError{Op: p.op, Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: err}
 		case k == 0:
 			if stalls++; stalls >= 100 {
-				return nil, false, &coldstore.OpError{Op: "Put", Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: io.ErrNoProgress}
+				return nil, false, &coldstore.OpError{Op: p.op, Bucket: p.bucket, Key: p.key, Detail: "reading the body", Err: io.ErrNoProgress}
 			}
 		}
 	}
 	p.md5.Write(buf[:n])
 	p.crc = crc64.Update(p.crc, crc64ECMA, buf[:n])
 	p.size += int64(n)
+	if p.part != nil && p.size > MaxPartSize {
+		return nil, false, fail(p.op, p.bucket, p.key, coldstore.ErrEntityTooLarge, "a part is at most %d bytes", int64(MaxPartSize))
+	}
 	return buf[:n], eof, nil
 }
 
@@ -219,6 +224,9 @@ func (p *putter) run() (ObjectInfo, error) {
 	if len(pending) == 1 && len(pending[0]) == 0 {
 		pending = nil // empty body: no chunks
 	}
+	if p.part != nil {
+		return ObjectInfo{}, p.abort(p.publishPart(pending))
+	}
 	oi, err := p.publish(pending)
 	if err != nil {
 		return ObjectInfo{}, p.abort(err)
@@ -250,12 +258,12 @@ func (p *putter) putChunks(tx kv.Tx, chunks [][]byte) error {
 // lets Open collect them after a crash.
 func (p *putter) stage(chunks [][]byte) error {
 	id, n := p.id, p.chunks
-	err := p.db.update(p.ctx, "Put", p.bucket, p.key, func(tx kv.Tx) error {
+	err := p.db.update(p.ctx, p.op, p.bucket, p.key, func(tx kv.Tx) error {
 		p.id, p.chunks = id, n // this function may run more than once
 		if err := p.ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := objectsOf(tx, "Put", p.bucket, p.key); err != nil {
+		if _, err := objectsOf(tx, p.op, p.bucket, p.key); err != nil {
 			return err
 		}
 		if err := p.putChunks(tx, chunks); err != nil {
@@ -356,10 +364,11 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 	return oi, err
 }
 
-// abort removes the chunks staged so far and returns err. If the removal
-// itself fails, the staging entry stays and the next Open collects them.
+// abort removes the chunks staged so far and returns err; with a nil err
+// it does nothing. If the removal itself fails, the staging entry stays and
+// the next Open collects them.
 func (p *putter) abort(err error) error {
-	if p.id != 0 {
+	if err != nil && p.id != 0 {
 		id := p.id
 		// Without p.ctx's cancellation: a cancelled Put is aborted too.
 		_ = p.db.store.Update(context.WithoutCancel(p.ctx), func(tx kv.Tx) error {

@@ -13,6 +13,7 @@ import (
 type LifecycleResult struct {
 	Transitioned int       // objects moved to a colder class
 	Expired      int       // objects deleted
+	Aborted      int       // multipart uploads aborted (AbortMultipartUpload)
 	Next         time.Time // earliest due time left after the pass; zero if none
 }
 
@@ -31,7 +32,9 @@ const lifecycleBatch = 1000
 // it, ColdArchive and DeepColdArchive from the transition), and it starts
 // Archived in an archive class. A transition never interrupts a restore: an
 // object Restoring or Restored is moved when its restored copy expires.
-// They count as the requests ExpireObject and CommitTransition.
+// They count as the requests ExpireObject and CommitTransition. A rule with
+// AbortMultipartUpload aborts the uploads it selects once due, as
+// AbortUpload would (abortuploads.go).
 //
 // It returns an error wrapping ErrClosed after Close, and the context's
 // error when it ends first (the batches committed so far stay committed).
@@ -92,7 +95,12 @@ func (db *DB) RunLifecycle(ctx context.Context) (LifecycleResult, error) {
 			}
 		}
 	}
-	return res, nil
+	aborted, next, err := db.abortUploads(ctx, now)
+	res.Aborted = aborted
+	if !next.IsZero() && (res.Next.IsZero() || next.Before(res.Next)) {
+		res.Next = next
+	}
+	return res, err
 }
 
 // lifecycleBatch applies up to lifecycleBatch due actions of one bucket.

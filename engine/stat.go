@@ -15,6 +15,9 @@ type BucketStat struct {
 	// Objects, Bytes (their sizes) and BillableBytes (their sizes with the
 	// class's MinBillableSize applied) per class.
 	Objects, Bytes, BillableBytes map[storageclass.Class]int64
+	// MultipartUploads in progress, their MultipartParts and the parts'
+	// MultipartBytes, from the bucket's meter.
+	MultipartUploads, MultipartParts, MultipartBytes int64
 }
 
 // BucketStat counts the objects of a bucket and their bytes, per class, as
@@ -62,6 +65,16 @@ func (db *DB) BucketStat(ctx context.Context, bucket string) (BucketStat, error)
 			st.Objects[rec.Class]++
 			st.Bytes[rec.Class] += rec.Size
 			st.BillableBytes[rec.Class] += billable(rules, rec.Size)
+		}
+		if v := loadMeter(tx, bucket); v != nil {
+			u, err := decodeMeter(v)
+			if err != nil {
+				return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
+			}
+			st.MultipartUploads, st.MultipartParts = u.Uploads, u.Parts
+			for _, n := range u.PartBytes {
+				st.MultipartBytes += n
+			}
 		}
 		return nil
 	})

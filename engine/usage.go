@@ -36,6 +36,13 @@ type Usage struct {
 	// their billable bytes.
 	Objects map[storageclass.Class]int64
 	Bytes   map[storageclass.Class]int64
+	// MultipartUploads and MultipartParts are the multipart uploads in
+	// progress at the end and their parts; MultipartBytes the parts' bytes
+	// by the class of their upload. Parts are billed as storage of that
+	// class (their byte-hours are in StorageByteHours) at their own size.
+	MultipartUploads int64                        `json:",omitempty"`
+	MultipartParts   int64                        `json:",omitempty"`
+	MultipartBytes   map[storageclass.Class]int64 `json:",omitempty"`
 	// Requests by OSS operation name (PutObject, GetObject, HeadObject,
 	// DeleteObject, ListObjects, RestoreObject, CleanRestoredObject,
 	// CopyObject for SetStorageClass, and the lifecycle's CommitTransition
@@ -52,6 +59,11 @@ type usageRecord struct {
 	Retrieval map[storageclass.Class]map[storageclass.Tier]int64
 	Restores  map[storageclass.Class]map[storageclass.Tier]int64
 	Requests  map[string]int64
+	// Uploads and Parts are the multipart uploads in progress and their
+	// parts; PartBytes the parts' bytes by class, also counted in the
+	// class's Bytes (parts accrue storage).
+	Uploads, Parts int64
+	PartBytes      map[storageclass.Class]int64
 }
 
 type classMeter struct {
@@ -298,6 +310,14 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 		Requests:             maps.Clone(u.Requests),
 		Objects:              map[storageclass.Class]int64{},
 		Bytes:                map[storageclass.Class]int64{},
+		MultipartUploads:     u.Uploads,
+		MultipartParts:       u.Parts,
+		MultipartBytes:       map[storageclass.Class]int64{},
+	}
+	for c, n := range u.PartBytes {
+		if n != 0 {
+			out.MultipartBytes[c] = n
+		}
 	}
 	for c, byTier := range u.Restores {
 		out.RestoresByTier[c] = maps.Clone(byTier)
@@ -314,7 +334,7 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 			out.EarlyDeleteByteHours[c] = m.EarlyDelete
 		}
 		if m.Objects != 0 {
-			out.Objects[c], out.Bytes[c] = m.Objects, m.Bytes
+			out.Objects[c], out.Bytes[c] = m.Objects, m.Bytes-u.PartBytes[c]
 		}
 	}
 	for c, byTier := range u.Retrieval {

@@ -199,3 +199,48 @@ func (c *Configuration) UsesAccessTime() bool {
 	}
 	return false
 }
+
+// AbortDue returns when the configuration aborts a multipart upload of key
+// initiated at initiated: the earliest time an enabled rule whose Prefix
+// the key starts with says so (Days after the initiation, counted as
+// Expiration counts them; at the initiation itself when it precedes
+// CreatedBefore). ok is false when no rule ever aborts it. Rules with Tags
+// never apply to uploads, nor do a Filter's exclusions, which name tags or
+// sizes an upload does not have yet.
+func (c *Configuration) AbortDue(key string, initiated time.Time) (due time.Time, ok bool) {
+	if c == nil {
+		return time.Time{}, false
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		a := r.AbortMultipartUpload
+		if a == nil || !r.Enabled || len(r.Tags) > 0 || !strings.HasPrefix(key, r.Prefix) {
+			continue
+		}
+		var t time.Time
+		var yes bool
+		switch {
+		case a.Days > 0:
+			t, yes = instant.AddDays(initiated, int64(a.Days))
+		case !a.CreatedBefore.IsZero() && initiated.Before(a.CreatedBefore):
+			t, yes = initiated, true
+		}
+		if yes && (!ok || t.Before(due)) {
+			due, ok = t, true
+		}
+	}
+	return due, ok
+}
+
+// AbortsUploads reports whether an enabled rule aborts multipart uploads.
+func (c *Configuration) AbortsUploads() bool {
+	if c == nil {
+		return false
+	}
+	for i := range c.Rules {
+		if r := &c.Rules[i]; r.Enabled && r.AbortMultipartUpload != nil && len(r.Tags) == 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -42,8 +42,10 @@ type Rule struct {
 	Transitions []Transition
 	Expiration  *Expiration
 
-	// Kept for round trips; never applied (no multipart uploads, no versions).
-	AbortMultipartUpload         *AbortMultipartUpload
+	// AbortMultipartUpload aborts the multipart uploads of keys under
+	// Prefix (AbortDue); a rule with Tags cannot have it, as in OSS.
+	AbortMultipartUpload *AbortMultipartUpload
+	// Kept for round trips; never applied (no versions).
 	NoncurrentVersionTransitions []NoncurrentVersionTransition
 	NoncurrentVersionExpiration  *NoncurrentVersionExpiration
 }
@@ -97,7 +99,8 @@ type Expiration struct {
 	ExpiredObjectDeleteMarker bool      // kept for round trips (no versions here)
 }
 
-// AbortMultipartUpload is kept for round trips only.
+// AbortMultipartUpload aborts uploads Days after their initiation, or
+// those initiated before CreatedBefore (at once).
 type AbortMultipartUpload struct {
 	Days          int
 	CreatedBefore time.Time

@@ -104,6 +104,14 @@ func (r *Rule) validate(cat *storageclass.Catalog, warmest int, bad func(string,
 			bad("tag with an empty key")
 		}
 	}
+	if a := r.AbortMultipartUpload; a != nil {
+		if len(r.Tags) > 0 {
+			bad("a rule with Tag cannot abort multipart uploads")
+		}
+		if (a.Days > 0) == !a.CreatedBefore.IsZero() {
+			bad("AbortMultipartUpload needs one of Days and CreatedBeforeDate")
+		}
+	}
 	if f := r.Filter; f != nil {
 		if gt := f.ObjectSizeGreaterThan; gt != nil && *gt < 0 {
 			bad("ObjectSizeGreaterThan %d is negative", *gt)

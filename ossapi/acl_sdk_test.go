@@ -245,3 +245,30 @@ func TestSDKv1_ACL(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, engine.ACLPrivate, bi.ACL)
 }
+
+// TestSDKv2_ACLMultipart: CompleteMultipartUpload's x-oss-object-acl,
+// through the SDK, is the completed object's ACL; a bad one is
+// InvalidArgument and completes nothing.
+func TestSDKv2_ACLMultipart(t *testing.T) {
+	c, _, db, _ := serve(t)
+	_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr("bkt")})
+	require.NoError(t, err)
+	up, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("big")})
+	require.NoError(t, err)
+	part, err := c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("big"), UploadId: up.UploadId,
+		PartNumber: 1, Body: strings.NewReader("only part")})
+	require.NoError(t, err)
+	complete := func(acl oss.ObjectACLType) error {
+		_, err := c.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("big"),
+			UploadId: up.UploadId, Acl: acl, CompleteMultipartUpload: &oss.CompleteMultipartUpload{
+				Parts: []oss.UploadPart{{PartNumber: 1, ETag: part.ETag}}}})
+		return err
+	}
+	serviceError(t, complete("everyone"), "InvalidArgument", 400)
+	_, err = db.Head(ctx, "bkt", "big")
+	require.Error(t, err, "nothing completed")
+	require.NoError(t, complete(oss.ObjectACLPublicRead))
+	got, err := c.GetObjectAcl(ctx, &oss.GetObjectAclRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("big")})
+	require.NoError(t, err)
+	require.Equal(t, "public-read", oss.ToString(got.ACL))
+}

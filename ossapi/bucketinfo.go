@@ -172,7 +172,8 @@ func (h *Handler) notServed(q *request) error {
 // (engine.DB.BucketStat: exact at the call, where OSS's may be an hour
 // late). Storage is the actual bytes of all objects; each archive and IA
 // class has its billed Storage (minimum billable size applied) and its
-// RealStorage. Multipart uploads, live channels and delete markers do not
+// RealStorage; the multipart uploads in progress are counted with their
+// parts and the parts' bytes. Live channels and delete markers do not
 // exist here: their counts are 0. A class of a catalog of one's own counts
 // in the totals only, having no element of its own in OSS's document.
 func (h *Handler) getBucketStat(q *request) error {
@@ -205,7 +206,8 @@ func (h *Handler) getBucketStat(q *request) error {
 		DeepColdArchiveRealStorage  int64    `xml:"DeepColdArchiveRealStorage"`
 		DeepColdArchiveObjectCount  int64    `xml:"DeepColdArchiveObjectCount"`
 	}
-	out := stat{LastModifiedTime: st.At.Unix()}
+	out := stat{LastModifiedTime: st.At.Unix(), MultipartUploadCount: st.MultipartUploads,
+		MultipartPartCount: st.MultipartParts, MultipartPartStorage: st.MultipartBytes}
 	for c, n := range st.Objects {
 		out.ObjectCount += n
 		out.Storage += st.Bytes[c]

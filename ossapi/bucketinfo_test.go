@@ -172,6 +172,23 @@ func TestSDK_BucketStat(t *testing.T) {
 	require.Equal(t, int64(9), st.DeepColdArchiveRealStorage)
 	require.Zero(t, st.MultipartUploadCount)
 
+	// Uploads in progress count with their parts, not as objects.
+	up, err := db.InitiateUpload(ctx, "bkt", "mp", nil)
+	require.NoError(t, err)
+	for n, size := range []int{300, 200} {
+		_, err := db.UploadPart(ctx, "bkt", "mp", up.UploadID, n+1, strings.NewReader(strings.Repeat("p", size)))
+		require.NoError(t, err)
+	}
+	_, err = db.InitiateUpload(ctx, "bkt", "other", nil)
+	require.NoError(t, err)
+	st, err = c.GetBucketStat(ctx, &oss.GetBucketStatRequest{Bucket: oss.Ptr("bkt")})
+	require.NoError(t, err)
+	require.Equal(t, int64(2), st.MultipartUploadCount)
+	require.Equal(t, int64(2), st.MultipartPartCount)
+	require.Equal(t, int64(5), st.ObjectCount)
+	w := do(t, ossapi.New(db, nil), "GET", "/bkt?stat", "", nil)
+	require.Contains(t, w.Body.String(), "<MultipartPartStorage>500</MultipartPartStorage>", "the SDK does not parse it")
+
 	_, err = c.GetBucketStat(ctx, &oss.GetBucketStatRequest{Bucket: oss.Ptr("missing")})
 	serviceError(t, err, "NoSuchBucket", 404)
 

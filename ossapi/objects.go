@@ -152,36 +152,13 @@ func requestHeaders(q *request) map[string]string {
 }
 
 func (h *Handler) putObject(q *request) error {
-	opts := &engine.PutOptions{ForbidOverwrite: forbidOverwrite(q)}
-	var err error
-	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, "PutObject"); err != nil {
+	opts, err := h.putOptions(q, "PutObject")
+	if err != nil {
 		return err
 	}
-	opts.Headers = requestHeaders(q)
-	if opts.ACL, err = requestObjectACL(q, "PutObject"); err != nil {
+	body, err := checkedRequestBody(q, "PutObject")
+	if err != nil {
 		return err
-	}
-	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
-		class, err := h.db.Catalog().ParseClass(c)
-		if err != nil {
-			return err
-		}
-		opts.StorageClass = class
-	}
-	body := &checkedBody{r: q.body, md5: md5.New()}
-	if m := q.r.Header.Get("Content-MD5"); m != "" {
-		want, err := base64.StdEncoding.DecodeString(m)
-		if err != nil || len(want) != md5.Size {
-			return errInvalidDigest
-		}
-		body.wantMD5 = want
-	}
-	if s := q.r.Header.Get("x-oss-content-sha256"); s != "" && s != "UNSIGNED-PAYLOAD" {
-		want, err := hex.DecodeString(s)
-		if err != nil || len(want) != sha256.Size {
-			return &coldstore.OpError{Op: "PutObject", Bucket: q.bucket, Key: q.key, Detail: "x-oss-content-sha256 is neither UNSIGNED-PAYLOAD nor a hex SHA-256", Err: coldstore.ErrInvalidArgument}
-		}
-		body.wantSHA256, body.sha256 = want, sha256.New()
 	}
 	oi, err := h.db.Put(q.r.Context(), q.bucket, q.key, body, opts)
 	if err != nil {
@@ -192,6 +169,50 @@ func (h *Handler) putObject(q *request) error {
 	crcHeader(q, oi)
 	q.writeStatus(http.StatusOK)
 	return nil
+}
+
+// putOptions reads what a PutObject or InitiateMultipartUpload says of
+// the object to be: content type, metadata, tags, stored headers, storage
+// class and x-oss-forbid-overwrite.
+func (h *Handler) putOptions(q *request, op string) (*engine.PutOptions, error) {
+	opts := &engine.PutOptions{ForbidOverwrite: forbidOverwrite(q)}
+	var err error
+	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, op); err != nil {
+		return nil, err
+	}
+	opts.Headers = requestHeaders(q)
+	if opts.ACL, err = requestObjectACL(q, op); err != nil {
+		return nil, err
+	}
+	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
+		class, err := h.db.Catalog().ParseClass(c)
+		if err != nil {
+			return nil, err
+		}
+		opts.StorageClass = class
+	}
+	return opts, nil
+}
+
+// checkedRequestBody is the request's body, checked against its
+// Content-MD5 and x-oss-content-sha256 as it is read.
+func checkedRequestBody(q *request, op string) (*checkedBody, error) {
+	body := &checkedBody{r: q.body, md5: md5.New()}
+	if m := q.r.Header.Get("Content-MD5"); m != "" {
+		want, err := base64.StdEncoding.DecodeString(m)
+		if err != nil || len(want) != md5.Size {
+			return nil, errInvalidDigest
+		}
+		body.wantMD5 = want
+	}
+	if s := q.r.Header.Get("x-oss-content-sha256"); s != "" && s != "UNSIGNED-PAYLOAD" {
+		want, err := hex.DecodeString(s)
+		if err != nil || len(want) != sha256.Size {
+			return nil, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-oss-content-sha256 is neither UNSIGNED-PAYLOAD nor a hex SHA-256", Err: coldstore.ErrInvalidArgument}
+		}
+		body.wantSHA256, body.sha256 = want, sha256.New()
+	}
+	return body, nil
 }
 
 // OSS's answers to a Range header that is not one satisfiable range: by

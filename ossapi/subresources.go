@@ -132,7 +132,8 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,
 		},
-		"acl": {http.MethodPut: (*Handler).putBucketACL, http.MethodGet: (*Handler).getBucketACL},
+		"acl":     {http.MethodPut: (*Handler).putBucketACL, http.MethodGet: (*Handler).getBucketACL},
+		"uploads": {http.MethodGet: (*Handler).listUploads},
 	},
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},
@@ -142,7 +143,14 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).getObjectTagging,
 			http.MethodDelete: (*Handler).deleteObjectTagging,
 		},
-		"acl": {http.MethodPut: (*Handler).putObjectACL, http.MethodGet: (*Handler).getObjectACL},
+		"acl":     {http.MethodPut: (*Handler).putObjectACL, http.MethodGet: (*Handler).getObjectACL},
+		"uploads": {http.MethodPost: (*Handler).initiateUpload},
+		"uploadId": {
+			http.MethodPost:   (*Handler).completeUpload,
+			http.MethodDelete: (*Handler).abortUpload,
+			http.MethodGet:    (*Handler).listParts,
+		},
+		"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
 	},
 }
 

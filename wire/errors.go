@@ -19,8 +19,8 @@ var (
 	// rules refuse.
 	ErrInvalidRange = &coldstore.Error{Code: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable, Message: "The requested range cannot be satisfied."}
 	// ErrEntityTooLarge is returned by ReadBody for a body longer than its
-	// limit.
-	ErrEntityTooLarge = &coldstore.Error{Code: "EntityTooLarge", Status: http.StatusBadRequest, Message: "Your proposed upload exceeds the maximum allowed size."}
+	// limit. It is coldstore.ErrEntityTooLarge.
+	ErrEntityTooLarge = coldstore.ErrEntityTooLarge
 	// ErrPreconditionFailed is the answer when Preconditions returns 412.
 	ErrPreconditionFailed = &coldstore.Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold."}
 )
