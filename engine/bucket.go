@@ -16,6 +16,9 @@ type BucketOptions struct {
 	// StorageClass is the default class of objects put without one.
 	// "": Standard.
 	StorageClass storageclass.Class
+	// ACL is the bucket's ACL (x-oss-acl): ACLPrivate, ACLPublicRead or
+	// ACLPublicReadWrite. "": ACLPrivate.
+	ACL string
 }
 
 // BucketInfo describes a bucket.
@@ -25,13 +28,14 @@ type BucketInfo struct {
 	Created       time.Time
 	AccessMonitor bool              // SetAccessMonitor: reads record the last access
 	Tags          map[string]string // SetBucketTags; nil when none
+	ACL           string            // ACLPrivate, ACLPublicRead or ACLPublicReadWrite (SetBucketACL)
 }
 
 // CreateBucket creates an empty bucket.
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name,
-// ErrInvalidArgument for a storage class the catalog lacks,
-// ErrBucketAlreadyExists when the bucket exists, and ErrClosed after Close.
+// ErrInvalidArgument for a storage class the catalog lacks or an ACL
+// that is not a bucket's (IsBucketACL), ErrBucketAlreadyExists when the bucket exists, and ErrClosed after Close.
 func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions) error {
 	const op = "CreateBucket"
 	if err := db.checkBucket(op, name); err != nil {
@@ -43,6 +47,13 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 	}
 	if _, ok := db.ruleSet[class]; !ok {
 		return fail(op, name, "", coldstore.ErrInvalidArgument, "unknown storage class %q", class)
+	}
+	var acl string
+	if opts != nil {
+		var err error
+		if acl, err = bucketACL(op, name, opts.ACL); err != nil {
+			return err
+		}
 	}
 	if err := db.acquire(ctx, op, name, ""); err != nil {
 		return err
@@ -60,7 +71,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 		if err := checkClock(op, name, "", now); err != nil {
 			return err
 		}
-		rec := bucketRecord{Class: class, Created: now}
+		rec := bucketRecord{Class: class, Created: now, ACL: acl}
 		if _, err := tx.CreateBucket(objectsName(name)); err != nil {
 			return err
 		}
@@ -184,7 +195,7 @@ func (db *DB) Bucket(ctx context.Context, name string) (BucketInfo, error) {
 }
 
 func bucketInfo(name string, rec *bucketRecord) BucketInfo {
-	return BucketInfo{Name: name, StorageClass: rec.Class, Created: rec.Created, AccessMonitor: rec.AccessMonitor, Tags: rec.Tags}
+	return BucketInfo{Name: name, StorageClass: rec.Class, Created: rec.Created, AccessMonitor: rec.AccessMonitor, Tags: rec.Tags, ACL: rec.aclOf()}
 }
 
 // Limits on a bucket's tags, as OSS sets them.

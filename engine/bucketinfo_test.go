@@ -17,7 +17,7 @@ func TestBucket(t *testing.T) {
 	require.NoError(t, db.CreateBucket(ctx, "cold", &engine.BucketOptions{StorageClass: storageclass.ColdArchive}))
 	b, err := db.Bucket(ctx, "cold")
 	require.NoError(t, err)
-	require.Equal(t, engine.BucketInfo{Name: "cold", StorageClass: storageclass.ColdArchive, Created: enginetest.Epoch}, b)
+	require.Equal(t, engine.BucketInfo{Name: "cold", StorageClass: storageclass.ColdArchive, Created: enginetest.Epoch, ACL: engine.ACLPrivate}, b)
 	require.NoError(t, db.SetAccessMonitor(ctx, "cold", true))
 	b, err = db.Bucket(ctx, "cold")
 	require.NoError(t, err)

@@ -73,6 +73,10 @@ type CompleteOptions struct {
 	// ForbidOverwrite fails the completion with ErrFileAlreadyExists when
 	// the key exists (x-oss-forbid-overwrite).
 	ForbidOverwrite bool
+	// ACL, when not "", is the object's ACL (x-oss-object-acl), in place
+	// of the one the upload was initiated with; ACLDefault: its
+	// bucket's. A value IsObjectACL refuses is ErrInvalidArgument.
+	ACL string
 }
 
 // partRecord is what the file holds for one part.
@@ -256,7 +260,7 @@ func (db *DB) InitiateUpload(ctx context.Context, bucket, key string, opts *PutO
 		}
 		rec := objectRecord{
 			ContentType: ct, Metadata: o.Metadata, Tags: o.Tags, Headers: maps.Clone(o.Headers),
-			LastModified: w.now, Class: class, ClassSince: w.now, LastAccess: w.now,
+			LastModified: w.now, Class: class, ClassSince: w.now, LastAccess: w.now, ACL: o.ACL,
 		}
 		if err := ub.Put(uploadKey(key, id), rec.encode(key+"\x00"+id)); err != nil {
 			return err
@@ -418,7 +422,8 @@ func (db *DB) CopyPart(ctx context.Context, bucket, key, uploadID string, number
 //
 // It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
 // for bad names; ErrInvalidArgument for an empty list (without opts.All),
-// a part number outside 1-MaxParts or more than MaxParts parts;
+// an opts.ACL that is not an object's (nothing changes), a part number
+// outside 1-MaxParts or more than MaxParts parts;
 // ErrInvalidPartOrder when the numbers do not ascend; ErrInvalidPart when
 // a listed part is missing or its ETag differs; ErrEntityTooSmall when a
 // part but the last is under MinPartSize; ErrNoSuchBucket; ErrNoSuchUpload;
@@ -432,6 +437,10 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 	var o CompleteOptions
 	if opts != nil {
 		o = *opts
+	}
+	acl, err := objectACL(op, bucket, key, o.ACL)
+	if err != nil {
+		return ObjectInfo{}, err
 	}
 	if !o.All {
 		if len(parts) == 0 {
@@ -454,7 +463,7 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 	}
 	defer db.release()
 	var oi ObjectInfo
-	err := db.write(ctx, op, bucket, key, func(w *writeTx) error {
+	err = db.write(ctx, op, bucket, key, func(w *writeTx) error {
 		up, err := w.loadUpload(op, bucket, key, uploadID)
 		if err != nil {
 			return err
@@ -478,6 +487,9 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 			byNumber[stored[i].number] = &stored[i]
 		}
 		rec := up.rec
+		if o.ACL != "" {
+			rec.ACL = acl
+		}
 		rec.Kind = kindMultipart
 		rec.LastModified, rec.ClassSince, rec.LastAccess = w.now, w.now, w.now
 		rec.Parts = make([]partExtent, 0, len(list))

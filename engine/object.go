@@ -67,6 +67,10 @@ type PutOptions struct {
 	// in the transaction that publishes the object: of two racing Puts
 	// that forbid overwriting, one succeeds.
 	ForbidOverwrite bool
+	// ACL is the object's ACL (x-oss-object-acl): ACLPrivate,
+	// ACLPublicRead, ACLPublicReadWrite, or ACLDefault or "" to follow the
+	// bucket's. Any other value is ErrInvalidArgument.
+	ACL string
 }
 
 // StoredHeaders are the HTTP headers an object keeps (PutOptions.Headers).

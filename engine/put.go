@@ -24,8 +24,8 @@ import (
 //
 // It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
 // for bad names; ErrInvalidArgument for a nil reader, an unknown storage
-// class, metadata that is too large or has an empty key, or tags beyond
-// the limits; ErrNoSuchBucket
+// class, metadata that is too large or has an empty key, tags beyond
+// the limits, or an ACL that is not an object's; ErrNoSuchBucket
 // when the bucket is absent; ErrFileAlreadyExists when opts.ForbidOverwrite
 // and the key exists; ErrInsufficientStorage when the disk is full;
 // ErrDataCorrupt when the record of the object it replaces fails its
@@ -90,6 +90,9 @@ func (db *DB) checkPut(op, bucket, key string, o *PutOptions) error {
 	}
 	if size > MaxMetadataSize {
 		return fail(op, bucket, key, coldstore.ErrInvalidArgument, "headers of %d bytes exceed %d", size, MaxMetadataSize)
+	}
+	if err := checkPutACL(op, bucket, key, o); err != nil {
+		return err
 	}
 	if len(o.Tags) == 0 {
 		o.Tags = nil
@@ -326,6 +329,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			DataID:       p.id,
 			Chunks:       p.chunks,
 			Body:         body,
+			ACL:          p.opts.ACL,
 		}
 		copy(rec.ETag[:], p.md5.Sum(nil))
 		rec.CRC64 = p.crc

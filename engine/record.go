@@ -306,17 +306,27 @@ type bucketRecord struct {
 	Created       time.Time
 	AccessMonitor bool              // access tracking on (SetAccessMonitor)
 	AccessSince   time.Time         // when it was switched on
-	Tags          map[string]string // the bucket's tags (SetBucketTags); encoded only in version 2
+	Tags          map[string]string // the bucket's tags (SetBucketTags); encoded from version 2
+	ACL           string            // public-read or public-read-write (SetBucketACL); "" is private; encoded only in version 3
 }
 
 // bucketVersionTags is the version of a bucket record with tags: version 1
-// and the tags after AccessSince. A record without tags is written as
-// version 1, as before tags existed.
-const bucketVersionTags = 2
+// and the tags after AccessSince. bucketVersionACL is that of a bucket
+// record with an ACL other than private: version 2's fields (the tags
+// possibly none) and the ACL. A record without either is written as
+// version 1, as before tags existed, and one with tags alone as version
+// 2, as before ACLs existed.
+const (
+	bucketVersionTags = 2
+	bucketVersionACL  = 3
+)
 
 func (r *bucketRecord) encode() []byte {
 	b := []byte{recordVersion}
-	if len(r.Tags) > 0 {
+	switch {
+	case r.ACL != "":
+		b[0] = bucketVersionACL
+	case len(r.Tags) > 0:
 		b[0] = bucketVersionTags
 	}
 	b = appendString(b, string(r.Class))
@@ -327,8 +337,11 @@ func (r *bucketRecord) encode() []byte {
 	}
 	b = append(b, on)
 	b = appendTime(b, r.AccessSince)
-	if len(r.Tags) > 0 {
+	if b[0] >= bucketVersionTags {
 		b = appendMap(b, r.Tags)
+	}
+	if b[0] == bucketVersionACL {
+		b = appendString(b, r.ACL)
 	}
 	return b
 }
@@ -337,16 +350,22 @@ func decodeBucket(b []byte) (bucketRecord, error) {
 	d := decoder{b: b}
 	var r bucketRecord
 	version := d.byte()
-	if version != recordVersion && version != bucketVersionTags {
+	if version < recordVersion || version > bucketVersionACL {
 		return r, errBadRecord
 	}
 	r.Class = storageclass.Class(d.string())
 	r.Created = d.time()
 	r.AccessMonitor = d.byte() == 1
 	r.AccessSince = d.time()
-	if version == bucketVersionTags {
+	switch version {
+	case bucketVersionTags:
 		if r.Tags = d.stringMap(); len(r.Tags) == 0 {
 			d.err = true // version 2 is written only with tags
+		}
+	case bucketVersionACL:
+		r.Tags = d.stringMap()
+		if r.ACL = d.internedString(); r.ACL != ACLPublicRead && r.ACL != ACLPublicReadWrite {
+			d.err = true // version 3 is written only with an ACL other than private
 		}
 	}
 	if d.err || len(d.b) != 0 {

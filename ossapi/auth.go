@@ -48,8 +48,9 @@ const (
 // OSSAccessKeyId, Expires and Signature in the query). A signed request's
 // date must lie within MaxSkew of the wall clock; a presigned URL is
 // refused once expired. Without keys every request is accepted. Any
-// other Authorization header is malformed, and a request without one nor
-// a presigned query is anonymous: both AccessDenied.
+// other Authorization header is malformed (AccessDenied), and a request
+// without one nor a presigned query is anonymous: AccessDenied unless
+// the ACLs let anyone make it (acl.go, admitAnonymous).
 func (h *Handler) verifier() wire.Verifier[*request] {
 	return wire.Verifier[*request]{
 		Keys:      h.opts.Keys,

@@ -102,7 +102,12 @@ func exercise(t *testing.T, c *oss.Client, bucket string) {
 	require.NoError(t, err)
 	_, err = c.GetBucketLifecycle(ctx, &oss.GetBucketLifecycleRequest{Bucket: oss.Ptr(bucket)})
 	serviceError(t, err, "NoSuchLifecycle", 404)
-	_, err = c.GetObjectAcl(ctx, &oss.GetObjectAclRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr("dir/a b+c")})
+	acl, err := c.GetObjectAcl(ctx, &oss.GetObjectAclRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr("dir/a b+c")})
+	require.NoError(t, err)
+	require.Equal(t, "default", oss.ToString(acl.ACL))
+	_, err = c.GetObjectMeta(ctx, &oss.GetObjectMetaRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr("dir/a b+c")})
+	require.NoError(t, err)
+	_, err = c.GetBucketWebsite(ctx, &oss.GetBucketWebsiteRequest{Bucket: oss.Ptr(bucket)})
 	serviceError(t, err, "NotImplemented", 501) // signed, then refused: not a 403
 }
 
@@ -517,9 +522,9 @@ func TestAuth_SignedRefusals(t *testing.T) {
 		b, err := client.Bucket(name)
 		require.NoError(t, err)
 		require.NoError(t, b.PutObject("obj", strings.NewReader("precious")))
-		_, err = b.GetObjectACL("obj")
+		_, err = client.GetBucketReferer(name)
 		v1Error(t, err, "NotImplemented", 501)
-		v1Error(t, b.SetObjectACL("obj", ossv1.ACLPublicRead), "NotImplemented", 501)
+		v1Error(t, client.SetBucketReferer(name, []string{"http://example.com"}, false), "NotImplemented", 501)
 		v1Error(t, client.SetBucketWebsite(name, "index.html", "error.html"), "NotImplemented", 501)
 		v1Error(t, client.DeleteBucketCORS(name), "NotImplemented", 501)
 		_, err = b.ListObjectVersions()

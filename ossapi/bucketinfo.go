@@ -100,8 +100,8 @@ func (h *Handler) xmlBucket(q *request, b engine.BucketInfo) xmlBucket {
 
 // getBucketInfo is GetBucketInfo: the bucket's name, class, creation,
 // location, endpoints (the host the request was sent to) and access
-// monitor, and what this server fixes for every bucket: its owner, the
-// private ACL (the only one it keeps), locally redundant storage, no
+// monitor, its ACL, and what this server fixes for every bucket: its
+// owner, locally redundant storage, no
 // server-side encryption, versioning never enabled, no transfer
 // acceleration or cross-region replication.
 func (h *Handler) getBucketInfo(q *request) error {
@@ -130,7 +130,7 @@ func (h *Handler) getBucketInfo(q *request) error {
 		XMLName xml.Name   `xml:"BucketInfo"`
 		Bucket  bucketInfo `xml:"Bucket"`
 	}{Bucket: bucketInfo{xmlBucket: h.xmlBucket(q, b), AccessMonitor: monitor, TransferAcceleration: "Disabled",
-		CrossRegionReplication: "Disabled", DataRedundancyType: "LRS", Owner: theOwner, ACL: "private", SSE: sse{SSEAlgorithm: "None"}}}
+		CrossRegionReplication: "Disabled", DataRedundancyType: "LRS", Owner: theOwner, ACL: b.ACL, SSE: sse{SSEAlgorithm: "None"}}}
 	h.writeXML(q, http.StatusOK, out)
 	return nil
 }

@@ -21,7 +21,9 @@ type owner struct {
 var theOwner = owner{ID: "coldstore", DisplayName: "coldstore"}
 
 // putBucket creates a bucket; its default class comes from the
-// x-oss-storage-class header or a <CreateBucketConfiguration> body.
+// x-oss-storage-class header or a <CreateBucketConfiguration> body, its
+// ACL from x-oss-acl (private when absent; InvalidArgument, and no
+// bucket, when it is none of the bucket ACLs).
 func (h *Handler) putBucket(q *request) error {
 	class := q.r.Header.Get("x-oss-storage-class")
 	var cfg struct {
@@ -33,7 +35,11 @@ func (h *Handler) putBucket(q *request) error {
 	if cfg.StorageClass != "" {
 		class = cfg.StorageClass
 	}
-	opts := &engine.BucketOptions{}
+	acl, err := requestBucketACL(q, "PutBucket")
+	if err != nil {
+		return err
+	}
+	opts := &engine.BucketOptions{ACL: acl}
 	if class != "" {
 		c, err := h.db.Catalog().ParseClass(class)
 		if err != nil {

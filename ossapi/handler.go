@@ -7,7 +7,8 @@
 // By default any credentials are accepted (a test double); with
 // Options.Keys, OSS V4 and V1 signatures are verified, request dates are
 // held to 15 minutes of the wall clock and presigned URLs expire
-// (auth.go).
+// (auth.go), and an unsigned request is served only where the bucket and
+// object ACLs let anyone make it (acl.go).
 //
 // Requests address buckets path-style (http://host/bucket/key) or
 // virtual-hosted (http://bucket.host/key, when Options.Domain names host).
@@ -42,7 +43,9 @@ type Options struct {
 	// accepted. Otherwise every request must carry a valid OSS signature
 	// (V4 or V1, in the header or the query string) made within 15 minutes
 	// of WallClock, else 403 InvalidAccessKeyId, SignatureDoesNotMatch,
-	// RequestTimeTooSkewed or AccessDenied; /-/clock needs one too.
+	// RequestTimeTooSkewed or AccessDenied; /-/clock needs one too. Only
+	// a request with no signature at all may go without, where the ACLs
+	// let anyone make it (acl.go).
 	Keys map[string]string
 	// Domain is the endpoint's host name for virtual-hosted addressing:
 	// a request to <bucket>.<Domain> addresses the bucket. "": path-style
@@ -148,7 +151,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // operation and answers it. It answers 400 InvalidArgument for a
 // malformed query string; 403 (InvalidAccessKeyId, SignatureDoesNotMatch,
 // RequestTimeTooSkewed, AccessDenied) for a request the keys do not
-// admit; 501 NotImplemented or 405 MethodNotAllowed for an operation not
+// admit, an unsigned one the ACLs do not admit either; 501 NotImplemented or 405 MethodNotAllowed for an operation not
 // served; the engine's sentinel with its status for a rule the operation
 // broke; 400 IncompleteBody or RequestTimeout for a body that broke off or
 // stalled; 503 ServiceUnavailable once the database is closed or the
@@ -166,7 +169,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)
-	if err := h.auth.Authenticate(q, r, query); err != nil {
+	if err := h.admitAnonymous(q, h.auth.Authenticate(q, r, query)); err != nil {
 		h.fail(q, err)
 		return
 	}

@@ -166,6 +166,10 @@ func (h *Handler) completeUpload(q *request) error {
 	default:
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-oss-complete-all must be yes", Err: coldstore.ErrInvalidArgument}
 	}
+	acl, err := requestObjectACL(q, op)
+	if err != nil {
+		return err
+	}
 	body, err := h.readBody(q, maxCompleteBody)
 	if err != nil {
 		return err
@@ -187,7 +191,7 @@ func (h *Handler) completeUpload(q *request) error {
 		parts = append(parts, engine.CompletedPart{Number: n, ETag: p.ETag})
 	}
 	oi, err := h.db.CompleteUpload(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), parts,
-		&engine.CompleteOptions{All: all, ForbidOverwrite: forbidOverwrite(q)})
+		&engine.CompleteOptions{All: all, ForbidOverwrite: forbidOverwrite(q), ACL: acl})
 	if err != nil {
 		return err
 	}

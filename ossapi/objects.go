@@ -184,6 +184,9 @@ func (h *Handler) putOptions(q *request, op string) (*engine.PutOptions, error) 
 		return nil, err
 	}
 	opts.Headers = requestHeaders(q)
+	if opts.ACL, err = requestObjectACL(q, op); err != nil {
+		return nil, err
+	}
 	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
 		class, err := h.db.Catalog().ParseClass(c)
 		if err != nil {
@@ -417,7 +420,9 @@ func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
 // version, ?versionId=, is not served: 501). The source's metadata and
 // tags are copied unless x-oss-metadata-directive: REPLACE and
 // x-oss-tagging-directive: Replace take the request's; the
-// x-oss-copy-source-if-* conditions are checked on the source. A copy of
+// x-oss-copy-source-if-* conditions are checked on the source. The copy's
+// ACL is x-oss-object-acl, default (its bucket's) without it: the
+// source's is not copied (acl.go, copiedACL). A copy of
 // an object onto itself that names a storage class and keeps the metadata
 // changes the class as SetStorageClass does (restored archive objects may
 // go warmer); any other copy reads the source (an archived source that is
@@ -436,6 +441,10 @@ func (h *Handler) copyObject(q *request) error {
 		return err
 	}
 	replaceTags, err := directive(q, "x-oss-tagging-directive", op)
+	if err != nil {
+		return err
+	}
+	acl, err := requestObjectACL(q, op)
 	if err != nil {
 		return err
 	}
@@ -467,6 +476,9 @@ func (h *Handler) copyObject(q *request) error {
 		if oi, err = h.db.SetStorageClass(q.r.Context(), q.bucket, q.key, class); err != nil {
 			return err
 		}
+		if oi, err = h.copiedACL(q, oi, acl); err != nil {
+			return err
+		}
 	} else {
 		obj, err := h.db.Get(q.r.Context(), sb, sk)
 		if err != nil {
@@ -477,7 +489,7 @@ func (h *Handler) copyObject(q *request) error {
 		if err := copyConditions(q.r.Header, from); err != nil {
 			return err
 		}
-		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q)}
+		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q), ACL: acl}
 		contentType, meta, tags, err := requestMeta(q, op)
 		if err != nil {
 			return err

@@ -132,6 +132,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,
 		},
+		"acl":     {http.MethodPut: (*Handler).putBucketACL, http.MethodGet: (*Handler).getBucketACL},
 		"uploads": {http.MethodGet: (*Handler).listUploads},
 	},
 	object: {
@@ -148,6 +149,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).getObjectTagging,
 			http.MethodDelete: (*Handler).deleteObjectTagging,
 		},
+		"acl":     {http.MethodPut: (*Handler).putObjectACL, http.MethodGet: (*Handler).getObjectACL},
 		"uploads": {http.MethodPost: (*Handler).initiateUpload},
 		"uploadId": {
 			http.MethodPost:   (*Handler).completeUpload,

@@ -47,6 +47,7 @@ var servedSub = map[string]bool{
 	"object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
 	"bucket PUT tagging": true, "bucket GET tagging": true, "bucket DELETE tagging": true,
 	"object POST restore": true, "object POST cleanRestoredObject": true,
+	"bucket PUT acl": true, "bucket GET acl": true, "object PUT acl": true, "object GET acl": true,
 	"bucket GET uploads": true, "object POST uploads": true,
 	"object POST uploadId": true, "object DELETE uploadId": true, "object GET uploadId": true,
 	"object HEAD objectMeta": true,
@@ -206,8 +207,8 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 	before := state(t, h)
 	b, k := oss.Ptr("bkt"), oss.Ptr("obj")
 	calls := map[string]func() error{
-		"PutObjectAcl": func() error {
-			_, err := c.PutObjectAcl(ctx, &oss.PutObjectAclRequest{Bucket: b, Key: k, Acl: oss.ObjectACLPrivate})
+		"PutBucketPolicy": func() error {
+			_, err := c.PutBucketPolicy(ctx, &oss.PutBucketPolicyRequest{Bucket: b, Body: strings.NewReader(`{"Version":"1","Statement":[]}`)})
 			return err
 		},
 		"PutBucketWebsite": func() error {
@@ -219,8 +220,8 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 			_, err := c.DeleteBucketCors(ctx, &oss.DeleteBucketCorsRequest{Bucket: b})
 			return err
 		},
-		"GetObjectAcl": func() error {
-			_, err := c.GetObjectAcl(ctx, &oss.GetObjectAclRequest{Bucket: b, Key: k})
+		"GetBucketPolicy": func() error {
+			_, err := c.GetBucketPolicy(ctx, &oss.GetBucketPolicyRequest{Bucket: b})
 			return err
 		},
 		"PutBucketVersioning": func() error {
@@ -268,7 +269,7 @@ func TestSubResources_SDKv1(t *testing.T) {
 	require.NoError(t, b.PutObject("obj", strings.NewReader("precious")))
 	before := state(t, h)
 	for name, err := range map[string]error{
-		"SetObjectACL":        b.SetObjectACL("obj", ossv1.ACLPublicRead),
+		"SetBucketReferer":    client.SetBucketReferer("bkt", []string{"http://example.com"}, false),
 		"SetBucketWebsite":    client.SetBucketWebsite("bkt", "index.html", "error.html"),
 		"DeleteBucketCORS":    client.DeleteBucketCORS("bkt"),
 		"DeleteBucketPolicy":  client.DeleteBucketPolicy("bkt"),
@@ -277,7 +278,7 @@ func TestSubResources_SDKv1(t *testing.T) {
 		v1Error(t, err, "NotImplemented", 501)
 		require.Equal(t, before, state(t, h), name)
 	}
-	_, err = b.GetObjectACL("obj")
+	_, err = client.GetBucketPolicy("bkt")
 	v1Error(t, err, "NotImplemented", 501)
 	require.Equal(t, before, state(t, h))
 }
@@ -285,7 +286,7 @@ func TestSubResources_SDKv1(t *testing.T) {
 // The XML error of a refused request names the code and no detail.
 func TestSubResources_ErrorBody(t *testing.T) {
 	h, _ := walkServer(t)
-	w := do(t, h, "PUT", "/bkt/obj?acl", "", nil)
+	w := do(t, h, "PUT", "/bkt/obj?referer", "", nil)
 	require.Equal(t, 501, w.Code)
 	var e struct {
 		Code, Message, Detail string

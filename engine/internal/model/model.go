@@ -107,7 +107,7 @@ func (m *Model) ListBuckets() []engine.BucketInfo {
 	var out []engine.BucketInfo
 	for _, name := range slices.Sorted(maps.Keys(m.buckets)) {
 		b := m.buckets[name]
-		out = append(out, engine.BucketInfo{Name: name, StorageClass: b.class, Created: b.created})
+		out = append(out, engine.BucketInfo{Name: name, StorageClass: b.class, Created: b.created, ACL: engine.ACLPrivate}) // the operations modelled set no ACL
 	}
 	return out
 }
