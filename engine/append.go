@@ -473,6 +473,7 @@ func (a *appender) created(w *writeTx, b *bucketState) objectRecord {
 		Metadata:    a.opts.Metadata,
 		Tags:        a.opts.Tags,
 		Headers:     maps.Clone(a.opts.Headers),
+		ACL:         a.opts.ACL,
 		Class:       class,
 		ClassSince:  w.now,
 		LastAccess:  w.now,

@@ -81,6 +81,7 @@ func (db *DB) PutSymlink(ctx context.Context, bucket, key, target string, opts *
 			Metadata:     o.Metadata,
 			Tags:         o.Tags,
 			Headers:      maps.Clone(o.Headers),
+			ACL:          o.ACL,
 			LastModified: w.now,
 			Class:        class,
 			ClassSince:   w.now,

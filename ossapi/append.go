@@ -1,16 +1,11 @@
 package ossapi
 
 import (
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/coldstore-dev/coldstore"
-	"github.com/coldstore-dev/coldstore/engine"
 )
 
 // appendObject serves AppendObject (POST /key?append&position=N): the body
@@ -31,30 +26,14 @@ func (h *Handler) appendObject(q *request) error {
 	if !xmlChars(q.key) {
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "the key holds a character XML 1.0 cannot carry: a listing could not name it", Err: coldstore.ErrInvalidObjectName}
 	}
-	opts := &engine.PutOptions{}
-	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, op); err != nil {
+	opts, err := h.putOptions(q, op)
+	if err != nil {
 		return err
 	}
-	opts.Headers = requestHeaders(q)
-	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
-		if opts.StorageClass, err = h.db.Catalog().ParseClass(c); err != nil {
-			return err
-		}
-	}
-	body := &checkedBody{r: q.body, md5: md5.New()}
-	if m := q.r.Header.Get("Content-MD5"); m != "" {
-		want, err := base64.StdEncoding.DecodeString(m)
-		if err != nil || len(want) != md5.Size {
-			return errInvalidDigest
-		}
-		body.wantMD5 = want
-	}
-	if s := q.r.Header.Get("x-oss-content-sha256"); s != "" && s != "UNSIGNED-PAYLOAD" {
-		want, err := hex.DecodeString(s)
-		if err != nil || len(want) != sha256.Size {
-			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-oss-content-sha256 is neither UNSIGNED-PAYLOAD nor a hex SHA-256", Err: coldstore.ErrInvalidArgument}
-		}
-		body.wantSHA256, body.sha256 = want, sha256.New()
+	opts.ForbidOverwrite = false // not an AppendObject header
+	body, err := checkedRequestBody(q, op)
+	if err != nil {
+		return err
 	}
 	oi, err := h.db.Append(q.r.Context(), q.bucket, q.key, position, body, opts)
 	if errors.Is(err, coldstore.ErrPositionNotEqualToLength) {

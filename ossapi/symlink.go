@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/coldstore-dev/coldstore"
-	"github.com/coldstore-dev/coldstore/engine"
 )
 
 // putSymlink serves PutSymlink (PUT /key?symlink): x-oss-symlink-target
@@ -28,15 +27,9 @@ func (h *Handler) putSymlink(q *request) error {
 	if !xmlChars(q.key) {
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "the key holds a character XML 1.0 cannot carry: a listing could not name it", Err: coldstore.ErrInvalidObjectName}
 	}
-	opts := &engine.PutOptions{ForbidOverwrite: forbidOverwrite(q)}
-	if opts.ContentType, opts.Metadata, opts.Tags, err = requestMeta(q, op); err != nil {
+	opts, err := h.putOptions(q, op)
+	if err != nil {
 		return err
-	}
-	opts.Headers = requestHeaders(q)
-	if c := q.r.Header.Get("x-oss-storage-class"); c != "" {
-		if opts.StorageClass, err = h.db.Catalog().ParseClass(c); err != nil {
-			return err
-		}
 	}
 	oi, err := h.db.PutSymlink(q.r.Context(), q.bucket, q.key, target, opts)
 	if err != nil {
