@@ -29,6 +29,13 @@ func TestAliOSS(t *testing.T) {
 // fresh server with a mock clock and requires it to pass all its steps.
 func runAliOSS(t *testing.T, script string, steps int) {
 	t.Helper()
+	runAliOSSWith(t, script, steps, nil)
+}
+
+// runAliOSSWith is runAliOSS on a server that verifies signatures with
+// keys (none: any credentials).
+func runAliOSSWith(t *testing.T, script string, steps int, keys map[string]string) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal("the ali-oss tests need Node.js 18 or later: install it (Debian: apt-get install nodejs npm), then run npm ci --prefix ossapi/testdata/alioss")
@@ -38,7 +45,8 @@ func runAliOSS(t *testing.T, script string, steps int) {
 		t.Fatal("the ali-oss tests need ali-oss: run npm ci --prefix ossapi/testdata/alioss (from the repository's root; .ci/run does)")
 	}
 	db, m := enginetest.New(t, nil)
-	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
+	// The wall clock judges the dates ali-oss signs: the real one.
+	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m, Keys: keys}))
 	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

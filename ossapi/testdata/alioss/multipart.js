@@ -7,46 +7,10 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const OSS = require('ali-oss');
 const assert = require('assert');
+const { client: makeClient, step, refused, done } = require('./steps');
 
-const endpoint = process.argv[2];
-const client = new OSS({
-  region: 'oss-cn-hangzhou', accessKeyId: 'ak', accessKeySecret: 'sk',
-  endpoint, bucket: 'alioss', sldEnable: true, secure: false,
-});
-let steps = 0;
-
-async function step(name, fn) {
-  steps++;
-  try {
-    await fn();
-    console.log(`ok ${steps} ${name}`);
-  } catch (e) {
-    console.log(`FAIL ${steps} ${name}: ${e && e.stack ? e.stack : e}`);
-    process.exit(1);
-  }
-}
-
-// refused awaits p and checks that it fails with the OSS error code and
-// HTTP status given.
-async function refused(p, code, status) {
-  let err;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  assert.ok(err, `answered, not refused with ${code}`);
-  assert.strictEqual(err.code, code, `${err.code} ${err.message}`);
-  assert.strictEqual(err.status, status);
-}
-
-async function advance(d) {
-  const r = await fetch(`${endpoint}/-/clock?advance=${d}`, { method: 'POST' });
-  assert.strictEqual(r.status, 200);
-}
-
+const client = makeClient('alioss');
 
 function bytes(n, seed) {
   const b = Buffer.alloc(n);
@@ -64,7 +28,7 @@ function bytes(n, seed) {
   const content = bytes(1200 * 1024 + 7, 1);
   fs.writeFileSync(file, content);
   let uploadId;
-  const done = [];
+  const uploaded = [];
 
   await step('putBucket', async () => {
     const r = await client.putBucket('alioss');
@@ -96,12 +60,12 @@ function bytes(n, seed) {
   await step('uploadPart twice', async () => {
     for (const [n, start, end] of [[1, 0, 150 * 1024], [2, 150 * 1024, 160 * 1024]]) {
       const r = await client.uploadPart('by/hand.bin', uploadId, n, file, start, end);
-      done.push({ number: n, etag: r.etag });
+      uploaded.push({ number: n, etag: r.etag });
     }
   });
   await step('uploadPartCopy of a range of big.bin', async () => {
     const r = await client.uploadPartCopy('by/hand.bin', uploadId, 3, '0-102399', { sourceKey: 'big.bin', sourceBucketName: 'alioss' });
-    done.push({ number: 3, etag: r.etag });
+    uploaded.push({ number: 3, etag: r.etag });
   });
   await step('listParts', async () => {
     const r = await client.listParts('by/hand.bin', uploadId, { 'max-parts': 2 });
@@ -115,12 +79,12 @@ function bytes(n, seed) {
     assert.strictEqual(r.uploads[0].uploadId, uploadId);
   });
   await step('complete with a bad ETag: 400 InvalidPart', () => refused(client.completeMultipartUpload('by/hand.bin', uploadId,
-    [done[0], { number: 2, etag: done[0].etag }, done[2]]), 'InvalidPart', 400));
+    [uploaded[0], { number: 2, etag: uploaded[0].etag }, uploaded[2]]), 'InvalidPart', 400));
   await step('complete with a small part not last: 400 EntityTooSmall', () => refused(client.completeMultipartUpload('by/hand.bin', uploadId,
-    done), 'EntityTooSmall', 400));
-  await step('complete an unknown upload: 404 NoSuchUpload', () => refused(client.completeMultipartUpload('by/hand.bin', 'F00', done), 'NoSuchUpload', 404));
+    uploaded), 'EntityTooSmall', 400));
+  await step('complete an unknown upload: 404 NoSuchUpload', () => refused(client.completeMultipartUpload('by/hand.bin', 'F00', uploaded), 'NoSuchUpload', 404));
   await step('complete parts 1 and 3', async () => {
-    const r = await client.completeMultipartUpload('by/hand.bin', uploadId, [done[0], done[2]]);
+    const r = await client.completeMultipartUpload('by/hand.bin', uploadId, [uploaded[0], uploaded[2]]);
     assert.strictEqual(r.res.status, 200);
     const g = await client.get('by/hand.bin');
     assert.ok(Buffer.compare(g.content, Buffer.concat([content.subarray(0, 150 * 1024), content.subarray(0, 102400)])) === 0);
@@ -143,5 +107,5 @@ function bytes(n, seed) {
     await refused(client.abortMultipartUpload('left.bin', r.uploadId), 'NoSuchUpload', 404);
   });
   fs.rmSync(dir, { recursive: true });
-  console.log(`${steps} steps passed`);
+  done();
 })();
