@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"hash/crc64"
 	"io"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
-	"github.com/coldstore-dev/coldstore/engine/enginetest"
-	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -101,14 +98,7 @@ func TestSDKv2_AppendObject(t *testing.T) {
 // TestSDKv1_AppendObject: the older SDK's AppendObject, with its options
 // on the first append only, and its CRC check.
 func TestSDKv1_AppendObject(t *testing.T) {
-	db, m := enginetest.New(t, nil)
-	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
-	t.Cleanup(srv.Close)
-	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
-	require.NoError(t, err)
-	require.NoError(t, client.CreateBucket("bkt"))
-	b, err := client.Bucket("bkt")
-	require.NoError(t, err)
+	b, _, _, _ := serveV1(t)
 	next, err := b.AppendObject("poem", strings.NewReader("昨夜雨疏风骤，"), 0, ossv1.Meta("my", "myprop"))
 	require.NoError(t, err)
 	next, err = b.AppendObject("poem", strings.NewReader("浓睡不消残酒。"), next, ossv1.Meta("my", "other"), ossv1.Meta("mine", "x"))

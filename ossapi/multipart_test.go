@@ -9,7 +9,6 @@ import (
 	"hash/crc64"
 	"io"
 	"math/rand/v2"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -275,14 +274,7 @@ func TestMultipart_WireRefusals(t *testing.T) {
 // TestMultipart_SDKv1UploadFile: the older SDK's UploadFile, in parallel
 // parts with a checkpoint file, and its listing calls.
 func TestMultipart_SDKv1UploadFile(t *testing.T) {
-	db, m := enginetest.New(t, nil)
-	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
-	t.Cleanup(srv.Close)
-	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
-	require.NoError(t, err)
-	require.NoError(t, client.CreateBucket("bkt"))
-	b, err := client.Bucket("bkt")
-	require.NoError(t, err)
+	b, _, _, db := serveV1(t)
 	body := someBytes(4, 1<<20+12345)
 	path := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(path, body, 0o600))

@@ -3,16 +3,35 @@ package ossapi_test
 import (
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
+	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/stretchr/testify/require"
 )
+
+// serveV1 starts an OSS server over a test-double database with bucket
+// "bkt", made through an OSS Go SDK v1 client of it, and returns the
+// bucket's handle, the client, the server's handler and the database.
+func serveV1(t *testing.T) (*ossv1.Bucket, *ossv1.Client, http.Handler, *engine.DB) {
+	t.Helper()
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
+	require.NoError(t, err)
+	require.NoError(t, client.CreateBucket("bkt"))
+	b, err := client.Bucket("bkt")
+	require.NoError(t, err)
+	return b, client, h, db
+}
 
 // TestSDKv1_SeedStory: the archive story through the older OSS Go SDK.
 func TestSDKv1_SeedStory(t *testing.T) {

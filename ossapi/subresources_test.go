@@ -257,15 +257,7 @@ func TestSubResources_SDKv2Findings(t *testing.T) {
 
 // TestSubResources_SDKv1: the same kind of calls through the older SDK.
 func TestSubResources_SDKv1(t *testing.T) {
-	db, m := enginetest.New(t, nil)
-	h := ossapi.New(db, &ossapi.Options{Clock: m})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
-	require.NoError(t, err)
-	require.NoError(t, client.CreateBucket("bkt"))
-	b, err := client.Bucket("bkt")
-	require.NoError(t, err)
+	b, client, h, _ := serveV1(t)
 	require.NoError(t, b.PutObject("obj", strings.NewReader("precious")))
 	before := state(t, h)
 	for name, err := range map[string]error{
@@ -278,7 +270,7 @@ func TestSubResources_SDKv1(t *testing.T) {
 		v1Error(t, err, "NotImplemented", 501)
 		require.Equal(t, before, state(t, h), name)
 	}
-	_, err = client.GetBucketPolicy("bkt")
+	_, err := client.GetBucketPolicy("bkt")
 	v1Error(t, err, "NotImplemented", 501)
 	require.Equal(t, before, state(t, h))
 }

@@ -2,14 +2,11 @@ package ossapi_test
 
 import (
 	"io"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	ossv1 "github.com/aliyun/aliyun-oss-go-sdk/oss"
-	"github.com/coldstore-dev/coldstore/engine/enginetest"
-	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/stretchr/testify/require"
 )
 
@@ -85,16 +82,9 @@ func TestSDKv2_Symlink(t *testing.T) {
 // TestSDKv1_Symlink: the older SDK, which URL-encodes the target
 // (url.QueryEscape) and decodes what GetSymlink answers.
 func TestSDKv1_Symlink(t *testing.T) {
-	db, m := enginetest.New(t, nil)
-	srv := httptest.NewServer(ossapi.New(db, &ossapi.Options{Clock: m}))
-	t.Cleanup(srv.Close)
-	client, err := ossv1.New(srv.URL, "ak", "sk", ossv1.ForcePathStyle(true))
-	require.NoError(t, err)
-	require.NoError(t, client.CreateBucket("bkt"))
-	b, err := client.Bucket("bkt")
-	require.NoError(t, err)
+	b, _, _, _ := serveV1(t)
 	const target = "dir/a b+c%d 中文.txt"
-	_, err = b.GetSymlink("link")
+	_, err := b.GetSymlink("link")
 	v1Error(t, err, "NoSuchKey", 404)
 	require.NoError(t, b.PutSymlink("link", target))
 	require.NoError(t, b.PutObject(target, strings.NewReader("target")))
