@@ -166,3 +166,23 @@ func TestAppendObject_BadRequests(t *testing.T) {
 	require.Equal(t, strconv.FormatUint(crc64.Checksum([]byte("abcdef"), crcECMA), 10), w.Header().Get("x-oss-hash-crc64ecma"))
 	require.Equal(t, `"E80B5017098950FC58AAD83C8C14978E"`, w.Header().Get("ETag"))
 }
+
+// TestSDKv2_CopyOfAppendableRefused: OSS cannot copy an appendable object;
+// the copy is refused and nothing is written.
+func TestSDKv2_CopyOfAppendableRefused(t *testing.T) {
+	c, _, _, _ := serve(t)
+	b := oss.Ptr("bkt")
+	_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.AppendObject(ctx, &oss.AppendObjectRequest{Bucket: b, Key: oss.Ptr("log"), Position: oss.Ptr(int64(0)), Body: strings.NewReader("line\n")})
+	require.NoError(t, err)
+	_, err = c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: b, Key: oss.Ptr("copy"), SourceKey: oss.Ptr("log")})
+	serviceError(t, err, "OperationNotSupported", 400)
+	_, err = c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: oss.Ptr("copy")})
+	serviceError(t, err, "NoSuchKey", 404)
+	_, err = c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: b, Key: oss.Ptr("log"), SourceKey: oss.Ptr("log"), StorageClass: oss.StorageClassIA})
+	serviceError(t, err, "OperationNotSupported", 400)
+	h, err := c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: b, Key: oss.Ptr("log")})
+	require.NoError(t, err)
+	require.Equal(t, "Standard", *h.StorageClass)
+}

@@ -470,6 +470,9 @@ func (h *Handler) copyObject(q *request) error {
 		if err != nil {
 			return err
 		}
+		if err := copyable(q, from); err != nil {
+			return err
+		}
 		if err := copyConditions(q.r.Header, from); err != nil {
 			return err
 		}
@@ -486,6 +489,9 @@ func (h *Handler) copyObject(q *request) error {
 		}
 		defer obj.Close()
 		from := obj.Info()
+		if err := copyable(q, from); err != nil {
+			return err
+		}
 		if err := copyConditions(q.r.Header, from); err != nil {
 			return err
 		}
@@ -510,6 +516,18 @@ func (h *Handler) copyObject(q *request) error {
 		ETag         string   `xml:"ETag"`
 		LastModified string   `xml:"LastModified"`
 	}{ETag: etag(oi.ETag), LastModified: oi.LastModified.UTC().Format(isoTime)})
+	return nil
+}
+
+// copyable refuses a CopyObject from an appendable object, which OSS
+// documents it cannot copy ("The CopyObject operation cannot be performed
+// on appendable objects"); it documents no error code for it, so the
+// answer is OperationNotSupported (400), its code for an operation a
+// resource does not support.
+func copyable(q *request, src engine.ObjectInfo) error {
+	if src.Type == engine.TypeAppendable {
+		return &coldstore.OpError{Op: "CopyObject", Bucket: q.bucket, Key: q.key, Detail: "the source is an appendable object", Err: coldstore.ErrOperationNotSupported}
+	}
 	return nil
 }
 
