@@ -14,7 +14,7 @@ import (
 // *BucketOptions is valid.
 type BucketOptions struct {
 	// StorageClass is the default class of objects put without one.
-	// "": Standard.
+	// "": the catalog's warmest (Standard in OSS's).
 	StorageClass storageclass.Class
 	// ACL is the bucket's ACL (x-oss-acl): ACLPrivate, ACLPublicRead or
 	// ACLPublicReadWrite. "": ACLPrivate.
@@ -41,7 +41,7 @@ func (db *DB) CreateBucket(ctx context.Context, name string, opts *BucketOptions
 	if err := db.checkBucket(op, name); err != nil {
 		return err
 	}
-	class := storageclass.Standard
+	class := db.cat.Default()
 	if opts != nil && opts.StorageClass != "" {
 		class = opts.StorageClass
 	}

@@ -251,11 +251,10 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	}
 	obj := new(Object)
 	*obj = o
-	var ia int64
-	if obj.info.StorageClass == storageclass.IA {
-		ia = obj.info.Size
+	if r, ok := db.ruleSet[obj.info.StorageClass]; ok && r.RetrievalOnRead {
+		db.live.retrieve(lb, bucket, obj.info.StorageClass, obj.info.Size)
 	}
-	db.live.count(lb, bucket, opGetObject, ia)
+	db.live.count(lb, bucket, opGetObject)
 	if touch {
 		if err := db.touch(ctx, obj); err != nil {
 			return nil, err

@@ -293,7 +293,7 @@ func (db *DB) GetBucketLifecycle(ctx context.Context, bucket string) (*lifecycle
 	if err != nil {
 		return nil, err
 	}
-	db.live.count(nil, bucket, opGetBucketLifecycle, 0)
+	db.live.count(nil, bucket, opGetBucketLifecycle)
 	return cfg, nil
 }
 

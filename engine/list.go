@@ -136,7 +136,7 @@ func (db *DB) list(ctx context.Context, bucket string, opts *ListOptions) (page 
 		return nil
 	})
 	if err == nil {
-		db.live.count(nil, bucket, opListObjects, 0)
+		db.live.count(nil, bucket, opListObjects)
 	}
 	return page, visited, err
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
 // What the engine keeps in memory per bucket, beside the file: whether the
@@ -37,9 +39,12 @@ type liveBucket struct {
 	// monitored is the bucket's access monitor, so that Get reads the
 	// bucket record only when it is on. It is set after the commit that
 	// changes it; a Get racing with that commit acts as if it came first.
-	monitored   atomic.Bool
-	requests    [numReadOps]atomic.Int64
-	iaRetrieval atomic.Int64
+	monitored atomic.Bool
+	requests  [numReadOps]atomic.Int64
+	// retrieval holds, per class whose reads are retrievals
+	// (Rules.RetrievalOnRead), the bytes read: storageclass.Class ->
+	// *atomic.Int64.
+	retrieval sync.Map
 }
 
 // lookup returns the bucket's state, or nil when it has none yet. Reads
@@ -60,16 +65,41 @@ func (l *liveBuckets) of(bucket string) *liveBucket {
 	return v.(*liveBucket)
 }
 
-// count counts one read request of op on lb's bucket and, for an IA read,
-// its bytes. lb may be nil: the bucket's state is then created.
-func (l *liveBuckets) count(lb *liveBucket, bucket string, op readOp, iaBytes int64) {
+// count counts one read request of op on lb's bucket. lb may be nil: the
+// bucket's state is then created.
+func (l *liveBuckets) count(lb *liveBucket, bucket string, op readOp) {
 	if lb == nil {
 		lb = l.of(bucket)
 	}
 	lb.requests[op].Add(1)
-	if iaBytes != 0 {
-		lb.iaRetrieval.Add(iaBytes)
+}
+
+// retrieve counts n bytes read of an object of class, a class whose reads
+// are retrievals. lb may be nil: the bucket's state is then created.
+func (l *liveBuckets) retrieve(lb *liveBucket, bucket string, class storageclass.Class, n int64) {
+	if lb == nil {
+		lb = l.of(bucket)
 	}
+	v, ok := lb.retrieval.Load(class)
+	if !ok {
+		v, _ = lb.retrieval.LoadOrStore(class, new(atomic.Int64))
+	}
+	v.(*atomic.Int64).Add(n)
+}
+
+// retrievals returns the bytes pending per class.
+func (lb *liveBucket) retrievals() map[storageclass.Class]int64 {
+	var m map[storageclass.Class]int64
+	lb.retrieval.Range(func(k, v any) bool {
+		if n := v.(*atomic.Int64).Load(); n != 0 {
+			if m == nil {
+				m = map[storageclass.Class]int64{}
+			}
+			m[k.(storageclass.Class)] = n
+		}
+		return true
+	})
+	return m
 }
 
 // take returns a copy of the bucket's pending reads; they stay pending
@@ -79,7 +109,7 @@ func (l *liveBuckets) take(bucket string) readCounts {
 	if lb == nil {
 		return readCounts{}
 	}
-	c := readCounts{requests: map[string]int64{}, iaRetrieval: lb.iaRetrieval.Load()}
+	c := readCounts{requests: map[string]int64{}, retrieval: lb.retrievals()}
 	for op := range numReadOps {
 		if n := lb.requests[op].Load(); n != 0 {
 			c.requests[readOps[op]] = n
@@ -98,7 +128,11 @@ func (l *liveBuckets) forget(bucket string, done readCounts) {
 	for op := range numReadOps {
 		lb.requests[op].Add(-done.requests[readOps[op]])
 	}
-	lb.iaRetrieval.Add(-done.iaRetrieval)
+	for class, n := range done.retrieval {
+		if v, ok := lb.retrieval.Load(class); ok {
+			v.(*atomic.Int64).Add(-n)
+		}
+	}
 }
 
 // drop forgets a deleted bucket.
@@ -109,7 +143,7 @@ func (l *liveBuckets) pending() []string {
 	var names []string
 	l.m.Range(func(k, v any) bool {
 		lb := v.(*liveBucket)
-		busy := lb.iaRetrieval.Load() != 0
+		busy := len(lb.retrievals()) != 0
 		for op := range numReadOps {
 			busy = busy || lb.requests[op].Load() != 0
 		}

@@ -143,7 +143,7 @@ func (db *DB) ListUploads(ctx context.Context, bucket string, opts *ListUploadsO
 		return nil
 	})
 	if err == nil {
-		db.live.count(db.live.lookup(bucket), bucket, opListUploads, 0)
+		db.live.count(db.live.lookup(bucket), bucket, opListUploads)
 	}
 	return out, err
 }
@@ -226,7 +226,7 @@ func (db *DB) ListParts(ctx context.Context, bucket, key, uploadID string, opts 
 		return nil
 	})
 	if err == nil {
-		db.live.count(db.live.lookup(bucket), bucket, opListParts, 0)
+		db.live.count(db.live.lookup(bucket), bucket, opListParts)
 	}
 	return out, err
 }

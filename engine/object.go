@@ -182,7 +182,7 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 		return nil
 	})
 	if err == nil {
-		db.live.count(nil, bucket, opHeadObject, 0)
+		db.live.count(nil, bucket, opHeadObject)
 	}
 	return oi, err
 }

@@ -145,7 +145,7 @@ func (db *DB) Symlink(ctx context.Context, bucket, key string) (target string, o
 		return nil
 	})
 	if err == nil {
-		db.live.count(nil, bucket, opHeadObject, 0)
+		db.live.count(nil, bucket, opHeadObject)
 	}
 	return target, oi, err
 }

@@ -228,16 +228,16 @@ func (w *writeTx) saveUsage() error {
 // Close stores them (reads do not write the file). A crash loses at most
 // these.
 type readCounts struct {
-	requests    map[string]int64
-	iaRetrieval int64
+	requests  map[string]int64
+	retrieval map[storageclass.Class]int64 // bytes read of classes whose reads are retrievals
 }
 
 func (r readCounts) mergeInto(u *usageRecord) {
 	for op, n := range r.requests {
 		u.request(op, n)
 	}
-	if r.iaRetrieval > 0 {
-		u.retrieval(storageclass.IA, "", r.iaRetrieval)
+	for class, n := range r.retrieval {
+		u.retrieval(class, "", n)
 	}
 }
 

@@ -54,6 +54,10 @@ type Rules struct {
 	MinDurationFromEntry bool
 	// MinBillableSize is the smallest size storage is billed for.
 	MinBillableSize int64
+	// RetrievalOnRead is true when every read of an object of the class is
+	// billed as a retrieval of its size (OSS IA; S3 STANDARD_IA,
+	// ONEZONE_IA, GLACIER_IR).
+	RetrievalOnRead bool
 	// Price is what the class costs.
 	Price Price
 }
@@ -82,10 +86,14 @@ type Catalog struct {
 
 // NewCatalog returns a catalog of the given rules (copied), naming no
 // currency (WithCurrency names one). It returns an error wrapping
-// coldstore.ErrInvalidArgument when a class name is empty, two names differ
+// coldstore.ErrInvalidArgument when there are no classes, a class name is
+// empty, two names differ
 // only in case (ParseClass could not tell them apart), or a class that
 // needs a restore has no latency or an inconsistent day range.
 func NewCatalog(rules map[Class]Rules) (*Catalog, error) {
+	if len(rules) == 0 {
+		return nil, &coldstore.OpError{Op: "NewCatalog", Detail: "no classes", Err: coldstore.ErrInvalidArgument}
+	}
 	c := &Catalog{rules: make(map[Class]Rules, len(rules))}
 	folded := make(map[string]Class, len(rules))
 	for cl, r := range rules {
@@ -139,6 +147,10 @@ func (c *Catalog) Classes() []Class {
 	return out
 }
 
+// Default returns the class a bucket and its objects get when none is
+// named: the warmest, the first of Classes.
+func (c *Catalog) Default() Class { return c.Classes()[0] }
+
 // Rank returns the rank of class cl (Rules.Rank), and false when the
 // catalog has no such class. Unlike Rules it copies nothing.
 func (c *Catalog) Rank(cl Class) (int, bool) {
@@ -190,6 +202,7 @@ var oss = mustCatalog(map[Class]Rules{
 		AccessTimeTarget:   true,
 		MinStorageDuration: 30 * Day,
 		MinBillableSize:    64 * KiB,
+		RetrievalOnRead:    true,
 	},
 	// Archive has no tiers: sending one is MalformedXML in OSS. Its restore
 	// takes about a minute in the current documents and up to 4 hours in
