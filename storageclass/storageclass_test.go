@@ -187,3 +187,46 @@ func TestTierOrder(t *testing.T) {
 	require.False(t, storageclass.Tier("").FasterThan(storageclass.TierBulk))
 	require.False(t, storageclass.TierExpedited.FasterThan(""))
 }
+
+func TestS3Catalog(t *testing.T) {
+	c := storageclass.S3()
+	require.Equal(t, []storageclass.Class{storageclass.S3Standard, storageclass.S3StandardIA, storageclass.S3IntelligentTiering, storageclass.S3OneZoneIA, storageclass.S3GlacierIR, storageclass.S3Glacier, storageclass.S3DeepArchive}, c.Classes())
+	require.Equal(t, storageclass.S3Standard, c.Default())
+	require.Equal(t, "USD", c.Currency())
+	for cl, want := range map[storageclass.Class]struct {
+		restore bool
+		min     time.Duration
+		size    int64
+		onRead  bool
+	}{
+		storageclass.S3Standard:           {},
+		storageclass.S3StandardIA:         {min: 30 * storageclass.Day, size: 128 * storageclass.KiB, onRead: true},
+		storageclass.S3IntelligentTiering: {},
+		storageclass.S3OneZoneIA:          {min: 30 * storageclass.Day, size: 128 * storageclass.KiB, onRead: true},
+		storageclass.S3GlacierIR:          {min: 90 * storageclass.Day, size: 128 * storageclass.KiB, onRead: true},
+		storageclass.S3Glacier:            {restore: true, min: 90 * storageclass.Day},
+		storageclass.S3DeepArchive:        {restore: true, min: 180 * storageclass.Day},
+	} {
+		r, err := c.Rules(cl)
+		require.NoError(t, err)
+		require.Equal(t, want.restore, r.NeedsRestore, cl)
+		require.Equal(t, want.min, r.MinStorageDuration, cl)
+		require.Equal(t, want.size, r.MinBillableSize, cl)
+		require.Equal(t, want.onRead, r.RetrievalOnRead, cl)
+		require.True(t, r.Price.Unpriced, cl)
+	}
+	g, _ := c.Rules(storageclass.S3Glacier)
+	require.Equal(t, storageclass.Latency{Min: time.Minute, Max: 5 * time.Minute}, g.Tiers[storageclass.TierExpedited])
+	require.Equal(t, storageclass.TierStandard, g.DefaultTier)
+	d, _ := c.Rules(storageclass.S3DeepArchive)
+	_, expedited := d.Tiers[storageclass.TierExpedited]
+	require.False(t, expedited, "DEEP_ARCHIVE has no Expedited tier")
+	require.Equal(t, storageclass.Latency{Min: 12 * time.Hour, Max: 48 * time.Hour}, d.Tiers[storageclass.TierBulk])
+	cl, err := c.ParseClass("glacier")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.S3Glacier, cl)
+	_, err = c.ParseClass("Archive")
+	require.Error(t, err, "an OSS class is no S3 class")
+	_, err = storageclass.NewCatalog(nil)
+	require.Error(t, err, "a catalog has a class")
+}
