@@ -25,8 +25,10 @@ var (
 	ErrNoSuchBucket = &Error{"NoSuchBucket", 404, "The specified bucket does not exist."}
 	// ErrBucketAlreadyExists is returned by CreateBucket when the bucket exists.
 	ErrBucketAlreadyExists = &Error{"BucketAlreadyExists", 409, "The requested bucket name is not available."}
-	// ErrBucketNotEmpty is returned by DeleteBucket while the bucket holds objects.
-	ErrBucketNotEmpty = &Error{"BucketNotEmpty", 409, "The bucket you tried to delete is not empty."}
+	// ErrBucketNotEmpty is returned by DeleteBucket while the bucket holds
+	// objects. Its message is DeleteBucket's sample response
+	// (https://help.aliyun.com/zh/oss/developer-reference/deletebucket).
+	ErrBucketNotEmpty = &Error{"BucketNotEmpty", 409, "The bucket has objects. Please delete them first."}
 	// ErrInvalidBucketName is returned when a bucket name is not 3-63 characters
 	// of a-z, 0-9 and '-', starting and ending with a letter or digit.
 	ErrInvalidBucketName = &Error{"InvalidBucketName", 400, "The specified bucket is not valid."}
@@ -59,7 +61,9 @@ var (
 var (
 	// ErrPositionNotEqualToLength is returned by an append whose position
 	// is not the object's length (0 for an object that does not exist).
-	ErrPositionNotEqualToLength = &Error{"PositionNotEqualToLength", 409, "Position is not equal to file length."}
+	// Its message, without a full stop, is OSS's (alibabacloud-oss-go-sdk-v2
+	// oss/client_mock_test.go; the HTTP 409 page of the OSS docs).
+	ErrPositionNotEqualToLength = &Error{"PositionNotEqualToLength", 409, "Position is not equal to file length"}
 	// ErrObjectNotAppendable is returned by an append to an object that an
 	// append did not create (a Normal, Multipart or Symlink object).
 	ErrObjectNotAppendable = &Error{"ObjectNotAppendable", 409, "The object is not appendable."}
@@ -67,8 +71,9 @@ var (
 	// link whose target does not exist.
 	ErrSymlinkTargetNotExist = &Error{"SymlinkTargetNotExist", 404, "The symlink target object does not exist."}
 	// ErrInvalidTargetType is returned by a read through a symbolic link
-	// whose target is itself a symbolic link.
-	ErrInvalidTargetType = &Error{"InvalidTargetType", 400, "The symlink target object type is not supported."}
+	// whose target is itself a symbolic link. Its message is OSS's
+	// (alibabacloud-oss-go-sdk-v2 oss/client_mock_test.go).
+	ErrInvalidTargetType = &Error{"InvalidTargetType", 400, "The symbolic's target file type is invalid"}
 	// ErrNotSymlink is returned by a read of a symbolic link's target
 	// (GetSymlink) on an object that is not a symbolic link.
 	ErrNotSymlink = &Error{"NotSymlink", 400, "The specified object is not a symlink."}
@@ -77,8 +82,10 @@ var (
 // Errors of the archive state machine.
 var (
 	// ErrOperationNotSupported is returned by Restore and CleanRestored on an
-	// object whose class needs no restore (Standard, IA).
-	ErrOperationNotSupported = &Error{"OperationNotSupported", 400, "The operation is not supported for this resource."}
+	// object whose class needs no restore (Standard, IA). Its message,
+	// without a full stop, is OSS's (alibabacloud-oss-go-sdk-v2
+	// oss/client_integration_test.go, oss/client_mock_test.go).
+	ErrOperationNotSupported = &Error{"OperationNotSupported", 400, "The operation is not supported for this resource"}
 	// ErrInvalidObjectState is returned when an archived object is read before
 	// its restore completes, or moved to a warmer class while not restored.
 	ErrInvalidObjectState = &Error{"InvalidObjectState", 403, "The operation is not valid for the object's state."}

@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -409,7 +410,16 @@ func (db *DB) CopyPart(ctx context.Context, bucket, key, uploadID string, number
 	if _, err := src.Seek(offset, io.SeekStart); err != nil {
 		return Part{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "%v", err)
 	}
-	return db.UploadPart(ctx, bucket, key, uploadID, number, io.LimitReader(src, length))
+	part, err := db.UploadPart(ctx, bucket, key, uploadID, number, io.LimitReader(src, length))
+	// The refusals of UploadPart (a missing upload) name this operation:
+	// OSS answers UploadPartCopy with its own EC for them.
+	var oe *coldstore.OpError
+	if errors.As(err, &oe) && err == error(oe) && oe.Op == "UploadPart" {
+		c := *oe
+		c.Op = op
+		err = &c
+	}
+	return part, err
 }
 
 // CompleteUpload makes an object of the upload's parts listed, in order,

@@ -22,7 +22,7 @@ import (
 // expiry of presigned URLs are answered alike by every protocol
 // (wire.ErrRequestTimeTooSkewed, wire.ErrRequestExpired).
 var (
-	errSignatureDoesNotMatch = &coldstore.Error{Code: "SignatureDoesNotMatch", Status: http.StatusForbidden, Message: "The request signature we calculated does not match the signature you provided."}
+	errSignatureDoesNotMatch = &coldstore.Error{Code: "SignatureDoesNotMatch", Status: http.StatusForbidden, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
 	errInvalidAccessKeyID    = &coldstore.Error{Code: "InvalidAccessKeyId", Status: http.StatusForbidden, Message: "The OSS Access Key Id you provided does not exist in our records."}
 	errAccessDenied          = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Anonymous access is forbidden for this operation."}
 	errNoDate                = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Authentication requires a valid Date or x-oss-date header."}

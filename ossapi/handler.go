@@ -207,9 +207,9 @@ var errInvalidDigest = &coldstore.Error{Code: "InvalidDigest", Status: http.Stat
 
 // fail answers err as the OSS XML error body with its status (see
 // wire.Front.Fail: a failure of the client's is a 4xx, a 5xx says no more
-// than its sentinel's message).
+// than its sentinel's message), with OSS's EC for it (withEC, ec.go).
 func (h *Handler) fail(q *request, err error) {
-	q.status = h.front.Fail(q.w, q.r, q.id, err, q.body.err)
+	q.status = h.front.Fail(q.w, q.r, q.id, withEC(err), q.body.err)
 }
 
 func (h *Handler) writeXML(q *request, status int, v any) {

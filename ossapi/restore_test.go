@@ -79,7 +79,7 @@ func TestSDKv2_ErrorCodes(t *testing.T) {
 	_, err = c.CleanRestoredObject(ctx, &oss.CleanRestoredObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("a")})
 	require.Equal(t, "0016-00000719", ec(err))
 	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("missing")})
-	require.Empty(t, ec(err), "none documented here: none sent")
+	require.Equal(t, "0026-00000001", ec(err), "NoSuchKey's EC (ec.go)")
 }
 
 // A copy from an archived source is 403 InvalidObjectState without
