@@ -147,6 +147,11 @@ type OpError struct {
 	// already in progress); "" otherwise. The OSS front sends it as the
 	// error's EC element and x-oss-ec header.
 	EC string
+	// Message is the service's own message for this refusal where its
+	// dialect words it otherwise than the sentinel's Message (S3's
+	// "Restore is not allowed for the object's current storage class" for
+	// an InvalidObjectState); "" otherwise. The fronts answer it on a 4xx.
+	Message string
 }
 
 // Error returns "coldstore: Op bucket/key: Code: Detail".

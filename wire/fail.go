@@ -23,7 +23,8 @@ type errorBody struct {
 	Detail    string `xml:"Detail,omitempty"` // coldstore's own, on 4xx only: the offending value
 }
 
-// Fail answers r with err as an error document (Code, Message,
+// Fail answers r with err as an error document (Code, Message: the
+// OpError's own Message on a 4xx when it has one, else the sentinel's,
 // RequestId, HostId: the request's Host, and on a 4xx the EC and Detail
 // of the *coldstore.OpError err wraps, the EC also in the protocol's
 // ECHeader) and its status, and returns that status.
@@ -65,6 +66,9 @@ func (f *Front) Fail(w http.ResponseWriter, r *http.Request, id string, err, bod
 			detail = oe.Detail
 			if f.proto.ECHeader != "" {
 				ec = oe.EC
+			}
+			if oe.Message != "" {
+				msg = oe.Message
 			}
 		}
 	}

@@ -125,3 +125,19 @@ func TestFail_EC(t *testing.T) {
 	wire.NewFront(oss, nil).Fail(w, r, "ID4", coldstore.ErrNoSuchKey, nil)
 	require.NotContains(t, w.Body.String(), "<EC>", "none documented: none sent")
 }
+
+// TestFail_Message: an OpError's own Message replaces its sentinel's on a
+// 4xx, never on a 5xx (which says no more than its sentinel).
+func TestFail_Message(t *testing.T) {
+	r := httptest.NewRequest("POST", "/b/k?restore", nil)
+	w := httptest.NewRecorder()
+	refusal := &coldstore.OpError{Err: coldstore.ErrInvalidObjectState, Message: "Restore is not allowed for the object's current storage class"}
+	require.Equal(t, 403, wire.NewFront(s3, nil).Fail(w, r, "ID1", refusal, nil))
+	require.Contains(t, w.Body.String(), "<Code>InvalidObjectState</Code><Message>Restore is not allowed for the object&#39;s current storage class</Message>")
+
+	w = httptest.NewRecorder()
+	wire.NewFront(s3, nil).Fail(w, r, "ID2", &coldstore.OpError{Err: coldstore.ErrDataCorrupt, Message: "secret detail"}, nil)
+	require.Equal(t, 500, w.Code)
+	require.NotContains(t, w.Body.String(), "secret detail")
+	require.Contains(t, w.Body.String(), coldstore.ErrDataCorrupt.Message)
+}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/dialect"
+
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
@@ -47,6 +49,21 @@ func NewInMemory(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
 	return open(t, opts, func(o *engine.Options) (*engine.DB, error) {
 		return engine.OpenStore(memkv.New(), o)
 	})
+}
+
+// NewS3 is New with the S3 dialect (dialect.S3: S3's classes, names and
+// Glacier restore rules) unless opts names another: a test double of S3
+// in one line.
+func NewS3(t testing.TB, opts *engine.Options) (*engine.DB, *clock.Mock) {
+	t.Helper()
+	var o engine.Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Dialect == nil {
+		o.Dialect = dialect.S3()
+	}
+	return New(t, &o)
 }
 
 // open opens a database with openDB as New describes.
