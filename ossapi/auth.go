@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"iter"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -182,17 +181,9 @@ func canonicalOSSHeaders(hdr http.Header) string {
 	sort.Strings(keys)
 	var b strings.Builder
 	for _, k := range keys {
-		b.WriteString(k + ":" + joinTrimmed(hdr.Values(k)) + "\n")
+		b.WriteString(k + ":" + wire.JoinTrimmed(hdr.Values(k)) + "\n")
 	}
 	return b.String()
-}
-
-func joinTrimmed(vs []string) string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = strings.TrimSpace(v)
-	}
-	return strings.Join(out, ",")
 }
 
 // v4Request is what a V4 signature covers besides the request itself.
@@ -303,14 +294,14 @@ func (h *Handler) verifyV4(q *request, v v4Request, t time.Time) error {
 	scope := v.date + "/" + v.region + "/" + v.product + "/aliyun_v4_request"
 	key := []byte("aliyun_v4" + secret)
 	for _, s := range []string{v.date, v.region, v.product, "aliyun_v4_request"} {
-		key = hmacSHA256(key, s)
+		key = wire.HMACSHA256(key, s)
 	}
 	return h.auth.Match(v.signature, func(yield func(string) bool) {
-		for _, query := range canonicalQueriesV4(q.r.URL.RawQuery, v.presigned) {
+		for _, query := range wire.CanonicalQueries(q.r.URL.RawQuery, presignedParam(v.presigned), false) {
 			canon := canonicalRequestV4(q, v, query)
 			sum := sha256.Sum256([]byte(canon))
 			toSign := algorithmV4 + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-			if !yield(hex.EncodeToString(hmacSHA256(key, toSign))) {
+			if !yield(hex.EncodeToString(wire.HMACSHA256(key, toSign))) {
 				return
 			}
 		}
@@ -329,7 +320,7 @@ func canonicalRequestV4(q *request, v v4Request, query string) string {
 	for k, vs := range r.Header {
 		lk := strings.ToLower(k)
 		if strings.HasPrefix(lk, "x-oss-") || lk == "content-type" || lk == "content-md5" || extra[lk] {
-			headers[lk] = joinTrimmed(vs)
+			headers[lk] = wire.JoinTrimmed(vs)
 		}
 	}
 	if extra["host"] {
@@ -346,7 +337,7 @@ func canonicalRequestV4(q *request, v v4Request, query string) string {
 	if q.bucket != "" {
 		uri += q.bucket + "/" + q.key
 	}
-	canon.WriteString(escapeV4(uri) + "\n")
+	canon.WriteString(wire.EscapePath(uri) + "\n")
 	canon.WriteString(query + "\n")
 	for _, k := range keys {
 		canon.WriteString(k + ":" + headers[k] + "\n")
@@ -360,71 +351,11 @@ func canonicalRequestV4(q *request, v v4Request, query string) string {
 	return canon.String()
 }
 
-func hmacSHA256(key []byte, s string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(s))
-	return m.Sum(nil)
-}
-
-// escapeV4 percent-encodes all but unreserved characters and '/'.
-func escapeV4(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{c})))
-		}
+// presignedParam is the parameter a V4 signature leaves out of the
+// canonical query: the signature itself, in a presigned URL.
+func presignedParam(presigned bool) string {
+	if presigned {
+		return "x-oss-signature"
 	}
-	return b.String()
-}
-
-// canonicalQueriesV4 returns the canonical query strings a client may
-// have signed: the parameters sorted with their values as sent (what the
-// Go SDKs sign), and, when that differs, each name and value decoded and
-// encoded again (RFC 3986, '%20' for spaces). A presigned URL's
-// x-oss-signature is left out.
-func canonicalQueriesV4(raw string, presigned bool) []string {
-	raw = strings.ReplaceAll(raw, "+", "%20")
-	type kv struct{ k, v string }
-	var asSent, reencoded []kv
-	for _, p := range strings.Split(raw, "&") {
-		if p == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(p, "=")
-		dk, err1 := url.QueryUnescape(k)
-		dv, err2 := url.QueryUnescape(v)
-		if presigned && dk == "x-oss-signature" {
-			continue
-		}
-		asSent = append(asSent, kv{k, v})
-		if err1 == nil && err2 == nil {
-			reencoded = append(reencoded, kv{escapeQueryV4(dk), escapeQueryV4(dv)})
-		}
-	}
-	join := func(list []kv) string {
-		sort.SliceStable(list, func(i, j int) bool { return list[i].k < list[j].k })
-		var b strings.Builder
-		for i, p := range list {
-			if i > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(p.k)
-			if p.v != "" {
-				b.WriteString("=" + p.v)
-			}
-		}
-		return b.String()
-	}
-	out := []string{join(asSent)}
-	if r := join(reencoded); r != out[0] {
-		out = append(out, r)
-	}
-	return out
-}
-
-func escapeQueryV4(s string) string {
-	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+	return ""
 }

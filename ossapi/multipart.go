@@ -222,7 +222,7 @@ func objectURL(q *request) string {
 func pathEscape(key string) string {
 	segs := strings.Split(key, "/")
 	for i, s := range segs {
-		segs[i] = escapeQueryV4(s)
+		segs[i] = wire.EscapeQuery(s)
 	}
 	return strings.Join(segs, "/")
 }

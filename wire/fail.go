@@ -21,7 +21,28 @@ type errorBody struct {
 	HostID    string `xml:"HostId"`
 	EC        string `xml:"EC,omitempty"`     // the service's own code of the refusal (OSS), on 4xx only
 	Detail    string `xml:"Detail,omitempty"` // coldstore's own, on 4xx only: the offending value
+	// StorageClass names the object's class in S3's InvalidObjectState
+	// (WithStorageClass), on 4xx only.
+	StorageClass string `xml:"StorageClass,omitempty"`
 }
+
+// WithStorageClass returns err with the storage class its error document
+// names (S3's InvalidObjectState carries the object's class). errors.Is and
+// errors.As see err through it.
+func WithStorageClass(err error, class string) error {
+	if err == nil {
+		return nil
+	}
+	return &classError{err: err, class: class}
+}
+
+type classError struct {
+	err   error
+	class string
+}
+
+func (e *classError) Error() string { return e.err.Error() }
+func (e *classError) Unwrap() error { return e.err }
 
 // Fail answers r with err as an error document (Code, Message: the
 // OpError's own Message on a 4xx when it has one, else the sentinel's,
@@ -50,7 +71,7 @@ func (f *Front) Fail(w http.ResponseWriter, r *http.Request, id string, err, bod
 	if status < 400 || status > 599 && status != ErrClientClosed.Status {
 		code, status, msg = ErrInternal.Code, ErrInternal.Status, ErrInternal.Message
 	}
-	detail, ec := "", ""
+	detail, ec, class := "", "", ""
 	switch {
 	case status >= 500:
 		level := slog.LevelError
@@ -71,11 +92,15 @@ func (f *Front) Fail(w http.ResponseWriter, r *http.Request, id string, err, bod
 				msg = oe.Message
 			}
 		}
+		var ce *classError
+		if errors.As(err, &ce) {
+			class = ce.class
+		}
 	}
 	if ec != "" {
 		w.Header().Set(f.proto.ECHeader, ec)
 	}
-	return f.writeXML(w, r, id, status, errorBody{Code: code, Message: msg, RequestID: id, HostID: r.Host, EC: ec, Detail: detail}, true)
+	return f.writeXML(w, r, id, status, errorBody{Code: code, Message: msg, RequestID: id, HostID: r.Host, EC: ec, Detail: detail, StorageClass: class}, true)
 }
 
 // classify turns err into the error answered: a rule the request broke,

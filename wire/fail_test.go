@@ -141,3 +141,19 @@ func TestFail_Message(t *testing.T) {
 	require.NotContains(t, w.Body.String(), "secret detail")
 	require.Contains(t, w.Body.String(), coldstore.ErrDataCorrupt.Message)
 }
+
+// TestFail_StorageClass: S3's InvalidObjectState names the object's class
+// in its document.
+func TestFail_StorageClass(t *testing.T) {
+	r := httptest.NewRequest("GET", "/b/k", nil)
+	w := httptest.NewRecorder()
+	err := wire.WithStorageClass(&coldstore.OpError{Err: coldstore.ErrInvalidObjectState}, "GLACIER")
+	require.ErrorIs(t, err, coldstore.ErrInvalidObjectState)
+	require.Equal(t, 403, wire.NewFront(s3, nil).Fail(w, r, "ID1", err, nil))
+	require.Contains(t, w.Body.String(), "<StorageClass>GLACIER</StorageClass>")
+	require.Nil(t, wire.WithStorageClass(nil, "GLACIER"))
+
+	w = httptest.NewRecorder()
+	wire.NewFront(s3, nil).Fail(w, r, "ID2", &coldstore.OpError{Err: coldstore.ErrNoSuchKey}, nil)
+	require.NotContains(t, w.Body.String(), "StorageClass")
+}

@@ -1,0 +1,243 @@
+package s3api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/wire"
+)
+
+// Errors of authentication in S3's words. RequestTimeTooSkewed and the
+// expiry of presigned URLs are answered alike by every protocol.
+var (
+	errSignatureDoesNotMatch = &coldstore.Error{Code: "SignatureDoesNotMatch", Status: http.StatusForbidden, Message: "The request signature we calculated does not match the signature you provided. Check your key and signing method."}
+	errInvalidAccessKeyID    = &coldstore.Error{Code: "InvalidAccessKeyId", Status: http.StatusForbidden, Message: "The AWS Access Key Id you provided does not exist in our records."}
+	errAccessDenied          = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "Access Denied"}
+	errBadAuth               = &coldstore.Error{Code: "AuthorizationHeaderMalformed", Status: http.StatusBadRequest, Message: "The authorization header is malformed."}
+	errBadQueryAuth          = &coldstore.Error{Code: "AuthorizationQueryParametersError", Status: http.StatusBadRequest, Message: "Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."}
+	errNoDate                = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "AWS authentication requires a valid Date or x-amz-date header"}
+)
+
+// MaxSkew is how far a signed request's date may lie from the wall clock,
+// before or after, as S3 allows: 15 minutes.
+const MaxSkew = 15 * time.Minute
+
+// maxPresign is the longest validity of a presigned URL: 7 days.
+const maxPresign = 7 * 24 * 60 * 60
+
+const (
+	algorithm = "AWS4-HMAC-SHA256"
+	isoBasic  = "20060102T150405Z"
+)
+
+// verifier checks Signature Version 4 when keys are configured: in the
+// Authorization header (AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
+// Signature=...) or presigned (X-Amz-Algorithm, X-Amz-Credential,
+// X-Amz-Date, X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Signature). The
+// payload hash signed is x-amz-content-sha256 as sent (presigned:
+// UNSIGNED-PAYLOAD); the body is checked against a hex one as it is read
+// (objects.go). Any other Authorization header is malformed, and a request
+// with neither is anonymous: AccessDenied.
+func (h *Handler) verifier() wire.Verifier[*request] {
+	return wire.Verifier[*request]{
+		Keys:      h.opts.Keys,
+		WallClock: h.opts.WallClock,
+		MaxSkew:   MaxSkew,
+		Schemes: []wire.Scheme[*request]{
+			{Authorization: algorithm + " ", Check: h.checkHeader},
+			{Params: []string{"X-Amz-Signature", "X-Amz-Algorithm"}, Check: h.checkQuery},
+		},
+		UnknownKey: errInvalidAccessKeyID,
+		Mismatch:   errSignatureDoesNotMatch,
+		Anonymous:  errAccessDenied,
+		Malformed:  errBadAuth,
+	}
+}
+
+// sigV4 is what a signature covers besides the request itself.
+type sigV4 struct {
+	id, date, region, service string // the credential scope
+	timestamp                 string // as signed: x-amz-date or Date
+	signed                    []string
+	signature                 string
+	payload                   string // the payload hash signed
+	presigned                 bool
+}
+
+// parseCredential splits id/date/region/service/aws4_request.
+func parseCredential(s string) (sigV4, bool) {
+	cred := strings.Split(s, "/")
+	if len(cred) != 5 || cred[4] != "aws4_request" || cred[0] == "" {
+		return sigV4{}, false
+	}
+	return sigV4{id: cred[0], date: cred[1], region: cred[2], service: cred[3]}, true
+}
+
+// checkHeader verifies Authorization: AWS4-HMAC-SHA256 .... The time
+// signed is x-amz-date (20060102T150405Z) or, when absent, Date; it must
+// lie within MaxSkew of the wall clock and fall on the credential's date.
+func (h *Handler) checkHeader(q *request, auth string) error {
+	fields := map[string]string{}
+	for _, part := range strings.Split(auth, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		fields[k] = v
+	}
+	v, ok := parseCredential(fields["Credential"])
+	if !ok || fields["Signature"] == "" || fields["SignedHeaders"] == "" {
+		return errBadAuth
+	}
+	v.signed = strings.Split(fields["SignedHeaders"], ";")
+	v.signature = fields["Signature"]
+	v.payload = q.r.Header.Get("x-amz-content-sha256")
+	if v.payload == "" {
+		// S3 requires the header; without it the request signs the hash
+		// of an empty payload, as the oldest clients do.
+		sum := sha256.Sum256(nil)
+		v.payload = hex.EncodeToString(sum[:])
+	}
+	var t time.Time
+	var err error
+	if d := q.r.Header.Get("x-amz-date"); d != "" {
+		v.timestamp = d
+		t, err = time.Parse(isoBasic, d)
+	} else if d := q.r.Header.Get("Date"); d != "" {
+		v.timestamp = d
+		t, err = http.ParseTime(d)
+	} else {
+		return errNoDate
+	}
+	if err != nil {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "unparseable date " + strconv.Quote(v.timestamp), Err: errNoDate}
+	}
+	if err := h.verify(q, v, t); err != nil {
+		return err
+	}
+	return h.auth.CheckDate(t)
+}
+
+// checkQuery verifies a presigned URL; it is refused once X-Amz-Date +
+// X-Amz-Expires (1 s to 7 days) has passed on the wall clock, and when
+// X-Amz-Date lies more than MaxSkew ahead of it.
+func (h *Handler) checkQuery(q *request, _ string) error {
+	query := q.query
+	if query.Get("X-Amz-Algorithm") != algorithm || query.Get("X-Amz-Signature") == "" || query.Get("X-Amz-SignedHeaders") == "" {
+		return errBadQueryAuth
+	}
+	v, ok := parseCredential(query.Get("X-Amz-Credential"))
+	if !ok {
+		return errBadQueryAuth
+	}
+	v.presigned = true
+	v.signature = query.Get("X-Amz-Signature")
+	v.signed = strings.Split(query.Get("X-Amz-SignedHeaders"), ";")
+	v.payload = query.Get("X-Amz-Content-Sha256")
+	if v.payload == "" {
+		v.payload = "UNSIGNED-PAYLOAD"
+	}
+	v.timestamp = query.Get("X-Amz-Date")
+	t, err := time.Parse(isoBasic, v.timestamp)
+	if err != nil {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "unparseable X-Amz-Date " + strconv.Quote(v.timestamp), Err: errBadQueryAuth}
+	}
+	es := query.Get("X-Amz-Expires")
+	expires, ok := wire.ParseDigits(es)
+	if !ok || expires < 1 || expires > maxPresign {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "X-Amz-Expires " + strconv.Quote(es) + " outside 1-604800", Err: errBadQueryAuth}
+	}
+	if err := h.verify(q, v, t); err != nil {
+		return err
+	}
+	return h.auth.CheckPresigned(t, t.Add(time.Duration(expires)*time.Second))
+}
+
+// verify checks the credential scope's date against t and the signature:
+// HMAC-SHA256 with the key derived from "AWS4"+secret, the scope's date,
+// region, service and "aws4_request", of "AWS4-HMAC-SHA256\n" timestamp
+// "\n" scope "\n" hex(SHA256(canonical request)). The region and service
+// are the client's: a test double takes any.
+func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
+	secret, err := h.auth.Secret(v.id)
+	if err != nil {
+		return err
+	}
+	if v.date != t.UTC().Format("20060102") {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key,
+			Detail: "credential date " + strconv.Quote(v.date) + " is not the request's date " + t.UTC().Format("20060102"), Err: errSignatureDoesNotMatch}
+	}
+	scope := v.date + "/" + v.region + "/" + v.service + "/aws4_request"
+	key := []byte("AWS4" + secret)
+	for _, s := range []string{v.date, v.region, v.service, "aws4_request"} {
+		key = wire.HMACSHA256(key, s)
+	}
+	skip := ""
+	if v.presigned {
+		skip = "X-Amz-Signature"
+	}
+	return h.auth.Match(v.signature, func(yield func(string) bool) {
+		for _, uri := range canonicalURIs(q.r) {
+			for _, query := range wire.CanonicalQueries(q.r.URL.RawQuery, skip, true) {
+				canon := canonicalRequest(q.r, v, uri, query)
+				sum := sha256.Sum256([]byte(canon))
+				toSign := algorithm + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+				if !yield(hex.EncodeToString(wire.HMACSHA256(key, toSign))) {
+					return
+				}
+			}
+		}
+	})
+}
+
+// canonicalURIs are the canonical URIs a client may have signed: the path
+// as sent, and the decoded path encoded again (S3 signs each segment
+// encoded once).
+func canonicalURIs(r *http.Request) []string {
+	sent := r.URL.EscapedPath()
+	if again := wire.EscapePath(r.URL.Path); again != sent {
+		return []string{sent, again}
+	}
+	return []string{sent}
+}
+
+// canonicalRequest is VERB \n URI \n query \n signed headers with their
+// values \n signed header names \n payload hash.
+func canonicalRequest(r *http.Request, v sigV4, uri, query string) string {
+	names := make([]string, len(v.signed))
+	for i, k := range v.signed {
+		names[i] = strings.ToLower(k)
+	}
+	sort.Strings(names)
+	var canon strings.Builder
+	canon.WriteString(r.Method + "\n" + uri + "\n" + query + "\n")
+	for _, k := range names {
+		var value string
+		switch k {
+		case "host":
+			value = r.Host
+		case "content-length":
+			value = strconv.FormatInt(r.ContentLength, 10)
+			if vs := r.Header.Values(k); len(vs) > 0 {
+				value = wire.JoinTrimmed(vs)
+			}
+		default:
+			value = collapseSpaces(wire.JoinTrimmed(r.Header.Values(k)))
+		}
+		canon.WriteString(k + ":" + value + "\n")
+	}
+	canon.WriteString("\n" + strings.Join(names, ";") + "\n" + v.payload)
+	return canon.String()
+}
+
+// collapseSpaces turns each run of spaces into one, as SigV4 canonical
+// header values are.
+func collapseSpaces(s string) string {
+	if !strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,242 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/wire"
+)
+
+// isoTime is how S3 writes times in its XML documents.
+const isoTime = "2006-01-02T15:04:05.000Z"
+
+// s3NS is S3's XML namespace, which its documents declare.
+const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+var theOwner = owner{ID: "coldstore", DisplayName: "coldstore"}
+
+// etag is how S3 writes an ETag: lower-case hex, in quotes.
+func etag(hex string) string { return `"` + hex + `"` }
+
+// listBuckets serves ListBuckets: every bucket, in name order.
+func (h *Handler) listBuckets(q *request) error {
+	bs, err := h.db.ListBuckets(q.r.Context())
+	if err != nil {
+		return err
+	}
+	type xmlBucket struct {
+		Name         string `xml:"Name"`
+		CreationDate string `xml:"CreationDate"`
+		BucketRegion string `xml:"BucketRegion"`
+	}
+	res := struct {
+		XMLName xml.Name    `xml:"ListAllMyBucketsResult"`
+		NS      string      `xml:"xmlns,attr"`
+		Owner   owner       `xml:"Owner"`
+		Buckets []xmlBucket `xml:"Buckets>Bucket"`
+	}{NS: s3NS, Owner: theOwner}
+	for _, b := range bs {
+		res.Buckets = append(res.Buckets, xmlBucket{Name: b.Name, CreationDate: b.Created.UTC().Format(isoTime), BucketRegion: h.opts.Region})
+	}
+	h.writeXML(q, http.StatusOK, res)
+	return nil
+}
+
+// createBucket serves CreateBucket, with or without a
+// <CreateBucketConfiguration> naming a LocationConstraint (any region is
+// taken: one server is every region). Its buckets are of S3's default
+// class, STANDARD. S3 answers a second CreateBucket of one's own bucket
+// BucketAlreadyOwnedByYou (409).
+func (h *Handler) createBucket(q *request) error {
+	var cfg struct {
+		XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+		LocationConstraint string   `xml:"LocationConstraint"`
+	}
+	if err := h.readXML(q, &cfg, true, h.opts.MaxXMLSize); err != nil {
+		return err
+	}
+	if err := h.db.CreateBucket(q.r.Context(), q.bucket, nil); err != nil {
+		return err
+	}
+	q.header("Location", "/"+q.bucket)
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+// headBucket serves HeadBucket: 200 with x-amz-bucket-region, or 404.
+func (h *Handler) headBucket(q *request) error {
+	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	q.header("x-amz-bucket-region", h.opts.Region)
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) deleteBucket(q *request) error {
+	if err := h.db.DeleteBucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusNoContent)
+	return nil
+}
+
+// getBucketLocation serves GetBucketLocation: the server's region, empty
+// for us-east-1 as S3 writes it.
+func (h *Handler) getBucketLocation(q *request) error {
+	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	region := h.opts.Region
+	if region == "us-east-1" {
+		region = ""
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName xml.Name `xml:"LocationConstraint"`
+		NS      string   `xml:"xmlns,attr"`
+		Region  string   `xml:",chardata"`
+	}{NS: s3NS, Region: region})
+	return nil
+}
+
+// getBucketVersioning serves GetBucketVersioning: versioning was never
+// enabled, which S3 writes as an empty configuration.
+func (h *Handler) getBucketVersioning(q *request) error {
+	if _, err := h.db.Bucket(q.r.Context(), q.bucket); err != nil {
+		return err
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName xml.Name `xml:"VersioningConfiguration"`
+		NS      string   `xml:"xmlns,attr"`
+	}{NS: s3NS})
+	return nil
+}
+
+type restoreStatus struct {
+	IsRestoreInProgress bool   `xml:"IsRestoreInProgress"`
+	RestoreExpiryDate   string `xml:"RestoreExpiryDate,omitempty"`
+}
+
+type xmlObject struct {
+	Key           string         `xml:"Key"`
+	LastModified  string         `xml:"LastModified"`
+	ETag          string         `xml:"ETag"`
+	Size          int64          `xml:"Size"`
+	StorageClass  string         `xml:"StorageClass"`
+	Owner         *owner         `xml:"Owner,omitempty"`
+	RestoreStatus *restoreStatus `xml:"RestoreStatus,omitempty"`
+}
+
+type commonPrefix struct {
+	Prefix string `xml:"Prefix"`
+}
+
+type listResult struct {
+	XMLName               xml.Name       `xml:"ListBucketResult"`
+	NS                    string         `xml:"xmlns,attr"`
+	Name                  string         `xml:"Name"`
+	Prefix                string         `xml:"Prefix"`
+	Marker                *string        `xml:"Marker,omitempty"`
+	StartAfter            *string        `xml:"StartAfter,omitempty"`
+	ContinuationToken     *string        `xml:"ContinuationToken,omitempty"`
+	KeyCount              *int           `xml:"KeyCount,omitempty"`
+	MaxKeys               int            `xml:"MaxKeys"`
+	Delimiter             string         `xml:"Delimiter,omitempty"`
+	EncodingType          string         `xml:"EncodingType,omitempty"`
+	IsTruncated           bool           `xml:"IsTruncated"`
+	NextMarker            string         `xml:"NextMarker,omitempty"`
+	NextContinuationToken string         `xml:"NextContinuationToken,omitempty"`
+	Contents              []xmlObject    `xml:"Contents"`
+	CommonPrefixes        []commonPrefix `xml:"CommonPrefixes"`
+}
+
+// listObjects serves ListObjects (marker) and ListObjectsV2 (list-type=2),
+// with Delimiter grouping, encoding-type=url and, when the request asks
+// with x-amz-optional-object-attributes: RestoreStatus, each archived
+// object's RestoreStatus (IsRestoreInProgress, RestoreExpiryDate); objects
+// never restored or expired have none. Owner is listed by v1 always and by
+// v2 with fetch-owner=true.
+func (h *Handler) listObjects(q *request) error {
+	lq, err := wire.ParseListQuery(q.bucket, q.query, 1000, engine.MaxListLimit)
+	if err != nil {
+		return err
+	}
+	withRestore := false
+	for _, v := range q.r.Header.Values("x-amz-optional-object-attributes") {
+		for _, a := range strings.Split(v, ",") {
+			switch strings.TrimSpace(a) {
+			case "RestoreStatus":
+				withRestore = true
+			case "":
+			default:
+				return &coldstore.OpError{Op: "ListObjects", Bucket: q.bucket, Detail: "x-amz-optional-object-attributes names " + strconv.Quote(a),
+					Err: coldstore.ErrInvalidArgument, Message: "Invalid attribute name specified."}
+			}
+		}
+	}
+	res := listResult{NS: s3NS, Name: q.bucket, Prefix: lq.Encode(lq.Prefix), MaxKeys: lq.MaxKeys, Delimiter: lq.Encode(lq.Delimiter)}
+	if lq.URLEncoding {
+		res.EncodingType = "url"
+	}
+	if lq.V2 {
+		if lq.StartAfter != "" {
+			res.StartAfter = ptr(lq.Encode(lq.StartAfter))
+		}
+		if lq.ContinuationToken != "" {
+			res.ContinuationToken = ptr(lq.ContinuationToken)
+		}
+	} else {
+		res.Marker = ptr(lq.Encode(lq.Marker))
+	}
+	page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: lq.Prefix, StartAfter: lq.After, Delimiter: lq.Delimiter, Limit: lq.Limit()})
+	if err != nil {
+		return err
+	}
+	withOwner := !lq.V2 || q.query.Get("fetch-owner") == "true"
+	if lq.MaxKeys > 0 {
+		for _, o := range page.Objects {
+			x := xmlObject{Key: lq.Encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
+				Size: o.Size, StorageClass: string(o.StorageClass)}
+			if withOwner {
+				x.Owner = &theOwner
+			}
+			if withRestore {
+				x.RestoreStatus = listRestoreStatus(o.Restore)
+			}
+			res.Contents = append(res.Contents, x)
+		}
+		for _, cp := range page.CommonPrefixes {
+			res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: lq.Encode(cp)})
+		}
+	}
+	p := lq.Page(len(page.Objects)+len(page.CommonPrefixes), page.Truncated, page.NextStartAfter)
+	res.IsTruncated, res.NextMarker, res.NextContinuationToken = p.Truncated, p.NextMarker, p.NextContinuationToken
+	if lq.V2 {
+		res.KeyCount = &p.KeyCount
+	}
+	h.writeXML(q, http.StatusOK, res)
+	return nil
+}
+
+// listRestoreStatus is an object's RestoreStatus in a listing: in
+// progress, or done with its expiry; nil when there is no restore.
+func listRestoreStatus(s engine.RestoreStatus) *restoreStatus {
+	switch s.State {
+	case engine.Restoring:
+		return &restoreStatus{IsRestoreInProgress: true}
+	case engine.Restored:
+		return &restoreStatus{RestoreExpiryDate: s.ExpiresAt.UTC().Format(isoTime)}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,79 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net/http"
+
+	"github.com/coldstore-dev/coldstore"
+)
+
+// maxDeleteObjects is the most keys one DeleteObjects names.
+const maxDeleteObjects = 1000
+
+// maxDeleteXML bounds a DeleteObjects body: 1,000 keys of 1,024 bytes,
+// escaped.
+const maxDeleteXML = 8 << 20
+
+// deleteObjects serves DeleteObjects (POST ?delete): each key deleted in
+// turn, each reported in <Deleted> (none with <Quiet>true</Quiet>), or in
+// <Error> with its code when its delete fails (a bad key). More than 1,000
+// keys is MalformedXML; a VersionId is not served (501); nothing is
+// deleted for either. S3 asks for Content-MD5 or a checksum header; the
+// body is checked against either when given, and taken without.
+func (h *Handler) deleteObjects(q *request) error {
+	const op = "DeleteObjects"
+	body, err := checkedRequestBody(q, op)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		XMLName xml.Name `xml:"Delete"`
+		Quiet   bool     `xml:"Quiet"`
+		Objects []struct {
+			Key       string  `xml:"Key"`
+			VersionID *string `xml:"VersionId"`
+		} `xml:"Object"`
+	}
+	if err := readXMLFrom(body, &req, false, max(h.opts.MaxXMLSize, maxDeleteXML)); err != nil {
+		return err
+	}
+	if len(req.Objects) > maxDeleteObjects {
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Detail: fmt.Sprintf("%d objects, more than %d", len(req.Objects), maxDeleteObjects), Err: coldstore.ErrMalformedXML}
+	}
+	for _, o := range req.Objects {
+		if o.VersionID != nil {
+			return notImplemented(q, "VersionId in DeleteObjects")
+		}
+	}
+	type deleted struct {
+		Key string `xml:"Key"`
+	}
+	type failed struct {
+		Key     string `xml:"Key"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	out := struct {
+		XMLName xml.Name  `xml:"DeleteResult"`
+		NS      string    `xml:"xmlns,attr"`
+		Deleted []deleted `xml:"Deleted"`
+		Errors  []failed  `xml:"Error"`
+	}{NS: s3NS}
+	for _, o := range req.Objects {
+		err := h.db.Delete(q.r.Context(), q.bucket, o.Key)
+		var ce *coldstore.Error
+		switch {
+		case err == nil:
+			if !req.Quiet {
+				out.Deleted = append(out.Deleted, deleted{Key: o.Key})
+			}
+		case coldstore.HTTPStatus(err) == http.StatusBadRequest && asError(err, &ce):
+			out.Errors = append(out.Errors, failed{Key: o.Key, Code: ce.Code, Message: s3Message(ce)})
+		default:
+			return err // the bucket is gone, the database closed: the whole request fails
+		}
+	}
+	h.writeXML(q, http.StatusOK, out)
+	return nil
+}

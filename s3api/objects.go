@@ -1,0 +1,253 @@
+package s3api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/coldstore-dev/coldstore/wire"
+)
+
+// httpTime is the format of Last-Modified.
+const httpTime = http.TimeFormat
+
+// objectHeaders writes what HeadObject and GetObject answer about oi:
+// x-amz-storage-class is left out for STANDARD, as S3 leaves it out.
+func objectHeaders(q *request, oi engine.ObjectInfo) {
+	q.header("ETag", etag(oi.ETag))
+	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
+	q.header("Content-Type", oi.ContentType)
+	if oi.StorageClass != storageclass.S3Standard {
+		q.header("x-amz-storage-class", string(oi.StorageClass))
+	}
+	if h := wire.RestoreHeader(oi.Restore); h != "" {
+		q.header("x-amz-restore", h)
+	}
+	for k, v := range oi.Headers {
+		q.header(k, v)
+	}
+	for k, v := range oi.Metadata {
+		q.header("x-amz-meta-"+k, v)
+	}
+	if len(oi.Tags) > 0 {
+		q.header("x-amz-tagging-count", strconv.Itoa(len(oi.Tags)))
+	}
+	q.header("Accept-Ranges", "bytes")
+}
+
+// putOrCopyObject serves PUT on an object: CopyObject when
+// x-amz-copy-source names a source, PutObject otherwise.
+func (h *Handler) putOrCopyObject(q *request) error {
+	if q.r.Header.Get("x-amz-copy-source") != "" {
+		return h.copyObject(q)
+	}
+	return h.putObject(q)
+}
+
+// parseClass reads x-amz-storage-class: "" when absent, else a class of
+// the catalog, else InvalidStorageClass.
+func (h *Handler) parseClass(q *request, op string) (storageclass.Class, error) {
+	c := q.r.Header.Get("x-amz-storage-class")
+	if c == "" {
+		return "", nil
+	}
+	class, err := h.db.Catalog().ParseClass(c)
+	if err != nil || string(class) != c {
+		return "", &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-amz-storage-class " + strconv.Quote(c), Err: errInvalidStorageClass}
+	}
+	return class, nil
+}
+
+// requestMeta reads x-amz-meta-*, x-amz-tagging (a query string) and the
+// headers an object keeps.
+func requestMeta(q *request, op string) (meta, tags, headers map[string]string, err error) {
+	meta = map[string]string{}
+	for k, vs := range q.r.Header {
+		if m, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-meta-"); ok && len(vs) > 0 {
+			meta[m] = vs[0]
+		}
+	}
+	if t := q.r.Header.Get("x-amz-tagging"); t != "" {
+		parsed, perr := url.ParseQuery(t)
+		if perr != nil {
+			return nil, nil, nil, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-amz-tagging is not a query string", Err: coldstore.ErrInvalidArgument}
+		}
+		tags = map[string]string{}
+		for k, v := range parsed {
+			tags[k] = v[0]
+		}
+	}
+	for _, k := range engine.StoredHeaders {
+		if v := q.r.Header.Get(k); v != "" {
+			if headers == nil {
+				headers = map[string]string{}
+			}
+			headers[k] = v
+		}
+	}
+	return meta, tags, headers, nil
+}
+
+// putOptions reads what a PutObject or CreateMultipartUpload says of the
+// object to be. If-None-Match: * forbids an overwrite (S3's conditional
+// write: 412 PreconditionFailed when the key exists); any other
+// If-None-Match, and If-Match, on a write are not served (501).
+func (h *Handler) putOptions(q *request, op string) (*engine.PutOptions, error) {
+	o := &engine.PutOptions{ContentType: q.r.Header.Get("Content-Type")}
+	switch inm := q.r.Header.Get("If-None-Match"); {
+	case inm == "*":
+		o.ForbidOverwrite = true
+	case inm != "":
+		return nil, notImplemented(q, "If-None-Match other than * on a write")
+	}
+	if q.r.Header.Get("If-Match") != "" {
+		return nil, notImplemented(q, "If-Match on a write")
+	}
+	var err error
+	if o.StorageClass, err = h.parseClass(q, op); err != nil {
+		return nil, err
+	}
+	if o.Metadata, o.Tags, o.Headers, err = requestMeta(q, op); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// putObject serves PutObject: the body, checked against Content-MD5,
+// x-amz-content-sha256 and x-amz-checksum-* as it is read, stored in the
+// class x-amz-storage-class names (the bucket's, STANDARD, without one).
+func (h *Handler) putObject(q *request) error {
+	const op = "PutObject"
+	opts, err := h.putOptions(q, op)
+	if err != nil {
+		return err
+	}
+	body, err := checkedRequestBody(q, op)
+	if err != nil {
+		return err
+	}
+	oi, err := h.db.Put(q.r.Context(), q.bucket, q.key, body, opts)
+	if err != nil {
+		return err
+	}
+	q.header("ETag", etag(oi.ETag))
+	body.echo(q)
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+// headObject serves HeadObject: GetObject's headers, no body. An archived
+// object answers too: HEAD reads no content.
+func (h *Handler) headObject(q *request) error {
+	oi, err := h.db.Head(q.r.Context(), q.bucket, q.key)
+	if err != nil {
+		return err
+	}
+	if s := wire.Preconditions(q.r.Header, oi.ETag, oi.LastModified); s != 0 {
+		return precondition(q, oi, s)
+	}
+	objectHeaders(q, oi)
+	q.header("Content-Length", strconv.FormatInt(oi.Size, 10))
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+// precondition answers a failed condition: 304 with the validators, or
+// 412 PreconditionFailed.
+func precondition(q *request, oi engine.ObjectInfo, status int) error {
+	if status == http.StatusPreconditionFailed {
+		return wire.ErrPreconditionFailed
+	}
+	q.header("ETag", etag(oi.ETag))
+	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
+	q.writeStatus(http.StatusNotModified)
+	return nil
+}
+
+// responseOverrides are GetObject's query parameters that set a header.
+var responseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+// rangeRules are S3's: a range past the end is cut at it, a suffix longer
+// than the object is all of it, and an unsatisfiable one is 416; of
+// several ranges only the first counts.
+var rangeRules = wire.RangeRules{FirstOfMany: true, RefuseUnsatisfiable: true, Clamp: true}
+
+// getObject serves GetObject: the whole object or the range asked for.
+// An archived object not restored, or still restoring, is 403
+// InvalidObjectState with its StorageClass, ranged reads included.
+func (h *Handler) getObject(q *request) error {
+	obj, err := h.db.Get(q.r.Context(), q.bucket, q.key)
+	if err != nil {
+		return h.withClass(q, q.bucket, q.key, err)
+	}
+	defer obj.Close()
+	oi := obj.Info()
+	if s := wire.Preconditions(q.r.Header, oi.ETag, oi.LastModified); s != 0 {
+		return precondition(q, oi, s)
+	}
+	spec := q.r.Header.Get("Range")
+	if ir := q.r.Header.Get("If-Range"); spec != "" && ir != "" && !wire.IfRange(ir, oi.ETag, oi.LastModified) {
+		spec = ""
+	}
+	rng, err := wire.ParseRange(spec, oi.Size, rangeRules)
+	if err != nil {
+		q.header("Content-Range", wire.UnsatisfiedContentRange(oi.Size))
+		return &coldstore.OpError{Op: "GetObject", Bucket: q.bucket, Key: q.key, Detail: "Range " + strconv.Quote(q.r.Header.Get("Range")) + fmt.Sprintf(" of an object of %d bytes", oi.Size), Err: err}
+	}
+	objectHeaders(q, oi)
+	for p, hdr := range responseOverrides {
+		if v := q.query.Get(p); v != "" {
+			q.header(hdr, v)
+		}
+	}
+	status := http.StatusOK
+	var body io.Reader = obj
+	if rng.Partial {
+		if _, err := obj.Seek(rng.Start, io.SeekStart); err != nil {
+			return err
+		}
+		q.header("Content-Range", rng.ContentRange(oi.Size))
+		status = http.StatusPartialContent
+		body = io.LimitReader(obj, rng.Length)
+	}
+	if err := h.front.SendBody(q.w, q.id, status, body, rng.Length); err != nil {
+		return err
+	}
+	q.status = status
+	return nil
+}
+
+// withClass gives an InvalidObjectState refusal of bucket/key the
+// object's class, which S3's document names.
+func (h *Handler) withClass(q *request, bucket, key string, err error) error {
+	if !errors.Is(err, coldstore.ErrInvalidObjectState) {
+		return err
+	}
+	if oi, herr := h.db.Head(q.r.Context(), bucket, key); herr == nil {
+		return wire.WithStorageClass(err, string(oi.StorageClass))
+	}
+	return err
+}
+
+// deleteObject serves DeleteObject: 204, whether the key existed or not.
+func (h *Handler) deleteObject(q *request) error {
+	if err := h.db.Delete(q.r.Context(), q.bucket, q.key); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,159 @@
+package s3api
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/wire"
+)
+
+// subResources are the query parameters that select an S3 operation other
+// than the plain service, bucket or object call, as the S3 API reference
+// and botocore's model name them. A request with any of them is served
+// only when its level, method and sub-resources are in served; any other
+// is refused, before anything is read or changed, with 501 NotImplemented
+// (405 MethodNotAllowed for a served sub-resource and a method S3 has no
+// operation for). Other parameters (prefix, delimiter, marker, max-keys,
+// list-type, start-after, continuation-token, encoding-type,
+// fetch-owner, the response-* overrides, the X-Amz-* of presigned URLs)
+// keep their meaning where they have one.
+var subResources = setOf(
+	"accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption",
+	"intelligent-tiering", "inventory", "legal-hold", "lifecycle", "location", "logging",
+	"metadataConfiguration", "metadataTable", "metrics", "notification", "object-lock",
+	"ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock",
+	"renameObject", "replication", "requestPayment", "restore", "retention", "select",
+	"select-type", "session", "tagging", "torrent", "uploadId", "uploads", "versionId",
+	"versioning", "versions", "website", "abac", "inventoryConfiguration",
+)
+
+func setOf(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
+}
+
+type level int
+
+const (
+	service level = iota
+	bucket
+	object
+)
+
+type handlerFunc func(h *Handler, q *request) error
+
+// served maps each sub-resource served, at its level, to its operations
+// by method; several sub-resources together are keyed by their sorted
+// names joined with commas.
+var served = map[level]map[string]map[string]handlerFunc{
+	bucket: {
+		"location":   {http.MethodGet: (*Handler).getBucketLocation},
+		"delete":     {http.MethodPost: (*Handler).deleteObjects},
+		"versioning": {http.MethodGet: (*Handler).getBucketVersioning},
+	},
+	object: {
+		"restore": {http.MethodPost: (*Handler).restoreObject},
+		"tagging": {
+			http.MethodPut:    (*Handler).putObjectTagging,
+			http.MethodGet:    (*Handler).getObjectTagging,
+			http.MethodDelete: (*Handler).deleteObjectTagging,
+		},
+	},
+}
+
+// plain maps the calls without a sub-resource by level and method.
+var plain = map[level]map[string]handlerFunc{
+	service: {http.MethodGet: (*Handler).listBuckets},
+	bucket: {
+		http.MethodPut:    (*Handler).createBucket,
+		http.MethodHead:   (*Handler).headBucket,
+		http.MethodDelete: (*Handler).deleteBucket,
+		http.MethodGet:    (*Handler).listObjects,
+	},
+	object: {
+		http.MethodPut:    (*Handler).putOrCopyObject,
+		http.MethodGet:    (*Handler).getObject,
+		http.MethodHead:   (*Handler).headObject,
+		http.MethodDelete: (*Handler).deleteObject,
+	},
+}
+
+// s3Methods are the methods S3 defines operations for.
+var s3Methods = setOf(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodHead, http.MethodOptions)
+
+// route picks the operation of a request from the tables above, or
+// refuses it; nothing has been read nor changed before.
+func (h *Handler) route(q *request) error {
+	lvl := object
+	switch {
+	case q.bucket == "":
+		lvl = service
+	case q.key == "":
+		lvl = bucket
+	}
+	method := q.r.Method
+	var subs []string
+	for k := range q.query {
+		if subResources[k] {
+			subs = append(subs, k)
+		}
+	}
+	if len(subs) > 0 {
+		sort.Strings(subs)
+		name := strings.Join(subs, ",")
+		ops, ok := served[lvl][name]
+		if !ok {
+			return notImplemented(q, "sub-resource "+strings.Join(subs, ", "))
+		}
+		fn, ok := ops[method]
+		if !ok {
+			return methodNotAllowed(q, method+" ?"+name)
+		}
+		if err := unsupportedHeaders(q); err != nil {
+			return err
+		}
+		return fn(h, q)
+	}
+	fn, ok := plain[lvl][method]
+	if !ok {
+		if s3Methods[method] {
+			return notImplemented(q, method)
+		}
+		return methodNotAllowed(q, method)
+	}
+	if err := unsupportedHeaders(q); err != nil {
+		return err
+	}
+	return fn(h, q)
+}
+
+// unsupportedHeaders refuses, with 501, request headers asking for what
+// this server does not have and whose neglect would store something else
+// than the client asked for: server-side encryption of any kind (this
+// server stores bodies as they come), object lock, website redirects.
+func unsupportedHeaders(q *request) error {
+	hdr := q.r.Header
+	for _, k := range []string{
+		"x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-aws-kms-key-id",
+		"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold",
+		"x-amz-website-redirect-location",
+	} {
+		if hdr.Get(k) != "" {
+			return notImplemented(q, "header "+k)
+		}
+	}
+	return nil
+}
+
+func notImplemented(q *request, what string) error {
+	return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: what + " is not implemented", Err: wire.ErrNotImplemented}
+}
+
+func methodNotAllowed(q *request, what string) error {
+	return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: what + " is not allowed", Err: wire.ErrMethodNotAllowed}
+}

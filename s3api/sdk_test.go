@@ -1,0 +1,225 @@
+package s3api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/s3api"
+	"github.com/stretchr/testify/require"
+)
+
+var ctx = context.Background()
+
+// serve starts an S3 server over an S3 test double that verifies
+// signatures with the key AKID/SECRET, and returns an aws-sdk-go-v2 client
+// of it signing with secret.
+func serve(t *testing.T, secret string) (*s3.Client, *clock.Mock, *engine.DB, string) {
+	t.Helper()
+	db, m := enginetest.NewS3(t, nil)
+	srv := httptest.NewServer(s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}}))
+	t.Cleanup(srv.Close)
+	return client(srv.URL, secret), m, db, srv.URL
+}
+
+func client(url, secret string) *s3.Client {
+	return s3.New(s3.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", secret, ""),
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+// apiError asserts err is S3's error code with the HTTP status.
+func apiError(t *testing.T, err error, code string, status int) {
+	t.Helper()
+	require.Error(t, err)
+	var ae smithy.APIError
+	require.True(t, errors.As(err, &ae), "not an API error: %v", err)
+	require.Equal(t, code, ae.ErrorCode(), ae.ErrorMessage())
+	var re *awshttp.ResponseError
+	require.True(t, errors.As(err, &re))
+	require.Equal(t, status, re.HTTPStatusCode())
+}
+
+// TestSDK_ArchiveStory: the archive story through aws-sdk-go-v2, signed:
+// upload as GLACIER, GET refused, restore 202 then 409, HEAD ongoing, the
+// clock moved, HEAD with the midnight expiry, download, a second restore
+// 200 with the expiry from now, listing with RestoreStatus, expiry,
+// refused again.
+func TestSDK_ArchiveStory(t *testing.T) {
+	c, m, _, _ := serve(t, "SECRET")
+	b := aws.String("photos")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	apiError(t, err, "BucketAlreadyOwnedByYou", 409)
+	k := aws.String("2019/beach.jpg")
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: bytes.NewReader([]byte("sand and sea")), StorageClass: types.StorageClassGlacier,
+		Metadata: map[string]string{"who": "me"}})
+	require.NoError(t, err)
+	require.Equal(t, `"`+md5hex("sand and sea")+`"`, aws.ToString(put.ETag))
+
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k})
+	apiError(t, err, "InvalidObjectState", 403)
+	var ae smithy.APIError
+	errors.As(err, &ae)
+	require.Equal(t, "The operation is not valid for the object's storage class", ae.ErrorMessage())
+	var ios *types.InvalidObjectState
+	require.True(t, errors.As(err, &ios), "the SDK reads S3's modelled error")
+	require.Equal(t, types.StorageClassGlacier, ios.StorageClass)
+
+	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Equal(t, types.StorageClassGlacier, h.StorageClass)
+	require.Nil(t, h.Restore)
+	require.Equal(t, "me", h.Metadata["who"])
+
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: k, RestoreRequest: &types.RestoreRequest{}})
+	apiError(t, err, "MalformedXML", 400)
+	restore := &types.RestoreRequest{Days: aws.Int32(2), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierStandard}}
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: k, RestoreRequest: restore})
+	require.NoError(t, err)
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: k, RestoreRequest: restore})
+	apiError(t, err, "RestoreAlreadyInProgress", 409)
+	h, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Equal(t, `ongoing-request="true"`, aws.ToString(h.Restore))
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k})
+	apiError(t, err, "InvalidObjectState", 403)
+
+	m.Add(5 * time.Hour) // Standard: 5 hours; then 2 days to the next midnight
+	h, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Equal(t, `ongoing-request="false", expiry-date="Thu, 04 Jan 2024 00:00:00 GMT"`, aws.ToString(h.Restore))
+	require.Equal(t, types.StorageClassGlacier, h.StorageClass, "a restored object keeps its class")
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	body, err := io.ReadAll(got.Body)
+	require.NoError(t, err)
+	require.Equal(t, "sand and sea", string(body))
+	require.Equal(t, `ongoing-request="false", expiry-date="Thu, 04 Jan 2024 00:00:00 GMT"`, aws.ToString(got.Restore))
+
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: k, RestoreRequest: &types.RestoreRequest{Days: aws.Int32(1)}})
+	require.NoError(t, err, "200: restored already")
+	h, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Equal(t, `ongoing-request="false", expiry-date="Wed, 03 Jan 2024 00:00:00 GMT"`, aws.ToString(h.Restore), "from now, rounded up: shorter")
+
+	lr, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus}})
+	require.NoError(t, err)
+	require.Len(t, lr.Contents, 1)
+	require.Equal(t, types.ObjectStorageClassGlacier, lr.Contents[0].StorageClass)
+	require.NotNil(t, lr.Contents[0].RestoreStatus)
+	require.False(t, aws.ToBool(lr.Contents[0].RestoreStatus.IsRestoreInProgress))
+	require.Equal(t, time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC), aws.ToTime(lr.Contents[0].RestoreStatus.RestoreExpiryDate))
+	lr, err = c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b})
+	require.NoError(t, err)
+	require.Nil(t, lr.Contents[0].RestoreStatus, "only when asked for")
+
+	m.Add(43 * time.Hour) // 01-03 00:00: the copy is gone
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k})
+	apiError(t, err, "InvalidObjectState", 403)
+	h, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Nil(t, h.Restore)
+
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy"), CopySource: aws.String("photos/2019/beach.jpg")})
+	apiError(t, err, "InvalidObjectState", 403)
+	errors.As(err, &ae)
+	require.Equal(t, "Operation is not valid for the source object's storage class", ae.ErrorMessage())
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("copy")})
+	apiError(t, err, "NotFound", 404)
+}
+
+// TestSDK_Restores: the refusals of RestoreObject and the classes.
+func TestSDK_Restores(t *testing.T) {
+	c, _, _, _ := serve(t, "SECRET")
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	for key, class := range map[string]types.StorageClass{"std": "", "ia": types.StorageClassStandardIa, "ir": types.StorageClassGlacierIr, "deep": types.StorageClassDeepArchive} {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), Body: strings.NewReader(key), StorageClass: class})
+		require.NoError(t, err)
+	}
+	days := &types.RestoreRequest{Days: aws.Int32(1)}
+	for _, key := range []string{"std", "ia", "ir"} {
+		_, err := c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: aws.String(key), RestoreRequest: days})
+		apiError(t, err, "InvalidObjectState", 403)
+		var ae smithy.APIError
+		errors.As(err, &ae)
+		require.Equal(t, "Restore is not allowed for the object's current storage class", ae.ErrorMessage())
+	}
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: aws.String("deep"),
+		RestoreRequest: &types.RestoreRequest{Days: aws.Int32(1), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierExpedited}}})
+	apiError(t, err, "InvalidArgument", 400)
+	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("std")})
+	require.NoError(t, err)
+	require.Empty(t, h.StorageClass, "STANDARD is not named")
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("ir")})
+	require.NoError(t, err, "GLACIER_IR reads at once")
+	got.Body.Close()
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("x"), Body: strings.NewReader("x"), StorageClass: "Archive"})
+	apiError(t, err, "InvalidStorageClass", 400)
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: aws.String("missing"), RestoreRequest: days})
+	apiError(t, err, "NoSuchKey", 404)
+}
+
+// TestSDK_Signatures: a wrong secret is refused, and nothing is stored.
+func TestSDK_Signatures(t *testing.T) {
+	c, _, db, url := serve(t, "SECRET")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	require.NoError(t, err)
+	bad := client(url, "WRONG")
+	_, err = bad.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("x")})
+	apiError(t, err, "SignatureDoesNotMatch", 403)
+	_, err = db.Head(ctx, "bkt", "k")
+	require.Error(t, err, "nothing stored")
+	p := s3.NewPresignClient(c)
+	req, err := p.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("presigned")})
+	require.NoError(t, err)
+	resp, err := httpGet(req.URL)
+	require.NoError(t, err)
+	require.Equal(t, "presigned", resp)
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// httpGet reads url with a plain GET, failing on a status other than 200.
+func httpGet(url string) (string, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET: %s: %s", resp.Status, b)
+	}
+	return string(b), err
+}
