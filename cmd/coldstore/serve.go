@@ -16,8 +16,11 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore/dialect"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/ossapi"
+	"github.com/coldstore-dev/coldstore/s3api"
+	"github.com/coldstore-dev/coldstore/wire"
 )
 
 // mockStart is where -clock mock starts on a new database.
@@ -69,7 +72,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	domain := fs.String("domain", "", "endpoint host name for virtual-hosted buckets (<bucket>.<domain>)")
 	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen")
-	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify OSS signatures, dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
+	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify signatures (OSS's, or S3's SigV4 with -api s3), dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
+	api := fs.String("api", "oss", "the protocol and dialect: oss (Alibaba Cloud OSS) or s3 (Amazon S3, Glacier's rules); a database keeps the dialect it was created with")
 	var cfg serveConfig
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
 	fs.DurationVar(&cfg.bodyTimeout, "body-timeout", time.Minute, "longest pause while a request body is received or an answer sent; a request that stalls longer fails")
@@ -95,6 +99,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	cfg.closeGrace = 5 * time.Second
+	if *api != "oss" && *api != "s3" {
+		fmt.Fprintf(stderr, "coldstore serve: -api %q: want oss or s3\n", *api)
+		return 2
+	}
 	keyMap, err := parseKeys(*keys)
 	if err != nil {
 		fmt.Fprintln(stderr, "coldstore serve:", err)
@@ -119,8 +127,12 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := &engine.Options{Logger: log}
 	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
+	sopts := &s3api.Options{Domain: *domain, Logger: log, Keys: keyMap}
+	if *api == "s3" {
+		opts.Dialect = dialect.S3()
+	}
 	if mock != nil {
-		opts.Clock, hopts.Clock = mock, mock
+		opts.Clock, hopts.Clock, sopts.Clock = mock, mock, mock
 		// The background loop wakes at every due time (restore expiries,
 		// lifecycle) anyway; its periodic wake only tidies. On the mock,
 		// each wake an advance passes costs the mock's 1 ms pause, so a
@@ -146,7 +158,11 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			mock.Set(latest)
 		}
 	}
-	code := serveUntil(ctx, ln, db, hopts, cfg, stdout, stderr)
+	proto := front{name: "OSS", h: ossapi.New(db, hopts)}
+	if *api == "s3" {
+		proto = front{name: "S3", h: s3api.New(db, sopts)}
+	}
+	code := serveUntil(ctx, ln, proto, cfg, stdout, stderr)
 	if !closeDB(db, cfg.closeGrace, stderr) {
 		code = 1
 	}
@@ -188,15 +204,21 @@ func parseKeys(s string) (map[string]string, error) {
 	return m, nil
 }
 
-// serveUntil serves on ln until ctx ends, then shuts down: it stops
+// front is the protocol a server speaks: its name and handler.
+type front struct {
+	name string
+	h    http.Handler
+}
+
+// serveUntil serves f on ln until ctx ends, then shuts down: it stops
 // accepting, lets requests finish for cfg.shutdownTimeout, then cancels
-// the rest through their contexts (ossapi answers them 503) and closes
+// the rest through their contexts (the fronts answer them 503) and closes
 // every connection, and waits at most cfg.closeGrace for their handlers.
-func serveUntil(ctx context.Context, ln net.Listener, db *engine.DB, opts *ossapi.Options, cfg serveConfig, stdout, stderr io.Writer) int {
+func serveUntil(ctx context.Context, ln net.Listener, f front, cfg serveConfig, stdout, stderr io.Writer) int {
 	base, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	capped := newCapListener(ln, cfg.maxConns)
-	handler := &progress{h: ossapi.New(db, opts), timeout: cfg.bodyTimeout, now: time.Now}
+	handler := &progress{h: f.h, timeout: cfg.bodyTimeout, now: time.Now}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
@@ -205,7 +227,7 @@ func serveUntil(ctx context.Context, ln net.Listener, db *engine.DB, opts *ossap
 		ConnState:         capped.Track,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil).WithAttrs([]slog.Attr{slog.String("from", "http")}), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "coldstore: serving OSS on http://%s\n", ln.Addr())
+	fmt.Fprintf(stdout, "coldstore: serving %s on http://%s\n", f.name, ln.Addr())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(capped) }()
 	select {
@@ -220,7 +242,7 @@ func serveUntil(ctx context.Context, ln net.Listener, db *engine.DB, opts *ossap
 	code := 0
 	if err := srv.Shutdown(shutdown); err != nil {
 		fmt.Fprintln(stderr, "coldstore serve: shutdown timed out: cancelling the requests still in flight")
-		cancel(ossapi.ErrShutdown)
+		cancel(wire.ErrShutdown)
 		_ = srv.Close()
 		finished := make(chan struct{})
 		go func() { handler.active.Wait(); close(finished) }()

@@ -74,8 +74,10 @@ func startServe(t *testing.T, args ...string) *server {
 	for s.addr == "" {
 		select {
 		case l := <-out.line:
-			if a, ok := strings.CutPrefix(strings.TrimSpace(l), "coldstore: serving OSS on http://"); ok {
-				s.addr = a
+			for _, proto := range []string{"OSS", "S3"} {
+				if a, ok := strings.CutPrefix(strings.TrimSpace(l), "coldstore: serving "+proto+" on http://"); ok {
+					s.addr = a
+				}
 			}
 		case code := <-s.code:
 			t.Fatalf("serve exited %d: %s", code, errb.String())
