@@ -122,14 +122,10 @@ func (h *Handler) uploadPartCopy(q *request, n int) error {
 	}
 	offset, length := int64(0), int64(-1)
 	if r := q.r.Header.Get("x-oss-copy-source-range"); r != "" {
-		spec, ok := strings.CutPrefix(strings.TrimSpace(r), "bytes=")
-		first, last, dash := strings.Cut(spec, "-")
-		a, errA := strconv.ParseInt(first, 10, 64)
-		b, errB := strconv.ParseInt(last, 10, 64)
-		if !ok || !dash || errA != nil || errB != nil || a < 0 || b < a {
+		var ok bool
+		if offset, length, ok = wire.ParseCopyRange(r); !ok {
 			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-oss-copy-source-range " + strconv.Quote(r) + " is not bytes=first-last", Err: coldstore.ErrInvalidArgument}
 		}
-		offset, length = a, b-a+1
 	}
 	p, err := h.db.CopyPart(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), n, sb, sk, offset, length)
 	if err != nil {

@@ -55,6 +55,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 		"location":   {http.MethodGet: (*Handler).getBucketLocation},
 		"delete":     {http.MethodPost: (*Handler).deleteObjects},
 		"versioning": {http.MethodGet: (*Handler).getBucketVersioning},
+		"uploads":    {http.MethodGet: (*Handler).listUploads},
 	},
 	object: {
 		"restore": {http.MethodPost: (*Handler).restoreObject},
@@ -63,6 +64,13 @@ var served = map[level]map[string]map[string]handlerFunc{
 			http.MethodGet:    (*Handler).getObjectTagging,
 			http.MethodDelete: (*Handler).deleteObjectTagging,
 		},
+		"uploads": {http.MethodPost: (*Handler).createUpload},
+		"uploadId": {
+			http.MethodPost:   (*Handler).completeUpload,
+			http.MethodDelete: (*Handler).abortUpload,
+			http.MethodGet:    (*Handler).listParts,
+		},
+		"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
 	},
 }
 

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -115,4 +116,18 @@ func ParseRange(spec string, size int64, rules RangeRules) (ByteRange, error) {
 		}
 	}
 	return ByteRange{Start: a, Length: b - a + 1, Partial: true}, nil
+}
+
+// ParseCopyRange reads a copy-source range (x-oss-copy-source-range,
+// x-amz-copy-source-range): bytes=first-last, inclusive. It returns the
+// offset and length, and false for anything else.
+func ParseCopyRange(v string) (offset, length int64, ok bool) {
+	spec, ok := strings.CutPrefix(strings.TrimSpace(v), "bytes=")
+	first, last, dash := strings.Cut(spec, "-")
+	a, errA := strconv.ParseInt(first, 10, 64)
+	b, errB := strconv.ParseInt(last, 10, 64)
+	if !ok || !dash || errA != nil || errB != nil || a < 0 || b < a {
+		return 0, 0, false
+	}
+	return a, b - a + 1, true
 }

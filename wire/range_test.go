@@ -104,3 +104,15 @@ func TestContentRange(t *testing.T) {
 	require.Equal(t, "bytes 7-9/10", wire.ByteRange{Start: 7, Length: 3, Partial: true}.ContentRange(10))
 	require.Equal(t, "bytes */10", wire.UnsatisfiedContentRange(10))
 }
+
+func TestParseCopyRange(t *testing.T) {
+	for v, want := range map[string][2]int64{"bytes=0-0": {0, 1}, "bytes=10-19": {10, 10}, " bytes=5-5 ": {5, 1}} {
+		off, n, ok := wire.ParseCopyRange(v)
+		require.True(t, ok, v)
+		require.Equal(t, want, [2]int64{off, n}, v)
+	}
+	for _, v := range []string{"", "bytes=", "bytes=5-4", "bytes=-5", "bytes=5-", "items=0-1", "bytes=a-b", "bytes=0-1,2-3"} {
+		_, _, ok := wire.ParseCopyRange(v)
+		require.False(t, ok, v)
+	}
+}

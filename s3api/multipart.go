@@ -1,0 +1,268 @@
+package s3api
+
+import (
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/wire"
+)
+
+// S3's multipart upload operations over the engine's uploads
+// (engine/multipart.go): CreateMultipartUpload (POST ?uploads),
+// UploadPart and UploadPartCopy (PUT ?partNumber&uploadId, the copy with
+// x-amz-copy-source), CompleteMultipartUpload (POST ?uploadId),
+// AbortMultipartUpload (DELETE ?uploadId), ListParts (GET ?uploadId) and
+// ListMultipartUploads (GET on the bucket, ?uploads). Part numbers run
+// 1-10,000 and parts up to 5 GiB, as in S3; the least size of a part but
+// the last is the engine's, 100 KiB (engine.MinPartSize), where S3's is 5
+// MiB: every upload S3 takes is taken.
+
+// maxCompleteBody bounds a CompleteMultipartUpload body.
+const maxCompleteBody = 4 << 20
+
+// createUpload serves CreateMultipartUpload, with PutObject's headers for
+// the object to be.
+func (h *Handler) createUpload(q *request) error {
+	const op = "CreateMultipartUpload"
+	opts, err := h.putOptions(q, op)
+	if err != nil {
+		return err
+	}
+	up, err := h.db.InitiateUpload(q.r.Context(), q.bucket, q.key, opts)
+	if err != nil {
+		return err
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+		NS       string   `xml:"xmlns,attr"`
+		Bucket   string   `xml:"Bucket"`
+		Key      string   `xml:"Key"`
+		UploadID string   `xml:"UploadId"`
+	}{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: up.UploadID})
+	return nil
+}
+
+// uploadPart serves UploadPart, and UploadPartCopy with x-amz-copy-source.
+func (h *Handler) uploadPart(q *request) error {
+	const op = "UploadPart"
+	n, err := strconv.Atoi(q.query.Get("partNumber"))
+	if err != nil || n < 1 || n > engine.MaxParts {
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "partNumber " + strconv.Quote(q.query.Get("partNumber")),
+			Err: coldstore.ErrInvalidArgument, Message: "Part number must be an integer between 1 and 10000, inclusive"}
+	}
+	if q.r.Header.Get("x-amz-copy-source") != "" {
+		return h.uploadPartCopy(q, n)
+	}
+	body, err := checkedRequestBody(q, op)
+	if err != nil {
+		return err
+	}
+	p, err := h.db.UploadPart(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), n, body)
+	if err != nil {
+		return err
+	}
+	q.header("ETag", etag(p.ETag))
+	body.echo(q)
+	q.writeStatus(http.StatusOK)
+	return nil
+}
+
+// uploadPartCopy serves UploadPartCopy: the source's bytes in
+// x-amz-copy-source-range (bytes=first-last) or all of them become the
+// part; an archived source not restored is refused as CopyObject refuses
+// it.
+func (h *Handler) uploadPartCopy(q *request, n int) error {
+	const op = "UploadPartCopy"
+	sb, sk, err := copySource(q)
+	if err != nil {
+		return err
+	}
+	from, err := h.db.Head(q.r.Context(), sb, sk)
+	if err != nil {
+		return err
+	}
+	if err := copyConditions(q.r.Header, from); err != nil {
+		return err
+	}
+	offset, length := int64(0), int64(-1)
+	if r := q.r.Header.Get("x-amz-copy-source-range"); r != "" {
+		var ok bool
+		if offset, length, ok = wire.ParseCopyRange(r); !ok {
+			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-amz-copy-source-range " + strconv.Quote(r) + " is not bytes=first-last", Err: coldstore.ErrInvalidArgument}
+		}
+	}
+	p, err := h.db.CopyPart(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), n, sb, sk, offset, length)
+	if err != nil {
+		return sourceRefusal(err, from)
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName      xml.Name `xml:"CopyPartResult"`
+		NS           string   `xml:"xmlns,attr"`
+		LastModified string   `xml:"LastModified"`
+		ETag         string   `xml:"ETag"`
+	}{NS: s3NS, LastModified: p.LastModified.UTC().Format(isoTime), ETag: etag(p.ETag)})
+	return nil
+}
+
+// completeUpload serves CompleteMultipartUpload: the parts the body lists,
+// in order. If-None-Match: * forbids an overwrite (412).
+func (h *Handler) completeUpload(q *request) error {
+	const op = "CompleteMultipartUpload"
+	var req struct {
+		XMLName xml.Name `xml:"CompleteMultipartUpload"`
+		Parts   []struct {
+			PartNumber string `xml:"PartNumber"`
+			ETag       string `xml:"ETag"`
+		} `xml:"Part"`
+	}
+	if err := h.readXML(q, &req, false, maxCompleteBody); err != nil {
+		return err
+	}
+	parts := make([]engine.CompletedPart, 0, len(req.Parts))
+	for _, p := range req.Parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p.PartNumber))
+		if err != nil {
+			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "PartNumber " + strconv.Quote(p.PartNumber), Err: coldstore.ErrMalformedXML}
+		}
+		parts = append(parts, engine.CompletedPart{Number: n, ETag: p.ETag})
+	}
+	o := &engine.CompleteOptions{}
+	switch inm := q.r.Header.Get("If-None-Match"); {
+	case inm == "*":
+		o.ForbidOverwrite = true
+	case inm != "" || q.r.Header.Get("If-Match") != "":
+		return notImplemented(q, "a condition other than If-None-Match: * on a write")
+	}
+	oi, err := h.db.CompleteUpload(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), parts, o)
+	if err != nil {
+		return err
+	}
+	h.writeXML(q, http.StatusOK, struct {
+		XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
+		NS       string   `xml:"xmlns,attr"`
+		Location string   `xml:"Location"`
+		Bucket   string   `xml:"Bucket"`
+		Key      string   `xml:"Key"`
+		ETag     string   `xml:"ETag"`
+	}{NS: s3NS, Location: "/" + q.bucket + "/" + wire.EscapePath(q.key), Bucket: q.bucket, Key: q.key, ETag: etag(oi.ETag)})
+	return nil
+}
+
+// abortUpload serves AbortMultipartUpload: 204.
+func (h *Handler) abortUpload(q *request) error {
+	if err := h.db.AbortUpload(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId")); err != nil {
+		return err
+	}
+	q.writeStatus(http.StatusNoContent)
+	return nil
+}
+
+// intParam reads an optional integer parameter in [lo, hi]; def when
+// absent, InvalidArgument otherwise.
+func intParam(q *request, op, name string, def, lo, hi int) (int, error) {
+	v := q.query.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: name + " " + strconv.Quote(v) + " outside " + strconv.Itoa(lo) + "-" + strconv.Itoa(hi), Err: coldstore.ErrInvalidArgument}
+	}
+	return n, nil
+}
+
+// listParts serves ListParts, paged by max-parts (default 1000) and
+// part-number-marker.
+func (h *Handler) listParts(q *request) error {
+	const op = "ListParts"
+	limit, err := intParam(q, op, "max-parts", engine.MaxListParts, 1, engine.MaxListParts)
+	if err != nil {
+		return err
+	}
+	marker, err := intParam(q, op, "part-number-marker", 0, 0, engine.MaxParts)
+	if err != nil {
+		return err
+	}
+	pl, err := h.db.ListParts(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), &engine.ListPartsOptions{Marker: marker, Limit: limit})
+	if err != nil {
+		return err
+	}
+	type xmlPart struct {
+		PartNumber   int    `xml:"PartNumber"`
+		LastModified string `xml:"LastModified"`
+		ETag         string `xml:"ETag"`
+		Size         int64  `xml:"Size"`
+	}
+	res := struct {
+		XMLName              xml.Name  `xml:"ListPartsResult"`
+		NS                   string    `xml:"xmlns,attr"`
+		Bucket               string    `xml:"Bucket"`
+		Key                  string    `xml:"Key"`
+		UploadID             string    `xml:"UploadId"`
+		StorageClass         string    `xml:"StorageClass"`
+		PartNumberMarker     int       `xml:"PartNumberMarker"`
+		NextPartNumberMarker int       `xml:"NextPartNumberMarker"`
+		MaxParts             int       `xml:"MaxParts"`
+		IsTruncated          bool      `xml:"IsTruncated"`
+		Parts                []xmlPart `xml:"Part"`
+	}{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: pl.Upload.UploadID, StorageClass: string(pl.Upload.StorageClass),
+		PartNumberMarker: marker, NextPartNumberMarker: pl.NextMarker, MaxParts: limit, IsTruncated: pl.Truncated}
+	for _, p := range pl.Parts {
+		res.Parts = append(res.Parts, xmlPart{PartNumber: p.Number, LastModified: p.LastModified.UTC().Format(isoTime), ETag: etag(p.ETag), Size: p.Size})
+	}
+	h.writeXML(q, http.StatusOK, res)
+	return nil
+}
+
+// listUploads serves ListMultipartUploads, paged by max-uploads (default
+// 1000), key-marker and upload-id-marker, with prefix and delimiter.
+func (h *Handler) listUploads(q *request) error {
+	const op = "ListMultipartUploads"
+	limit, err := intParam(q, op, "max-uploads", engine.MaxListUploads, 1, engine.MaxListUploads)
+	if err != nil {
+		return err
+	}
+	o := &engine.ListUploadsOptions{Prefix: q.query.Get("prefix"), Delimiter: q.query.Get("delimiter"),
+		KeyMarker: q.query.Get("key-marker"), UploadIDMarker: q.query.Get("upload-id-marker"), Limit: limit}
+	if o.KeyMarker == "" {
+		o.UploadIDMarker = "" // S3 ignores an upload-id-marker without a key-marker
+	}
+	ul, err := h.db.ListUploads(q.r.Context(), q.bucket, o)
+	if err != nil {
+		return err
+	}
+	type xmlUpload struct {
+		Key          string `xml:"Key"`
+		UploadID     string `xml:"UploadId"`
+		StorageClass string `xml:"StorageClass"`
+		Initiated    string `xml:"Initiated"`
+	}
+	res := struct {
+		XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
+		NS                 string         `xml:"xmlns,attr"`
+		Bucket             string         `xml:"Bucket"`
+		KeyMarker          string         `xml:"KeyMarker"`
+		UploadIDMarker     string         `xml:"UploadIdMarker"`
+		NextKeyMarker      string         `xml:"NextKeyMarker"`
+		NextUploadIDMarker string         `xml:"NextUploadIdMarker"`
+		Delimiter          string         `xml:"Delimiter,omitempty"`
+		Prefix             string         `xml:"Prefix"`
+		MaxUploads         int            `xml:"MaxUploads"`
+		IsTruncated        bool           `xml:"IsTruncated"`
+		Uploads            []xmlUpload    `xml:"Upload"`
+		CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
+	}{NS: s3NS, Bucket: q.bucket, KeyMarker: o.KeyMarker, UploadIDMarker: o.UploadIDMarker, NextKeyMarker: ul.NextKeyMarker,
+		NextUploadIDMarker: ul.NextUploadIDMarker, Delimiter: o.Delimiter, Prefix: o.Prefix, MaxUploads: limit, IsTruncated: ul.Truncated}
+	for _, u := range ul.Uploads {
+		res.Uploads = append(res.Uploads, xmlUpload{Key: u.Key, UploadID: u.UploadID, StorageClass: string(u.StorageClass), Initiated: u.Initiated.UTC().Format(isoTime)})
+	}
+	for _, p := range ul.CommonPrefixes {
+		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: p})
+	}
+	h.writeXML(q, http.StatusOK, res)
+	return nil
+}
