@@ -1,0 +1,170 @@
+package s3api_test
+
+import (
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
+	"github.com/coldstore-dev/coldstore/s3api"
+	"github.com/stretchr/testify/require"
+)
+
+func do(t *testing.T, h http.Handler, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	for k, v := range hdr {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+type xmlErr struct {
+	Code, Message, RequestID string
+	RequestId                string
+	StorageClass             string
+}
+
+func errorOf(t *testing.T, w *httptest.ResponseRecorder) xmlErr {
+	t.Helper()
+	var e xmlErr
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &e), w.Body.String())
+	return e
+}
+
+// served are the (level, method, sub-resource) the S3 front serves.
+var served = map[string]bool{
+	"bucket GET location": true, "bucket POST delete": true, "bucket GET versioning": true, "bucket GET uploads": true,
+	"object POST restore": true, "object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
+	"object POST uploads": true, "object POST uploadId": true, "object DELETE uploadId": true, "object GET uploadId": true,
+}
+
+var subs = strings.Fields(`accelerate acl analytics attributes cors delete encryption intelligent-tiering inventory
+legal-hold lifecycle location logging metadataConfiguration metadataTable metrics notification object-lock
+ownershipControls partNumber policy policyStatus publicAccessBlock renameObject replication requestPayment
+restore retention select select-type session tagging torrent uploadId uploads versionId versioning versions website`)
+
+// state is what a refused request must leave as it was.
+func state(t *testing.T, h http.Handler) string {
+	var b strings.Builder
+	for _, target := range []string{"/", "/bkt", "/bkt/obj", "/bkt/obj?tagging"} {
+		w := do(t, h, "GET", target, "", nil)
+		body := w.Body.String()
+		if i := strings.Index(body, "<RequestId>"); i >= 0 {
+			body = body[:i]
+		}
+		b.WriteString(target + " " + w.Result().Status + " " + w.Header().Get("ETag") + " " + w.Header().Get("x-amz-storage-class") + "\n" + body + "\n")
+	}
+	return b.String()
+}
+
+// TestRoutes_Walk: every S3 sub-resource the front does not serve, with
+// every method, at service, bucket and object level, is 501 or 405 before
+// anything is read, and nothing changes; the body it carries would
+// replace the object if it were taken for a PutObject.
+func TestRoutes_Walk(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/obj", "the original bytes", map[string]string{"x-amz-storage-class": "GLACIER"}).Code)
+	before := state(t, h)
+	require.Contains(t, before, "GLACIER")
+	sort.Strings(subs)
+	n := 0
+	for _, sub := range subs {
+		for lvl, path := range map[string]string{"service": "/", "bucket": "/bkt", "object": "/bkt/obj"} {
+			for _, method := range []string{"GET", "PUT", "POST", "DELETE", "HEAD"} {
+				if served[lvl+" "+method+" "+sub] {
+					continue
+				}
+				w := do(t, h, method, path+"?"+sub+"=x", "replacement", map[string]string{"x-amz-copy-source": "/bkt/obj"})
+				require.Contains(t, []int{501, 405}, w.Code, "%s %s?%s: %s", method, path, sub, w.Body.String())
+				if method == "HEAD" {
+					require.Empty(t, w.Body.String(), "S3 answers HEAD with the status alone")
+				} else {
+					require.Contains(t, []string{"NotImplemented", "MethodNotAllowed"}, errorOf(t, w).Code)
+				}
+				n++
+			}
+		}
+	}
+	require.Greater(t, n, 500)
+	require.Equal(t, before, state(t, h))
+
+	for _, hdr := range []map[string]string{
+		{"x-amz-server-side-encryption": "AES256"}, {"x-amz-server-side-encryption": "aws:kms"},
+		{"x-amz-object-lock-mode": "GOVERNANCE"}, {"x-amz-website-redirect-location": "/x"},
+		{"If-Match": `"abc"`}, {"x-amz-copy-source": "/bkt/obj?versionId=1"},
+		{"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+	} {
+		w := do(t, h, "PUT", "/bkt/obj", "replacement", hdr)
+		require.Equal(t, 501, w.Code, "%v: %s", hdr, w.Body.String())
+	}
+	require.Equal(t, 405, do(t, h, "PATCH", "/bkt/obj", "x", nil).Code)
+	require.Equal(t, before, state(t, h))
+}
+
+// TestRoutes_Errors: the documents S3 writes, in its words.
+func TestRoutes_Errors(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	w := do(t, h, "GET", "/nobkt/k", "", nil)
+	require.Equal(t, 404, w.Code)
+	e := errorOf(t, w)
+	require.Equal(t, "NoSuchBucket", e.Code)
+	require.Equal(t, "The specified bucket does not exist", e.Message)
+	require.NotEmpty(t, w.Header().Get("x-amz-request-id"))
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "<CreateBucketConfiguration><LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>", nil).Code)
+	w = do(t, h, "HEAD", "/bkt/missing", "", nil)
+	require.Equal(t, 404, w.Code)
+	require.Empty(t, w.Body.String())
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/cold", "ice", map[string]string{"x-amz-storage-class": "DEEP_ARCHIVE"}).Code)
+	w = do(t, h, "GET", "/bkt/cold", "", map[string]string{"Range": "bytes=0-1"})
+	require.Equal(t, 403, w.Code)
+	e = errorOf(t, w)
+	require.Equal(t, "InvalidObjectState", e.Code)
+	require.Equal(t, "DEEP_ARCHIVE", e.StorageClass, "ranged reads are refused the same")
+	w = do(t, h, "PUT", "/bkt/cold", "", map[string]string{"x-amz-copy-source": "/bkt/cold"})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, "InvalidRequest", errorOf(t, w).Code, "a copy onto itself that changes nothing")
+	w = do(t, h, "POST", "/bkt/cold?restore", "", nil)
+	require.Equal(t, "MalformedXML", errorOf(t, w).Code, "a restore needs its document")
+	w = do(t, h, "POST", "/bkt/cold?restore", "<RestoreRequest><Days>1</Days><Tier>Bulk</Tier></RestoreRequest>", nil)
+	require.Equal(t, "MalformedXML", errorOf(t, w).Code, "a top-level Tier")
+	w = do(t, h, "POST", "/bkt/cold?restore=", `<RestoreRequest xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Days>1</Days><GlacierJobParameters><Tier>Bulk</Tier></GlacierJobParameters></RestoreRequest>`, nil)
+	require.Equal(t, 202, w.Code, w.Body.String())
+	w = do(t, h, "GET", "/bkt?location", "", nil)
+	require.Contains(t, w.Body.String(), `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></LocationConstraint>`)
+	w = do(t, h, "PUT", "/bkt/k", "abc", map[string]string{"x-amz-checksum-crc32": "AAAAAA=="})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, "BadDigest", errorOf(t, w).Code)
+	require.Equal(t, 404, do(t, h, "HEAD", "/bkt/k", "", nil).Code, "nothing stored")
+	w = do(t, h, "PUT", "/bkt/k", "abc", map[string]string{"x-amz-checksum-crc32": "NSRBwg=="})
+	require.Equal(t, 200, w.Code, w.Body.String())
+	require.Equal(t, "NSRBwg==", w.Header().Get("x-amz-checksum-crc32"))
+	// The catalogued check values of "123456789": CRC-32 cbf43926,
+	// CRC-32C e3069283, CRC-64/NVME ae8b14860a799888.
+	for name, sum := range map[string]string{"crc32": "y/Q5Jg==", "crc32c": "4waSgw==", "crc64nvme": "rosUhgp5mIg="} {
+		w = do(t, h, "PUT", "/bkt/check", "123456789", map[string]string{"x-amz-checksum-" + name: sum})
+		require.Equal(t, 200, w.Code, "%s: %s", name, w.Body.String())
+	}
+	w = do(t, h, "PUT", "/bkt/k", "abc", map[string]string{"x-amz-content-sha256": strings.Repeat("0", 64)})
+	require.Equal(t, "XAmzContentSHA256Mismatch", errorOf(t, w).Code)
+	w = do(t, h, "PUT", "/bkt/k", "abc", map[string]string{"If-None-Match": "*"})
+	require.Equal(t, 412, w.Code, "a conditional write onto an existing key")
+	require.Equal(t, "PreconditionFailed", errorOf(t, w).Code)
+
+	keyed := s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})
+	w = do(t, keyed, "GET", "/bkt/k", "", nil)
+	require.Equal(t, 403, w.Code)
+	require.Equal(t, "AccessDenied", errorOf(t, w).Code)
+	w = do(t, keyed, "GET", "/bkt/k", "", map[string]string{"Authorization": "AWS AKID:sig"})
+	require.Equal(t, 400, w.Code, "S3's V2 signatures are not served: a header no scheme reads")
+	w = do(t, keyed, "POST", "/-/clock?advance=1h", "", nil)
+	require.Equal(t, 403, w.Code)
+}
