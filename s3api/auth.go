@@ -179,7 +179,7 @@ func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
 	if v.presigned {
 		skip = "X-Amz-Signature"
 	}
-	return h.auth.Match(v.signature, func(yield func(string) bool) {
+	err = h.auth.Match(v.signature, func(yield func(string) bool) {
 		for _, uri := range canonicalURIs(q.r) {
 			for _, query := range wire.CanonicalQueries(q.r.URL.RawQuery, skip, true) {
 				canon := canonicalRequest(q.r, v, uri, query)
@@ -191,6 +191,10 @@ func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
 			}
 		}
 	})
+	if err == nil && !v.presigned {
+		q.sig = &signer{key: key, scope: scope, timestamp: v.timestamp, seed: v.signature}
+	}
+	return err
 }
 
 // canonicalURIs are the canonical URIs a client may have signed: the path

@@ -11,6 +11,7 @@ import (
 	"hash/crc32"
 	"hash/crc64"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/coldstore-dev/coldstore"
@@ -46,15 +47,17 @@ type checkedBody struct {
 	sumName    string // the algorithm's header suffix, e.g. "crc32"
 	wantSum    []byte
 	sumEncoded string // the header's value, echoed in the answer
+	// chunked is the aws-chunked decoder whose trailer carries the
+	// checksum (sumName, wantSum unknown until the end), nil otherwise.
+	chunked *chunkedBody
 }
 
-// checkedRequestBody reads the request's claims about its body. It
-// returns InvalidDigest for a Content-MD5 that is not base64 of 16 bytes,
-// InvalidArgument for an x-amz-content-sha256 that is neither hex nor a
-// known keyword, or a checksum header that is not base64 of its
-// algorithm's size, or several checksum headers; and 501 NotImplemented
-// for an aws-chunked body (STREAMING-* payloads), which this server does
-// not decode yet.
+// checkedRequestBody reads the request's claims about its body, and
+// decodes an aws-chunked one (chunked.go). It returns InvalidDigest for a
+// Content-MD5 that is not base64 of 16 bytes, InvalidArgument for an
+// x-amz-content-sha256 that is neither hex nor a known keyword, a
+// checksum header that is not base64 of its algorithm's size, several
+// checksum headers, or an x-amz-trailer that names no checksum S3 knows.
 func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 	b := &checkedBody{r: q.body, md5: md5.New()}
 	bad := func(detail string) error {
@@ -69,8 +72,22 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 	}
 	switch s := q.r.Header.Get("x-amz-content-sha256"); {
 	case s == "" || s == "UNSIGNED-PAYLOAD":
-	case strings.HasPrefix(s, "STREAMING-") || strings.Contains(q.r.Header.Get("Content-Encoding"), "aws-chunked"):
-		return nil, notImplemented(q, "an aws-chunked body ("+s+")")
+	case s == streamingSigned || s == streamingUnsignedTrail || s == streamingSignedTrailer:
+		c, err := newChunkedBody(q, s, q.sig)
+		if err != nil {
+			return nil, err
+		}
+		b.r = c
+		if t := q.r.Header.Get("x-amz-trailer"); t != "" {
+			name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(t)), "x-amz-checksum-")
+			h, known := checksums[name]
+			if !ok || !known {
+				return nil, bad("x-amz-trailer " + strconv.Quote(t) + " names no checksum")
+			}
+			b.sum, b.sumName, b.chunked = h(), name, c
+		}
+	case strings.HasPrefix(s, "STREAMING-"):
+		return nil, notImplemented(q, "the payload "+s)
 	default:
 		want, err := hex.DecodeString(s)
 		if err != nil || len(want) != sha256.Size {
@@ -83,7 +100,7 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 		if v == "" {
 			continue
 		}
-		if b.sum != nil {
+		if b.sum != nil || b.chunked != nil {
 			return nil, bad("more than one x-amz-checksum header")
 		}
 		want, err := base64.StdEncoding.DecodeString(v)
@@ -110,6 +127,14 @@ func (c *checkedBody) Read(p []byte) (int, error) {
 		}
 		if c.wantSHA != nil && !bytes.Equal(c.sha.Sum(nil), c.wantSHA) {
 			return n, errSHA256Mismatch
+		}
+		if c.chunked != nil {
+			v, ok := c.chunked.trailerChecksum("x-amz-checksum-" + c.sumName)
+			want, err := base64.StdEncoding.DecodeString(v)
+			if !ok || err != nil || len(want) != c.sum.Size() {
+				return n, &coldstore.OpError{Err: errInvalidRequest, Message: "Value for x-amz-checksum-" + c.sumName + " trailing header is invalid."}
+			}
+			c.wantSum, c.sumEncoded = want, v
 		}
 		if c.sum != nil && !bytes.Equal(c.sum.Sum(nil), c.wantSum) {
 			return n, &coldstore.OpError{Err: errBadDigest, Message: "The " + strings.ToUpper(c.sumName) + " you specified did not match the calculated checksum."}

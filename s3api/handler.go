@@ -118,6 +118,7 @@ type request struct {
 	id          string
 	bucket, key string
 	status      int
+	sig         *signer // set by a verified header signature, for aws-chunked bodies
 }
 
 func (q *request) header(k, v string) { q.w.Header().Set(k, v) }

@@ -85,7 +85,11 @@ func requestMeta(q *request, op string) (meta, tags, headers map[string]string, 
 		}
 	}
 	for _, k := range engine.StoredHeaders {
-		if v := q.r.Header.Get(k); v != "" {
+		v := q.r.Header.Get(k)
+		if k == "Content-Encoding" {
+			v = withoutAWSChunked(v)
+		}
+		if v != "" {
 			if headers == nil {
 				headers = map[string]string{}
 			}
@@ -93,6 +97,18 @@ func requestMeta(q *request, op string) (meta, tags, headers map[string]string, 
 		}
 	}
 	return meta, tags, headers, nil
+}
+
+// withoutAWSChunked is a Content-Encoding without aws-chunked, which
+// names the request's framing, not the object's encoding.
+func withoutAWSChunked(v string) string {
+	var keep []string
+	for _, e := range strings.Split(v, ",") {
+		if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "aws-chunked") {
+			keep = append(keep, e)
+		}
+	}
+	return strings.Join(keep, ", ")
 }
 
 // putOptions reads what a PutObject or CreateMultipartUpload says of the
