@@ -100,7 +100,7 @@ func TestRoutes_Walk(t *testing.T) {
 		{"x-amz-server-side-encryption": "AES256"}, {"x-amz-server-side-encryption": "aws:kms"},
 		{"x-amz-object-lock-mode": "GOVERNANCE"}, {"x-amz-website-redirect-location": "/x"},
 		{"If-Match": `"abc"`}, {"x-amz-copy-source": "/bkt/obj?versionId=1"},
-		{"x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+		{"x-amz-content-sha256": "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD"},
 	} {
 		w := do(t, h, "PUT", "/bkt/obj", "replacement", hdr)
 		require.Equal(t, 501, w.Code, "%v: %s", hdr, w.Body.String())
