@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,6 +35,7 @@ type serveConfig struct {
 	shutdownTimeout   time.Duration // requests in flight may finish within it
 	closeGrace        time.Duration // after it, for cancelled requests and the database to close
 	maxConns          int           // connections at once
+	tlsCert, tlsKey   string        // PEM files: serve HTTPS; "": HTTP
 }
 
 // defaultMaxConns is the connection cap: the file descriptors the process
@@ -79,6 +81,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.DurationVar(&cfg.bodyTimeout, "body-timeout", time.Minute, "longest pause while a request body is received or an answer sent; a request that stalls longer fails")
 	fs.DurationVar(&cfg.idleTimeout, "idle-timeout", 2*time.Minute, "longest time a keep-alive connection waits for its next request")
 	fs.DurationVar(&cfg.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT or SIGTERM, how long requests in flight may finish before they are cancelled")
+	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "certificate file (PEM): serve HTTPS, with -tls-key (clients such as botocore and aws-sdk-go-v2 send trailing checksums only over TLS)")
+	fs.StringVar(&cfg.tlsKey, "tls-key", "", "private key file (PEM) of -tls-cert")
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns(), "most connections at once (by default the open-file limit less 64); at the cap the longest idle connection is closed for a new one")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -91,6 +95,16 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		"idle-timeout": cfg.idleTimeout, "shutdown-timeout": cfg.shutdownTimeout} {
 		if d <= 0 {
 			fmt.Fprintf(stderr, "coldstore serve: -%s %v: want a positive duration\n", name, d)
+			return 2
+		}
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		fmt.Fprintln(stderr, "coldstore serve: -tls-cert and -tls-key go together")
+		return 2
+	}
+	if cfg.tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey); err != nil {
+			fmt.Fprintln(stderr, "coldstore serve: TLS:", err)
 			return 2
 		}
 	}
@@ -227,9 +241,19 @@ func serveUntil(ctx context.Context, ln net.Listener, f front, cfg serveConfig, 
 		ConnState:         capped.Track,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil).WithAttrs([]slog.Attr{slog.String("from", "http")}), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "coldstore: serving %s on http://%s\n", f.name, ln.Addr())
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "coldstore: serving %s on %s://%s\n", f.name, scheme, ln.Addr())
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(capped) }()
+	go func() {
+		if cfg.tlsCert != "" {
+			done <- srv.ServeTLS(capped, cfg.tlsCert, cfg.tlsKey)
+			return
+		}
+		done <- srv.Serve(capped)
+	}()
 	select {
 	case err := <-done:
 		fmt.Fprintln(stderr, "coldstore serve:", err)

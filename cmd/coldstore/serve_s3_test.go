@@ -2,9 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -48,4 +61,52 @@ func TestServe_S3(t *testing.T) {
 	var out, errb strings.Builder
 	require.Equal(t, 1, serveContext(ctx, []string{"-addr", "127.0.0.1:0", "-db", path}, &out, &errb))
 	require.Contains(t, errb.String(), "dialect")
+}
+
+// TestServe_TLS: -tls-cert and -tls-key serve HTTPS, where aws-sdk-go-v2
+// sends its bodies aws-chunked with trailing checksums.
+func TestServe_TLS(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	certPEM, keyPEM, pool := selfSigned(t)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(cert, certPEM, 0o600))
+	require.NoError(t, os.WriteFile(key, keyPEM, 0o600))
+	s := startServe(t, "-db", filepath.Join(dir, "s3.db"), "-api", "s3", "-tls-cert", cert, "-tls-key", key)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("https://" + s.addr), UsePathStyle: true, HTTPClient: hc, RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		Credentials: credentials.NewStaticCredentialsProvider("any", "any", ""), Retryer: aws.NopRetryer{}})
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: strings.NewReader("over TLS")})
+	require.NoError(t, err)
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+	require.NoError(t, err)
+	b, err := io.ReadAll(got.Body)
+	require.NoError(t, err)
+	require.Equal(t, "over TLS", string(b))
+
+	var out, errb strings.Builder
+	require.Equal(t, 2, serveContext(ctx, []string{"-tls-cert", cert}, &out, &errb))
+	require.Equal(t, 2, serveContext(ctx, []string{"-tls-cert", key, "-tls-key", cert}, &out, &errb), "a key that is not the certificate's")
+}
+
+// selfSigned returns a certificate for 127.0.0.1, its key, and a pool
+// that trusts it.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte, pool *x509.CertPool) {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "coldstore test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	require.NoError(t, err)
+	kb, err := x509.MarshalECPrivateKey(priv)
+	require.NoError(t, err)
+	parsed, err := x509.ParseCertificate(der)
+	require.NoError(t, err)
+	pool = x509.NewCertPool()
+	pool.AddCert(parsed)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), pool
 }

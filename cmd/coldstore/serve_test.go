@@ -75,8 +75,10 @@ func startServe(t *testing.T, args ...string) *server {
 		select {
 		case l := <-out.line:
 			for _, proto := range []string{"OSS", "S3"} {
-				if a, ok := strings.CutPrefix(strings.TrimSpace(l), "coldstore: serving "+proto+" on http://"); ok {
-					s.addr = a
+				for _, scheme := range []string{"http", "https"} {
+					if a, ok := strings.CutPrefix(strings.TrimSpace(l), "coldstore: serving "+proto+" on "+scheme+"://"); ok {
+						s.addr = a
+					}
 				}
 			}
 		case code := <-s.code:
