@@ -244,7 +244,9 @@ func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycl
 	if err := c.Validate(db.cat); err != nil {
 		return &coldstore.OpError{Op: op, Bucket: bucket, Detail: err.Error(), Err: coldstore.ErrInvalidArgument}
 	}
-	cfg := &lifecycle.Configuration{Rules: append([]lifecycle.Rule(nil), c.Rules...)}
+	cfg := new(lifecycle.Configuration)
+	*cfg = *c // its dialect and settings with the rules
+	cfg.Rules = append([]lifecycle.Rule(nil), c.Rules...)
 	for i := range cfg.Rules {
 		if cfg.Rules[i].ID == "" {
 			cfg.Rules[i].ID = fmt.Sprintf("rule-%d", i+1)
