@@ -26,6 +26,13 @@ type s3Config struct {
 	Rules   []s3Rule `xml:"Rule"`
 }
 
+// s3ConfigOut is s3Config as S3XML writes it, in S3Namespace (a tag on
+// XMLName names the element whatever its value holds).
+type s3ConfigOut struct {
+	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ LifecycleConfiguration"`
+	Rules   []s3Rule `xml:"Rule"`
+}
+
 type s3Rule struct {
 	ID                           []string                        `xml:"ID"`
 	Filter                       []s3Filter                      `xml:"Filter"`
@@ -318,7 +325,7 @@ func (f *s3Filter) apply(r *Rule) error {
 // document cannot say: a Not filter, OSS's CreatedBefore dates, access-time
 // transitions, AllowSmallFile, or a LegacyPrefix rule with tags or sizes.
 func (c *Configuration) S3XML() ([]byte, error) {
-	x := s3Config{XMLName: xml.Name{Space: S3Namespace, Local: "LifecycleConfiguration"}}
+	var x s3ConfigOut
 	for i := range c.Rules {
 		xr, err := c.Rules[i].s3XML()
 		if err != nil {
