@@ -308,7 +308,9 @@ func TestValidateS3_Refuses(t *testing.T) {
 		{"transition to STANDARD", func(c *lifecycle.Configuration) { tier(c).Transitions[0].StorageClass = storageclass.S3Standard }, coldstore.ErrInvalidArgument, ""},
 		{"transition to an unknown class", func(c *lifecycle.Configuration) { tier(c).Transitions[0].StorageClass = "REDUCED_REDUNDANCY" }, coldstore.ErrInvalidArgument, ""},
 		{"transition to an OSS class", func(c *lifecycle.Configuration) { tier(c).Transitions[0].StorageClass = storageclass.Archive }, coldstore.ErrInvalidArgument, ""},
-		{"negative Days", func(c *lifecycle.Configuration) { tier(c).Transitions = []lifecycle.Transition{{Days: -1, StorageClass: storageclass.S3Glacier}} }, coldstore.ErrInvalidArgument, "'Days' in Transition action must be nonnegative"},
+		{"negative Days", func(c *lifecycle.Configuration) {
+			tier(c).Transitions = []lifecycle.Transition{{Days: -1, StorageClass: storageclass.S3Glacier}}
+		}, coldstore.ErrInvalidArgument, "'Days' in Transition action must be nonnegative"},
 		{"STANDARD_IA before 30 days", func(c *lifecycle.Configuration) { tier(c).Transitions[0].Days = 29 }, coldstore.ErrInvalidArgument, "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"},
 		{"ONEZONE_IA at 0 days", func(c *lifecycle.Configuration) {
 			tier(c).Transitions = []lifecycle.Transition{{Days: 0, StorageClass: storageclass.S3OneZoneIA}}
@@ -323,10 +325,14 @@ func TestValidateS3_Refuses(t *testing.T) {
 		}, coldstore.ErrInvalidArgument, ""},
 		{"Days and Date mixed", func(c *lifecycle.Configuration) { tier(c).Expiration = &lifecycle.Expiration{Date: date(2040, 1, 1)} }, coldstore.ErrInvalidRequest,
 			"Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule for filter '(prefix=logs/)'"},
-		{"OSS CreatedBefore", func(c *lifecycle.Configuration) { c.Rules[1].AbortMultipartUpload = &lifecycle.AbortMultipartUpload{CreatedBefore: date(2030, 1, 1)} }, coldstore.ErrInvalidArgument, ""},
+		{"OSS CreatedBefore", func(c *lifecycle.Configuration) {
+			c.Rules[1].AbortMultipartUpload = &lifecycle.AbortMultipartUpload{CreatedBefore: date(2030, 1, 1)}
+		}, coldstore.ErrInvalidArgument, ""},
 		{"OSS access time", func(c *lifecycle.Configuration) { tier(c).Transitions[1].IsAccessTime = true }, coldstore.ErrInvalidArgument, ""},
 		{"OSS AllowSmallFile", func(c *lifecycle.Configuration) { tier(c).Transitions[1].AllowSmallFile = true }, coldstore.ErrInvalidArgument, ""},
-		{"OSS Not filter", func(c *lifecycle.Configuration) { tier(c).Filter = &lifecycle.Filter{Not: []lifecycle.Not{{Prefix: "logs/x"}}} }, coldstore.ErrInvalidArgument, ""},
+		{"OSS Not filter", func(c *lifecycle.Configuration) {
+			tier(c).Filter = &lifecycle.Filter{Not: []lifecycle.Not{{Prefix: "logs/x"}}}
+		}, coldstore.ErrInvalidArgument, ""},
 		{"noncurrent expiration after 0 days", func(c *lifecycle.Configuration) {
 			tier(c).NoncurrentVersionExpiration = &lifecycle.NoncurrentVersionExpiration{}
 		}, coldstore.ErrInvalidArgument, "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer"},
@@ -361,7 +367,7 @@ func unjoin(err error) []error {
 // unchanged.
 func TestValidateOSS_RefusesS3Elements(t *testing.T) {
 	for name, c := range map[string]*lifecycle.Configuration{
-		"Date": {Rules: []lifecycle.Rule{{ID: "a", Enabled: true, Transitions: []lifecycle.Transition{{Date: date(2030, 1, 1), StorageClass: storageclass.Archive}}}}},
+		"Date":            {Rules: []lifecycle.Rule{{ID: "a", Enabled: true, Transitions: []lifecycle.Transition{{Date: date(2030, 1, 1), StorageClass: storageclass.Archive}}}}},
 		"expiration Date": {Rules: []lifecycle.Rule{{ID: "a", Enabled: true, Expiration: &lifecycle.Expiration{Days: 3, Date: date(2030, 1, 1)}}}},
 		"minimum size": {TransitionDefaultMinimumObjectSize: lifecycle.AllStorageClasses128K,
 			Rules: []lifecycle.Rule{{ID: "a", Enabled: true, Expiration: &lifecycle.Expiration{Days: 3}}}},
