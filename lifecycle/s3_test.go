@@ -403,3 +403,170 @@ func TestUnmarshalBinary_BeforeDialects(t *testing.T) {
 	lm := time.Date(2024, 1, 1, 10, 30, 0, 0, time.UTC)
 	require.Equal(t, lm.Add(30*day), c.NextDue(lifecycle.Object{Key: "logs/a", Size: 1 << 20, Class: storageclass.Standard, LastModified: lm}))
 }
+
+func s3Config(min lifecycle.MinimumObjectSize, rules ...lifecycle.Rule) *lifecycle.Configuration {
+	for i := range rules {
+		rules[i].Enabled = true
+		if rules[i].ID == "" {
+			rules[i].ID = fmt.Sprint("r", i+1)
+		}
+	}
+	return &lifecycle.Configuration{Dialect: lifecycle.DialectS3, TransitionDefaultMinimumObjectSize: min, Rules: rules}
+}
+
+// S3 adds Days to LastModified and rounds up to the next 00:00 UTC; OSS
+// does not round.
+func TestEvaluateS3_MidnightUTC(t *testing.T) {
+	lm := time.Date(2014, 1, 15, 10, 30, 0, 0, time.UTC) // S3's own example
+	o := lifecycle.Object{Key: "logs/a", Size: 1 << 20, Class: storageclass.S3Standard, LastModified: lm}
+	c := s3Config("", lifecycle.Rule{Prefix: "logs/",
+		Transitions: []lifecycle.Transition{{Days: 3, StorageClass: storageclass.S3Glacier}},
+		Expiration:  &lifecycle.Expiration{Days: 10}})
+	due := date(2014, 1, 19)
+	require.Equal(t, due, c.NextDueIn(s3cat, o))
+	require.Equal(t, lifecycle.ActionNone, c.EvaluateIn(s3cat, o, due.Add(-time.Nanosecond)).Kind, "not at LastModified+3 days, nor just before midnight")
+	require.Equal(t, lifecycle.ActionNone, c.EvaluateIn(s3cat, o, lm.Add(3*day)).Kind)
+	require.Equal(t, lifecycle.Action{Kind: lifecycle.ActionTransition, StorageClass: storageclass.S3Glacier, RuleID: "r1"}, c.EvaluateIn(s3cat, o, due))
+	require.Equal(t, date(2014, 1, 26), c.NextExpiration(o))
+	require.Equal(t, lifecycle.ActionExpire, c.EvaluateIn(s3cat, o, date(2014, 1, 26)).Kind)
+
+	// A LastModified on a midnight stays on it; one second past goes to the next.
+	o.LastModified = date(2014, 1, 15)
+	require.Equal(t, date(2014, 1, 18), c.NextDueIn(s3cat, o))
+	o.LastModified = date(2014, 1, 15).Add(time.Second)
+	require.Equal(t, date(2014, 1, 19), c.NextDueIn(s3cat, o))
+
+	// Days 0 (S3 allows it for transitions): the midnight after the write.
+	c0 := s3Config("", lifecycle.Rule{Transitions: []lifecycle.Transition{{Days: 0, StorageClass: storageclass.S3GlacierIR}}})
+	o.LastModified = lm
+	require.Equal(t, date(2014, 1, 16), c0.NextDueIn(s3cat, o))
+
+	// Uploads: DaysAfterInitiation from the initiation, rounded likewise.
+	ca := s3Config("", lifecycle.Rule{Prefix: "logs/", AbortMultipartUpload: &lifecycle.AbortMultipartUpload{Days: 7}})
+	got, ok := ca.AbortDue("logs/big", lm)
+	require.True(t, ok)
+	require.Equal(t, date(2014, 1, 23), got)
+	_, ok = ca.AbortDue("other/big", lm)
+	require.False(t, ok)
+
+	// The same rules in OSS: exact instants.
+	oss := &lifecycle.Configuration{Rules: []lifecycle.Rule{{ID: "r1", Prefix: "logs/", Enabled: true,
+		Transitions:          []lifecycle.Transition{{Days: 3, StorageClass: storageclass.Archive}},
+		AbortMultipartUpload: &lifecycle.AbortMultipartUpload{Days: 7}}}}
+	o.Class = storageclass.Standard
+	require.Equal(t, lm.Add(3*day), oss.NextDue(o))
+	got, ok = oss.AbortDue("logs/big", lm)
+	require.True(t, ok)
+	require.Equal(t, lm.Add(7*day), got)
+}
+
+// An S3 Date acts on that date on every matching object, and goes on
+// acting on objects written after it; OSS's CreatedBefore acts only on
+// objects modified before its date.
+func TestEvaluateS3_Date(t *testing.T) {
+	c := s3Config("", lifecycle.Rule{Transitions: []lifecycle.Transition{{Date: date(2025, 6, 1), StorageClass: storageclass.S3DeepArchive}}})
+	before := lifecycle.Object{Key: "a", Size: 1 << 20, Class: storageclass.S3Standard, LastModified: date(2024, 1, 1)}
+	require.Equal(t, date(2025, 6, 1), c.NextDueIn(s3cat, before))
+	require.Equal(t, lifecycle.ActionNone, c.EvaluateIn(s3cat, before, date(2025, 6, 1).Add(-time.Second)).Kind)
+	require.Equal(t, lifecycle.ActionTransition, c.EvaluateIn(s3cat, before, date(2025, 6, 1)).Kind)
+
+	after := before
+	after.LastModified = date(2026, 3, 4).Add(5 * time.Hour)
+	require.Equal(t, lifecycle.ActionTransition, c.EvaluateIn(s3cat, after, after.LastModified).Kind, "written after the date: due at once")
+
+	e := s3Config("", lifecycle.Rule{Expiration: &lifecycle.Expiration{Date: date(2025, 6, 1)}})
+	require.Equal(t, date(2025, 6, 1), e.NextExpiration(before))
+	require.Equal(t, lifecycle.ActionExpire, e.EvaluateIn(s3cat, after, after.LastModified).Kind)
+
+	oss := &lifecycle.Configuration{Rules: []lifecycle.Rule{{ID: "r", Enabled: true,
+		Expiration: &lifecycle.Expiration{CreatedBefore: date(2025, 6, 1)}}}}
+	after.Class, before.Class = storageclass.Standard, storageclass.Standard
+	require.True(t, oss.NextDue(after).IsZero(), "OSS: modified after the date, never")
+	require.Equal(t, lifecycle.ActionExpire, oss.Evaluate(before, date(2024, 1, 2)).Kind)
+}
+
+// TransitionDefaultMinimumObjectSize: under 128 KiB an object transitions
+// to no class (all_storage_classes_128K, the default), or only to GLACIER
+// and DEEP_ARCHIVE (varies_by_storage_class); a rule's size filter
+// overrides either.
+func TestEvaluateS3_MinimumObjectSize(t *testing.T) {
+	lm := date(2024, 1, 1)
+	at := date(2025, 1, 1)
+	for _, tc := range []struct {
+		name   string
+		mode   lifecycle.MinimumObjectSize
+		size   int64
+		target storageclass.Class
+		filter *lifecycle.Filter
+		moves  bool
+	}{
+		{"default, small, GLACIER", "", 1000, storageclass.S3Glacier, nil, false},
+		{"128K, small, GLACIER", lifecycle.AllStorageClasses128K, lifecycle.MinTransitionSize - 1, storageclass.S3Glacier, nil, false},
+		{"128K, exactly 128 KiB", lifecycle.AllStorageClasses128K, lifecycle.MinTransitionSize, storageclass.S3Glacier, nil, true},
+		{"128K, small, DEEP_ARCHIVE", lifecycle.AllStorageClasses128K, 10, storageclass.S3DeepArchive, nil, false},
+		{"128K, small, IA", lifecycle.AllStorageClasses128K, 10, storageclass.S3StandardIA, nil, false},
+		{"128K, large, IA", lifecycle.AllStorageClasses128K, 1 << 20, storageclass.S3StandardIA, nil, true},
+		{"varies, small, GLACIER", lifecycle.VariesByStorageClass, 10, storageclass.S3Glacier, nil, true},
+		{"varies, small, DEEP_ARCHIVE", lifecycle.VariesByStorageClass, 10, storageclass.S3DeepArchive, nil, true},
+		{"varies, small, GLACIER_IR", lifecycle.VariesByStorageClass, 10, storageclass.S3GlacierIR, nil, false},
+		{"varies, small, INTELLIGENT_TIERING", lifecycle.VariesByStorageClass, 10, storageclass.S3IntelligentTiering, nil, false},
+		{"varies, small, ONEZONE_IA", lifecycle.VariesByStorageClass, 10, storageclass.S3OneZoneIA, nil, false},
+		{"128K, size filter over it", lifecycle.AllStorageClasses128K, 2000, storageclass.S3StandardIA, &lifecycle.Filter{ObjectSizeGreaterThan: i64(1024)}, true},
+		{"128K, size filter under it", lifecycle.AllStorageClasses128K, 10, storageclass.S3GlacierIR, &lifecycle.Filter{ObjectSizeLessThan: i64(1000)}, true},
+		{"128K, size filter excludes it", lifecycle.AllStorageClasses128K, 500, storageclass.S3Glacier, &lifecycle.Filter{ObjectSizeGreaterThan: i64(1024)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := s3Config(tc.mode, lifecycle.Rule{Filter: tc.filter, Transitions: []lifecycle.Transition{{Days: 30, StorageClass: tc.target}}})
+			o := lifecycle.Object{Key: "k", Size: tc.size, Class: storageclass.S3Standard, LastModified: lm}
+			got := c.EvaluateIn(s3cat, o, at)
+			if tc.moves {
+				require.Equal(t, lifecycle.Action{Kind: lifecycle.ActionTransition, StorageClass: tc.target, RuleID: "r1"}, got)
+				require.Equal(t, date(2024, 1, 31), c.NextDueIn(s3cat, o))
+			} else {
+				require.Equal(t, lifecycle.ActionNone, got.Kind)
+				require.True(t, c.NextDueIn(s3cat, o).IsZero())
+			}
+		})
+	}
+
+	// Expiration is not a transition: small objects expire.
+	c := s3Config("", lifecycle.Rule{Expiration: &lifecycle.Expiration{Days: 1}})
+	require.Equal(t, lifecycle.ActionExpire, c.EvaluateIn(s3cat, lifecycle.Object{Key: "k", Size: 1, Class: storageclass.S3Standard, LastModified: lm}, at).Kind)
+}
+
+// Overlapping rules in S3 (research/s3.md §7, the user guide's conflicts
+// page): deletion beats transition, GLACIER beats STANDARD_IA, the shorter
+// expiration is honoured; and the waterfall's missing step is not taken.
+func TestEvaluateS3_Precedence(t *testing.T) {
+	lm := date(2024, 1, 1).Add(time.Hour)
+	o := lifecycle.Object{Key: "logs/a", Size: 1 << 20, Tags: map[string]string{"t": "1"}, Class: storageclass.S3Standard, LastModified: lm}
+
+	c := s3Config("",
+		lifecycle.Rule{Prefix: "logs/", Transitions: []lifecycle.Transition{{Days: 365, StorageClass: storageclass.S3Glacier}}},
+		lifecycle.Rule{Tags: map[string]string{"t": "1"}, Expiration: &lifecycle.Expiration{Days: 365}})
+	require.Equal(t, lifecycle.Action{Kind: lifecycle.ActionExpire, RuleID: "r2"}, c.EvaluateIn(s3cat, o, date(2025, 1, 1)), "both due on the same midnight: deletion")
+
+	c = s3Config("",
+		lifecycle.Rule{Transitions: []lifecycle.Transition{{Days: 30, StorageClass: storageclass.S3StandardIA}}},
+		lifecycle.Rule{Prefix: "logs/", Transitions: []lifecycle.Transition{{Days: 30, StorageClass: storageclass.S3Glacier}}})
+	require.Equal(t, lifecycle.Action{Kind: lifecycle.ActionTransition, StorageClass: storageclass.S3Glacier, RuleID: "r2"}, c.EvaluateIn(s3cat, o, date(2024, 2, 1)))
+	require.NoError(t, c.Validate(s3cat), "S3 accepts overlapping filters")
+
+	c = s3Config("",
+		lifecycle.Rule{Expiration: &lifecycle.Expiration{Days: 100}},
+		lifecycle.Rule{Prefix: "logs/", Expiration: &lifecycle.Expiration{Days: 10}})
+	require.Equal(t, date(2024, 1, 12), c.NextExpiration(o), "the shorter expiration")
+	require.Equal(t, lifecycle.Action{Kind: lifecycle.ActionExpire, RuleID: "r2"}, c.EvaluateIn(s3cat, o, date(2024, 1, 12)))
+
+	// ONEZONE_IA objects never go to GLACIER_IR, but do go to GLACIER.
+	c = s3Config("",
+		lifecycle.Rule{Transitions: []lifecycle.Transition{{Days: 90, StorageClass: storageclass.S3GlacierIR}}},
+		lifecycle.Rule{Transitions: []lifecycle.Transition{{Days: 180, StorageClass: storageclass.S3Glacier}}})
+	oz := o
+	oz.Class = storageclass.S3OneZoneIA
+	require.Equal(t, lifecycle.ActionNone, c.EvaluateIn(s3cat, oz, date(2024, 6, 1)).Kind)
+	require.Equal(t, date(2024, 6, 30), c.NextDueIn(s3cat, oz))
+	ia := o
+	ia.Class = storageclass.S3StandardIA
+	require.Equal(t, storageclass.S3GlacierIR, c.EvaluateIn(s3cat, ia, date(2024, 6, 1)).StorageClass, "STANDARD_IA does go to GLACIER_IR")
+}
