@@ -153,6 +153,19 @@ func TestS3Lifecycle_Refused(t *testing.T) {
 	err = db.PutBucketLifecycle(ctx, "bkt", cfg)
 	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
 	require.ErrorContains(t, err, "fewer than 30")
+	var oe *coldstore.OpError
+	require.ErrorAs(t, err, &oe)
+	require.Equal(t, "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'", oe.Message)
 	_, err = db.GetBucketLifecycle(ctx, "bkt")
 	require.ErrorIs(t, err, coldstore.ErrNoSuchLifecycle)
+
+	// S3 answers InvalidRequest for some refusals; the engine keeps the code.
+	cfg.Rules[0].Transitions = nil
+	err = db.PutBucketLifecycle(ctx, "bkt", cfg)
+	require.ErrorIs(t, err, coldstore.ErrInvalidRequest)
+	require.NotErrorIs(t, err, coldstore.ErrInvalidArgument)
+	require.ErrorAs(t, err, &oe)
+	require.Equal(t, "At least one action needs to be specified in a rule", oe.Message)
+	require.Equal(t, "PutBucketLifecycle", oe.Op)
+	require.Equal(t, "bkt", oe.Bucket)
 }

@@ -52,8 +52,11 @@ const MaxDays = 3_650_000
 //     TransitionDefaultMinimumObjectSize.
 //
 // A configuration of DialectS3 is checked against S3's rules instead
-// (validateS3); one of another dialect is refused with
-// coldstore.ErrInvalidArgument.
+// (research/s3.md §7 and S3's recorded answers; the list is in
+// s3validate.go): each refusal wraps coldstore.ErrInvalidRequest or
+// coldstore.ErrInvalidArgument as S3 answers it, and carries S3's own
+// message in OpError.Message where one is known. A configuration of
+// another dialect is refused with coldstore.ErrInvalidArgument.
 func (c *Configuration) Validate(cat *storageclass.Catalog) error {
 	switch c.Dialect {
 	case DialectOSS:
