@@ -55,6 +55,13 @@ var (
 	// ErrMalformedXML is returned where OSS rejects a request body as
 	// malformed, e.g. a restore tier (JobParameters) for an Archive object.
 	ErrMalformedXML = &Error{"MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema."}
+	// ErrInvalidRequest is returned where S3 answers 400 InvalidRequest
+	// rather than InvalidArgument: for a lifecycle configuration, no rules
+	// or more than 1,000, a rule without an action, duplicate tag keys, a
+	// bad size filter, or an action the rule's filter forbids (package
+	// lifecycle's S3 validation). OSS has no such code; the OSS dialect
+	// never returns it.
+	ErrInvalidRequest = &Error{"InvalidRequest", 400, "Invalid Request."}
 )
 
 // Errors of appendable objects and symbolic links.

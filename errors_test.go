@@ -26,6 +26,7 @@ func TestSentinels(t *testing.T) {
 		{coldstore.ErrInvalidObjectName, "InvalidObjectName", 400},
 		{coldstore.ErrInvalidArgument, "InvalidArgument", 400},
 		{coldstore.ErrMalformedXML, "MalformedXML", 400},
+		{coldstore.ErrInvalidRequest, "InvalidRequest", 400},
 		{coldstore.ErrOperationNotSupported, "OperationNotSupported", 400},
 		{coldstore.ErrInvalidObjectState, "InvalidObjectState", 403},
 		{coldstore.ErrRestoreAlreadyInProgress, "RestoreAlreadyInProgress", 409},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -231,7 +232,9 @@ func (db *DB) changeBucket(ctx context.Context, op, bucket string, fn func(w *wr
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name;
 // ErrInvalidArgument when c is nil, fails Validate against the catalog, or
-// has access-time rules while the bucket's access monitor is off;
+// has access-time rules while the bucket's access monitor is off (for an
+// S3 configuration, the sentinel and S3's message of the first refusal
+// Validate gives: ErrInvalidArgument or ErrInvalidRequest);
 // ErrNoSuchBucket when the bucket is absent; and ErrClosed after Close.
 func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycle.Configuration) error {
 	const op = "PutBucketLifecycle"
@@ -242,9 +245,15 @@ func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycl
 		return fail(op, bucket, "", coldstore.ErrInvalidArgument, "nil configuration")
 	}
 	if err := c.Validate(db.cat); err != nil {
-		return &coldstore.OpError{Op: op, Bucket: bucket, Detail: err.Error(), Err: coldstore.ErrInvalidArgument}
+		e := &coldstore.OpError{Op: op, Bucket: bucket, Detail: err.Error(), Err: coldstore.ErrInvalidArgument}
+		if first := (*coldstore.OpError)(nil); errors.As(err, &first) {
+			e.Err, e.Message = first.Err, first.Message // S3's code and message for its first refusal
+		}
+		return e
 	}
-	cfg := &lifecycle.Configuration{Rules: append([]lifecycle.Rule(nil), c.Rules...)}
+	cfg := new(lifecycle.Configuration)
+	*cfg = *c // its dialect and settings with the rules
+	cfg.Rules = append([]lifecycle.Rule(nil), c.Rules...)
 	for i := range cfg.Rules {
 		if cfg.Rules[i].ID == "" {
 			cfg.Rules[i].ID = fmt.Sprintf("rule-%d", i+1)

@@ -45,42 +45,85 @@ func (n *Not) excludes(o Object) bool {
 	return true
 }
 
-// dueAt is when the rule's expiration of o comes due; ok is false when it
-// never will.
-func (e *Expiration) dueAt(o Object) (time.Time, bool) {
+// s3 reports whether the configuration follows S3's rules.
+func (c *Configuration) s3() bool { return c.Dialect == DialectS3 }
+
+// after is days days after base, as the configuration counts them: exactly
+// in OSS, rounded up to the next 00:00 UTC in S3. ok is false when that is
+// past coldstore.MaxTime (never).
+func (c *Configuration) after(base time.Time, days int) (time.Time, bool) {
+	if c.s3() {
+		return instant.AddDaysMidnightUTC(base, int64(days))
+	}
+	return instant.AddDays(base, int64(days))
+}
+
+// expirationDue is when the expiration e comes due for o; ok is false when
+// it never will.
+func (c *Configuration) expirationDue(e *Expiration, o Object) (time.Time, bool) {
 	switch {
 	case e.Days > 0:
-		return instant.AddDays(o.LastModified, int64(e.Days)) // past MaxTime: never
+		return c.after(o.LastModified, e.Days) // past MaxTime: never
+	case !e.Date.IsZero():
+		return e.Date, true
 	case !e.CreatedBefore.IsZero() && o.LastModified.Before(e.CreatedBefore):
 		return o.LastModified, true
 	}
 	return time.Time{}, false
 }
 
-// dueAt is when the transition of o comes due in cat; ok is false when it
-// never will (its target or o's class is not in cat, its target is not
-// colder, o is smaller than the target's minimum billable size without
-// AllowSmallFile, or o was not modified before the date).
-func (t *Transition) dueAt(cat *storageclass.Catalog, o Object) (time.Time, bool) {
+// transitionDue is when the transition t of rule r comes due for o in
+// cat; ok is false when it never will: its target or o's class is not in
+// cat, its target is not colder, S3's waterfall has no such step, o is too
+// small (sizeAllows), or o was not modified before the date (OSS).
+func (c *Configuration) transitionDue(cat *storageclass.Catalog, r *Rule, t *Transition, o Object) (time.Time, bool) {
 	to, ok := cat.Rank(t.StorageClass)
 	from, known := cat.Rank(o.Class)
-	if !ok || !known || to <= from {
+	if !ok || !known || to <= from || !c.sizeAllows(cat, r, t, o) {
 		return time.Time{}, false
 	}
-	if small, _ := cat.MinBillableSize(t.StorageClass); o.Size < small && !t.AllowSmallFile {
-		return time.Time{}, false
+	if c.s3() && o.Class == storageclass.S3OneZoneIA && t.StorageClass == storageclass.S3GlacierIR {
+		return time.Time{}, false // the one colder step S3 refuses
 	}
 	base := o.LastModified
 	if t.IsAccessTime && o.LastAccess.After(base) {
 		base = o.LastAccess
 	}
 	switch {
-	case t.Days > 0:
-		return instant.AddDays(base, int64(t.Days)) // past MaxTime: never
-	case !t.CreatedBefore.IsZero() && o.LastModified.Before(t.CreatedBefore):
-		return o.LastModified, true
+	case !t.Date.IsZero():
+		return t.Date, true
+	case !t.CreatedBefore.IsZero():
+		if o.LastModified.Before(t.CreatedBefore) {
+			return o.LastModified, true
+		}
+		return time.Time{}, false
+	case t.Days > 0 || c.s3(): // S3 counts Days 0 too
+		return c.after(base, t.Days) // past MaxTime: never
 	}
 	return time.Time{}, false
+}
+
+// sizeAllows reports whether o is large enough for transition t of rule r.
+// In OSS: o is at least the target's MinBillableSize in cat, or t has
+// AllowSmallFile. In S3: o is at least MinTransitionSize, or r filters by
+// size (its filter then decides alone), or, with VariesByStorageClass, the
+// target needs a restore (GLACIER, DEEP_ARCHIVE).
+func (c *Configuration) sizeAllows(cat *storageclass.Catalog, r *Rule, t *Transition, o Object) bool {
+	if !c.s3() {
+		small, _ := cat.MinBillableSize(t.StorageClass)
+		return o.Size >= small || t.AllowSmallFile
+	}
+	if o.Size >= MinTransitionSize {
+		return true
+	}
+	if f := r.Filter; f != nil && (f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil) {
+		return true
+	}
+	if c.TransitionDefaultMinimumObjectSize == VariesByStorageClass {
+		rules, err := cat.Rules(t.StorageClass)
+		return err == nil && rules.NeedsRestore
+	}
+	return false
 }
 
 // Evaluate is EvaluateIn with the OSS catalog.
@@ -92,9 +135,14 @@ func (c *Configuration) Evaluate(o Object, now time.Time) Action {
 // the classes of cat: ActionExpire when any enabled matching rule's
 // expiration is due (deletion beats transition), else ActionTransition to
 // the coldest class by cat's rank whose transition is due, else ActionNone.
-// Ties go to the first rule. A transition acts only on an object whose
-// class and target are both in cat, the target of higher rank, and (without
-// AllowSmallFile) whose size is at least the target's MinBillableSize.
+// Ties go to the first rule. OSS and S3 order overlapping rules alike: S3
+// documents that permanent deletion takes precedence over transition, and
+// that of GLACIER and STANDARD_IA both due, GLACIER wins (the colder); an
+// earlier expiration of two is the one due first. A transition acts only on
+// an object whose class and target are both in cat, the target of higher
+// rank (in S3, not ONEZONE_IA to GLACIER_IR either), and large enough: in
+// OSS at least the target's MinBillableSize unless AllowSmallFile; in S3 as
+// TransitionDefaultMinimumObjectSize says.
 func (c *Configuration) EvaluateIn(cat *storageclass.Catalog, o Object, now time.Time) Action {
 	var best Action
 	var bestRank int
@@ -104,13 +152,13 @@ func (c *Configuration) EvaluateIn(cat *storageclass.Catalog, o Object, now time
 			continue
 		}
 		if r.Expiration != nil {
-			if t, ok := r.Expiration.dueAt(o); ok && !t.After(now) {
+			if t, ok := c.expirationDue(r.Expiration, o); ok && !t.After(now) {
 				return Action{Kind: ActionExpire, RuleID: r.ID}
 			}
 		}
 		for j := range r.Transitions {
 			tr := &r.Transitions[j]
-			if t, ok := tr.dueAt(cat, o); ok && !t.After(now) {
+			if t, ok := c.transitionDue(cat, r, tr, o); ok && !t.After(now) {
 				if rank, _ := cat.Rank(tr.StorageClass); best.Kind == ActionNone || rank > bestRank {
 					best, bestRank = Action{Kind: ActionTransition, StorageClass: tr.StorageClass, RuleID: r.ID}, rank
 				}
@@ -142,10 +190,10 @@ func (c *Configuration) NextDueIn(cat *storageclass.Catalog, o Object) time.Time
 			continue
 		}
 		if r.Expiration != nil {
-			consider(r.Expiration.dueAt(o))
+			consider(c.expirationDue(r.Expiration, o))
 		}
 		for j := range r.Transitions {
-			consider(r.Transitions[j].dueAt(cat, o))
+			consider(c.transitionDue(cat, r, &r.Transitions[j], o))
 		}
 	}
 	return next
@@ -160,7 +208,7 @@ func (c *Configuration) NextExpiration(o Object) time.Time {
 		if !r.Enabled || r.Expiration == nil || !r.Matches(o) {
 			continue
 		}
-		if t, ok := r.Expiration.dueAt(o); ok && (next.IsZero() || t.Before(next)) {
+		if t, ok := c.expirationDue(r.Expiration, o); ok && (next.IsZero() || t.Before(next)) {
 			next = t
 		}
 	}
@@ -203,10 +251,11 @@ func (c *Configuration) UsesAccessTime() bool {
 // AbortDue returns when the configuration aborts a multipart upload of key
 // initiated at initiated: the earliest time an enabled rule whose Prefix
 // the key starts with says so (Days after the initiation, counted as
-// Expiration counts them; at the initiation itself when it precedes
-// CreatedBefore). ok is false when no rule ever aborts it. Rules with Tags
-// never apply to uploads, nor do a Filter's exclusions, which name tags or
-// sizes an upload does not have yet.
+// Expiration counts them, so rounded up to midnight UTC in S3; at the
+// initiation itself when it precedes CreatedBefore). ok is false when no
+// rule ever aborts it. Rules with Tags never apply to uploads, nor do a
+// Filter's exclusions, which name tags or sizes an upload does not have
+// yet.
 func (c *Configuration) AbortDue(key string, initiated time.Time) (due time.Time, ok bool) {
 	if c == nil {
 		return time.Time{}, false
@@ -221,7 +270,7 @@ func (c *Configuration) AbortDue(key string, initiated time.Time) (due time.Time
 		var yes bool
 		switch {
 		case a.Days > 0:
-			t, yes = instant.AddDays(initiated, int64(a.Days))
+			t, yes = c.after(initiated, a.Days)
 		case !a.CreatedBefore.IsZero() && initiated.Before(a.CreatedBefore):
 			t, yes = initiated, true
 		}

@@ -22,7 +22,7 @@ const (
 // taken at its word.
 const MaxDays = 3_650_000
 
-// Validate checks the configuration against the rules of OSS
+// Validate checks a configuration of DialectOSS against the rules of OSS
 // (research/semantics.md §7.1-7.4) and the classes of cat. It returns nil,
 // or an error joining one error per broken constraint, each a
 // *coldstore.OpError naming the rule and the reason and wrapping
@@ -47,8 +47,24 @@ const MaxDays = 3_650_000
 //     prefixes inside the rule's prefix, tag keys not empty;
 //   - two enabled rules whose prefixes overlap (one starts with the other)
 //     may not both transition, nor both expire (OSS refuses overlapping
-//     prefixes for the same action unless x-oss-allow-same-action-overlap).
+//     prefixes for the same action unless x-oss-allow-same-action-overlap);
+//   - S3's elements are refused: Date, NewerNoncurrentVersions,
+//     TransitionDefaultMinimumObjectSize.
+//
+// A configuration of DialectS3 is checked against S3's rules instead
+// (research/s3.md §7 and S3's recorded answers; the list is in
+// s3validate.go): each refusal wraps coldstore.ErrInvalidRequest or
+// coldstore.ErrInvalidArgument as S3 answers it, and carries S3's own
+// message in OpError.Message where one is known. A configuration of
+// another dialect is refused with coldstore.ErrInvalidArgument.
 func (c *Configuration) Validate(cat *storageclass.Catalog) error {
+	switch c.Dialect {
+	case DialectOSS:
+	case DialectS3:
+		return c.validateS3(cat)
+	default:
+		return &coldstore.OpError{Op: "Validate", Detail: fmt.Sprintf("unknown dialect %q", c.Dialect), Err: coldstore.ErrInvalidArgument}
+	}
 	var errs []error
 	bad := func(rule int, id, format string, args ...any) {
 		name := fmt.Sprintf("rule %d", rule+1)
@@ -59,6 +75,9 @@ func (c *Configuration) Validate(cat *storageclass.Catalog) error {
 	}
 	if len(c.Rules) == 0 {
 		errs = append(errs, &coldstore.OpError{Op: "Validate", Detail: "no rules", Err: coldstore.ErrInvalidArgument})
+	}
+	if c.TransitionDefaultMinimumObjectSize != "" {
+		errs = append(errs, &coldstore.OpError{Op: "Validate", Detail: "TransitionDefaultMinimumObjectSize is S3's; OSS has AllowSmallFile", Err: coldstore.ErrInvalidArgument})
 	}
 	if len(c.Rules) > MaxRules {
 		errs = append(errs, &coldstore.OpError{Op: "Validate", Detail: fmt.Sprintf("%d rules exceed %d", len(c.Rules), MaxRules), Err: coldstore.ErrInvalidArgument})
@@ -130,6 +149,21 @@ func (r *Rule) validate(cat *storageclass.Catalog, warmest int, bad func(string,
 				bad("Not tag with an empty key")
 			}
 		}
+	}
+	for _, t := range r.Transitions {
+		if !t.Date.IsZero() {
+			bad("Transition to %s: Date is S3's; OSS has CreatedBeforeDate", t.StorageClass)
+		}
+	}
+	if e := r.Expiration; e != nil && !e.Date.IsZero() {
+		bad("Expiration: Date is S3's; OSS has CreatedBeforeDate")
+	}
+	newer := r.NoncurrentVersionExpiration != nil && r.NoncurrentVersionExpiration.NewerNoncurrentVersions != 0
+	for _, n := range r.NoncurrentVersionTransitions {
+		newer = newer || n.NewerNoncurrentVersions != 0
+	}
+	if newer {
+		bad("NewerNoncurrentVersions is S3's")
 	}
 	seen := map[storageclass.Class]bool{}
 	var byDays, byDate bool

@@ -39,3 +39,19 @@ func Add(t time.Time, d time.Duration) (time.Time, bool) {
 	}
 	return t.Add(d), true
 }
+
+// AddDaysMidnightUTC is AddDays rounded up to the next 00:00 UTC: the sum
+// itself when it falls on a midnight UTC, else the midnight after it. It
+// is how S3 counts the Days of lifecycle actions and restores. ok is false,
+// and the result coldstore.MaxTime, past MaxTime.
+func AddDaysMidnightUTC(t time.Time, days int64) (time.Time, bool) {
+	s, ok := AddDays(t, days)
+	if !ok {
+		return s, false
+	}
+	s = s.UTC()
+	if mid := s.Truncate(Day); !mid.Equal(s) {
+		return Add(mid, Day)
+	}
+	return s, true
+}
