@@ -1,6 +1,7 @@
 // Package model is a reference model of the engine's archive rules: the
-// plainest in-memory code that follows spec §4.1, with no files, no
-// transactions and no indexes. The randomized tests drive it and the engine
+// plainest in-memory code that follows spec §4.1 and the documented rules
+// of multipart uploads, appendable objects, symbolic links and object ACLs,
+// with no files, no transactions and no indexes. Usage is not modelled. The randomized tests drive it and the engine
 // with the same operations and compare every answer; the crash tests use it
 // to know what an acknowledged sequence of writes must have left.
 //
