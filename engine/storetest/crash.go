@@ -4,13 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/internal/model"
 	"github.com/coldstore-dev/coldstore/storageclass"
@@ -37,20 +37,39 @@ var (
 
 // crashWrite is one write of the child, drawn from a seed.
 type crashWrite struct {
-	kind  string // put, restore, delete, class, sweep
-	key   string
-	class storageclass.Class
-	size  int
-	days  int
+	kind   string // put, restore, delete, class, sweep, append, symlink, initiate, part, complete
+	key    string // for part and complete, the upload's
+	class  storageclass.Class
+	size   int
+	days   int
+	target string // a symlink's
+	upload int    // part, complete: the write that initiated the upload
+	part   int    // part: its number
 }
 
 // crashWrites returns the seed's writes 1..n; write 0 creates the bucket.
+// An append goes at the object's length as the child finds it (Head); a
+// part goes to an upload initiated before and not completed yet, numbered
+// after the upload's last or replacing its first; a completion completes
+// with every part stored (CompleteOptions.All).
 func crashWrites(seed uint64, n int) []crashWrite {
 	r := rand.New(rand.NewPCG(seed, 99))
 	out := make([]crashWrite, n+1)
+	var open []int         // the uploads not completed, by initiating write
+	parts := map[int]int{} // parts stored per upload
+	size := func(sizes ...int) int {
+		if r.IntN(16) == 0 {
+			return 9 << 20 // staged in more than one transaction
+		}
+		return sizes[r.IntN(len(sizes))]
+	}
 	for i := 1; i <= n; i++ {
 		w := crashWrite{key: crashKeys[r.IntN(len(crashKeys))]}
-		switch x := r.IntN(10); {
+		x := r.IntN(18)
+		if x >= 14 && len(open) == 0 {
+			x = 13 // nothing to add parts to or complete: initiate
+		}
+		switch {
 		case x < 4:
 			w.kind = "put"
 			w.class = allClasses[r.IntN(len(allClasses))]
@@ -61,8 +80,31 @@ func crashWrites(seed uint64, n int) []crashWrite {
 			w.kind = "delete"
 		case x < 9:
 			w.kind, w.class = "class", allClasses[r.IntN(len(allClasses))]
-		default:
+		case x < 10:
 			w.kind = "sweep"
+		case x < 12:
+			w.kind, w.class = "append", allClasses[r.IntN(len(allClasses))]
+			w.size = size(1, 100, 5000, 300_000, 1_200_000)
+		case x < 13:
+			w.kind, w.class = "symlink", allClasses[r.IntN(len(allClasses))]
+			w.target = crashKeys[r.IntN(len(crashKeys))]
+		case x < 14:
+			w.kind, w.class = "initiate", allClasses[r.IntN(len(allClasses))]
+			open = append(open, i)
+		case x < 17:
+			w.kind, w.upload = "part", open[r.IntN(len(open))]
+			w.key = out[w.upload].key
+			parts[w.upload]++
+			w.part = parts[w.upload]
+			if r.IntN(5) == 0 {
+				w.part = 1
+			}
+			w.size = size(engine.MinPartSize, 300_000, 10)
+		default:
+			j := r.IntN(len(open))
+			w.kind, w.upload = "complete", open[j]
+			w.key = out[w.upload].key
+			open = slices.Delete(open, j, j+1)
 		}
 		out[i] = w
 	}
@@ -101,22 +143,39 @@ func crashChild(st Store, spec string) int {
 	}
 	ctx := context.Background()
 	writes := crashWrites(seed, 100_000)
+	ids := map[int]string{} // the engine's upload ids, by initiating write
 	for seq, w := range writes {
 		clk.Set(crashStart.Add(time.Duration(seq) * crashStep))
 		fmt.Fprintf(os.Stdout, "begin %d\n", seq)
 		if seq == 0 {
 			_ = db.CreateBucket(ctx, "crash", nil)
 		} else {
-			_ = applyEngine(ctx, db, seq, w)
+			_ = applyEngine(ctx, db, seq, w, ids)
 		}
 		fmt.Fprintf(os.Stdout, "ack %d\n", seq)
 	}
 	return 0
 }
 
-func applyEngine(ctx context.Context, db *engine.DB, seq int, w crashWrite) error {
+func applyEngine(ctx context.Context, db *engine.DB, seq int, w crashWrite, ids map[int]string) error {
 	var err error
 	switch w.kind {
+	case "append":
+		var pos int64
+		if oi, err := db.Head(ctx, "crash", w.key); err == nil {
+			pos = oi.Size
+		}
+		_, err = db.Append(ctx, "crash", w.key, pos, bytes.NewReader(crashBody(seq, w.size)), &engine.PutOptions{StorageClass: w.class})
+	case "symlink":
+		_, err = db.PutSymlink(ctx, "crash", w.key, w.target, &engine.PutOptions{StorageClass: w.class})
+	case "initiate":
+		var up engine.Upload
+		up, err = db.InitiateUpload(ctx, "crash", w.key, &engine.PutOptions{StorageClass: w.class})
+		ids[seq] = up.UploadID
+	case "part":
+		_, err = db.UploadPart(ctx, "crash", w.key, ids[w.upload], w.part, bytes.NewReader(crashBody(seq, w.size)))
+	case "complete":
+		_, err = db.CompleteUpload(ctx, "crash", w.key, ids[w.upload], nil, &engine.CompleteOptions{All: true})
 	case "put":
 		_, err = db.Put(ctx, "crash", w.key, bytes.NewReader(crashBody(seq, w.size)), &engine.PutOptions{StorageClass: w.class})
 	case "restore":
@@ -131,6 +190,10 @@ func applyEngine(ctx context.Context, db *engine.DB, seq int, w crashWrite) erro
 	return err
 }
 
+// crashUploadID is the model's id of the upload write seq initiated; the
+// engine's differ, and uploads are matched by their order (compareAll).
+func crashUploadID(seq int) string { return fmt.Sprintf("upload-%d", seq) }
+
 // modelAfter replays writes 0..n on a model.
 func modelAfter(writes []crashWrite, n int) *model.Model {
 	m := model.New(crashStart)
@@ -142,6 +205,20 @@ func modelAfter(writes []crashWrite, n int) *model.Model {
 		}
 		w := writes[seq]
 		switch w.kind {
+		case "append":
+			var pos int64
+			if oi, err := m.Head("crash", w.key); err == nil {
+				pos = oi.Size
+			}
+			_, _ = m.Append("crash", w.key, pos, crashBody(seq, w.size), engine.PutOptions{StorageClass: w.class})
+		case "symlink":
+			_, _ = m.PutSymlink("crash", w.key, w.target, engine.PutOptions{StorageClass: w.class})
+		case "initiate":
+			_, _ = m.InitiateUpload("crash", w.key, engine.PutOptions{StorageClass: w.class}, crashUploadID(seq))
+		case "part":
+			_, _ = m.UploadPart("crash", w.key, crashUploadID(w.upload), w.part, crashBody(seq, w.size))
+		case "complete":
+			_, _ = m.CompleteUpload("crash", w.key, crashUploadID(w.upload), nil, engine.CompleteOptions{All: true})
 		case "put":
 			_, _ = m.Put("crash", w.key, crashBody(seq, w.size), engine.PutOptions{StorageClass: w.class})
 		case "restore":
@@ -166,19 +243,26 @@ func testCrash(t *testing.T, st Store) {
 	}
 	base := rand.Uint64() // a new seed each run; each round's is logged
 	inflight := 0
+	kinds := map[string]int{} // acknowledged writes by kind
+	inFlight := map[string]int{}
 	for round := range rounds {
 		seed := base + uint64(round)
 		nosync := round%2 == 1
 		t.Run(fmt.Sprintf("round%d/nosync=%v", round, nosync), func(t *testing.T) {
 			acked, begun := crashRound(t, seed, nosync)
 			matched := verifyCrash(t, st, seed, nosync, acked, begun)
+			writes := crashWrites(seed, begun)
+			for _, w := range writes[1 : acked+1] {
+				kinds[w.kind]++
+			}
 			if begun > acked {
 				inflight++
+				inFlight[writes[begun].kind]++
 			}
 			t.Logf("seed %d: killed after %d acknowledged writes (in flight: %v); the file holds writes 0..%d", seed, acked, begun > acked, matched)
 		})
 	}
-	t.Logf("%d crash rounds, %d killed with a write in flight; no acknowledged write lost", rounds, inflight)
+	t.Logf("%d crash rounds, %d killed with a write in flight (%v); no acknowledged write lost; acknowledged writes: %v", rounds, inflight, inFlight, kinds)
 }
 
 // crashRound runs a child on a fresh file and kills it; it returns the last
@@ -266,10 +350,25 @@ func verifyCrash(t *testing.T, st Store, seed uint64, nosync bool, acked, begun 
 	}
 	require.NotNil(t, match, "the file matches no acknowledged state (nosync=%v):\n%s", nosync, strings.Join(mismatch, "\n"))
 
+	// The uploads in progress hold their parts' bytes: each completes,
+	// with its parts of at least MinPartSize and its last, into the object
+	// the model completes.
+	completeUploads(t, db, match)
+
 	// Nothing is stuck: every object reads back its exact content, once
-	// restored if it is archived. A restore accepted now is ready within 48
-	// hours and lasts 7 days, so a second pass reads what the first restored.
-	todo := match.Keys("crash")
+	// restored if it is archived; a link names its target. A restore
+	// accepted now is ready within 48 hours and lasts 7 days, so a second
+	// pass reads what the first restored.
+	var todo []string
+	for _, k := range match.Keys("crash") {
+		if want, _, err := match.Symlink("crash", k); err == nil {
+			got, _, err := db.Symlink(ctx, "crash", k)
+			require.NoError(t, err, k)
+			require.Equal(t, want, got, "target of %s", k)
+			continue
+		}
+		todo = append(todo, k)
+	}
 	for pass := 0; len(todo) > 0; pass++ {
 		require.Less(t, pass, 3, "objects never became readable: %v", todo)
 		var next []string
@@ -282,8 +381,7 @@ func verifyCrash(t *testing.T, st Store, seed uint64, nosync bool, acked, begun 
 				require.NoError(t, err, k)
 				got, err := io.ReadAll(obj)
 				require.NoError(t, err)
-				sum := md5.Sum(got)
-				require.Equal(t, oi.ETag, hex.EncodeToString(sum[:]), "content of %s", k)
+				require.True(t, bytes.Equal(match.Content("crash", k), got), "content of %s (%s, %d bytes)", k, oi.Type, oi.Size)
 				continue
 			case engine.Archived:
 				_, err := db.Restore(ctx, "crash", k, &engine.RestoreOptions{Days: 7})
@@ -300,16 +398,71 @@ func verifyCrash(t *testing.T, st Store, seed uint64, nosync bool, acked, begun 
 	return matched
 }
 
-// compareAll returns "" when every key of the bucket answers Head as m does.
+// completeUploads completes every upload in progress on db and on m alike
+// (compareAll has matched them), and compares the objects they make.
+func completeUploads(t *testing.T, db *engine.DB, m *model.Model) {
+	t.Helper()
+	got, err := db.ListUploads(ctx, "crash", nil)
+	require.NoError(t, err)
+	want, err := m.ListUploads("crash", engine.ListUploadsOptions{})
+	require.NoError(t, err)
+	require.Len(t, got.Uploads, len(want.Uploads))
+	for i, u := range got.Uploads {
+		mu := want.Uploads[i]
+		pl, err := m.ListParts("crash", mu.Key, mu.UploadID, engine.ListPartsOptions{})
+		require.NoError(t, err)
+		var list []engine.CompletedPart
+		for j, p := range pl.Parts {
+			if p.Size >= engine.MinPartSize || j == len(pl.Parts)-1 {
+				list = append(list, engine.CompletedPart{Number: p.Number, ETag: p.ETag})
+			}
+		}
+		if len(list) == 0 {
+			require.NoError(t, db.AbortUpload(ctx, "crash", u.Key, u.UploadID))
+			require.NoError(t, m.AbortUpload("crash", mu.Key, mu.UploadID))
+			continue
+		}
+		oi, err := db.CompleteUpload(ctx, "crash", u.Key, u.UploadID, list, nil)
+		require.NoError(t, err, "complete %s's upload with %v", u.Key, list)
+		moi, err := m.CompleteUpload("crash", mu.Key, mu.UploadID, list, engine.CompleteOptions{})
+		require.NoError(t, err)
+		require.Equal(t, moi, oi, "the object %s's upload completes into", u.Key)
+	}
+}
+
+// compareAll returns "" when db holds what m does: every key answers Head
+// as m does, the bucket lists the same objects, and the same uploads are
+// in progress (in the same order: the ids differ) with the same parts.
 func compareAll(db *engine.DB, m *model.Model) string {
 	for _, k := range crashKeys {
 		got, err := db.Head(ctx, "crash", k)
 		want, merr := m.Head("crash", k)
-		if (err == nil) != (merr == nil) {
+		if coldstore.Code(err) != coldstore.Code(merr) {
 			return fmt.Sprintf("%s: engine %v, model %v", k, err, merr)
 		}
 		if err == nil && !equal(got, want) {
 			return fmt.Sprintf("%s:\n  engine %+v\n  model  %+v", k, got, want)
+		}
+	}
+	list, err := db.List(ctx, "crash", nil)
+	mlist, merr := m.List("crash", engine.ListOptions{})
+	if err != nil || merr != nil || !equal(list, mlist) {
+		return fmt.Sprintf("List: engine %+v (%v)\n  model  %+v (%v)", list, err, mlist, merr)
+	}
+	ups, err := db.ListUploads(ctx, "crash", nil)
+	mups, merr := m.ListUploads("crash", engine.ListUploadsOptions{})
+	if err != nil || merr != nil || len(ups.Uploads) != len(mups.Uploads) {
+		return fmt.Sprintf("ListUploads: engine %+v (%v)\n  model  %+v (%v)", ups, err, mups, merr)
+	}
+	for i, u := range ups.Uploads {
+		mu := mups.Uploads[i]
+		if u.Key != mu.Key || !u.Initiated.Equal(mu.Initiated) || u.StorageClass != mu.StorageClass {
+			return fmt.Sprintf("upload %d: engine %+v, model %+v", i, u, mu)
+		}
+		parts, err := db.ListParts(ctx, "crash", u.Key, u.UploadID, nil)
+		mparts, merr := m.ListParts("crash", mu.Key, mu.UploadID, engine.ListPartsOptions{})
+		if err != nil || merr != nil || !equal(parts.Parts, mparts.Parts) {
+			return fmt.Sprintf("parts of upload %d (%s): engine %+v (%v)\n  model  %+v (%v)", i, u.Key, parts.Parts, err, mparts.Parts, merr)
 		}
 	}
 	return ""

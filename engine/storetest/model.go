@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -81,7 +83,18 @@ var drvPolicies = []*lifecycle.Configuration{
 		{ID: "off", Prefix: "b", Enabled: false, Transitions: []lifecycle.Transition{{Days: 1, StorageClass: storageclass.IA}}}}},
 	{Rules: []lifecycle.Rule{{ID: "bad", Enabled: true,
 		Transitions: []lifecycle.Transition{{Days: 5, StorageClass: storageclass.IA}, {Days: 3, StorageClass: storageclass.Archive}}}}},
+	{Rules: []lifecycle.Rule{
+		{ID: "abort", Prefix: "a", Enabled: true, AbortMultipartUpload: &lifecycle.AbortMultipartUpload{Days: 1}},
+		{ID: "abort-old", Prefix: "d", Enabled: true, AbortMultipartUpload: &lifecycle.AbortMultipartUpload{CreatedBefore: time.Date(2024, 1, 20, 0, 0, 0, 0, time.UTC)},
+			Expiration: &lifecycle.Expiration{Days: 5}}}},
 }
+
+// drvACLs are the object ACLs the driver sets: every valid one and one
+// that is not.
+var drvACLs = []string{"", engine.ACLDefault, engine.ACLPrivate, engine.ACLPublicRead, engine.ACLPublicReadWrite, "public"}
+
+// drvUpload is an upload the engine initiated, as the driver names it.
+type drvUpload struct{ bkt, key, id string }
 
 func policyName(c *lifecycle.Configuration) string { return c.Rules[0].ID }
 
@@ -98,7 +111,14 @@ type driver struct {
 	ops   int
 	label string
 
-	transitioned, expired int // by the lifecycle, for the log
+	transitioned, expired, aborted int // by the lifecycle, for the log
+	// uploads are the latest uploads the engine initiated, in progress or
+	// not: the operations on uploads name one of them (or none).
+	uploads   []drvUpload
+	completed int // uploads completed, for the log
+	// outcomes counts the answers compared, by operation and error code
+	// ("" for success), for the log.
+	outcomes map[string]int
 }
 
 func newDriver(t testing.TB, s Store, label string) *driver {
@@ -131,6 +151,10 @@ func (d *driver) sameErr(op string, got, want error) bool {
 	if coldstore.Code(got) != coldstore.Code(want) {
 		d.fail("%s: engine answered %v, model %v", op, got, want)
 	}
+	if d.outcomes == nil {
+		d.outcomes = map[string]int{}
+	}
+	d.outcomes[op+" "+coldstore.Code(got)]++
 	return got == nil
 }
 
@@ -144,7 +168,19 @@ func (d *driver) same(op string, got, want any) {
 func equal(a, b any) bool { return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b) }
 
 func body(s source) []byte {
-	n := pick(s, 0, 1, 10, 100, 5000, 5000, 300_000)
+	return bodyOf(s, pick(s, 0, 1, 10, 100, 5000, 5000, 300_000))
+}
+
+// partBody is a part's body: one of body's, or one around MinPartSize, so
+// that completions both succeed and meet ErrEntityTooSmall.
+func partBody(s source) []byte {
+	if s.intn(2) == 0 {
+		return body(s)
+	}
+	return bodyOf(s, pick(s, engine.MinPartSize-1, engine.MinPartSize, engine.MinPartSize+1))
+}
+
+func bodyOf(s source, n int) []byte {
 	b := make([]byte, n)
 	seed := byte(s.intn(256))
 	for i := range b {
@@ -153,13 +189,43 @@ func body(s source) []byte {
 	return b
 }
 
+// putOptions draws the options of a write of an object of class.
+func (d *driver) putOptions(s source, class storageclass.Class) engine.PutOptions {
+	opts := engine.PutOptions{StorageClass: class, ContentType: pick(s, "", "text/plain")}
+	switch s.intn(8) {
+	case 0:
+		opts.Metadata = map[string]string{"owner": "me", "n": fmt.Sprint(d.ops)}
+	case 1:
+		opts.Metadata = map[string]string{"big": strings.Repeat("x", 8200)}
+	}
+	if s.intn(4) == 0 {
+		opts.ACL = pick(s, drvACLs...)
+	}
+	opts.ForbidOverwrite = s.intn(10) == 0
+	return opts
+}
+
 // step runs one random operation.
 func (d *driver) step(s source) {
 	d.t.Helper()
 	ctx := ctx
 	d.ops++
 	bkt, key := pick(s, drvBuckets...), pick(s, drvKeys...)
-	switch op := s.intn(24); op {
+	switch op := s.intn(40); op {
+	case 24, 25, 26, 27, 28, 29, 30, 31, 32, 33:
+		d.stepUpload(s, op, bkt, key)
+	case 34, 35:
+		d.stepAppend(s, bkt, key)
+	case 36, 37:
+		d.stepSymlink(s, op, bkt, key)
+	case 38, 39:
+		acl := pick(s, drvACLs...)
+		d.log = append(d.log, fmt.Sprintf("SetObjectACL(%q, %q, %q)", bkt, key, acl))
+		got, err := d.db.SetObjectACL(ctx, bkt, key, acl)
+		want, merr := d.m.SetObjectACL(bkt, key, acl)
+		if d.sameErr("SetObjectACL", err, merr) {
+			d.same("SetObjectACL", got, want)
+		}
 	case 20:
 		cfg := pick(s, drvPolicies...)
 		d.log = append(d.log, fmt.Sprintf("PutBucketLifecycle(%q, %v)", bkt, policyName(cfg)))
@@ -174,11 +240,12 @@ func (d *driver) step(s source) {
 		d.log = append(d.log, "RunLifecycle()")
 		got, err := d.db.RunLifecycle(ctx)
 		require.NoError(d.t, err)
-		tr, ex := d.m.RunLifecycle()
+		tr, ex, ab := d.m.RunLifecycle()
 		d.transitioned += tr
 		d.expired += ex
-		if got.Transitioned != tr || got.Expired != ex {
-			d.fail("RunLifecycle: engine %d transitioned, %d expired; model %d, %d", got.Transitioned, got.Expired, tr, ex)
+		d.aborted += ab
+		if got.Transitioned != tr || got.Expired != ex || got.Aborted != ab {
+			d.fail("RunLifecycle: engine %d transitioned, %d expired, %d aborted; model %d, %d, %d", got.Transitioned, got.Expired, got.Aborted, tr, ex, ab)
 		}
 	case 0:
 		class := pick(s, drvClasses...)
@@ -192,14 +259,8 @@ func (d *driver) step(s source) {
 		d.sameErr("DeleteBucket", d.db.DeleteBucket(ctx, bkt), d.m.DeleteBucket(bkt))
 	case 2, 3, 4:
 		b := body(s)
-		opts := engine.PutOptions{StorageClass: pick(s, drvClasses...), ContentType: pick(s, "", "text/plain")}
-		switch s.intn(8) {
-		case 0:
-			opts.Metadata = map[string]string{"owner": "me", "n": fmt.Sprint(d.ops)}
-		case 1:
-			opts.Metadata = map[string]string{"big": strings.Repeat("x", 8200)}
-		}
-		d.log = append(d.log, fmt.Sprintf("Put(%q, %q, %d bytes, %+v)", bkt, key, len(b), opts.StorageClass))
+		opts := d.putOptions(s, pick(s, drvClasses...))
+		d.log = append(d.log, fmt.Sprintf("Put(%q, %q, %d bytes, %+v)", bkt, key, len(b), opts))
 		got, err := d.db.Put(ctx, bkt, key, bytes.NewReader(b), &opts)
 		want, merr := d.m.Put(bkt, key, b, opts)
 		if d.sameErr("Put", err, merr) {
@@ -298,6 +359,7 @@ func (d *driver) finish() {
 			d.same("final List", got, want)
 		}
 	}
+	d.finishUploads(1 + d.ops%2)
 }
 
 // testModel runs seeded random operations against the engine on s and the
@@ -318,6 +380,7 @@ func testModel(t *testing.T, st Store) {
 		}
 	}
 	total := 0
+	outcomes := map[string]int{}
 	for _, seed := range list {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Logf("seed %d (replay: go test <the store's package> -run 'Conformance/Model' -model.seed=%d)", seed, seed)
@@ -332,11 +395,17 @@ func testModel(t *testing.T, st Store) {
 				d.step(s)
 			}
 			d.finish()
-			t.Logf("lifecycle: %d transitions, %d expirations", d.transitioned, d.expired)
+			t.Logf("lifecycle: %d transitions, %d expirations, %d uploads aborted; %d uploads completed", d.transitioned, d.expired, d.aborted, d.completed)
 			total += d.ops
+			for k, n := range d.outcomes {
+				outcomes[k] += n
+			}
 		})
 	}
-	t.Logf("%d operations compared with the model", total)
+	t.Logf("%d operations compared with the model; answers by operation and error code:", total)
+	for _, k := range slices.Sorted(maps.Keys(outcomes)) {
+		t.Logf("  %-40s %d", k, outcomes[k])
+	}
 }
 
 // FuzzSeeds are the seed inputs of a fuzz test driven by Fuzz.

@@ -8,7 +8,8 @@
 //
 // Run runs the contract of package kv (kvtest), the model test (20,000 random operations per run, against the
 // model; 2,000,000 with -long), the seed's story of an archived object,
-// and, for a durable store, the crash test (a child process writing, killed
+// and, for a durable store, the crash test (a child process writing —
+// objects, restores, appends, links, multipart uploads — killed
 // with SIGKILL at random, 20 rounds; 200 with -long). Every database it
 // opens passes Check when its test ends. A store that passes it can carry
 // the engine.

@@ -1,6 +1,7 @@
 // Package model is a reference model of the engine's archive rules: the
-// plainest in-memory code that follows spec §4.1, with no files, no
-// transactions and no indexes. The randomized tests drive it and the engine
+// plainest in-memory code that follows spec §4.1 and the documented rules
+// of multipart uploads, appendable objects, symbolic links and object ACLs,
+// with no files, no transactions and no indexes. Usage is not modelled. The randomized tests drive it and the engine
 // with the same operations and compare every answer; the crash tests use it
 // to know what an acknowledged sequence of writes must have left.
 //
@@ -25,22 +26,29 @@ import (
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
-// Model is the state of a database: buckets, objects and the time.
+// Model is the state of a database: buckets, objects, multipart uploads
+// and the time.
 type Model struct {
 	Now     time.Time
 	buckets map[string]*bucket
 	cat     *storageclass.Catalog
+	started int // uploads initiated so far: orders the uploads of a key
 }
 
 type bucket struct {
 	class   storageclass.Class
 	created time.Time
 	objects map[string]*object
+	uploads map[string]*upload // by upload id
 	cfg     *lifecycle.Configuration
 }
 
 type object struct {
 	body         []byte
+	etag         string // as ObjectInfo.ETag shows it
+	kind         string // ObjectInfo.Type: engine.TypeNormal, ...
+	target       string // a symbolic link's
+	acl          string // "" for the bucket's
 	contentType  string
 	metadata     map[string]string
 	lastModified time.Time
@@ -82,7 +90,7 @@ func (m *Model) CreateBucket(name string, class storageclass.Class) error {
 	if m.buckets[name] != nil {
 		return coldstore.ErrBucketAlreadyExists
 	}
-	m.buckets[name] = &bucket{class: class, created: m.Now, objects: map[string]*object{}}
+	m.buckets[name] = &bucket{class: class, created: m.Now, objects: map[string]*object{}, uploads: map[string]*upload{}}
 	return nil
 }
 
@@ -95,7 +103,7 @@ func (m *Model) DeleteBucket(name string) error {
 	if b == nil {
 		return coldstore.ErrNoSuchBucket
 	}
-	if len(b.objects) > 0 {
+	if len(b.objects) > 0 || len(b.uploads) > 0 {
 		return coldstore.ErrBucketNotEmpty
 	}
 	delete(m.buckets, name)
@@ -144,46 +152,64 @@ func (m *Model) state(o *object) engine.RestoreStatus {
 	return engine.RestoreStatus{State: st, Tier: o.tier, RequestedAt: o.requested, ReadyAt: o.ready, ExpiresAt: o.expires}
 }
 
+// info is the object's own info: a link's is the link's (Size 0, the
+// ETag the MD5 of its target's key), not its target's.
 func (m *Model) info(bkt, key string, o *object) engine.ObjectInfo {
-	sum := md5.Sum(o.body)
 	return engine.ObjectInfo{
-		Bucket: bkt, Key: key, Size: int64(len(o.body)), ETag: hex.EncodeToString(sum[:]),
-		CRC64:       crc64.Checksum(o.body, crc64.MakeTable(crc64.ECMA)),
+		Bucket: bkt, Key: key, Size: int64(len(o.body)), ETag: o.etag,
+		CRC64:       crcOf(o.body),
 		ContentType: o.contentType, Metadata: maps.Clone(o.metadata), LastModified: o.lastModified,
-		StorageClass: o.class, ClassSince: o.classSince, Restore: m.state(o), Type: engine.TypeNormal,
+		StorageClass: o.class, ClassSince: o.classSince, Restore: m.state(o), Type: o.kind, ACL: o.acl,
 	}
 }
 
-// Put follows engine.DB.Put.
-func (m *Model) Put(bkt, key string, body []byte, opts engine.PutOptions) (engine.ObjectInfo, error) {
-	if !bucketName.MatchString(bkt) {
-		return engine.ObjectInfo{}, coldstore.ErrInvalidBucketName
-	}
-	if !validKey(key) {
-		return engine.ObjectInfo{}, coldstore.ErrInvalidObjectName
-	}
+func crcOf(b []byte) uint64 { return crc64.Checksum(b, crc64.MakeTable(crc64.ECMA)) }
+
+func md5hex(b []byte) string {
+	sum := md5.Sum(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// checkOptions checks the PutOptions the model uses as every write of an
+// object does: a known class, metadata with no empty key and within
+// MaxMetadataSize, an object's ACL. It returns the ACL as ObjectInfo
+// shows it ("" for the bucket's).
+func (m *Model) checkOptions(opts engine.PutOptions) (string, error) {
 	if opts.StorageClass != "" {
 		if _, ok := m.rules(opts.StorageClass); !ok {
-			return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+			return "", coldstore.ErrInvalidArgument
 		}
 	}
 	size := 0
 	for k, v := range opts.Metadata {
 		if k == "" {
-			return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+			return "", coldstore.ErrInvalidArgument
 		}
 		size += len(k) + len(v)
 	}
 	if size > engine.MaxMetadataSize {
-		return engine.ObjectInfo{}, coldstore.ErrInvalidArgument
+		return "", coldstore.ErrInvalidArgument
 	}
-	b := m.buckets[bkt]
-	if b == nil {
-		return engine.ObjectInfo{}, coldstore.ErrNoSuchBucket
+	return objectACL(opts.ACL)
+}
+
+// objectACL checks an object's ACL as a caller gives it.
+func objectACL(acl string) (string, error) {
+	switch acl {
+	case "", engine.ACLDefault:
+		return "", nil
+	case engine.ACLPrivate, engine.ACLPublicRead, engine.ACLPublicReadWrite:
+		return acl, nil
 	}
+	return "", coldstore.ErrInvalidArgument
+}
+
+// newObject is an object written now with opts in bucket b: its class is
+// the bucket's when opts has none.
+func (m *Model) newObject(b *bucket, kind string, body []byte, opts engine.PutOptions, acl string) *object {
 	o := &object{
-		body: slices.Clone(body), contentType: opts.ContentType, lastModified: m.Now,
-		class: opts.StorageClass, classSince: m.Now,
+		body: slices.Clone(body), etag: md5hex(body), kind: kind, acl: acl, contentType: opts.ContentType,
+		lastModified: m.Now, class: opts.StorageClass, classSince: m.Now,
 	}
 	if o.contentType == "" {
 		o.contentType = "application/octet-stream"
@@ -194,36 +220,90 @@ func (m *Model) Put(bkt, key string, body []byte, opts engine.PutOptions) (engin
 	if len(opts.Metadata) > 0 {
 		o.metadata = maps.Clone(opts.Metadata)
 	}
+	return o
+}
+
+// Put follows engine.DB.Put.
+func (m *Model) Put(bkt, key string, body []byte, opts engine.PutOptions) (engine.ObjectInfo, error) {
+	if !bucketName.MatchString(bkt) {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidBucketName
+	}
+	if !validKey(key) {
+		return engine.ObjectInfo{}, coldstore.ErrInvalidObjectName
+	}
+	acl, err := m.checkOptions(opts)
+	if err != nil {
+		return engine.ObjectInfo{}, err
+	}
+	b := m.buckets[bkt]
+	if b == nil {
+		return engine.ObjectInfo{}, coldstore.ErrNoSuchBucket
+	}
+	if opts.ForbidOverwrite && b.objects[key] != nil {
+		return engine.ObjectInfo{}, coldstore.ErrFileAlreadyExists
+	}
+	o := m.newObject(b, engine.TypeNormal, body, opts, acl)
 	b.objects[key] = o
 	return m.info(bkt, key, o), nil
 }
 
+// read is the info of a read of bucket/key (Get, Head), and the object
+// whose content it reads: a symbolic link reads its target, which must
+// exist and not be a link; the info is then the target's but for the
+// link's content type, metadata, type and ACL, and the later of the two
+// times.
+func (m *Model) read(bkt, key string) (engine.ObjectInfo, *object, error) {
+	b, o, err := m.find(bkt, key)
+	if err != nil {
+		return engine.ObjectInfo{}, nil, err
+	}
+	if o == nil {
+		return engine.ObjectInfo{}, nil, coldstore.ErrNoSuchKey
+	}
+	if o.kind != engine.TypeSymlink {
+		return m.info(bkt, key, o), o, nil
+	}
+	t := b.objects[o.target]
+	switch {
+	case t == nil:
+		return engine.ObjectInfo{}, nil, coldstore.ErrSymlinkTargetNotExist
+	case t.kind == engine.TypeSymlink:
+		return engine.ObjectInfo{}, nil, coldstore.ErrInvalidTargetType
+	}
+	oi := m.info(bkt, key, t)
+	oi.ContentType, oi.Metadata, oi.Type, oi.ACL = o.contentType, maps.Clone(o.metadata), engine.TypeSymlink, o.acl
+	if o.lastModified.After(oi.LastModified) {
+		oi.LastModified = o.lastModified
+	}
+	return oi, t, nil
+}
+
 // Get follows engine.DB.Get: the content and the info.
 func (m *Model) Get(bkt, key string) ([]byte, engine.ObjectInfo, error) {
-	_, o, err := m.find(bkt, key)
+	oi, o, err := m.read(bkt, key)
 	if err != nil {
 		return nil, engine.ObjectInfo{}, err
 	}
-	if o == nil {
-		return nil, engine.ObjectInfo{}, coldstore.ErrNoSuchKey
-	}
-	switch m.state(o).State {
+	switch oi.Restore.State {
 	case engine.Archived, engine.Restoring:
 		return nil, engine.ObjectInfo{}, coldstore.ErrInvalidObjectState
 	}
-	return slices.Clone(o.body), m.info(bkt, key, o), nil
+	return slices.Clone(o.body), oi, nil
 }
 
 // Head follows engine.DB.Head.
 func (m *Model) Head(bkt, key string) (engine.ObjectInfo, error) {
-	_, o, err := m.find(bkt, key)
-	if err != nil {
-		return engine.ObjectInfo{}, err
+	oi, _, err := m.read(bkt, key)
+	return oi, err
+}
+
+// Content is the content bucket/key holds, in any state (nil for a link or
+// an absent object): what a read must return once the object is readable.
+func (m *Model) Content(bkt, key string) []byte {
+	if b := m.buckets[bkt]; b != nil && b.objects[key] != nil {
+		return slices.Clone(b.objects[key].body)
 	}
-	if o == nil {
-		return engine.ObjectInfo{}, coldstore.ErrNoSuchKey
-	}
-	return m.info(bkt, key, o), nil
+	return nil
 }
 
 // Delete follows engine.DB.Delete: a missing key is no error.
@@ -468,8 +548,9 @@ func (m *Model) DeleteBucketLifecycle(bkt string) error {
 // RunLifecycle follows engine.DB.RunLifecycle by evaluating every object
 // (the engine walks only its due index: the two must agree): expirations
 // delete, transitions move to the target class unless a restored copy is
-// still pending or readable.
-func (m *Model) RunLifecycle() (transitioned, expired int) {
+// still pending or readable. Then every upload whose AbortMultipartUpload
+// is due is aborted.
+func (m *Model) RunLifecycle() (transitioned, expired, aborted int) {
 	for _, b := range m.buckets {
 		if b.cfg == nil {
 			continue
@@ -487,6 +568,12 @@ func (m *Model) RunLifecycle() (transitioned, expired int) {
 				transitioned++
 			}
 		}
+		for id, u := range b.uploads {
+			if t, ok := b.cfg.AbortDue(u.key, u.initiated); ok && !t.After(m.Now) {
+				delete(b.uploads, id)
+				aborted++
+			}
+		}
 	}
-	return transitioned, expired
+	return transitioned, expired, aborted
 }
