@@ -90,6 +90,9 @@ func TestHandler_ECs(t *testing.T) {
 		{"EntityTooSmall", "POST", "/bkt/mp?uploadId=" + id, complete("1", e1, "2", e2), nil, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.", "0042-00000213"},
 		{"FileAlreadyExists CompleteMultipartUpload", "POST", "/bkt/k?uploadId=" + kid, complete("1", ek), forbid, 409, "FileAlreadyExists", "The object you specified already exists and can not be overwritten.", "0042-00000214"},
 		{"NoSuchLifecycle: none documented", "GET", "/bkt?lifecycle", "", nil, 404, "NoSuchLifecycle", "No Row found in Lifecycle Table.", ""},
+		{"InvalidDigest malformed", "PUT", "/bkt/d", "data", map[string]string{"Content-MD5": "not base64"}, 400, "InvalidDigest", "The Content-MD5 you specified is not valid.", "0017-00000502"},
+		{"InvalidDigest mismatch", "PUT", "/bkt/d", "data", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="}, 400, "InvalidDigest", "The Content-MD5 you specified is not valid.", "0017-00000503"},
+		{"InvalidDigest mismatch of an XML body", "PUT", "/bkt?tagging", "<Tagging><TagSet/></Tagging>", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="}, 400, "InvalidDigest", "The Content-MD5 you specified is not valid.", "0017-00000503"},
 		{"an EC set where refused wins", "POST", "/bkt/app?append", "x", nil, 400, "InvalidArgument", "Invalid Argument.", "0016-00000501"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

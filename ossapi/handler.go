@@ -205,6 +205,14 @@ func (h *Handler) address(r *http.Request) (bucket, key string) {
 // does not match the body (S3 tells the two apart).
 var errInvalidDigest = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified is not valid."}
 
+// The two refusals of a Content-MD5, with the ECs OSS documents for them
+// (https://www.alibabacloud.com/help/en/oss/support/0017-00000502 and
+// 0017-00000503): not base64 of 16 bytes, and not the body's.
+var (
+	errDigestMalformed = &coldstore.OpError{Op: "ossapi", Detail: "Content-MD5 is not base64 of an MD5", Err: errInvalidDigest, EC: "0017-00000502"}
+	errDigestMismatch  = &coldstore.OpError{Op: "ossapi", Detail: "Content-MD5 is not the body's", Err: errInvalidDigest, EC: "0017-00000503"}
+)
+
 // fail answers err as the OSS XML error body with its status (see
 // wire.Front.Fail: a failure of the client's is a 4xx, a 5xx says no more
 // than its sentinel's message), with OSS's EC for it (withEC, ec.go).
@@ -236,8 +244,12 @@ func (h *Handler) readBody(q *request, limit int64) ([]byte, error) {
 	}
 	if m := q.r.Header.Get("Content-MD5"); m != "" {
 		sum := md5.Sum(body)
-		if want, err := base64.StdEncoding.DecodeString(m); err != nil || !bytes.Equal(want, sum[:]) {
-			return nil, errInvalidDigest
+		want, err := base64.StdEncoding.DecodeString(m)
+		if err != nil || len(want) != md5.Size {
+			return nil, errDigestMalformed
+		}
+		if !bytes.Equal(want, sum[:]) {
+			return nil, errDigestMismatch
 		}
 	}
 	return body, nil

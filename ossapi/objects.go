@@ -78,7 +78,7 @@ func (c *checkedBody) Read(p []byte) (int, error) {
 	}
 	if err == io.EOF {
 		if c.wantMD5 != nil && !bytes.Equal(c.md5.Sum(nil), c.wantMD5) {
-			return n, errInvalidDigest
+			return n, errDigestMismatch
 		}
 		if c.wantSHA256 != nil && !bytes.Equal(c.sha256.Sum(nil), c.wantSHA256) {
 			return n, errContentSHA256Mismatch
@@ -204,7 +204,7 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 	if m := q.r.Header.Get("Content-MD5"); m != "" {
 		want, err := base64.StdEncoding.DecodeString(m)
 		if err != nil || len(want) != md5.Size {
-			return nil, errInvalidDigest
+			return nil, errDigestMalformed
 		}
 		body.wantMD5 = want
 	}
