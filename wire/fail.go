@@ -85,12 +85,12 @@ func (f *Front) Fail(w http.ResponseWriter, r *http.Request, id string, err, bod
 		var oe *coldstore.OpError
 		if errors.As(err, &oe) {
 			detail = oe.Detail
-			if f.proto.ECHeader != "" {
-				ec = oe.EC
-			}
-			if oe.Message != "" {
-				msg = oe.Message
-			}
+		}
+		if f.proto.ECHeader != "" {
+			ec = firstOf(err, func(oe *coldstore.OpError) string { return oe.EC })
+		}
+		if m := firstOf(err, func(oe *coldstore.OpError) string { return oe.Message }); m != "" {
+			msg = m
 		}
 		var ce *classError
 		if errors.As(err, &ce) {
@@ -134,4 +134,18 @@ func classify(ctx context.Context, err, bodyErr error) error {
 		return ErrClientClosed
 	}
 	return err
+}
+
+// firstOf returns field of the first OpError in err's chain that has it
+// set: the engine wraps a refusal from a reader (a body's Content-MD5) in
+// an OpError of its own, which carries no EC or message of its own.
+func firstOf(err error, field func(*coldstore.OpError) string) string {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if oe, ok := e.(*coldstore.OpError); ok {
+			if v := field(oe); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
 }

@@ -157,3 +157,15 @@ func TestFail_StorageClass(t *testing.T) {
 	wire.NewFront(s3, nil).Fail(w, r, "ID2", &coldstore.OpError{Err: coldstore.ErrNoSuchKey}, nil)
 	require.NotContains(t, w.Body.String(), "StorageClass")
 }
+
+// TestFail_NestedRefusal: a refusal wrapped by another OpError (the
+// engine's around a body reader's error) keeps its EC and message.
+func TestFail_NestedRefusal(t *testing.T) {
+	inner := &coldstore.OpError{Err: coldstore.ErrInvalidArgument, EC: "0017-00000503", Message: "its own words"}
+	outer := &coldstore.OpError{Op: "Put", Detail: "reading the body", Err: inner}
+	r := httptest.NewRequest("PUT", "/b/k", nil)
+	w := httptest.NewRecorder()
+	require.Equal(t, 400, wire.NewFront(oss, nil).Fail(w, r, "ID1", outer, nil))
+	require.Equal(t, "0017-00000503", w.Header().Get("x-oss-ec"))
+	require.Contains(t, w.Body.String(), "<Message>its own words</Message>")
+}
