@@ -132,7 +132,7 @@ func (c *checkedBody) Read(p []byte) (int, error) {
 			v, ok := c.chunked.trailerChecksum("x-amz-checksum-" + c.sumName)
 			want, err := base64.StdEncoding.DecodeString(v)
 			if !ok || err != nil || len(want) != c.sum.Size() {
-				return n, &coldstore.OpError{Err: errInvalidRequest, Message: "Value for x-amz-checksum-" + c.sumName + " trailing header is invalid."}
+				return n, &coldstore.OpError{Err: coldstore.ErrInvalidRequest, Message: "Value for x-amz-checksum-" + c.sumName + " trailing header is invalid."}
 			}
 			c.wantSum, c.sumEncoded = want, v
 		}

@@ -96,7 +96,7 @@ func (h *Handler) copyObject(q *request) error {
 	}
 	self := sb == q.bucket && sk == q.key
 	if self && class == "" && !replaceMeta && !replaceTags {
-		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "a copy onto itself that changes nothing", Err: errInvalidRequest, Message: msgCopyToItself}
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "a copy onto itself that changes nothing", Err: coldstore.ErrInvalidRequest, Message: msgCopyToItself}
 	}
 	var oi engine.ObjectInfo
 	if self && !replaceMeta && !replaceTags {

@@ -10,7 +10,6 @@ import (
 // Errors S3 answers that the engine has no sentinel for.
 var (
 	errInvalidStorageClass = &coldstore.Error{Code: "InvalidStorageClass", Status: http.StatusBadRequest, Message: "The storage class you specified is not valid"}
-	errInvalidRequest      = &coldstore.Error{Code: "InvalidRequest", Status: http.StatusBadRequest, Message: "Invalid Request"}
 	errInvalidDigest       = &coldstore.Error{Code: "InvalidDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified is not valid."}
 	errBadDigest           = &coldstore.Error{Code: "BadDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified did not match what we received."}
 	errSHA256Mismatch      = &coldstore.Error{Code: "XAmzContentSHA256Mismatch", Status: http.StatusBadRequest, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}

@@ -56,6 +56,11 @@ var served = map[level]map[string]map[string]handlerFunc{
 		"delete":     {http.MethodPost: (*Handler).deleteObjects},
 		"versioning": {http.MethodGet: (*Handler).getBucketVersioning},
 		"uploads":    {http.MethodGet: (*Handler).listUploads},
+		"lifecycle": {
+			http.MethodPut:    (*Handler).putLifecycle,
+			http.MethodGet:    (*Handler).getLifecycle,
+			http.MethodDelete: (*Handler).deleteLifecycle,
+		},
 	},
 	object: {
 		"restore": {http.MethodPost: (*Handler).restoreObject},

@@ -39,6 +39,7 @@ func errorOf(t *testing.T, w *httptest.ResponseRecorder) xmlErr {
 
 // served are the (level, method, sub-resource) the S3 front serves.
 var served = map[string]bool{
+	"bucket PUT lifecycle": true, "bucket GET lifecycle": true, "bucket DELETE lifecycle": true,
 	"bucket GET location": true, "bucket POST delete": true, "bucket GET versioning": true, "bucket GET uploads": true,
 	"object POST restore": true, "object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
 	"object POST uploads": true, "object POST uploadId": true, "object DELETE uploadId": true, "object GET uploadId": true,
