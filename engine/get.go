@@ -240,7 +240,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	g := getTxs.Get().(*getTx)
 	g.db, g.ctx, g.bucket, g.key, g.lb = db, ctx, bucket, key, db.live.lookup(bucket)
 	err := db.view(ctx, op, bucket, key, g.fn)
-	o, lb, touch := g.o, g.lb, g.touch
+	o, lb, touch, retrieval := g.o, g.lb, g.touch, g.retrieval
 	*g = getTx{fn: g.fn}
 	getTxs.Put(g)
 	if err != nil {
@@ -251,7 +251,7 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 	}
 	obj := new(Object)
 	*obj = o
-	if r, ok := db.ruleSet[obj.info.StorageClass]; ok && r.RetrievalOnRead {
+	if retrieval {
 		db.live.retrieve(lb, bucket, obj.info.StorageClass, obj.info.Size)
 	}
 	db.live.count(lb, bucket, opGetObject)
@@ -336,6 +336,7 @@ type getTx struct {
 	lb          *liveBucket // the bucket's state in memory; nil when none
 	o           Object      // what the read found
 	touch       bool        // the read is recorded: last access, or a return to Standard
+	retrieval   bool        // the read is a retrieval (Rules.RetrievalOnRead)
 	fn          func(kv.Tx) error
 }
 
@@ -351,7 +352,7 @@ func (g *getTx) read(tx kv.Tx) error {
 	const op = "Get"
 	db, bucket, key := g.db, g.bucket, g.key
 	g.o = Object{db: db, ctx: g.ctx}
-	g.touch = false
+	g.touch, g.retrieval = false, false
 	now := db.now()
 	ob, err := objectsOf(tx, op, bucket, key)
 	if err != nil {
@@ -376,6 +377,7 @@ func (g *getTx) read(tx kv.Tx) error {
 	if err != nil {
 		return err
 	}
+	g.retrieval = rules.RetrievalOnRead
 	setInfo(&g.o.info, bucket, key, &rec, rules, now)
 	if link.Kind == kindSymlink {
 		linkInfo(&g.o.info, &link)
