@@ -9,6 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/coldstore-dev/coldstore/storageclass"
+	"github.com/minio/minio-go/v7/pkg/lifecycle"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -111,6 +115,33 @@ func TestMinio_SignedChunks(t *testing.T) {
 	all, err := io.ReadAll(obj)
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(body, all))
+	var listed []minio.ObjectInfo
+	for o := range mc.ListObjects(ctx, "bkt", minio.ListObjectsOptions{WithRestoreStatus: true}) {
+		require.NoError(t, o.Err)
+		listed = append(listed, o)
+	}
+	require.Len(t, listed, 1)
+	require.NotNil(t, listed[0].Restore, "RestoreStatus, asked for")
+	require.False(t, listed[0].Restore.OngoingRestore)
+	require.Equal(t, time.Date(2024, 1, 3, 0, 0, 0, 0, time.UTC), listed[0].Restore.ExpiryTime.UTC())
+
+	// Above 16 MiB minio-go uploads in parts, each chunk signed.
+	big := someBytes(7, 17<<20)
+	info, err := mc.PutObject(ctx, "bkt", "big", bytes.NewReader(big), int64(len(big)), minio.PutObjectOptions{StorageClass: "DEEP_ARCHIVE"})
+	require.NoError(t, err)
+	require.True(t, strings.HasSuffix(info.ETag, "-2"), info.ETag)
+	oi, err = db.Head(ctx, "bkt", "big")
+	require.NoError(t, err)
+	require.Equal(t, int64(len(big)), oi.Size)
+	require.Equal(t, storageclass.S3DeepArchive, oi.StorageClass)
+	lc := lifecycle.NewConfiguration()
+	lc.Rules = []lifecycle.Rule{{ID: "deep", Status: "Enabled", RuleFilter: lifecycle.Filter{Prefix: "logs/"},
+		Transition: lifecycle.Transition{Days: 30, StorageClass: "DEEP_ARCHIVE"}}}
+	require.NoError(t, mc.SetBucketLifecycle(ctx, "bkt", lc))
+	got, err := mc.GetBucketLifecycle(ctx, "bkt")
+	require.NoError(t, err)
+	require.Equal(t, "deep", got.Rules[0].ID)
+	require.Equal(t, "DEEP_ARCHIVE", got.Rules[0].Transition.StorageClass)
 
 	// A chunk signed with another key is refused, and nothing is stored.
 	bad, err := minio.New(strings.TrimPrefix(srv.URL, "http://"), &minio.Options{Creds: miniocreds.NewStaticV4("AKID", "WRONG", ""), Region: "us-east-1"})

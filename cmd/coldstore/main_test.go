@@ -87,7 +87,9 @@ func TestServe(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	var out, errb bytes.Buffer
 	done := make(chan int)
-	go func() { done <- serveUntil(ctx, ln, front{name: "OSS", h: ossapi.New(db, nil)}, testConfig(), &out, &errb) }()
+	go func() {
+		done <- serveUntil(ctx, ln, front{name: "OSS", h: ossapi.New(db, nil)}, testConfig(), &out, &errb)
+	}()
 	req, err := http.NewRequest(http.MethodPut, "http://"+ln.Addr().String()+"/bkt", nil)
 	require.NoError(t, err)
 	resp, err := http.DefaultClient.Do(req)
