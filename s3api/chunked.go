@@ -224,6 +224,12 @@ func (c *chunkedBody) finish() error {
 				return err
 			}
 			if l == "" {
+				// A signed trailer ends with its signature: the empty
+				// line some clients (minio-go) write before it is not
+				// the end.
+				if c.signed && !c.trailerSigned {
+					continue
+				}
 				break
 			}
 			k, v, ok := strings.Cut(l, ":")
@@ -236,6 +242,9 @@ func (c *chunkedBody) finish() error {
 					return err
 				}
 				continue
+			}
+			if c.trailerSigned {
+				return c.fail(errChunkDetailMalformed + ": a trailer line after the trailer's signature")
 			}
 			lines = append(lines, k+":"+strings.TrimSpace(v))
 			c.trailers[k] = strings.TrimSpace(v)

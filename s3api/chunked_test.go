@@ -179,3 +179,32 @@ func TestChunked_Forged(t *testing.T) {
 		require.Equal(t, 404, do(t, h, "HEAD", "/bkt/k", "", nil).Code, "%s stored nothing", name)
 	}
 }
+
+// TestMinio_SignedTrailer: minio-go with trailing headers signs its chunks
+// and its trailer (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, the CRC-32C
+// in the trailer): both are checked; another key is refused.
+func TestMinio_SignedTrailer(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	rec := &payloads{h: s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})}
+	srv := httptest.NewServer(rec)
+	t.Cleanup(srv.Close)
+	client := func(secret string) *minio.Client {
+		mc, err := minio.New(strings.TrimPrefix(srv.URL, "http://"), &minio.Options{Creds: miniocreds.NewStaticV4("AKID", secret, ""),
+			Region: "us-east-1", TrailingHeaders: true})
+		require.NoError(t, err)
+		return mc
+	}
+	mc := client("SECRET")
+	require.NoError(t, mc.MakeBucket(ctx, "bkt", minio.MakeBucketOptions{}))
+	body := someBytes(8, 150000)
+	_, err := mc.PutObject(ctx, "bkt", "k", bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{Checksum: minio.ChecksumCRC32C})
+	require.NoError(t, err)
+	require.True(t, rec.saw("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"), "minio-go signed its trailer: %v", rec.seen)
+	oi, err := db.Head(ctx, "bkt", "k")
+	require.NoError(t, err)
+	require.Equal(t, md5hex(string(body)), oi.ETag)
+	_, err = client("WRONG").PutObject(ctx, "bkt", "forged", bytes.NewReader(body), int64(len(body)), minio.PutObjectOptions{Checksum: minio.ChecksumCRC32C})
+	require.Error(t, err)
+	_, err = db.Head(ctx, "bkt", "forged")
+	require.Error(t, err)
+}
