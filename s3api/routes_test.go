@@ -169,3 +169,21 @@ func TestRoutes_Errors(t *testing.T) {
 	w = do(t, keyed, "POST", "/-/clock?advance=1h", "", nil)
 	require.Equal(t, 403, w.Code)
 }
+
+// TestRoutes_VirtualHosted: with Options.Domain a request to
+// <bucket>.<domain> addresses the bucket; path-style keeps working.
+func TestRoutes_VirtualHosted(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m, Domain: "s3.test"})
+	r := httptest.NewRequest("PUT", "http://photos.s3.test/", nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, 200, w.Code, w.Body.String())
+	r = httptest.NewRequest("PUT", "http://photos.s3.test:9000/dir/beach.jpg", strings.NewReader("sand"))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, 200, w.Code, w.Body.String())
+	w = do(t, h, "GET", "/photos/dir/beach.jpg", "", nil)
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, "sand", w.Body.String())
+}

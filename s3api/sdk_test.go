@@ -223,3 +223,23 @@ func httpGet(url string) (string, error) {
 	}
 	return string(b), err
 }
+
+// TestSDK_Skew: a request signed more than 15 minutes from the wall clock
+// is refused with RequestTimeTooSkewed; within, it is served. The
+// database's mock clock plays no part.
+func TestSDK_Skew(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	wall := clock.NewMock()
+	wall.Set(time.Now())
+	srv := httptest.NewServer(s3api.New(db, &s3api.Options{Clock: m, WallClock: wall, Keys: map[string]string{"AKID": "SECRET"}}))
+	t.Cleanup(srv.Close)
+	c := client(srv.URL, "SECRET")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	require.NoError(t, err)
+	wall.Add(16 * time.Minute)
+	_, err = c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	apiError(t, err, "RequestTimeTooSkewed", 403)
+	wall.Add(-2 * time.Minute)
+	_, err = c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	require.NoError(t, err)
+}
