@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/wire"
 	"github.com/stretchr/testify/require"
 )
 
@@ -43,7 +44,7 @@ func TestFail(t *testing.T) {
 	for _, c := range cases {
 		r := httptest.NewRequest("GET", "/b/k", nil)
 		w := httptest.NewRecorder()
-		q := &request{w: w, r: r, id: "ID" + c.code, body: &bodyReader{r: r.Body}}
+		q := &request{w: w, r: r, id: "ID" + c.code, body: &wire.BodyReader{R: r.Body}}
 		h.fail(q, c.err)
 		require.Equal(t, c.status, w.Code, c.err.Error())
 		var e struct{ Code, Message, Detail, RequestId string }

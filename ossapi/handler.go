@@ -24,7 +24,6 @@ import (
 	"bytes"
 	"crypto/md5"
 	"encoding/base64"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -117,7 +116,7 @@ type request struct {
 	w           http.ResponseWriter
 	r           *http.Request
 	query       url.Values
-	body        *bodyReader
+	body        *wire.BodyReader
 	id          string
 	bucket, key string
 	status      int
@@ -128,23 +127,6 @@ func (q *request) header(k, v string) { q.w.Header().Set(k, v) }
 func (q *request) writeStatus(code int) {
 	q.status = code
 	q.w.WriteHeader(code)
-}
-
-// bodyReader remembers the first error the request body returned other
-// than io.EOF: a client that went away, a cut or malformed (chunked) body,
-// a body that stopped arriving. An operation that fails because of it is
-// the client's failure, not the server's.
-type bodyReader struct {
-	r   io.Reader
-	err error
-}
-
-func (b *bodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF && b.err == nil {
-		b.err = err
-	}
-	return n, err
 }
 
 // ServeHTTP authenticates a request (with Options.Keys), routes it to its
@@ -158,7 +140,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // server shuts down (ErrShutdown); 500 InternalError for anything else.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
-	q.body = &bodyReader{r: r.Body}
+	q.body = &wire.BodyReader{R: r.Body}
 	defer func() {
 		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", redactQuery(r.URL.RawQuery), "status", q.status)
 	}()
@@ -217,7 +199,7 @@ var (
 // wire.Front.Fail: a failure of the client's is a 4xx, a 5xx says no more
 // than its sentinel's message), with OSS's EC for it (withEC, ec.go).
 func (h *Handler) fail(q *request, err error) {
-	q.status = h.front.Fail(q.w, q.r, q.id, withEC(err), q.body.err)
+	q.status = h.front.Fail(q.w, q.r, q.id, withEC(err), q.body.Err)
 }
 
 func (h *Handler) writeXML(q *request, status int, v any) {

@@ -404,16 +404,7 @@ func (h *Handler) deleteMultiple(q *request) error {
 // copyConditions evaluates the x-oss-copy-source-if-* headers against the
 // source: any that fails is 412 PreconditionFailed.
 func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
-	c := http.Header{}
-	for _, k := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
-		if v := hdr.Get("x-oss-copy-source-" + k); v != "" {
-			c.Set(k, v)
-		}
-	}
-	if conditions(c, src) != 0 {
-		return wire.ErrPreconditionFailed
-	}
-	return nil
+	return wire.CopyPreconditions(hdr, "x-oss-copy-source-", src.ETag, src.LastModified)
 }
 
 // copyObject serves CopyObject: x-oss-copy-source names /bucket/key (a

@@ -3,7 +3,6 @@ package ossapi
 import (
 	"net/http"
 	"sort"
-	"strings"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/wire"
@@ -96,12 +95,10 @@ func setOf(names ...string) map[string]bool {
 }
 
 // level is what a request addresses.
-type level int
-
 const (
-	service level = iota // no bucket: ListBuckets
-	bucket               // a bucket, no key
-	object               // a key in a bucket
+	service = wire.Service // no bucket: ListBuckets
+	bucket  = wire.Bucket  // a bucket, no key
+	object  = wire.Object  // a key in a bucket
 )
 
 // handlerFunc serves one operation.
@@ -112,7 +109,7 @@ type handlerFunc func(h *Handler, q *request) error
 // sub-resources together (UploadPart's partNumber and uploadId) is keyed
 // by their sorted names joined with commas. Everything else in
 // subResources, and any other combination, is answered 501.
-var served = map[level]map[string]map[string]handlerFunc{
+var served = map[wire.Level]map[string]map[string]handlerFunc{
 	bucket: {
 		"lifecycle": {
 			http.MethodPut:    (*Handler).putLifecycle,
@@ -164,7 +161,7 @@ var served = map[level]map[string]map[string]handlerFunc{
 // plain maps the calls without a sub-resource by level and method. OSS's
 // PostObject (a form upload, POST on a bucket) and the CORS preflight
 // (OPTIONS) are not served: 501. Any other method is 405.
-var plain = map[level]map[string]handlerFunc{
+var plain = map[wire.Level]map[string]handlerFunc{
 	service: {http.MethodGet: (*Handler).listBuckets},
 	bucket: {
 		http.MethodPut:    (*Handler).putBucket,
@@ -179,10 +176,8 @@ var plain = map[level]map[string]handlerFunc{
 	},
 }
 
-// ossMethods are the methods OSS defines operations for: a request with
-// any of them that this server does not serve is 501, with any other 405.
-var ossMethods = setOf(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete,
-	http.MethodHead, http.MethodOptions)
+// routes is OSS's table (wire.Routes).
+var routes = wire.Routes[handlerFunc]{SubResources: subResources, Served: served, Plain: plain, Methods: wire.HTTPMethods}
 
 // subResourcesOf returns the sub-resources in query, sorted.
 func subResourcesOf(q map[string][]string) []string {
@@ -199,37 +194,11 @@ func subResourcesOf(q map[string][]string) []string {
 // route picks the operation of a request from the table above, or refuses
 // it; nothing has been read from the request nor changed before.
 func (h *Handler) route(q *request) error {
-	lvl := object
-	switch {
-	case q.bucket == "":
-		lvl = service
-	case q.key == "":
-		lvl = bucket
+	fn, what, err := routes.Route(wire.LevelOf(q.bucket, q.key), q.r.Method, q.query)
+	if err != nil {
+		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what, Err: err}
 	}
-	method := q.r.Method
-	if subs := subResourcesOf(q.query); len(subs) > 0 {
-		name := strings.Join(subs, ",")
-		ops, ok := served[lvl][name]
-		if !ok {
-			return notImplemented(q, "sub-resource "+strings.Join(subs, ", "))
-		}
-		fn, ok := ops[method]
-		if !ok {
-			return methodNotAllowed(q, method+" ?"+name)
-		}
-		if err := unsupportedHeaders(q, lvl); err != nil {
-			return err
-		}
-		return fn(h, q)
-	}
-	fn, ok := plain[lvl][method]
-	if !ok {
-		if ossMethods[method] {
-			return notImplemented(q, method)
-		}
-		return methodNotAllowed(q, method)
-	}
-	if err := unsupportedHeaders(q, lvl); err != nil {
+	if err := unsupportedHeaders(q); err != nil {
 		return err
 	}
 	return fn(h, q)
@@ -239,7 +208,7 @@ func (h *Handler) route(q *request) error {
 // functionality this server does not have and whose silent neglect would
 // store or change something else than the client asked for: server-side
 // encryption and upload callbacks.
-func unsupportedHeaders(q *request, lvl level) error {
+func unsupportedHeaders(q *request) error {
 	hdr := q.r.Header
 	for _, k := range []string{
 		"x-oss-server-side-encryption", "x-oss-server-side-encryption-key-id",
@@ -254,8 +223,4 @@ func unsupportedHeaders(q *request, lvl level) error {
 
 func notImplemented(q *request, what string) error {
 	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not implemented", Err: wire.ErrNotImplemented}
-}
-
-func methodNotAllowed(q *request, what string) error {
-	return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: what + " is not allowed", Err: wire.ErrMethodNotAllowed}
 }

@@ -43,16 +43,7 @@ func copySource(q *request) (bucket, key string, err error) {
 // copyConditions checks the x-amz-copy-source-if-* conditions on the
 // source: 412 PreconditionFailed when one fails.
 func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
-	c := http.Header{}
-	for _, k := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
-		if v := hdr.Get("x-amz-copy-source-" + k); v != "" {
-			c.Set(k, v)
-		}
-	}
-	if wire.Preconditions(c, src.ETag, src.LastModified) != 0 {
-		return wire.ErrPreconditionFailed
-	}
-	return nil
+	return wire.CopyPreconditions(hdr, "x-amz-copy-source-", src.ETag, src.LastModified)
 }
 
 // directive reads a COPY or REPLACE header: true for REPLACE.

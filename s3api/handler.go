@@ -114,7 +114,7 @@ type request struct {
 	w           http.ResponseWriter
 	r           *http.Request
 	query       url.Values
-	body        *bodyReader
+	body        *wire.BodyReader
 	id          string
 	bucket, key string
 	status      int
@@ -128,21 +128,6 @@ func (q *request) writeStatus(code int) {
 	q.w.WriteHeader(code)
 }
 
-// bodyReader remembers the first error the request body returned other
-// than io.EOF: a failure of the client's, not the server's.
-type bodyReader struct {
-	r   io.Reader
-	err error
-}
-
-func (b *bodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF && b.err == nil {
-		b.err = err
-	}
-	return n, err
-}
-
 // ServeHTTP authenticates a request (with Options.Keys), routes it to its
 // operation and answers it. It answers 400 InvalidArgument for a malformed
 // query string; 403 for a request the keys do not admit; 501
@@ -153,7 +138,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // InternalError for anything else.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
-	q.body = &bodyReader{r: r.Body}
+	q.body = &wire.BodyReader{R: r.Body}
 	w.Header().Set("x-amz-id-2", q.id)
 	defer func() {
 		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", wire.RedactQuery(r.URL.RawQuery, redacted), "status", q.status)
@@ -203,7 +188,7 @@ func (h *Handler) address(r *http.Request) (bucket, key string) {
 
 // fail answers err as S3's XML error document, in S3's words (errors.go).
 func (h *Handler) fail(q *request, err error) {
-	q.status = h.front.Fail(q.w, q.r, q.id, inS3Words(err), q.body.err)
+	q.status = h.front.Fail(q.w, q.r, q.id, inS3Words(err), q.body.Err)
 }
 
 func (h *Handler) writeXML(q *request, status int, v any) {

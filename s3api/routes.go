@@ -2,8 +2,6 @@ package s3api
 
 import (
 	"net/http"
-	"sort"
-	"strings"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/wire"
@@ -37,107 +35,72 @@ func setOf(names ...string) map[string]bool {
 	return m
 }
 
-type level int
-
-const (
-	service level = iota
-	bucket
-	object
-)
-
 type handlerFunc func(h *Handler, q *request) error
 
-// served maps each sub-resource served, at its level, to its operations
-// by method; several sub-resources together are keyed by their sorted
-// names joined with commas.
-var served = map[level]map[string]map[string]handlerFunc{
-	bucket: {
-		"location":   {http.MethodGet: (*Handler).getBucketLocation},
-		"delete":     {http.MethodPost: (*Handler).deleteObjects},
-		"versioning": {http.MethodGet: (*Handler).getBucketVersioning},
-		"uploads":    {http.MethodGet: (*Handler).listUploads},
-		"lifecycle": {
-			http.MethodPut:    (*Handler).putLifecycle,
-			http.MethodGet:    (*Handler).getLifecycle,
-			http.MethodDelete: (*Handler).deleteLifecycle,
+const (
+	service = wire.Service
+	bucket  = wire.Bucket
+	object  = wire.Object
+)
+
+// routes is S3's table: served maps each sub-resource served, at its
+// level, to its operations by method (several sub-resources together
+// keyed by their sorted names joined with commas); plain the calls
+// without one (wire.Routes).
+var routes = wire.Routes[handlerFunc]{
+	SubResources: subResources,
+	Methods:      wire.HTTPMethods,
+	Served: map[wire.Level]map[string]map[string]handlerFunc{
+		bucket: {
+			"location":   {http.MethodGet: (*Handler).getBucketLocation},
+			"delete":     {http.MethodPost: (*Handler).deleteObjects},
+			"versioning": {http.MethodGet: (*Handler).getBucketVersioning},
+			"uploads":    {http.MethodGet: (*Handler).listUploads},
+			"lifecycle": {
+				http.MethodPut:    (*Handler).putLifecycle,
+				http.MethodGet:    (*Handler).getLifecycle,
+				http.MethodDelete: (*Handler).deleteLifecycle,
+			},
+		},
+		object: {
+			"restore": {http.MethodPost: (*Handler).restoreObject},
+			"tagging": {
+				http.MethodPut:    (*Handler).putObjectTagging,
+				http.MethodGet:    (*Handler).getObjectTagging,
+				http.MethodDelete: (*Handler).deleteObjectTagging,
+			},
+			"uploads": {http.MethodPost: (*Handler).createUpload},
+			"uploadId": {
+				http.MethodPost:   (*Handler).completeUpload,
+				http.MethodDelete: (*Handler).abortUpload,
+				http.MethodGet:    (*Handler).listParts,
+			},
+			"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
 		},
 	},
-	object: {
-		"restore": {http.MethodPost: (*Handler).restoreObject},
-		"tagging": {
-			http.MethodPut:    (*Handler).putObjectTagging,
-			http.MethodGet:    (*Handler).getObjectTagging,
-			http.MethodDelete: (*Handler).deleteObjectTagging,
+	Plain: map[wire.Level]map[string]handlerFunc{
+		service: {http.MethodGet: (*Handler).listBuckets},
+		bucket: {
+			http.MethodPut:    (*Handler).createBucket,
+			http.MethodHead:   (*Handler).headBucket,
+			http.MethodDelete: (*Handler).deleteBucket,
+			http.MethodGet:    (*Handler).listObjects,
 		},
-		"uploads": {http.MethodPost: (*Handler).createUpload},
-		"uploadId": {
-			http.MethodPost:   (*Handler).completeUpload,
-			http.MethodDelete: (*Handler).abortUpload,
-			http.MethodGet:    (*Handler).listParts,
+		object: {
+			http.MethodPut:    (*Handler).putOrCopyObject,
+			http.MethodGet:    (*Handler).getObject,
+			http.MethodHead:   (*Handler).headObject,
+			http.MethodDelete: (*Handler).deleteObject,
 		},
-		"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
 	},
 }
 
-// plain maps the calls without a sub-resource by level and method.
-var plain = map[level]map[string]handlerFunc{
-	service: {http.MethodGet: (*Handler).listBuckets},
-	bucket: {
-		http.MethodPut:    (*Handler).createBucket,
-		http.MethodHead:   (*Handler).headBucket,
-		http.MethodDelete: (*Handler).deleteBucket,
-		http.MethodGet:    (*Handler).listObjects,
-	},
-	object: {
-		http.MethodPut:    (*Handler).putOrCopyObject,
-		http.MethodGet:    (*Handler).getObject,
-		http.MethodHead:   (*Handler).headObject,
-		http.MethodDelete: (*Handler).deleteObject,
-	},
-}
-
-// s3Methods are the methods S3 defines operations for.
-var s3Methods = setOf(http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodHead, http.MethodOptions)
-
-// route picks the operation of a request from the tables above, or
-// refuses it; nothing has been read nor changed before.
+// route picks the operation of a request from routes, or refuses it;
+// nothing has been read nor changed before.
 func (h *Handler) route(q *request) error {
-	lvl := object
-	switch {
-	case q.bucket == "":
-		lvl = service
-	case q.key == "":
-		lvl = bucket
-	}
-	method := q.r.Method
-	var subs []string
-	for k := range q.query {
-		if subResources[k] {
-			subs = append(subs, k)
-		}
-	}
-	if len(subs) > 0 {
-		sort.Strings(subs)
-		name := strings.Join(subs, ",")
-		ops, ok := served[lvl][name]
-		if !ok {
-			return notImplemented(q, "sub-resource "+strings.Join(subs, ", "))
-		}
-		fn, ok := ops[method]
-		if !ok {
-			return methodNotAllowed(q, method+" ?"+name)
-		}
-		if err := unsupportedHeaders(q); err != nil {
-			return err
-		}
-		return fn(h, q)
-	}
-	fn, ok := plain[lvl][method]
-	if !ok {
-		if s3Methods[method] {
-			return notImplemented(q, method)
-		}
-		return methodNotAllowed(q, method)
+	fn, what, err := routes.Route(wire.LevelOf(q.bucket, q.key), q.r.Method, q.query)
+	if err != nil {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: what, Err: err}
 	}
 	if err := unsupportedHeaders(q); err != nil {
 		return err
@@ -165,8 +128,4 @@ func unsupportedHeaders(q *request) error {
 
 func notImplemented(q *request, what string) error {
 	return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: what + " is not implemented", Err: wire.ErrNotImplemented}
-}
-
-func methodNotAllowed(q *request, what string) error {
-	return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: what + " is not allowed", Err: wire.ErrMethodNotAllowed}
 }

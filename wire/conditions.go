@@ -55,3 +55,21 @@ func etagMatches(list, etag string) bool {
 	}
 	return false
 }
+
+// CopyPreconditions evaluates the copy-source conditions of hdr (the
+// If-Match, If-None-Match, If-Modified-Since and If-Unmodified-Since
+// headers after prefix: "x-oss-copy-source-", "x-amz-copy-source-")
+// against the source's etag and lastModified: nil, or
+// ErrPreconditionFailed when one fails.
+func CopyPreconditions(hdr http.Header, prefix, etag string, lastModified time.Time) error {
+	c := http.Header{}
+	for _, k := range []string{"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+		if v := hdr.Get(prefix + k); v != "" {
+			c.Set(k, v)
+		}
+	}
+	if Preconditions(c, etag, lastModified) != 0 {
+		return ErrPreconditionFailed
+	}
+	return nil
+}
