@@ -175,9 +175,14 @@ func TestBoto3(t *testing.T) {
 	c.m.Add(48 * time.Hour)
 	b(true, "get_object photos cold.txt", `"Body": "frozen-bytes"`, `expiry-date=\"Thu, 04 Jan 2024 00:00:00 GMT\"`)
 	b(true, "restore_object photos cold.txt 3", `"Status": 200`)
+	b(true, "head_object photos cold.txt", `expiry-date=\"Sat, 06 Jan 2024 00:00:00 GMT\"`)
+	b(true, "put_lifecycle photos logs/ 30")
+	b(true, "get_lifecycle photos", `["to-deep", "DEEP_ARCHIVE"]`)
 	big := c.file("big", strings.Repeat("x", 11<<20))
 	b(true, "upload_file photos big.bin "+big+" GLACIER", `"StorageClass": "GLACIER"`, `-3\"`)
 	b(true, "list_objects_v2 photos", `["big.bin", "GLACIER"]`, `["cold.txt", "DEEP_ARCHIVE"]`)
+	c.m.Add(72 * time.Hour) // 01-06 00:00: the copy is gone
+	b(false, "get_object photos cold.txt", "error InvalidObjectState 403")
 	b(true, "delete_objects photos big.bin cold.txt", `"Deleted": ["big.bin", "cold.txt"]`)
 }
 
@@ -197,6 +202,7 @@ func TestRclone(t *testing.T) {
 	require.Equal(t, storageclass.S3Glacier, c.class("rcl", "notes.txt"))
 	r(false, "cat s3:rcl/notes.txt --low-level-retries 1 --retries 1")
 	r(true, "backend restore s3:rcl -o priority=Standard -o lifetime=2", `"Status": "OK"`, "notes.txt")
+	r(true, "backend restore s3:rcl -o priority=Standard -o lifetime=2", "RestoreAlreadyInProgress")
 	c.m.Add(5 * time.Hour)
 	r(true, "cat s3:rcl/notes.txt", "restore me")
 	r(true, "lsl s3:rcl", "notes.txt")

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/wire"
@@ -105,7 +106,30 @@ func (h *Handler) route(q *request) error {
 	if err := unsupportedHeaders(q); err != nil {
 		return err
 	}
+	if err := aclHeaders(q); err != nil {
+		return err
+	}
 	return fn(h, q)
+}
+
+// errACLNotSupported is S3's answer to an ACL on a bucket whose ACLs are
+// disabled (Object Ownership BucketOwnerEnforced), the default of every
+// bucket S3 has created since April 2023, and of every bucket here.
+var errACLNotSupported = &coldstore.Error{Code: "AccessControlListNotSupported", Status: http.StatusBadRequest, Message: "The bucket does not allow ACLs"}
+
+// aclHeaders refuses an x-amz-acl other than the two S3 accepts on such a
+// bucket (private, bucket-owner-full-control), and any x-amz-grant-*, as
+// S3 does: nothing is stored.
+func aclHeaders(q *request) error {
+	if acl := q.r.Header.Get("x-amz-acl"); acl != "" && acl != "private" && acl != "bucket-owner-full-control" {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "x-amz-acl " + acl, Err: errACLNotSupported}
+	}
+	for k := range q.r.Header {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-grant-") {
+			return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: k, Err: errACLNotSupported}
+		}
+	}
+	return nil
 }
 
 // unsupportedHeaders refuses, with 501, request headers asking for what

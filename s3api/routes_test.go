@@ -106,6 +106,14 @@ func TestRoutes_Walk(t *testing.T) {
 		w := do(t, h, "PUT", "/bkt/obj", "replacement", hdr)
 		require.Equal(t, 501, w.Code, "%v: %s", hdr, w.Body.String())
 	}
+	for _, hdr := range []map[string]string{{"x-amz-acl": "public-read"}, {"x-amz-grant-read": "id=x"}} {
+		w := do(t, h, "PUT", "/bkt/obj", "replacement", hdr)
+		require.Equal(t, 400, w.Code, "%v", hdr)
+		require.Equal(t, "AccessControlListNotSupported", errorOf(t, w).Code)
+	}
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/other", "x", map[string]string{"x-amz-acl": "bucket-owner-full-control"}).Code,
+		"the ACL S3 takes on a bucket without ACLs")
+	require.Equal(t, 204, do(t, h, "DELETE", "/bkt/other", "", nil).Code)
 	require.Equal(t, 405, do(t, h, "PATCH", "/bkt/obj", "x", nil).Code)
 	require.Equal(t, before, state(t, h))
 }

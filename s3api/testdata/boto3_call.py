@@ -42,6 +42,14 @@ try:
                        Config=TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
         r = s3.head_object(Bucket=args[0], Key=args[1])
         out = {"ETag": r["ETag"], "StorageClass": r.get("StorageClass"), "ContentLength": r["ContentLength"]}
+    elif call == "put_lifecycle":
+        s3.put_bucket_lifecycle_configuration(Bucket=args[0], LifecycleConfiguration={"Rules": [{
+            "ID": "to-deep", "Status": "Enabled", "Filter": {"Prefix": args[1]},
+            "Transitions": [{"Days": int(args[2]), "StorageClass": "DEEP_ARCHIVE"}]}]})
+        out = {}
+    elif call == "get_lifecycle":
+        r = s3.get_bucket_lifecycle_configuration(Bucket=args[0])
+        out = {"Rules": [(x["ID"], x["Transitions"][0]["StorageClass"]) for x in r["Rules"]]}
     elif call == "delete_objects":
         r = s3.delete_objects(Bucket=args[0], Delete={"Objects": [{"Key": k} for k in args[1:]]})
         out = {"Deleted": sorted(d["Key"] for d in r.get("Deleted", []))}
