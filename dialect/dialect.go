@@ -47,6 +47,9 @@ type Dialect interface {
 	// Archived or Restoring (state; c its restore when Restoring): an
 	// error wrapping coldstore.ErrInvalidObjectState.
 	Unreadable(class storageclass.Class, state RestoreState, c Copy) error
+	// MinPartSize is the least size, in bytes, of every part of a
+	// completed multipart upload but the last.
+	MinPartSize() int64
 }
 
 // RestoreState is where an object stands in the archive's state machine at

@@ -24,7 +24,10 @@ func OSS() Dialect { return ossDialect{} }
 
 type ossDialect struct{}
 
-func (ossDialect) Name() string                   { return "oss" }
+func (ossDialect) Name() string { return "oss" }
+
+// MinPartSize is OSS's 100 KB.
+func (ossDialect) MinPartSize() int64             { return 100 << 10 }
 func (ossDialect) Catalog() *storageclass.Catalog { return storageclass.OSS() }
 
 // CheckBucketName accepts 3-63 characters of a-z, 0-9 and '-', starting

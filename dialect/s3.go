@@ -28,7 +28,10 @@ func S3() Dialect { return s3Dialect{} }
 
 type s3Dialect struct{}
 
-func (s3Dialect) Name() string                   { return "s3" }
+func (s3Dialect) Name() string { return "s3" }
+
+// MinPartSize is S3's 5 MiB.
+func (s3Dialect) MinPartSize() int64             { return 5 << 20 }
 func (s3Dialect) Catalog() *storageclass.Catalog { return storageclass.S3() }
 
 // CheckBucketName accepts S3's general purpose bucket names: 3-63

@@ -139,5 +139,7 @@ func TestS3_ReadsAndNames(t *testing.T) {
 	require.ErrorIs(t, s3.CheckKey(""), coldstore.ErrInvalidObjectName)
 	require.ErrorIs(t, s3.CheckKey("a\x00b"), coldstore.ErrInvalidObjectName)
 	require.Equal(t, "s3", s3.Name())
+	require.Equal(t, int64(5<<20), s3.MinPartSize())
+	require.Equal(t, int64(100<<10), dialect.OSS().MinPartSize())
 	require.Equal(t, storageclass.S3(), s3.Catalog())
 }

@@ -367,11 +367,15 @@ func (g *getTx) read(tx kv.Tx) error {
 	if *g.o.pooled, err = rec.decodeCopying(key, v, *g.o.pooled); err != nil {
 		return recordError(op, bucket, key, err)
 	}
-	var link objectRecord
+	// The link's record, when key is one: only then is it kept (a record
+	// is large; zeroing a second one would cost every Get).
+	var link *objectRecord
 	if rec.Kind == kindSymlink { // read the target instead (symlink.go)
-		if link, err = followLink(ob, op, bucket, key, &rec, g.o.pooled); err != nil {
+		l, err := followLink(ob, op, bucket, key, &rec, g.o.pooled)
+		if err != nil {
 			return err
 		}
+		link = &l
 	}
 	rules, err := db.rules(op, bucket, key, rec.Class)
 	if err != nil {
@@ -379,15 +383,15 @@ func (g *getTx) read(tx kv.Tx) error {
 	}
 	g.retrieval = rules.RetrievalOnRead
 	setInfo(&g.o.info, bucket, key, &rec, rules, now)
-	if link.Kind == kindSymlink {
-		linkInfo(&g.o.info, &link)
+	if link != nil {
+		linkInfo(&g.o.info, link)
 	}
 	g.o.etag = rec.ETag
 	if st := g.o.info.Restore.State; st == Archived || st == Restoring {
 		return refusal(op, bucket, key, db.dialect.Unreadable(rec.Class, st, copyOf(&rec)))
 	}
 	g.o.id, g.o.chunks, g.o.parts = rec.DataID, rec.Chunks, rec.Parts
-	if link.Kind != kindSymlink { // a read through a link is not recorded
+	if link == nil { // a read through a link is not recorded
 		if g.touch, err = db.readTouches(tx, g.lb, bucket, key, &rec, now); err != nil {
 			return err
 		}

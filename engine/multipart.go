@@ -436,7 +436,8 @@ func (db *DB) CopyPart(ctx context.Context, bucket, key, uploadID string, number
 // outside 1-MaxParts or more than MaxParts parts;
 // ErrInvalidPartOrder when the numbers do not ascend; ErrInvalidPart when
 // a listed part is missing or its ETag differs; ErrEntityTooSmall when a
-// part but the last is under MinPartSize; ErrNoSuchBucket; ErrNoSuchUpload;
+// part but the last is under the dialect's MinPartSize (OSS's 100 KB,
+// S3's 5 MiB); ErrNoSuchBucket; ErrNoSuchUpload;
 // ErrFileAlreadyExists when opts.ForbidOverwrite and the key exists;
 // ErrClosed. On any error nothing changes.
 func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opts *CompleteOptions) (ObjectInfo, error) {
@@ -517,8 +518,8 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 		}
 		for i, cp := range list {
 			sp := byNumber[cp.Number]
-			if i < len(list)-1 && sp.rec.Size < MinPartSize {
-				return fail(op, bucket, key, coldstore.ErrEntityTooSmall, "part %d of %d bytes: every part but the last is at least %d", cp.Number, sp.rec.Size, MinPartSize)
+			if min := db.dialect.MinPartSize(); i < len(list)-1 && sp.rec.Size < min {
+				return fail(op, bucket, key, coldstore.ErrEntityTooSmall, "part %d of %d bytes: every part but the last is at least %d", cp.Number, sp.rec.Size, min)
 			}
 			sp.used = true
 			rec.Parts = append(rec.Parts, partExtent{DataID: sp.rec.DataID, Size: sp.rec.Size})

@@ -7,8 +7,9 @@ const (
 	// MaxParts is the highest part number, and the most parts an upload
 	// completes with.
 	MaxParts = 10000
-	// MinPartSize is the least size of every part of a completed upload
-	// but the last (100 KB).
+	// MinPartSize is OSS's least size of every part of a completed upload
+	// but the last (100 KB): the OSS dialect's MinPartSize. A database
+	// applies its dialect's (S3's is 5 MiB).
 	MinPartSize = 100 << 10
 	// MaxPartSize is the largest part (5 GB).
 	MaxPartSize = 5 << 30

@@ -87,3 +87,25 @@ func TestS3_ArchiveStory(t *testing.T) {
 	_, err = db.Put(ctx, "photos", "x", strings.NewReader("x"), &engine.PutOptions{StorageClass: storageclass.Archive})
 	require.ErrorIs(t, err, coldstore.ErrInvalidArgument, "OSS's classes are not S3's")
 }
+
+// TestS3_MinPartSize: a database of the S3 dialect holds every part but the
+// last to S3's 5 MiB; OSS's 100 KB is not enough.
+func TestS3_MinPartSize(t *testing.T) {
+	db, _ := enginetest.NewS3(t, nil)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	complete := func(first int) error {
+		up, err := db.InitiateUpload(ctx, "bkt", "k", nil)
+		require.NoError(t, err)
+		var list []engine.CompletedPart
+		for n, size := range []int{first, 1} {
+			p, err := db.UploadPart(ctx, "bkt", "k", up.UploadID, n+1, bytes.NewReader(make([]byte, size)))
+			require.NoError(t, err)
+			list = append(list, engine.CompletedPart{Number: n + 1, ETag: p.ETag})
+		}
+		_, err = db.CompleteUpload(ctx, "bkt", "k", up.UploadID, list, nil)
+		return err
+	}
+	require.ErrorIs(t, complete(engine.MinPartSize), coldstore.ErrEntityTooSmall)
+	require.ErrorIs(t, complete(5<<20-1), coldstore.ErrEntityTooSmall)
+	require.NoError(t, complete(5<<20))
+}

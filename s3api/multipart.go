@@ -17,9 +17,8 @@ import (
 // x-amz-copy-source), CompleteMultipartUpload (POST ?uploadId),
 // AbortMultipartUpload (DELETE ?uploadId), ListParts (GET ?uploadId) and
 // ListMultipartUploads (GET on the bucket, ?uploads). Part numbers run
-// 1-10,000 and parts up to 5 GiB, as in S3; the least size of a part but
-// the last is the engine's, 100 KiB (engine.MinPartSize), where S3's is 5
-// MiB: every upload S3 takes is taken.
+// 1-10,000 and parts up to 5 GiB; every part but the last is at least 5
+// MiB (the S3 dialect's MinPartSize), as in S3.
 
 // maxCompleteBody bounds a CompleteMultipartUpload body.
 const maxCompleteBody = 4 << 20

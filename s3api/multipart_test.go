@@ -83,7 +83,7 @@ func TestSDK_MultipartCalls(t *testing.T) {
 	k := aws.String("dir/obj")
 	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k, StorageClass: types.StorageClassGlacier, Metadata: map[string]string{"m": "v"}})
 	require.NoError(t, err)
-	p1 := someBytes(3, 200<<10)
+	p1 := someBytes(3, 5<<20)
 	u1, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(p1)})
 	require.NoError(t, err)
 	cp, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(2),
@@ -104,6 +104,11 @@ func TestSDK_MultipartCalls(t *testing.T) {
 		return err
 	}
 	apiError(t, complete(types.CompletedPart{PartNumber: aws.Int32(1), ETag: cp.CopyPartResult.ETag}), "InvalidPart", 400)
+	small, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(3), Body: bytes.NewReader(someBytes(4, 5<<20-1))})
+	require.NoError(t, err)
+	// Every part but the last is at least 5 MiB: part 2 (100 bytes) is not last here.
+	apiError(t, complete(types.CompletedPart{PartNumber: aws.Int32(1), ETag: u1.ETag}, types.CompletedPart{PartNumber: aws.Int32(2), ETag: cp.CopyPartResult.ETag},
+		types.CompletedPart{PartNumber: aws.Int32(3), ETag: small.ETag}), "EntityTooSmall", 400)
 	apiError(t, complete(types.CompletedPart{PartNumber: aws.Int32(2), ETag: cp.CopyPartResult.ETag}, types.CompletedPart{PartNumber: aws.Int32(1), ETag: u1.ETag}), "InvalidPartOrder", 400)
 	require.NoError(t, complete(types.CompletedPart{PartNumber: aws.Int32(1), ETag: u1.ETag}, types.CompletedPart{PartNumber: aws.Int32(2), ETag: cp.CopyPartResult.ETag}))
 	h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k})
