@@ -415,3 +415,29 @@ func TestMultipart_SurvivesReopen(t *testing.T) {
 	require.True(t, bytes.Equal(p1, got))
 	require.NoError(t, db.Check(ctx))
 }
+
+func TestMultipart_PartRange(t *testing.T) {
+	f := newFixture(t)
+	parts := [][]byte{randomBytes(engine.MinPartSize, 1), randomBytes(300000, 2), randomBytes(7, 3)}
+	up, list := f.upload("mp", nil, parts...)
+	_, err := f.db.CompleteUpload(ctx, "bkt", "mp", up.UploadID, list, nil)
+	require.NoError(t, err)
+	for n, want := range [][2]int64{{0, engine.MinPartSize}, {engine.MinPartSize, 300000}, {engine.MinPartSize + 300000, 7}} {
+		off, length, count, err := f.db.PartRange(ctx, "bkt", "mp", n+1)
+		require.NoError(t, err)
+		require.Equal(t, want, [2]int64{off, length}, "part %d", n+1)
+		require.Equal(t, 3, count)
+	}
+	for _, n := range []int{0, 4, -1} {
+		_, _, _, err := f.db.PartRange(ctx, "bkt", "mp", n)
+		require.ErrorIs(t, err, coldstore.ErrInvalidArgument, "part %d", n)
+	}
+	f.put("plain", storageclass.Archive, "archived")
+	off, length, count, err := f.db.PartRange(ctx, "bkt", "plain", 1)
+	require.NoError(t, err, "a plain object is one part, whatever its restore state")
+	require.Equal(t, [3]int64{0, 8, 1}, [3]int64{off, length, int64(count)})
+	_, _, _, err = f.db.PartRange(ctx, "bkt", "plain", 2)
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
+	_, _, _, err = f.db.PartRange(ctx, "bkt", "missing", 1)
+	require.ErrorIs(t, err, coldstore.ErrNoSuchKey)
+}

@@ -1,6 +1,11 @@
 package engine
 
-import "github.com/coldstore-dev/coldstore/kv"
+import (
+	"context"
+
+	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/kv"
+)
 
 // The limits of multipart uploads, as OSS sets them.
 const (
@@ -65,4 +70,48 @@ func deleteBody(tx kv.Tx, rec *objectRecord) error {
 		}
 	}
 	return nil
+}
+
+// PartRange returns where part number n (from 1) of bucket/key lies in its
+// content, and how many parts the object has, for a GetObject or
+// HeadObject that names a part (S3's ?partNumber=): an object not
+// completed from a multipart upload is one part. It reads the record only,
+// whatever the object's restore state: the read that follows is judged as
+// any read is.
+//
+// It returns an error wrapping ErrInvalidBucketName or ErrInvalidObjectName
+// for bad names; ErrNoSuchBucket or ErrNoSuchKey when absent;
+// ErrInvalidArgument when n is not a part of the object; ErrDataCorrupt
+// or ErrCorrupt for a record that fails its checksum or does not decode;
+// ErrClosed after Close.
+func (db *DB) PartRange(ctx context.Context, bucket, key string, n int) (offset, length int64, count int, err error) {
+	const op = "PartRange"
+	if err := db.checkObject(op, bucket, key); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := db.acquire(ctx, op, bucket, key); err != nil {
+		return 0, 0, 0, err
+	}
+	defer db.release()
+	err = db.view(ctx, op, bucket, key, func(tx kv.Tx) error {
+		var rec objectRecord
+		if _, err := loadObject(tx, op, bucket, key, &rec); err != nil {
+			return err
+		}
+		offset, length, count = 0, rec.Size, 1
+		if len(rec.Parts) > 0 {
+			count = len(rec.Parts)
+			if n >= 1 && n <= count {
+				for _, p := range rec.Parts[:n-1] {
+					offset += p.Size
+				}
+				length = rec.Parts[n-1].Size
+			}
+		}
+		if n < 1 || n > count {
+			return fail(op, bucket, key, coldstore.ErrInvalidArgument, "part %d of an object of %d parts", n, count)
+		}
+		return nil
+	})
+	return offset, length, count, err
 }

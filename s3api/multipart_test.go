@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,6 +58,25 @@ func TestSDK_TransferManager(t *testing.T) {
 	all, err := io.ReadAll(got.Body)
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(body, all))
+
+	// The transfer manager downloads by part (GET ?partNumber=), in parallel.
+	w := &writerAt{}
+	dl, err := tm.DownloadObject(ctx, &transfermanager.DownloadObjectInput{Bucket: b, Key: aws.String("big.bin"), WriterAt: w})
+	require.NoError(t, err)
+	require.Equal(t, int64(len(body)), aws.ToInt64(dl.ContentLength))
+	require.True(t, bytes.Equal(body, w.bytes()))
+	p2, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("big.bin"), PartNumber: aws.Int32(2)})
+	require.NoError(t, err)
+	require.Equal(t, int32(3), aws.ToInt32(p2.PartsCount))
+	require.Equal(t, "bytes 8388608-16777215/17825795", aws.ToString(p2.ContentRange))
+	part2, err := io.ReadAll(p2.Body)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(body[8<<20:16<<20], part2))
+	hp, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("big.bin"), PartNumber: aws.Int32(3)})
+	require.NoError(t, err)
+	require.Equal(t, int64(len(body)-16<<20), aws.ToInt64(hp.ContentLength))
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("big.bin"), PartNumber: aws.Int32(4)})
+	apiError(t, err, "InvalidPartNumber", 416)
 
 	_, err = tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: b, Key: aws.String("cold.bin"), Body: bytes.NewReader(body), StorageClass: tmtypes.StorageClassDeepArchive})
 	require.NoError(t, err)
@@ -118,4 +139,38 @@ func TestSDK_MultipartCalls(t *testing.T) {
 	require.Equal(t, "v", h.Metadata["m"])
 	_, err = c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId})
 	apiError(t, err, "NoSuchUpload", 404)
+}
+
+// writerAt collects what a download writes at its offsets.
+type writerAt struct {
+	mu sync.Mutex
+	m  map[int64][]byte
+}
+
+func (w *writerAt) WriteAt(p []byte, off int64) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m == nil {
+		w.m = map[int64][]byte{}
+	}
+	w.m[off] = append([]byte(nil), p...)
+	return len(p), nil
+}
+
+func (w *writerAt) bytes() []byte {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	offs := make([]int64, 0, len(w.m))
+	for o := range w.m {
+		offs = append(offs, o)
+	}
+	slices.Sort(offs)
+	var out []byte
+	for _, o := range offs {
+		if int64(len(out)) != o {
+			return nil // a gap or an overlap: not the object
+		}
+		out = append(out, w.m[o]...)
+	}
+	return out
 }

@@ -159,9 +159,14 @@ func (h *Handler) putObject(q *request) error {
 	return nil
 }
 
-// headObject serves HeadObject: GetObject's headers, no body. An archived
-// object answers too: HEAD reads no content.
+// headObject serves HeadObject: GetObject's headers, no body (with
+// ?partNumber=, the part's length and range, 206). An archived object
+// answers too: HEAD reads no content.
 func (h *Handler) headObject(q *request) error {
+	part, count, byPart, err := h.partOf(q)
+	if err != nil {
+		return err
+	}
 	oi, err := h.db.Head(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return err
@@ -170,6 +175,13 @@ func (h *Handler) headObject(q *request) error {
 		return precondition(q, oi, s)
 	}
 	objectHeaders(q, oi)
+	if byPart {
+		q.header("x-amz-mp-parts-count", strconv.Itoa(count))
+		q.header("Content-Range", part.ContentRange(oi.Size))
+		q.header("Content-Length", strconv.FormatInt(part.Length, 10))
+		q.writeStatus(http.StatusPartialContent)
+		return nil
+	}
 	q.header("Content-Length", strconv.FormatInt(oi.Size, 10))
 	q.writeStatus(http.StatusOK)
 	return nil
@@ -202,10 +214,50 @@ var responseOverrides = map[string]string{
 // several ranges only the first counts.
 var rangeRules = wire.RangeRules{FirstOfMany: true, RefuseUnsatisfiable: true, Clamp: true}
 
-// getObject serves GetObject: the whole object or the range asked for.
-// An archived object not restored, or still restoring, is 403
-// InvalidObjectState with its StorageClass, ranged reads included.
+// errInvalidPartNumber is S3's answer to a part the object does not have.
+var errInvalidPartNumber = &coldstore.Error{Code: "InvalidPartNumber", Status: http.StatusRequestedRangeNotSatisfiable, Message: "The requested partnumber is not satisfiable"}
+
+// partOf reads ?partNumber= of a GetObject or HeadObject: ok is false
+// without one; else the part's range in the object and the object's part
+// count (engine.DB.PartRange). A number outside 1-10,000 is
+// InvalidArgument, a part the object lacks 416 InvalidPartNumber, and a
+// Range header beside it InvalidRequest, as S3 answers them.
+func (h *Handler) partOf(q *request) (rng wire.ByteRange, count int, ok bool, err error) {
+	if !q.query.Has("partNumber") {
+		return rng, 0, false, nil
+	}
+	op := "GetObject"
+	if q.r.Method == http.MethodHead {
+		op = "HeadObject"
+	}
+	n, aerr := strconv.Atoi(q.query.Get("partNumber"))
+	if aerr != nil || n < 1 || n > engine.MaxParts {
+		return rng, 0, false, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "partNumber " + strconv.Quote(q.query.Get("partNumber")),
+			Err: coldstore.ErrInvalidArgument, Message: "Part number must be an integer between 1 and 10000, inclusive"}
+	}
+	if q.r.Header.Get("Range") != "" {
+		return rng, 0, false, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "Range and partNumber",
+			Err: coldstore.ErrInvalidRequest, Message: "Cannot specify both Range header and partNumber query parameter."}
+	}
+	off, length, count, err := h.db.PartRange(q.r.Context(), q.bucket, q.key, n)
+	if errors.Is(err, coldstore.ErrInvalidArgument) {
+		return rng, 0, false, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: err.Error(), Err: errInvalidPartNumber}
+	}
+	if err != nil {
+		return rng, 0, false, err
+	}
+	return wire.ByteRange{Start: off, Length: length, Partial: true}, count, true, nil
+}
+
+// getObject serves GetObject: the whole object, the range asked for, or
+// the part ?partNumber= names (206 with x-amz-mp-parts-count). An archived
+// object not restored, or still restoring, is 403 InvalidObjectState with
+// its StorageClass, ranged reads included.
 func (h *Handler) getObject(q *request) error {
+	part, count, byPart, err := h.partOf(q)
+	if err != nil {
+		return err
+	}
 	obj, err := h.db.Get(q.r.Context(), q.bucket, q.key)
 	if err != nil {
 		return h.withClass(q, q.bucket, q.key, err)
@@ -223,6 +275,10 @@ func (h *Handler) getObject(q *request) error {
 	if err != nil {
 		q.header("Content-Range", wire.UnsatisfiedContentRange(oi.Size))
 		return &coldstore.OpError{Op: "GetObject", Bucket: q.bucket, Key: q.key, Detail: "Range " + strconv.Quote(q.r.Header.Get("Range")) + fmt.Sprintf(" of an object of %d bytes", oi.Size), Err: err}
+	}
+	if byPart {
+		rng = part
+		q.header("x-amz-mp-parts-count", strconv.Itoa(count))
 	}
 	objectHeaders(q, oi)
 	for p, hdr := range responseOverrides {

@@ -77,6 +77,7 @@ var routes = wire.Routes[handlerFunc]{
 				http.MethodGet:    (*Handler).listParts,
 			},
 			"partNumber,uploadId": {http.MethodPut: (*Handler).uploadPart},
+			"partNumber":          {http.MethodGet: (*Handler).getObject, http.MethodHead: (*Handler).headObject},
 		},
 	},
 	Plain: map[wire.Level]map[string]handlerFunc{
