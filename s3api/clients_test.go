@@ -241,6 +241,10 @@ func TestS3cmd(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "s3cmd bytes", string(got))
 	s(true, "ls s3://s3c", "doc.txt")
+	lc := c.file("lc.xml", `<LifecycleConfiguration><Rule><ID>s3cmd-rule</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>`+
+		`<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>`)
+	s(true, "setlifecycle "+lc+" s3://s3c")
+	s(true, "getlifecycle s3://s3c", "<ID>s3cmd-rule</ID>", "<StorageClass>GLACIER</StorageClass>")
 	s(true, "put "+f+" s3://s3c/deep.txt --storage-class=DEEP_ARCHIVE")
 	require.Equal(t, storageclass.S3DeepArchive, c.class("s3c", "deep.txt"))
 	s(false, "get s3://s3c/deep.txt "+filepath.Join(c.dir, "out3"), "InvalidObjectState")

@@ -183,6 +183,21 @@ func TestSDK_Restores(t *testing.T) {
 	apiError(t, err, "InvalidStorageClass", 400)
 	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: aws.String("missing"), RestoreRequest: days})
 	apiError(t, err, "NoSuchKey", 404)
+
+	// Keys the signature must encode: spaces, '+', '%', non-ASCII, '='.
+	for _, key := range []string{"a b+c/d%e.txt", "dir/été =x", "~tilde/(paren)"} {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), Body: strings.NewReader(key), StorageClass: types.StorageClassGlacier})
+		require.NoError(t, err, key)
+		_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: aws.String(key), RestoreRequest: days})
+		require.NoError(t, err, key)
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)})
+		require.NoError(t, err, key)
+		require.Equal(t, `ongoing-request="true"`, aws.ToString(h.Restore), key)
+	}
+	lr, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, Prefix: aws.String("dir/"), StartAfter: aws.String("a b")})
+	require.NoError(t, err)
+	require.Len(t, lr.Contents, 1)
+	require.Equal(t, "dir/été =x", aws.ToString(lr.Contents[0].Key))
 }
 
 // TestSDK_Signatures: a wrong secret is refused, and nothing is stored.
