@@ -3,9 +3,7 @@ package ossapi
 import (
 	"crypto/hmac"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"iter"
 	"net/http"
 	"sort"
@@ -287,25 +285,18 @@ func (h *Handler) verifyV4(q *request, v v4Request, t time.Time) error {
 	if err != nil {
 		return err
 	}
-	if v.date != t.UTC().Format("20060102") {
-		return &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key,
-			Detail: "credential date " + strconv.Quote(v.date) + " is not the request's date " + t.UTC().Format("20060102"), Err: errBadAuth}
+	if err := wire.CheckScopeDate(v.date, t, errBadAuth); err != nil {
+		return err
 	}
-	scope := v.date + "/" + v.region + "/" + v.product + "/aliyun_v4_request"
-	key := []byte("aliyun_v4" + secret)
-	for _, s := range []string{v.date, v.region, v.product, "aliyun_v4_request"} {
-		key = wire.HMACSHA256(key, s)
-	}
-	return h.auth.Match(v.signature, func(yield func(string) bool) {
+	scope := wire.Scope4{Date: v.date, Region: v.region, Service: v.product, Terminator: "aliyun_v4_request"}
+	canon := func(yield func(string) bool) {
 		for _, query := range wire.CanonicalQueries(q.r.URL.RawQuery, presignedParam(v.presigned), false) {
-			canon := canonicalRequestV4(q, v, query)
-			sum := sha256.Sum256([]byte(canon))
-			toSign := algorithmV4 + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-			if !yield(hex.EncodeToString(wire.HMACSHA256(key, toSign))) {
+			if !yield(canonicalRequestV4(q, v, query)) {
 				return
 			}
 		}
-	})
+	}
+	return h.auth.Match(v.signature, wire.Signatures4(scope.SigningKey("aliyun_v4", secret), algorithmV4, v.timestamp, scope, canon))
 }
 
 // canonicalRequestV4 is VERB \n URI \n query \n headers \n additional

@@ -232,16 +232,12 @@ func (h *Handler) abortUpload(q *request) error {
 	return nil
 }
 
-// intParam reads an optional integer parameter within [lo, hi]; def when
-// absent. Anything else is InvalidArgument.
+// intParam reads an optional integer parameter in [lo, hi] (def when
+// absent); anything else is InvalidArgument.
 func intParam(q *request, op, name string, def, lo, hi int) (int, error) {
-	v, ok := q.query[name]
-	if !ok || len(v) == 0 || v[0] == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v[0])
-	if err != nil || n < lo || n > hi {
-		return 0, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: name + " " + strconv.Quote(v[0]) + " outside " + strconv.Itoa(lo) + "-" + strconv.Itoa(hi), Err: coldstore.ErrInvalidArgument}
+	n, ok := wire.IntParam(q.query, name, def, lo, hi)
+	if !ok {
+		return 0, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: name + " " + strconv.Quote(q.query.Get(name)) + " outside " + strconv.Itoa(lo) + "-" + strconv.Itoa(hi), Err: coldstore.ErrInvalidArgument}
 	}
 	return n, nil
 }

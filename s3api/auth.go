@@ -166,33 +166,27 @@ func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
 	if err != nil {
 		return err
 	}
-	if v.date != t.UTC().Format("20060102") {
-		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key,
-			Detail: "credential date " + strconv.Quote(v.date) + " is not the request's date " + t.UTC().Format("20060102"), Err: errSignatureDoesNotMatch}
+	if err := wire.CheckScopeDate(v.date, t, errSignatureDoesNotMatch); err != nil {
+		return err
 	}
-	scope := v.date + "/" + v.region + "/" + v.service + "/aws4_request"
-	key := []byte("AWS4" + secret)
-	for _, s := range []string{v.date, v.region, v.service, "aws4_request"} {
-		key = wire.HMACSHA256(key, s)
-	}
+	scope := wire.Scope4{Date: v.date, Region: v.region, Service: v.service, Terminator: "aws4_request"}
+	key := scope.SigningKey("AWS4", secret)
 	skip := ""
 	if v.presigned {
 		skip = "X-Amz-Signature"
 	}
-	err = h.auth.Match(v.signature, func(yield func(string) bool) {
+	canon := func(yield func(string) bool) {
 		for _, uri := range canonicalURIs(q.r) {
 			for _, query := range wire.CanonicalQueries(q.r.URL.RawQuery, skip, true) {
-				canon := canonicalRequest(q.r, v, uri, query)
-				sum := sha256.Sum256([]byte(canon))
-				toSign := algorithm + "\n" + v.timestamp + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
-				if !yield(hex.EncodeToString(wire.HMACSHA256(key, toSign))) {
+				if !yield(canonicalRequest(q.r, v, uri, query)) {
 					return
 				}
 			}
 		}
-	})
+	}
+	err = h.auth.Match(v.signature, wire.Signatures4(key, algorithm, v.timestamp, scope, canon))
 	if err == nil && !v.presigned {
-		q.sig = &signer{key: key, scope: scope, timestamp: v.timestamp, seed: v.signature}
+		q.sig = &signer{key: key, scope: scope.String(), timestamp: v.timestamp, seed: v.signature}
 	}
 	return err
 }

@@ -17,3 +17,17 @@ func ParseDigits(s string) (n int64, ok bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
 }
+
+// IntParam reads the query parameter name as an integer in [lo, hi]: def
+// when it is absent or empty, and false for anything else.
+func IntParam(query map[string][]string, name string, def, lo, hi int) (int, bool) {
+	v := query[name]
+	if len(v) == 0 || v[0] == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < lo || n > hi {
+		return 0, false
+	}
+	return n, true
+}

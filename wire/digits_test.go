@@ -18,3 +18,15 @@ func TestParseDigits(t *testing.T) {
 		require.False(t, ok, s)
 	}
 }
+
+func TestIntParam(t *testing.T) {
+	q := map[string][]string{"a": {"5"}, "b": {""}, "c": {"x"}, "d": {"11"}, "e": {"-1"}}
+	for name, want := range map[string]struct {
+		n  int
+		ok bool
+	}{"a": {5, true}, "b": {7, true}, "none": {7, true}, "c": {0, false}, "d": {0, false}, "e": {0, false}} {
+		n, ok := wire.IntParam(q, name, 7, 0, 10)
+		require.Equal(t, want.n, n, name)
+		require.Equal(t, want.ok, ok, name)
+	}
+}

@@ -4,9 +4,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"iter"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/coldstore-dev/coldstore"
 )
 
 // The pieces of AWS Signature Version 4 that OSS's V4 shares with it.
@@ -98,4 +103,50 @@ func CanonicalQueries(raw, skip string, equalsForEmpty bool) []string {
 		out = append(out, r)
 	}
 	return out
+}
+
+// Scope4 is a V4 credential scope: the date (20060102), region, service
+// (OSS: product) and terminator (aws4_request, aliyun_v4_request).
+type Scope4 struct {
+	Date, Region, Service, Terminator string
+}
+
+// String is date/region/service/terminator, as the string to sign holds
+// it.
+func (s Scope4) String() string {
+	return s.Date + "/" + s.Region + "/" + s.Service + "/" + s.Terminator
+}
+
+// SigningKey derives the key of secret for the scope: HMAC-SHA256 chained
+// over the scope's parts from prefix+secret ("AWS4", "aliyun_v4").
+func (s Scope4) SigningKey(prefix, secret string) []byte {
+	key := []byte(prefix + secret)
+	for _, p := range []string{s.Date, s.Region, s.Service, s.Terminator} {
+		key = HMACSHA256(key, p)
+	}
+	return key
+}
+
+// Signatures4 yields the V4 signature of each canonical request canon
+// yields: hex(HMAC-SHA256(key, algorithm "\n" timestamp "\n" scope "\n"
+// hex(SHA256(canonical request)))).
+func Signatures4(key []byte, algorithm, timestamp string, scope Scope4, canon iter.Seq[string]) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for c := range canon {
+			sum := sha256.Sum256([]byte(c))
+			toSign := algorithm + "\n" + timestamp + "\n" + scope.String() + "\n" + hex.EncodeToString(sum[:])
+			if !yield(hex.EncodeToString(HMACSHA256(key, toSign))) {
+				return
+			}
+		}
+	}
+}
+
+// CheckScopeDate returns nil when a credential scope's date is the day of
+// t (UTC), as V4 requires, else an error naming both, wrapping mismatch.
+func CheckScopeDate(date string, t time.Time, mismatch error) error {
+	if day := t.UTC().Format("20060102"); date != day {
+		return &coldstore.OpError{Op: "authenticate", Detail: "credential date " + strconv.Quote(date) + " is not the request's date " + day, Err: mismatch}
+	}
+	return nil
 }
