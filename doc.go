@@ -1,5 +1,6 @@
 // Package coldstore is an embeddable storage engine with the archive tiering
-// of Alibaba Cloud OSS: storage classes, archived objects that cannot be read
+// of Alibaba Cloud OSS, and of Amazon S3's Glacier classes in its S3
+// dialect: storage classes, archived objects that cannot be read
 // until restored, restores that take time and then expire, and (in later
 // packages) lifecycle rules and the costs of it all. It keeps its data in
 // one bbolt file by default, or in any store behind its kv seam (memory for
@@ -13,13 +14,14 @@
 // done by its subpackages:
 //
 //	storageclass       the catalog: classes, tiers, their order, rules and prices; pure
-//	lifecycle          lifecycle rules: XML, stored encoding, validation, evaluation; pure
-//	dialect            what differs between archive services (OSS); pure
+//	lifecycle          lifecycle rules: OSS and S3 XML, stored encoding, validation, evaluation; pure
+//	dialect            what differs between archive services (OSS, S3); pure
 //	kv                 the store seam: kv/boltkv (a file), kv/memkv (memory), kv/kvtest
 //	engine             the rules of the service over a store: clock, sweeper, meter
 //	engine/storetest   the conformance suite of every store
 //	engine/enginetest  the test double for users' tests
 //	ossapi             the OSS REST protocol over an engine (http.Handler)
+//	s3api              the S3 REST protocol over an engine of the S3 dialect (http.Handler)
 //	wire               what the HTTP fronts share whatever their protocol
 //	sim                the cost simulation: a workload under lifecycle policies
 //	bench              benchmarks beside raw bbolt
@@ -35,6 +37,13 @@
 // from IA down). A restore of ColdArchive or DeepColdArchive picks a tier
 // (Expedited, Standard, Bulk) that sets how long it takes; Archive has no
 // tiers. storageclass.OSS() holds the documented values.
+//
+// A database of the S3 dialect (engine.Options{Dialect: dialect.S3()})
+// has S3's seven classes instead (storageclass.S3(): STANDARD, STANDARD_IA,
+// INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE), of
+// which GLACIER and DEEP_ARCHIVE need a restore, and S3's restore rules
+// (dialect/s3.go): Days required, expiry rounded up to midnight UTC, a
+// repeated restore of a restored object counting from now.
 //
 // # The restore state machine
 //
@@ -146,8 +155,8 @@
 //
 // # Sharp edges
 //
-//   - Expiry is not rounded to midnight (OSS shows times such as 08:12:33);
-//     S3 rounds, and a later S3 dialect will.
+//   - Expiry is not rounded to midnight in OSS (it shows times such as
+//     08:12:33); the S3 dialect rounds it up to the next 00:00 UTC.
 //   - A second restore while Restored adds Days to the current expiry (OSS
 //     "prolongs"); it never shortens it, and never goes past ReadyAt +
 //     MaxRestoreDays (7 days for Archive, 365 for the colder classes).

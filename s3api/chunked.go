@@ -31,12 +31,12 @@ import (
 // header would be.
 
 const (
-	streamingSigned         = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
-	streamingUnsignedTrail  = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
-	streamingSignedTrailer  = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
-	maxChunkLine            = 4096
-	emptySHA256             = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-	errChunkDetailMalformed = "the aws-chunked body is malformed"
+	streamingSigned        = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	streamingUnsignedTrail = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+	streamingSignedTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+	maxChunkLine           = 4096
+	emptySHA256            = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	malformedFrame         = "the aws-chunked body is malformed"
 )
 
 // errIncompleteChunked is the answer to an aws-chunked body whose framing
@@ -161,13 +161,13 @@ func (c *chunkedBody) nextChunk() error {
 	size, ext, _ := strings.Cut(l, ";")
 	n, err := strconv.ParseInt(strings.TrimSpace(size), 16, 64)
 	if err != nil || n < 0 {
-		return c.fail(errChunkDetailMalformed + ": chunk size " + strconv.Quote(size))
+		return c.fail(malformedFrame + ": chunk size " + strconv.Quote(size))
 	}
 	var chunkSig string
 	if c.signed {
 		s, ok := strings.CutPrefix(strings.TrimSpace(ext), "chunk-signature=")
 		if !ok {
-			return c.fail(errChunkDetailMalformed + ": no chunk-signature")
+			return c.fail(malformedFrame + ": no chunk-signature")
 		}
 		chunkSig = s
 	}
@@ -191,7 +191,7 @@ func (c *chunkedBody) endChunk() error {
 		return err
 	}
 	if l != "" {
-		return c.fail(errChunkDetailMalformed + ": no CRLF after a chunk")
+		return c.fail(malformedFrame + ": no CRLF after a chunk")
 	}
 	return c.checkChunkSignature()
 }
@@ -234,7 +234,7 @@ func (c *chunkedBody) finish() error {
 			}
 			k, v, ok := strings.Cut(l, ":")
 			if !ok {
-				return c.fail(errChunkDetailMalformed + ": trailer line " + strconv.Quote(l))
+				return c.fail(malformedFrame + ": trailer line " + strconv.Quote(l))
 			}
 			k = strings.ToLower(strings.TrimSpace(k))
 			if k == "x-amz-trailer-signature" {
@@ -244,7 +244,7 @@ func (c *chunkedBody) finish() error {
 				continue
 			}
 			if c.trailerSigned {
-				return c.fail(errChunkDetailMalformed + ": a trailer line after the trailer's signature")
+				return c.fail(malformedFrame + ": a trailer line after the trailer's signature")
 			}
 			lines = append(lines, k+":"+strings.TrimSpace(v))
 			c.trailers[k] = strings.TrimSpace(v)
@@ -257,7 +257,7 @@ func (c *chunkedBody) finish() error {
 		if err != nil {
 			return err
 		}
-		return c.fail(errChunkDetailMalformed + ": data after the last chunk")
+		return c.fail(malformedFrame + ": data after the last chunk")
 	}
 	if c.want >= 0 && c.decoded != c.want {
 		return c.fail("x-amz-decoded-content-length " + strconv.FormatInt(c.want, 10) + ", the chunks hold " + strconv.FormatInt(c.decoded, 10))

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -68,7 +69,7 @@ func (h *Handler) deleteObjects(q *request) error {
 			if !req.Quiet {
 				out.Deleted = append(out.Deleted, deleted{Key: o.Key})
 			}
-		case coldstore.HTTPStatus(err) == http.StatusBadRequest && asError(err, &ce):
+		case coldstore.HTTPStatus(err) == http.StatusBadRequest && errors.As(err, &ce):
 			out.Errors = append(out.Errors, failed{Key: o.Key, Code: ce.Code, Message: s3Message(ce)})
 		default:
 			return err // the bucket is gone, the database closed: the whole request fails

@@ -84,9 +84,6 @@ func inS3Words(err error) error {
 	return &coldstore.OpError{Err: err, Message: msg}
 }
 
-// asError reports whether err wraps a *coldstore.Error, setting *ce.
-func asError(err error, ce **coldstore.Error) bool { return errors.As(err, ce) }
-
 // s3Message is ce's message in S3's words.
 func s3Message(ce *coldstore.Error) string {
 	if m, ok := s3Messages[ce.Code]; ok {
