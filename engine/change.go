@@ -23,6 +23,8 @@ type writeTx struct {
 	now     time.Time
 	buckets map[string]*bucketState
 	wake    time.Time
+	events  []Event // of the changes made, delivered once committed (events.go)
+	seq     uint64  // the events' number in commit order; 0: none drawn
 }
 
 // bucketState is what a transaction loaded of one bucket.
@@ -52,6 +54,14 @@ func (db *DB) writeShared(ctx context.Context, op, bucket, key string, fn func(w
 
 func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.Tx) error) error, op, bucket, key string, fn func(w *writeTx) error) error {
 	var w *writeTx
+	var drawn []uint64 // every run's event number: all but the committed one are void
+	defer func() {
+		for _, seq := range drawn {
+			if w == nil || seq != w.seq {
+				db.events.publish(seq, nil)
+			}
+		}
+	}()
 	err := run(ctx, func(tx kv.Tx) error {
 		w = &writeTx{db: db, tx: tx, now: db.now(), buckets: map[string]*bucketState{}}
 		if err := checkClock(op, bucket, key, w.now); err != nil {
@@ -60,13 +70,35 @@ func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.T
 		if err := fn(w); err != nil {
 			return err
 		}
+		if len(w.events) > 0 {
+			// Drawn here, where the store runs one writer at a time: the
+			// numbers follow the commit order.
+			if w.seq = db.events.draw(); w.seq != 0 {
+				drawn = append(drawn, w.seq)
+			}
+		}
 		return w.saveUsage()
 	})
 	if err != nil {
+		w = nil // every number drawn is void
 		return wrap(op, bucket, key, err)
 	}
+	db.events.publish(w.seq, w.events)
 	db.poke(w.wake)
 	return nil
+}
+
+// emit records an event of kind about rec, the record of bucket/key after
+// the change (before it, for a deletion), at the transaction's instant.
+func (w *writeTx) emit(kind EventKind, bucket, key string, rec *objectRecord) {
+	if w.db.events.subscribers.Load() == 0 {
+		return // nobody could receive it
+	}
+	e := Event{Kind: kind, At: w.now, Bucket: bucket, Key: key, Class: rec.Class, Size: rec.Size, ETag: etagOf(rec)}
+	if kind == EventRestoreInitiated {
+		e.Tier, e.ExpiresAt = rec.Tier, rec.ExpiresAt
+	}
+	w.events = append(w.events, e)
 }
 
 func (w *writeTx) soon(t time.Time) {

@@ -52,6 +52,7 @@ func (db *DB) SetStorageClass(ctx context.Context, bucket, key string, class sto
 		rec.clearRestore()
 		rec.Class, rec.ClassSince, rec.LastModified = class, now, now
 		oi = info(bucket, key, &rec, to, now)
+		t.emit(EventStorageClassChanged, bucket, key, &rec)
 		return t.save(&rec, "CopyObject")
 	})
 	return oi, err

@@ -45,6 +45,7 @@ type DB struct {
 	closeErr  error
 
 	live    liveBuckets // per bucket: access monitor on, reads not yet stored (live.go)
+	events  hub         // the subscriptions to committed changes (events.go)
 	configs configCache // parsed lifecycle configurations
 
 	cancel context.CancelFunc

@@ -93,10 +93,7 @@ func info(bucket, key string, rec *objectRecord, rules *storageclass.Rules, now 
 func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *storageclass.Rules, now time.Time) {
 	oi.Bucket, oi.Key = bucket, key
 	oi.Size = rec.Size
-	oi.ETag = hex.EncodeToString(rec.ETag[:])
-	if rec.Kind == kindMultipart {
-		oi.ETag += "-" + strconv.Itoa(len(rec.Parts))
-	}
+	oi.ETag = etagOf(rec)
 	oi.CRC64 = rec.CRC64
 	oi.ContentType = rec.ContentType
 	oi.Metadata, oi.Tags, oi.Headers = rec.Metadata, rec.Tags, rec.Headers
@@ -106,6 +103,15 @@ func setInfo(oi *ObjectInfo, bucket, key string, rec *objectRecord, rules *stora
 	oi.Restore = status(rec, rules, now)
 	oi.Type = typeNames[rec.Kind]
 	oi.ACL = rec.ACL
+}
+
+// etagOf is rec's ETag as ObjectInfo gives it: lowercase hex MD5, and for
+// a multipart object "-" and its number of parts after it.
+func etagOf(rec *objectRecord) string {
+	if rec.Kind == kindMultipart {
+		return hex.EncodeToString(rec.ETag[:]) + "-" + strconv.Itoa(len(rec.Parts))
+	}
+	return hex.EncodeToString(rec.ETag[:])
 }
 
 // objectsOf returns the kv bucket holding the objects of bucket, or an
@@ -222,6 +228,7 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 		if ob == nil {
 			return nil
 		}
+		w.emit(EventObjectDeleted, bucket, key, &old)
 		return w.remove(ob, bucket, key, &old)
 	})
 }

@@ -77,6 +77,9 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 			u.restore(rec.Class, rec.Tier, rec.Size)
 		}
 		res.Restore = status(&rec, rules, t.now)
+		if d.Accepted {
+			t.emit(EventRestoreInitiated, bucket, key, &rec)
+		}
 		return t.save(&rec, "RestoreObject")
 	})
 	if err != nil {

@@ -170,6 +170,7 @@ func (w *writeTx) act(b *bucketState, ob kv.Bucket, key string, rec *objectRecor
 	switch {
 	case a.Kind == lifecycle.ActionExpire:
 		res.Expired++
+		w.emit(EventLifecycleExpiration, b.name, key, rec)
 		if err := w.remove(ob, b.name, key, rec); err != nil {
 			return true, err
 		}
@@ -179,6 +180,7 @@ func (w *writeTx) act(b *bucketState, ob kv.Bucket, key string, rec *objectRecor
 		next.clearRestore()
 		next.Class, next.ClassSince = a.StorageClass, w.now
 		res.Transitioned++
+		w.emit(EventLifecycleTransition, b.name, key, &next)
 		if err := w.modify(ob, b.name, key, rec, &next); err != nil {
 			return true, err
 		}

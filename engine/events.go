@@ -1,0 +1,258 @@
+package engine
+
+import (
+	"context"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coldstore-dev/coldstore/storageclass"
+)
+
+// EventKind is what an Event tells.
+type EventKind int
+
+// The kinds of events, as S3 names their notifications.
+const (
+	// EventObjectCreated: a Put, copy, completed multipart upload, append
+	// or link wrote the object (s3:ObjectCreated:*).
+	EventObjectCreated EventKind = iota + 1
+	// EventObjectDeleted: a Delete removed it (s3:ObjectRemoved:Delete).
+	EventObjectDeleted
+	// EventRestoreInitiated: a restore was accepted (202;
+	// s3:ObjectRestore:Post).
+	EventRestoreInitiated
+	// EventStorageClassChanged: SetStorageClass moved it.
+	EventStorageClassChanged
+	// EventLifecycleTransition: a lifecycle rule moved it
+	// (s3:LifecycleTransition).
+	EventLifecycleTransition
+	// EventLifecycleExpiration: a lifecycle rule deleted it
+	// (s3:LifecycleExpiration:Delete).
+	EventLifecycleExpiration
+	// EventGap: the subscriber missed Missed events here, its buffer being
+	// full; nothing else of them is known.
+	EventGap
+)
+
+var eventNames = [...]string{EventObjectCreated: "ObjectCreated", EventObjectDeleted: "ObjectDeleted",
+	EventRestoreInitiated: "RestoreInitiated", EventStorageClassChanged: "StorageClassChanged",
+	EventLifecycleTransition: "LifecycleTransition", EventLifecycleExpiration: "LifecycleExpiration", EventGap: "Gap"}
+
+// String returns the kind's name.
+func (k EventKind) String() string {
+	if k > 0 && int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return "EventKind(?)"
+}
+
+// Event is a committed change of one object, at the instant it happened on
+// the database's clock.
+type Event struct {
+	Kind        EventKind
+	At          time.Time
+	Bucket, Key string
+	Class       storageclass.Class // after the change; before it for a deletion
+	Size        int64
+	ETag        string
+	// Tier and ExpiresAt describe the restore of EventRestoreInitiated.
+	Tier      storageclass.Tier
+	ExpiresAt time.Time
+	// Missed is the count of events an EventGap stands for.
+	Missed int
+}
+
+// SubscribeOptions select the events of a Subscription. A nil
+// *SubscribeOptions selects every event with the default buffer.
+type SubscribeOptions struct {
+	Bucket string      // "": every bucket
+	Prefix string      // keys starting with it
+	Kinds  []EventKind // none: every kind
+	// Buffer is how many events wait for the subscriber before it misses
+	// some (a gap). 0: 1024.
+	Buffer int
+}
+
+// Subscription receives the events a Subscribe selected, in the order
+// their changes committed: per object, the order they happened.
+type Subscription struct {
+	hub    *hub
+	opts   SubscribeOptions
+	notify chan struct{} // signalled when an event is queued
+
+	mu     sync.Mutex
+	queue  []Event // waiting, oldest first; gaps among them
+	missed int     // lost since the last queued event
+	closed bool
+}
+
+// Subscribe starts delivering the events of changes committed from now
+// on that opts selects. Writers never wait for a subscriber: when its
+// buffer is full the events it misses are counted and told to it as one
+// EventGap where they would have been. Close it when done.
+func (db *DB) Subscribe(opts *SubscribeOptions) *Subscription {
+	s := &Subscription{hub: &db.events, notify: make(chan struct{}, 1)}
+	if opts != nil {
+		s.opts = *opts
+		s.opts.Kinds = slices.Clone(opts.Kinds)
+	}
+	if s.opts.Buffer <= 0 {
+		s.opts.Buffer = 1024
+	}
+	db.events.add(s)
+	return s
+}
+
+// Next returns the next event, waiting for one. It returns ctx's error
+// when ctx ends first, and fs.ErrClosed after Close.
+func (s *Subscription) Next(ctx context.Context) (Event, error) {
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return Event{}, fs.ErrClosed
+		}
+		if len(s.queue) > 0 {
+			e := s.queue[0]
+			s.queue = s.queue[1:]
+			s.mu.Unlock()
+			return e, nil
+		}
+		if s.missed > 0 {
+			e := Event{Kind: EventGap, Missed: s.missed}
+			s.missed = 0
+			s.mu.Unlock()
+			return e, nil
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.notify:
+		case <-ctx.Done():
+			return Event{}, ctx.Err()
+		}
+	}
+}
+
+// Close stops the subscription; a Next waiting returns fs.ErrClosed. It is
+// idempotent.
+func (s *Subscription) Close() {
+	s.hub.remove(s)
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// wants reports whether the subscription selects e.
+func (s *Subscription) wants(e *Event) bool {
+	return (s.opts.Bucket == "" || s.opts.Bucket == e.Bucket) && strings.HasPrefix(e.Key, s.opts.Prefix) &&
+		(len(s.opts.Kinds) == 0 || slices.Contains(s.opts.Kinds, e.Kind))
+}
+
+// offer queues e, or counts it missed when the buffer is full; a gap
+// goes before the first event queued after a loss.
+func (s *Subscription) offer(e Event) {
+	s.mu.Lock()
+	switch {
+	case s.closed:
+	case s.missed == 0 && len(s.queue) < s.opts.Buffer:
+		s.queue = append(s.queue, e)
+	case s.missed > 0 && len(s.queue)+2 <= s.opts.Buffer:
+		s.queue = append(s.queue, Event{Kind: EventGap, Missed: s.missed}, e)
+		s.missed = 0
+	default:
+		s.missed++
+	}
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// hub hands the events of committed transactions to the subscriptions in
+// commit order. A transaction with events draws a sequence number inside
+// its function, where the store runs writers one at a time, so the numbers
+// follow the commit order; after the commit it publishes its events under
+// that number, and the hub delivers them in number order. A run that did
+// not commit (an error, or a batch the store runs again alone) voids its
+// number, so that the ones after it are not held back.
+type hub struct {
+	subscribers atomic.Int32 // writers draw nothing while it is 0
+	drawn       atomic.Uint64
+
+	mu      sync.Mutex
+	subs    map[*Subscription]struct{}
+	next    uint64             // the next number to deliver
+	pending map[uint64][]Event // published or voided (nil) ahead of next
+}
+
+func (h *hub) add(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.subs == nil {
+		h.subs = map[*Subscription]struct{}{}
+		h.pending = map[uint64][]Event{}
+		h.next = h.drawn.Load() + 1
+	}
+	h.subs[s] = struct{}{}
+	h.subscribers.Add(1)
+}
+
+func (h *hub) remove(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[s]; ok {
+		delete(h.subs, s)
+		h.subscribers.Add(-1)
+	}
+}
+
+// draw returns the number of a transaction's events; 0 when nobody
+// subscribes (the events are then dropped: nobody could have received
+// them).
+func (h *hub) draw() uint64 {
+	if h.subscribers.Load() == 0 {
+		return 0
+	}
+	return h.drawn.Add(1)
+}
+
+// publish delivers the events of the committed transaction numbered seq,
+// and those numbered after it that wait; nil events void seq.
+func (h *hub) publish(seq uint64, events []Event) {
+	if seq == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.pending == nil || seq < h.next {
+		return // drawn before the first subscription: nobody waits for it
+	}
+	if events == nil {
+		events = []Event{}
+	}
+	h.pending[seq] = events
+	for {
+		evs, ok := h.pending[h.next]
+		if !ok {
+			return
+		}
+		delete(h.pending, h.next)
+		h.next++
+		for i := range evs {
+			for s := range h.subs {
+				if s.wants(&evs[i]) {
+					s.offer(evs[i])
+				}
+			}
+		}
+	}
+}
