@@ -95,8 +95,11 @@ func (w *writeTx) emit(kind EventKind, bucket, key string, rec *objectRecord) {
 		return // nobody could receive it
 	}
 	e := Event{Kind: kind, At: w.now, Bucket: bucket, Key: key, Class: rec.Class, Size: rec.Size, ETag: etagOf(rec)}
-	if kind == EventRestoreInitiated {
+	if kind == EventRestoreInitiated || kind == EventRestoreExpired {
 		e.Tier, e.ExpiresAt = rec.Tier, rec.ExpiresAt
+	}
+	if kind == EventRestoreExpired {
+		e.At = rec.ExpiresAt // when it happened, not when the sweep noticed
 	}
 	w.events = append(w.events, e)
 }

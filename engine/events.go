@@ -36,11 +36,16 @@ const (
 	// EventGap: the subscriber missed Missed events here, its buffer being
 	// full; nothing else of them is known.
 	EventGap
+	// EventRestoreExpired: a restored copy expired, at its ExpiresAt
+	// (s3:ObjectRestore:Delete). The sweep that notices it emits it with
+	// that instant, in time order within one sweep.
+	EventRestoreExpired
 )
 
 var eventNames = [...]string{EventObjectCreated: "ObjectCreated", EventObjectDeleted: "ObjectDeleted",
 	EventRestoreInitiated: "RestoreInitiated", EventStorageClassChanged: "StorageClassChanged",
-	EventLifecycleTransition: "LifecycleTransition", EventLifecycleExpiration: "LifecycleExpiration", EventGap: "Gap"}
+	EventLifecycleTransition: "LifecycleTransition", EventLifecycleExpiration: "LifecycleExpiration", EventGap: "Gap",
+	EventRestoreExpired: "RestoreExpired"}
 
 // String returns the kind's name.
 func (k EventKind) String() string {
@@ -59,7 +64,8 @@ type Event struct {
 	Class       storageclass.Class // after the change; before it for a deletion
 	Size        int64
 	ETag        string
-	// Tier and ExpiresAt describe the restore of EventRestoreInitiated.
+	// Tier and ExpiresAt describe the restore of EventRestoreInitiated and
+	// EventRestoreExpired.
 	Tier      storageclass.Tier
 	ExpiresAt time.Time
 	// Missed is the count of events an EventGap stands for.

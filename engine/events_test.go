@@ -176,3 +176,32 @@ func TestEvents_Lifecycle(t *testing.T) {
 	require.Equal(t, engine.EventLifecycleExpiration, e.Kind)
 	require.Equal(t, start.Add(4*day), e.At)
 }
+
+// A restored copy's expiry is told at its instant, in time order across
+// buckets, by the sweep that clears it.
+func TestEvents_RestoreExpired(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, f.db.CreateBucket(ctx, "abc", nil))
+	f.put("k", storageclass.Archive, "x")
+	_, err := f.db.Put(ctx, "abc", "k", strings.NewReader("y"), &engine.PutOptions{StorageClass: storageclass.Archive})
+	require.NoError(t, err)
+	_, err = f.db.Restore(ctx, "bkt", "k", &engine.RestoreOptions{Days: 1})
+	require.NoError(t, err)
+	f.m.Add(time.Hour)
+	_, err = f.db.Restore(ctx, "abc", "k", &engine.RestoreOptions{Days: 1})
+	require.NoError(t, err)
+	bkt, _ := f.db.Head(ctx, "bkt", "k")
+	abc, _ := f.db.Head(ctx, "abc", "k")
+	s := f.db.Subscribe(&engine.SubscribeOptions{Kinds: []engine.EventKind{engine.EventRestoreExpired}})
+	defer s.Close()
+	f.m.Add(10 * day)
+	_, err = f.db.Sweep(ctx)
+	require.NoError(t, err)
+	e := next(t, s)
+	require.Equal(t, "bkt", e.Bucket, "the earlier expiry first, though its bucket sorts later")
+	require.Equal(t, bkt.Restore.ExpiresAt, e.At)
+	e = next(t, s)
+	require.Equal(t, "abc", e.Bucket)
+	require.Equal(t, abc.Restore.ExpiresAt, e.At)
+	require.Equal(t, abc.Restore.ExpiresAt, e.ExpiresAt)
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/coldstore-dev/coldstore/kv"
@@ -117,6 +118,8 @@ func (w *writeTx) sweepBatch() (expired int, err error) {
 			break
 		}
 	}
+	// Buckets were swept one after the other: their expiries, in time order.
+	slices.SortStableFunc(w.events, func(a, b Event) int { return a.At.Compare(b.At) })
 	return expired, nil
 }
 
@@ -139,5 +142,6 @@ func (w *writeTx) expireOne(ob kv.Bucket, bucket string, k []byte) (bool, error)
 	}
 	rec := old
 	rec.clearRestore()
+	w.emit(EventRestoreExpired, bucket, key, &old)
 	return true, w.modify(ob, bucket, key, &old, &rec)
 }
