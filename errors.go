@@ -62,6 +62,14 @@ var (
 	// lifecycle's S3 validation). OSS has no such code; the OSS dialect
 	// never returns it.
 	ErrInvalidRequest = &Error{"InvalidRequest", 400, "Invalid Request."}
+	// ErrKeyTooLong is returned for an object key longer than the
+	// dialect allows where the dialect names the refusal so (S3's 1,024
+	// bytes); OSS answers InvalidObjectName.
+	ErrKeyTooLong = &Error{"KeyTooLongError", 400, "Your key is too long"}
+	// ErrObjectAlreadyInActiveTier is returned by Restore of an object in
+	// a class whose objects sit in an active access tier (S3's
+	// INTELLIGENT_TIERING as the S3 dialect models it).
+	ErrObjectAlreadyInActiveTier = &Error{"ObjectAlreadyInActiveTierError", 403, "This action is not allowed against this storage tier."}
 )
 
 // Errors of appendable objects and symbolic links.

@@ -37,6 +37,13 @@ func TestSentinels(t *testing.T) {
 		{coldstore.ErrSymlinkTargetNotExist, "SymlinkTargetNotExist", 404},
 		{coldstore.ErrInvalidTargetType, "InvalidTargetType", 400},
 		{coldstore.ErrNotSymlink, "NotSymlink", 400},
+		{coldstore.ErrKeyTooLong, "KeyTooLongError", 400},
+		{coldstore.ErrObjectAlreadyInActiveTier, "ObjectAlreadyInActiveTierError", 403},
+		{coldstore.ErrNoSuchUpload, "NoSuchUpload", 404},
+		{coldstore.ErrInvalidPart, "InvalidPart", 400},
+		{coldstore.ErrInvalidPartOrder, "InvalidPartOrder", 400},
+		{coldstore.ErrEntityTooSmall, "EntityTooSmall", 400},
+		{coldstore.ErrEntityTooLarge, "EntityTooLarge", 400},
 		{coldstore.ErrClosed, "Closed", 0},
 	}
 	seen := map[string]bool{}

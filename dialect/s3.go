@@ -36,12 +36,14 @@ func (s3Dialect) Catalog() *storageclass.Catalog { return storageclass.S3() }
 
 // CheckBucketName accepts S3's general purpose bucket names: 3-63
 // characters of a-z, 0-9, '.' and '-', starting and ending with a letter
-// or digit, no two periods in a row, not an IPv4 address, and none of the
+// or digit, no two periods in a row nor a period beside a hyphen (each
+// label a DNS label), not an IPv4 address, and none of the
 // prefixes and suffixes AWS reserves (xn--, sthree-, amzn-s3-demo-;
 // -s3alias, --ol-s3, .mrap, --x-s3, --table-s3).
 func (s3Dialect) CheckBucketName(name string) error {
 	ok := len(name) >= MinBucketNameLen && len(name) <= MaxBucketNameLen &&
-		isLowerAlnum(name[0]) && isLowerAlnum(name[len(name)-1]) && !strings.Contains(name, "..")
+		isLowerAlnum(name[0]) && isLowerAlnum(name[len(name)-1]) &&
+		!strings.Contains(name, "..") && !strings.Contains(name, ".-") && !strings.Contains(name, "-.")
 	for i := 0; ok && i < len(name); i++ {
 		ok = isLowerAlnum(name[i]) || name[i] == '.' || name[i] == '-'
 	}
@@ -64,11 +66,15 @@ func (s3Dialect) CheckBucketName(name string) error {
 
 func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// CheckKey accepts 1-1024 bytes of UTF-8 that XML 1.0 can carry. S3 takes
-// any UTF-8, but a listing could not name a key XML cannot carry: such a
-// key is refused with InvalidObjectName (our choice).
+// CheckKey accepts 1-1024 bytes of UTF-8 that XML 1.0 can carry; a longer
+// key is ErrKeyTooLong, as S3 names it. S3 takes any UTF-8, but a listing
+// could not name a key XML cannot carry: such a key is refused with
+// InvalidObjectName (our choice).
 func (s3Dialect) CheckKey(key string) error {
-	if len(key) == 0 || len(key) > S3MaxKeyLen || !validUTF8Key(key) {
+	if len(key) > S3MaxKeyLen {
+		return refuse(coldstore.ErrKeyTooLong, "key of %d bytes: at most %d", len(key), S3MaxKeyLen)
+	}
+	if len(key) == 0 || !validUTF8Key(key) {
 		return refuse(coldstore.ErrInvalidObjectName, "key %q: 1-1024 bytes of UTF-8 that XML 1.0 can carry", truncate(key))
 	}
 	return nil
@@ -91,8 +97,9 @@ func (s3Dialect) CheckRestore(days int, tier storageclass.Tier) error {
 //
 //	class needs no restore  ErrInvalidObjectState (403) "Restore is not
 //	                        allowed for the object's current storage class"
-//	                        (STANDARD, STANDARD_IA, ONEZONE_IA, GLACIER_IR,
-//	                        INTELLIGENT_TIERING as modelled).
+//	                        (STANDARD, STANDARD_IA, ONEZONE_IA, GLACIER_IR);
+//	                        INTELLIGENT_TIERING, modelled in its active
+//	                        tier, ErrObjectAlreadyInActiveTier (403).
 //	no Days                 ErrMalformedXML (400): Days is required.
 //	Archived (or expired)   accepted (202): RequestedAt = now, ReadyAt =
 //	                        now + latency(tier), ExpiresAt = ReadyAt + Days
@@ -115,6 +122,9 @@ func (s3Dialect) CheckRestore(days int, tier storageclass.Tier) error {
 // coldstore.MaxTime is ErrInvalidArgument.
 func (s3Dialect) Restore(r RestoreRequest) (RestoreDecision, error) {
 	rules := r.Rules
+	if r.Class == storageclass.S3IntelligentTiering {
+		return RestoreDecision{}, refuse(coldstore.ErrObjectAlreadyInActiveTier, "INTELLIGENT_TIERING objects are in their frequent access tier")
+	}
 	if !rules.NeedsRestore {
 		return RestoreDecision{}, s3Refuse(coldstore.ErrInvalidObjectState, msgS3RestoreNotAllowed, "%s objects need no restore", r.Class)
 	}

@@ -82,7 +82,10 @@ func TestS3_Restore(t *testing.T) {
 	require.Equal(t, restored.ReadyAt, dec.Copy.ReadyAt)
 
 	// Refusals.
-	for _, class := range []storageclass.Class{storageclass.S3Standard, storageclass.S3StandardIA, storageclass.S3OneZoneIA, storageclass.S3GlacierIR, storageclass.S3IntelligentTiering} {
+	_, err = s3.Restore(s3Request(t, storageclass.S3IntelligentTiering, dialect.NotArchived, dialect.Copy{}, 1, ""))
+	require.ErrorIs(t, err, coldstore.ErrObjectAlreadyInActiveTier)
+	require.Equal(t, 403, coldstore.HTTPStatus(err))
+	for _, class := range []storageclass.Class{storageclass.S3Standard, storageclass.S3StandardIA, storageclass.S3OneZoneIA, storageclass.S3GlacierIR} {
 		_, err := s3.Restore(s3Request(t, class, dialect.NotArchived, dialect.Copy{}, 1, ""))
 		require.ErrorIs(t, err, coldstore.ErrInvalidObjectState, class)
 		require.Equal(t, 403, coldstore.HTTPStatus(err))
@@ -126,7 +129,7 @@ func TestS3_ReadsAndNames(t *testing.T) {
 	for _, good := range []string{"abc", "my.bucket-1", "a23", "bucket.with.dots"} {
 		require.NoError(t, s3.CheckBucketName(good), good)
 	}
-	for _, bad := range []string{"ab", "Abc", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "sthree-x", "amzn-s3-demo-x", "abc-s3alias", "abc--ol-s3", "a.mrap", "abc--x-s3", "abc--table-s3", "a_b", string(make([]byte, 64))} {
+	for _, bad := range []string{"ab", "Abc", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "sthree-x", "amzn-s3-demo-x", "abc-s3alias", "abc--ol-s3", "a.mrap", "abc--x-s3", "abc--table-s3", "a_b", "abc.-d", "abc-.d", string(make([]byte, 64))} {
 		require.ErrorIs(t, s3.CheckBucketName(bad), coldstore.ErrInvalidBucketName, bad)
 	}
 	key := make([]byte, 1024)
@@ -135,7 +138,7 @@ func TestS3_ReadsAndNames(t *testing.T) {
 	}
 	require.NoError(t, s3.CheckKey(string(key)), "1024 bytes")
 	require.NoError(t, s3.CheckKey("/leading/slash"), "S3 takes a leading slash")
-	require.ErrorIs(t, s3.CheckKey(string(key)+"k"), coldstore.ErrInvalidObjectName)
+	require.ErrorIs(t, s3.CheckKey(string(key)+"k"), coldstore.ErrKeyTooLong)
 	require.ErrorIs(t, s3.CheckKey(""), coldstore.ErrInvalidObjectName)
 	require.ErrorIs(t, s3.CheckKey("a\x00b"), coldstore.ErrInvalidObjectName)
 	require.Equal(t, "s3", s3.Name())

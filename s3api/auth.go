@@ -51,7 +51,9 @@ func (h *Handler) verifier() wire.Verifier[*request] {
 		MaxSkew:   MaxSkew,
 		Schemes: []wire.Scheme[*request]{
 			{Authorization: algorithm + " ", Check: h.checkHeader},
+			{Authorization: "AWS ", Check: sigV2},
 			{Params: []string{"X-Amz-Signature", "X-Amz-Algorithm"}, Check: h.checkQuery},
+			{Params: []string{"AWSAccessKeyId", "Signature"}, Check: sigV2},
 		},
 		UnknownKey: errInvalidAccessKeyID,
 		Mismatch:   errSignatureDoesNotMatch,
@@ -59,6 +61,15 @@ func (h *Handler) verifier() wire.Verifier[*request] {
 		Malformed:  errBadAuth,
 	}
 }
+
+// errSigV2 is S3's answer to Signature Version 2 in a region that takes
+// only Version 4, as every region opened since 2014 and every bucket
+// created since June 2020 do.
+var errSigV2 = &coldstore.Error{Code: "InvalidRequest", Status: http.StatusBadRequest, Message: "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."}
+
+// sigV2 refuses Signature Version 2, in the header (AWS id:signature) or
+// presigned (AWSAccessKeyId, Signature, Expires).
+func sigV2(*request, string) error { return errSigV2 }
 
 // sigV4 is what a signature covers besides the request itself.
 type sigV4 struct {
@@ -148,7 +159,11 @@ func (h *Handler) checkQuery(q *request, _ string) error {
 	es := query.Get("X-Amz-Expires")
 	expires, ok := wire.ParseDigits(es)
 	if !ok || expires < 1 || expires > maxPresign {
-		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "X-Amz-Expires " + strconv.Quote(es) + " outside 1-604800", Err: errBadQueryAuth}
+		e := &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "X-Amz-Expires " + strconv.Quote(es) + " outside 1-604800", Err: errBadQueryAuth}
+		if ok && expires > maxPresign {
+			e.Message = "X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds"
+		}
+		return e
 	}
 	if err := h.verify(q, v, t); err != nil {
 		return err

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,9 +52,29 @@ func (h *Handler) listBuckets(q *request) error {
 	return nil
 }
 
+// The refusals of a LocationConstraint, as S3 answers them.
+var (
+	errInvalidLocation = &coldstore.Error{Code: "InvalidLocationConstraint", Status: http.StatusBadRequest, Message: "The specified location-constraint is not valid"}
+	errIllegalLocation = &coldstore.Error{Code: "IllegalLocationConstraintException", Status: http.StatusBadRequest, Message: "The location constraint is incompatible for the region specific endpoint this request was sent to."}
+)
+
+// validRegion reports whether s has the shape of a region name
+// (letters, digits and hyphens).
+func validRegion(s string) bool {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // createBucket serves CreateBucket, with or without a
-// <CreateBucketConfiguration> naming a LocationConstraint (any region is
-// taken: one server is every region). Its buckets are of S3's default
+// <CreateBucketConfiguration>: a LocationConstraint must name the
+// server's region (Options.Region); us-east-1, which S3 takes only
+// without a constraint, or a name that is no region is
+// InvalidLocationConstraint, another region
+// IllegalLocationConstraintException; "EU" names eu-west-1. Its buckets are of S3's default
 // class, STANDARD. S3 answers a second CreateBucket of one's own bucket
 // BucketAlreadyOwnedByYou (409).
 func (h *Handler) createBucket(q *request) error {
@@ -63,6 +84,18 @@ func (h *Handler) createBucket(q *request) error {
 	}
 	if err := h.readXML(q, &cfg, true, h.opts.MaxXMLSize); err != nil {
 		return err
+	}
+	lc := cfg.LocationConstraint
+	if lc == "EU" {
+		lc = "eu-west-1" // S3's older name of the region
+	}
+	switch {
+	case lc == "":
+	case lc == "us-east-1" || !validRegion(lc):
+		return &coldstore.OpError{Op: "CreateBucket", Bucket: q.bucket, Detail: "LocationConstraint " + strconv.Quote(lc), Err: errInvalidLocation}
+	case lc != h.opts.Region:
+		return &coldstore.OpError{Op: "CreateBucket", Bucket: q.bucket, Detail: "LocationConstraint " + strconv.Quote(lc) + " at an endpoint of " + h.opts.Region,
+			Err: errIllegalLocation, Message: "The " + lc + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
 	if err := h.db.CreateBucket(q.r.Context(), q.bucket, nil); err != nil {
 		return err
@@ -166,10 +199,15 @@ type listResult struct {
 // never restored or expired have none. Owner is listed by v1 always and by
 // v2 with fetch-owner=true.
 func (h *Handler) listObjects(q *request) error {
-	lq, err := wire.ParseListQuery(q.bucket, q.query, 1000, engine.MaxListLimit)
+	if err := encodingType(q); err != nil {
+		return err
+	}
+	// S3 takes any max-keys and lists at most 1,000.
+	lq, err := wire.ParseListQuery(q.bucket, q.query, 1000, math.MaxInt32)
 	if err != nil {
 		return err
 	}
+	lq.MaxKeys = min(lq.MaxKeys, engine.MaxListLimit)
 	withRestore := false
 	for _, v := range q.r.Header.Values("x-amz-optional-object-attributes") {
 		for _, a := range strings.Split(v, ",") {
@@ -224,6 +262,15 @@ func (h *Handler) listObjects(q *request) error {
 		res.KeyCount = &p.KeyCount
 	}
 	h.writeXML(q, http.StatusOK, res)
+	return nil
+}
+
+// encodingType refuses an encoding-type other than url, as S3 does.
+func encodingType(q *request) error {
+	if v, ok := q.query["encoding-type"]; ok && (len(v) == 0 || v[0] != "url") {
+		return &coldstore.OpError{Op: "ListObjects", Bucket: q.bucket, Detail: "encoding-type " + strconv.Quote(q.query.Get("encoding-type")),
+			Err: coldstore.ErrInvalidArgument, Message: "Invalid Encoding Method specified in Request"}
+	}
 	return nil
 }
 

@@ -106,7 +106,8 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 		want, err := base64.StdEncoding.DecodeString(v)
 		b.sum, b.sumName, b.wantSum, b.sumEncoded = h(), name, want, v
 		if err != nil || len(want) != b.sum.Size() {
-			return nil, bad("x-amz-checksum-" + name + " is not base64 of " + name)
+			return nil, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-amz-checksum-" + name + " is not base64 of " + name,
+				Err: coldstore.ErrInvalidRequest, Message: "Value for x-amz-checksum-" + name + " header is invalid."}
 		}
 	}
 	return b, nil
@@ -144,9 +145,21 @@ func (c *checkedBody) Read(p []byte) (int, error) {
 }
 
 // echo writes the verified checksum back, as S3 answers a PUT that sent
-// one.
+// one, with its type: the whole object's.
 func (c *checkedBody) echo(q *request) {
 	if c.sum != nil {
 		q.header("x-amz-checksum-"+c.sumName, c.sumEncoded)
+		q.header("x-amz-checksum-type", "FULL_OBJECT")
 	}
+}
+
+// required refuses a body that neither Content-MD5 nor a checksum covers,
+// where S3 requires one (DeleteObjects, PutBucketLifecycleConfiguration):
+// 400 InvalidRequest.
+func (c *checkedBody) required(q *request, op string) error {
+	if c.wantMD5 == nil && c.sum == nil {
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Detail: "neither Content-MD5 nor x-amz-checksum-*",
+			Err: coldstore.ErrInvalidRequest, Message: "Missing required header for this request: Content-MD5"}
+	}
+	return nil
 }

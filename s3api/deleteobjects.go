@@ -18,14 +18,17 @@ const maxDeleteXML = 8 << 20
 
 // deleteObjects serves DeleteObjects (POST ?delete): each key deleted in
 // turn, each reported in <Deleted> (none with <Quiet>true</Quiet>), or in
-// <Error> with its code when its delete fails (a bad key). More than 1,000
-// keys is MalformedXML; a VersionId is not served (501); nothing is
-// deleted for either. S3 asks for Content-MD5 or a checksum header; the
-// body is checked against either when given, and taken without.
+// <Error> with its code when its delete fails (a bad key). No keys, or more
+// than 1,000, is MalformedXML; a VersionId is not served (501); nothing is
+// deleted for either. The body needs a Content-MD5 or a checksum header,
+// as S3 requires (InvalidRequest without), and is checked against it.
 func (h *Handler) deleteObjects(q *request) error {
 	const op = "DeleteObjects"
 	body, err := checkedRequestBody(q, op)
 	if err != nil {
+		return err
+	}
+	if err := body.required(q, op); err != nil {
 		return err
 	}
 	var req struct {
@@ -38,6 +41,9 @@ func (h *Handler) deleteObjects(q *request) error {
 	}
 	if err := readXMLFrom(body, &req, false, max(h.opts.MaxXMLSize, maxDeleteXML)); err != nil {
 		return err
+	}
+	if len(req.Objects) == 0 {
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Detail: "no objects named", Err: coldstore.ErrMalformedXML}
 	}
 	if len(req.Objects) > maxDeleteObjects {
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Detail: fmt.Sprintf("%d objects, more than %d", len(req.Objects), maxDeleteObjects), Err: coldstore.ErrMalformedXML}

@@ -175,11 +175,11 @@ var redacted = map[string]bool{"x-amz-signature": true, "x-amz-credential": true
 // address splits a request into bucket and key.
 func (h *Handler) address(r *http.Request) (bucket, key string) {
 	path := strings.TrimPrefix(r.URL.Path, "/")
-	host := r.Host
+	host := strings.ToLower(r.Host) // host names are case-insensitive
 	if hh, _, err := net.SplitHostPort(host); err == nil {
 		host = hh
 	}
-	if d := h.opts.Domain; d != "" && strings.HasSuffix(host, "."+d) {
+	if d := strings.ToLower(h.opts.Domain); d != "" && strings.HasSuffix(host, "."+d) {
 		return strings.TrimSuffix(host, "."+d), path
 	}
 	bucket, key, _ = strings.Cut(path, "/")

@@ -14,9 +14,9 @@ const minSizeHeader = "x-amz-transition-default-minimum-object-size"
 // putLifecycle serves PutBucketLifecycleConfiguration: S3's document
 // (lifecycle.ParseS3XML: malformed ones are MalformedXML, invalid rules
 // InvalidArgument or InvalidRequest in S3's words), with the small-object
-// rule of x-amz-transition-default-minimum-object-size. The body is
-// checked against Content-MD5 or a checksum header when it has one; S3
-// asks for one, but SDKs since 2025 may send neither, so none is required.
+// rule of x-amz-transition-default-minimum-object-size. The body needs a
+// Content-MD5 or a checksum header, as S3 requires, and is checked
+// against it.
 func (h *Handler) putLifecycle(q *request) error {
 	const op = "PutBucketLifecycleConfiguration"
 	min, err := lifecycle.ParseMinimumObjectSize(q.r.Header.Get(minSizeHeader))
@@ -25,6 +25,9 @@ func (h *Handler) putLifecycle(q *request) error {
 	}
 	body, err := checkedRequestBody(q, op)
 	if err != nil {
+		return err
+	}
+	if err := body.required(q, op); err != nil {
 		return err
 	}
 	doc, err := wire.ReadBody(body, h.opts.MaxXMLSize)

@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"encoding/xml"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -121,6 +122,9 @@ func (h *Handler) completeUpload(q *request) error {
 	if err := h.readXML(q, &req, false, maxCompleteBody); err != nil {
 		return err
 	}
+	if len(req.Parts) == 0 {
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "no parts listed", Err: coldstore.ErrMalformedXML}
+	}
 	parts := make([]engine.CompletedPart, 0, len(req.Parts))
 	for _, p := range req.Parts {
 		n, err := strconv.Atoi(strings.TrimSpace(p.PartNumber))
@@ -174,10 +178,11 @@ func intParam(q *request, op, name string, def, lo, hi int) (int, error) {
 // part-number-marker.
 func (h *Handler) listParts(q *request) error {
 	const op = "ListParts"
-	limit, err := intParam(q, op, "max-parts", engine.MaxListParts, 1, engine.MaxListParts)
+	limit, err := intParam(q, op, "max-parts", engine.MaxListParts, 1, math.MaxInt32)
 	if err != nil {
 		return err
 	}
+	limit = min(limit, engine.MaxListParts) // S3 takes any and lists at most 1,000
 	marker, err := intParam(q, op, "part-number-marker", 0, 0, engine.MaxParts)
 	if err != nil {
 		return err
@@ -217,10 +222,14 @@ func (h *Handler) listParts(q *request) error {
 // 1000), key-marker and upload-id-marker, with prefix and delimiter.
 func (h *Handler) listUploads(q *request) error {
 	const op = "ListMultipartUploads"
-	limit, err := intParam(q, op, "max-uploads", engine.MaxListUploads, 1, engine.MaxListUploads)
+	if err := encodingType(q); err != nil {
+		return err
+	}
+	limit, err := intParam(q, op, "max-uploads", engine.MaxListUploads, 1, math.MaxInt32)
 	if err != nil {
 		return err
 	}
+	limit = min(limit, engine.MaxListUploads) // S3 takes any and lists at most 1,000
 	o := &engine.ListUploadsOptions{Prefix: q.query.Get("prefix"), Delimiter: q.query.Get("delimiter"),
 		KeyMarker: q.query.Get("key-marker"), UploadIDMarker: q.query.Get("upload-id-marker"), Limit: limit}
 	if o.KeyMarker == "" {

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/coldstore-dev/coldstore"
 )
@@ -21,9 +23,25 @@ type xmlTag struct {
 	Value string `xml:"Value"`
 }
 
+// errInvalidTag is S3's refusal of a tag set.
+var errInvalidTag = &coldstore.Error{Code: "InvalidTag", Status: http.StatusBadRequest, Message: "The TagKey you have provided is invalid"}
+
+// checkTagKey refuses a tag key given n > 1 times, or in the aws: prefix
+// S3 reserves, with InvalidTag in S3's words.
+func checkTagKey(q *request, op, key string, n int) error {
+	switch {
+	case n > 1:
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "tag key " + strconv.Quote(key) + " given twice", Err: errInvalidTag, Message: "Cannot provide multiple Tags with the same key"}
+	case strings.HasPrefix(strings.ToLower(key), "aws:"):
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "tag key " + strconv.Quote(key), Err: errInvalidTag, Message: "Your TagKey cannot be prefixed with aws:"}
+	}
+	return nil
+}
+
 // putObjectTagging serves PutObjectTagging: the object's tags become the
-// document's. Another root is MalformedXML; a key given twice, or tags
-// beyond the limits, InvalidArgument (S3 says InvalidTag); nothing changes.
+// document's. Another root is MalformedXML; a key given twice or prefixed
+// aws: is InvalidTag; tags beyond the limits are InvalidArgument; nothing
+// changes.
 func (h *Handler) putObjectTagging(q *request) error {
 	const op = "PutObjectTagging"
 	body, err := checkedRequestBody(q, op)
@@ -36,8 +54,12 @@ func (h *Handler) putObjectTagging(q *request) error {
 	}
 	tags := make(map[string]string, len(doc.Tags))
 	for _, t := range doc.Tags {
+		n := 1
 		if _, dup := tags[t.Key]; dup {
-			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "tag key " + t.Key + " given twice", Err: coldstore.ErrInvalidArgument, Message: "Cannot provide multiple Tags with the same key"}
+			n = 2
+		}
+		if err := checkTagKey(q, op, t.Key, n); err != nil {
+			return err
 		}
 		tags[t.Key] = t.Value
 	}

@@ -75,6 +75,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	domain := fs.String("domain", "", "endpoint host name for virtual-hosted buckets (<bucket>.<domain>)")
 	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen")
 	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify signatures (OSS's, or S3's SigV4 with -api s3), dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
+	region := fs.String("region", "us-east-1", "with -api s3: the region the server is (GetBucketLocation, x-amz-bucket-region) and the one LocationConstraint CreateBucket takes")
 	api := fs.String("api", "oss", "the protocol and dialect: oss (Alibaba Cloud OSS) or s3 (Amazon S3, Glacier's rules); a database keeps the dialect it was created with")
 	var cfg serveConfig
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
@@ -141,7 +142,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	opts := &engine.Options{Logger: log}
 	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
-	sopts := &s3api.Options{Domain: *domain, Logger: log, Keys: keyMap}
+	sopts := &s3api.Options{Domain: *domain, Logger: log, Keys: keyMap, Region: *region}
 	if *api == "s3" {
 		opts.Dialect = dialect.S3()
 	}

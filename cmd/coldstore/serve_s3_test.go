@@ -63,6 +63,29 @@ func TestServe_S3(t *testing.T) {
 	require.Contains(t, errb.String(), "dialect")
 }
 
+// TestServe_S3Region: -region names the server's region; a client of
+// that region creates its buckets with the LocationConstraint it sends,
+// one of another region is refused as S3 refuses it.
+func TestServe_S3Region(t *testing.T) {
+	ctx := context.Background()
+	s := startServe(t, "-db", filepath.Join(t.TempDir(), "s3.db"), "-api", "s3", "-region", "eu-west-1")
+	client := func(region string) *s3.Client {
+		return s3.New(s3.Options{Region: region, BaseEndpoint: aws.String("http://" + s.addr), UsePathStyle: true,
+			Credentials: credentials.NewStaticCredentialsProvider("any", "any", ""), Retryer: aws.NopRetryer{}})
+	}
+	_, err := client("eu-west-1").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}})
+	require.NoError(t, err)
+	loc, err := client("eu-west-1").GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("bkt")})
+	require.NoError(t, err)
+	require.Equal(t, types.BucketLocationConstraintEuWest1, loc.LocationConstraint)
+	_, err = client("ap-south-1").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("other"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintApSouth1}})
+	require.ErrorContains(t, err, "IllegalLocationConstraintException")
+	code, _ := s.shutdown(t)
+	require.Equal(t, 0, code, s.stderr.String())
+}
+
 // TestServe_TLS: -tls-cert and -tls-key serve HTTPS, where aws-sdk-go-v2
 // sends its bodies aws-chunked with trailing checksums.
 func TestServe_TLS(t *testing.T) {
