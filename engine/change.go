@@ -95,11 +95,13 @@ func (w *writeTx) emit(kind EventKind, bucket, key string, rec *objectRecord) {
 		return // nobody could receive it
 	}
 	e := Event{Kind: kind, At: w.now, Bucket: bucket, Key: key, Class: rec.Class, Size: rec.Size, ETag: etagOf(rec)}
-	if kind == EventRestoreInitiated || kind == EventRestoreExpired {
+	switch kind {
+	case EventRestoreInitiated:
 		e.Tier, e.ExpiresAt = rec.Tier, rec.ExpiresAt
-	}
-	if kind == EventRestoreExpired {
-		e.At = rec.ExpiresAt // when it happened, not when the sweep noticed
+	case EventRestoreCompleted: // when it happened, not when the sweep noticed
+		e.Tier, e.ExpiresAt, e.At = rec.Tier, rec.ExpiresAt, rec.ReadyAt
+	case EventRestoreExpired:
+		e.Tier, e.ExpiresAt, e.At = rec.Tier, rec.ExpiresAt, rec.ExpiresAt
 	}
 	w.events = append(w.events, e)
 }
@@ -267,6 +269,9 @@ func (w *writeTx) index(b *bucketState, bucket, key string, old, rec *objectReco
 			}
 			w.soon(newExp)
 		}
+	}
+	if rec != nil && w.db.events.subscribers.Load() > 0 && rec.ReadyAt.After(w.now) && (old == nil || !old.ReadyAt.Equal(rec.ReadyAt)) {
+		w.soon(rec.ReadyAt) // a completion to tell (ready.go)
 	}
 	if !oldDue.Equal(newDue) {
 		due, err := dueBucket(w.tx, bucket)

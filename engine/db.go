@@ -48,6 +48,8 @@ type DB struct {
 	events  hub         // the subscriptions to committed changes (events.go)
 	configs configCache // parsed lifecycle configurations
 
+	sweeping sync.Mutex // one Sweep at a time: completions are told once
+
 	cancel context.CancelFunc
 	loop   sync.WaitGroup
 	wake   chan struct{} // poked when a write sets an expiry earlier than armed

@@ -40,12 +40,17 @@ const (
 	// (s3:ObjectRestore:Delete). The sweep that notices it emits it with
 	// that instant, in time order within one sweep.
 	EventRestoreExpired
+	// EventRestoreCompleted: a restore's copy became readable, at its
+	// ReadyAt (s3:ObjectRestore:Completed), whether or not anyone reads;
+	// told by the sweep that reaches that instant, in time order within
+	// it (ready.go), or by RestoreObject for a restore ready at once.
+	EventRestoreCompleted
 )
 
 var eventNames = [...]string{EventObjectCreated: "ObjectCreated", EventObjectDeleted: "ObjectDeleted",
 	EventRestoreInitiated: "RestoreInitiated", EventStorageClassChanged: "StorageClassChanged",
 	EventLifecycleTransition: "LifecycleTransition", EventLifecycleExpiration: "LifecycleExpiration", EventGap: "Gap",
-	EventRestoreExpired: "RestoreExpired"}
+	EventRestoreExpired: "RestoreExpired", EventRestoreCompleted: "RestoreCompleted"}
 
 // String returns the kind's name.
 func (k EventKind) String() string {
@@ -64,8 +69,8 @@ type Event struct {
 	Class       storageclass.Class // after the change; before it for a deletion
 	Size        int64
 	ETag        string
-	// Tier and ExpiresAt describe the restore of EventRestoreInitiated and
-	// EventRestoreExpired.
+	// Tier and ExpiresAt describe the restore of EventRestoreInitiated,
+	// EventRestoreCompleted and EventRestoreExpired.
 	Tier      storageclass.Tier
 	ExpiresAt time.Time
 	// Missed is the count of events an EventGap stands for.
@@ -109,7 +114,8 @@ func (db *DB) Subscribe(opts *SubscribeOptions) *Subscription {
 	if s.opts.Buffer <= 0 {
 		s.opts.Buffer = 1024
 	}
-	db.events.add(s)
+	db.events.add(s, db.now())
+	db.poke(db.now()) // the loop now wakes at restores' completions too
 	return s
 }
 
@@ -198,11 +204,33 @@ type hub struct {
 	subs    map[*Subscription]struct{}
 	next    uint64             // the next number to deliver
 	pending map[uint64][]Event // published or voided (nil) ahead of next
+	mark    time.Time          // completions told up to here (ready.go)
 }
 
-func (h *hub) add(s *Subscription) {
+// readyMark is the instant up to which completed restores have been told.
+func (h *hub) readyMark() time.Time {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	return h.mark
+}
+
+// setMark moves the mark forward to t.
+func (h *hub) setMark(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if t.After(h.mark) {
+		h.mark = t
+	}
+}
+
+// add starts s at now: when nobody subscribed before, completions are
+// told from now on.
+func (h *hub) add(s *Subscription, now time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.subs) == 0 {
+		h.mark = now
+	}
 	if h.subs == nil {
 		h.subs = map[*Subscription]struct{}{}
 		h.pending = map[uint64][]Event{}

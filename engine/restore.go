@@ -79,6 +79,9 @@ func (db *DB) Restore(ctx context.Context, bucket, key string, opts *RestoreOpti
 		res.Restore = status(&rec, rules, t.now)
 		if d.Accepted {
 			t.emit(EventRestoreInitiated, bucket, key, &rec)
+			if !rec.ReadyAt.After(rec.RequestedAt) {
+				t.emit(EventRestoreCompleted, bucket, key, &rec) // ready at once: no sweep tells it
+			}
 		}
 		return t.save(&rec, "RestoreObject")
 	})

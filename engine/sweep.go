@@ -21,6 +21,9 @@ const sweepBatch = 1000
 // expired restores (and a seek per bucket), not with the objects. Sweep is
 // housekeeping: every read already answers as if it had run. It also
 // stores the read requests counted in memory in the buckets' meters.
+// While somebody subscribes it also tells the restores completed by now
+// (EventRestoreCompleted, ready.go), and Next includes the next
+// completion. Sweeps run one at a time.
 //
 // It returns an error wrapping ErrClosed after Close, and the context's
 // error when it ends first (the batches committed so far stay committed).
@@ -30,34 +33,54 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 		return SweepResult{}, err
 	}
 	defer db.release()
+	db.sweeping.Lock()
+	defer db.sweeping.Unlock()
 	now := db.now()
 	var res SweepResult
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		watching := db.events.subscribers.Load() > 0
+		mark := db.events.readyMark()
 		// Most sweeps find nothing due: look before taking the write lock.
-		var first time.Time
+		var first, nextReady time.Time
+		var ready int
 		err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
 			first = earliestExpiry(tx)
+			if watching {
+				ready, nextReady = readyScan(tx, mark, now)
+			}
 			return nil
 		})
 		if err != nil {
 			return res, err
 		}
-		if first.IsZero() || first.After(now) {
+		if (first.IsZero() || first.After(now)) && ready == 0 {
 			res.Next = first
+			if !nextReady.IsZero() && (first.IsZero() || nextReady.Before(first)) {
+				res.Next = nextReady
+			}
+			if watching {
+				db.events.setMark(now)
+			}
 			return res, db.flushReads()
 		}
 		var n int
 		err = db.write(ctx, op, "", "", func(w *writeTx) error {
 			w.now = now
+			if watching {
+				w.emitReady(mark) // before the expiries: sweepBatch sorts them together
+			}
 			var err error
 			n, err = w.sweepBatch()
 			return err
 		})
 		if err != nil {
 			return res, err
+		}
+		if watching {
+			db.events.setMark(now)
 		}
 		res.Expired += n
 	}
