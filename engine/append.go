@@ -440,7 +440,7 @@ func (a *appender) publish(head []byte, chunks [][]byte) (ObjectInfo, error) {
 		if err != nil {
 			return err
 		}
-		w.emit(EventObjectCreated, a.bucket, a.key, &rec)
+		w.created("Append", a.bucket, a.key, &rec)
 		if a.staged > 0 {
 			if err := w.tx.Bucket(bktStaging).Delete(stagingKey(a.id, a.first+1)); err != nil {
 				return err

@@ -106,6 +106,15 @@ func (w *writeTx) emit(kind EventKind, bucket, key string, rec *objectRecord) {
 	w.events = append(w.events, e)
 }
 
+// created emits EventObjectCreated of the call op.
+func (w *writeTx) created(op, bucket, key string, rec *objectRecord) {
+	n := len(w.events)
+	w.emit(EventObjectCreated, bucket, key, rec)
+	if len(w.events) > n {
+		w.events[n].Op = op
+	}
+}
+
 func (w *writeTx) soon(t time.Time) {
 	if !t.IsZero() && (w.wake.IsZero() || t.Before(w.wake)) {
 		w.wake = t

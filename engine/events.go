@@ -63,7 +63,11 @@ func (k EventKind) String() string {
 // Event is a committed change of one object, at the instant it happened on
 // the database's clock.
 type Event struct {
-	Kind        EventKind
+	Kind EventKind
+	// Op is the DB method that created the object of an
+	// EventObjectCreated: Put (copies included: they are Puts),
+	// CompleteUpload, Append or PutSymlink.
+	Op          string
 	At          time.Time
 	Bucket, Key string
 	Class       storageclass.Class // after the change; before it for a deletion

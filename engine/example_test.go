@@ -75,3 +75,41 @@ func ExampleDB_Restore() {
 	// get:     403 InvalidObjectState
 	// sweep:   expired 1
 }
+
+// A program that restores an archived object need not poll: it
+// subscribes and waits for the restore's completion, which the database's
+// background loop tells at the instant the clock reaches it, whether or
+// not anyone reads. Here the clock is a mock that the example moves; on
+// the real clock the wait is the restore's hours.
+func ExampleDB_Subscribe() {
+	ctx := context.Background()
+	m := clock.NewMock()
+	m.Set(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	dir, _ := os.MkdirTemp("", "coldstore-example")
+	defer os.RemoveAll(dir)
+	db, err := engine.Open(filepath.Join(dir, "coldstore.db"), &engine.Options{Clock: m})
+	if err != nil {
+		panic(err)
+	}
+	defer db.Close()
+	_ = db.CreateBucket(ctx, "photos", nil)
+	_, _ = db.Put(ctx, "photos", "beach.jpg", strings.NewReader("sand"), &engine.PutOptions{StorageClass: storageclass.Archive})
+
+	sub := db.Subscribe(&engine.SubscribeOptions{Bucket: "photos", Kinds: []engine.EventKind{engine.EventRestoreCompleted}})
+	defer sub.Close()
+	_, _ = db.Restore(ctx, "photos", "beach.jpg", nil)
+	go m.Add(6 * time.Hour) // elsewhere, time passes
+
+	e, err := sub.Next(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(e.Kind, e.Key, "at", e.At.Format(time.TimeOnly), "readable until", e.ExpiresAt.Format(time.DateTime))
+	obj, _ := db.Get(ctx, "photos", "beach.jpg")
+	body, _ := io.ReadAll(obj)
+	obj.Close()
+	fmt.Printf("%s\n", body)
+	// Output:
+	// RestoreCompleted beach.jpg at 04:00:00 readable until 2024-01-02 04:00:00
+	// sand
+}

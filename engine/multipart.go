@@ -555,7 +555,7 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 		if err := w.create(ob, bucket, key, &rec); err != nil {
 			return err
 		}
-		w.emit(EventObjectCreated, bucket, key, &rec)
+		w.created("CompleteUpload", bucket, key, &rec)
 		oi = info(bucket, key, &rec, rules, w.now)
 		return w.count(up.b, op)
 	})

@@ -348,7 +348,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 		if err := w.create(ob, p.bucket, p.key, &rec); err != nil {
 			return err
 		}
-		w.emit(EventObjectCreated, p.bucket, p.key, &rec)
+		w.created(p.op, p.bucket, p.key, &rec)
 		if p.id != 0 {
 			if err := w.tx.Bucket(bktStaging).Delete(idKey(p.id)); err != nil {
 				return err

@@ -104,7 +104,7 @@ func (db *DB) PutSymlink(ctx context.Context, bucket, key, target string, opts *
 		if err := w.create(ob, bucket, key, &rec); err != nil {
 			return err
 		}
-		w.emit(EventObjectCreated, bucket, key, &rec)
+		w.created("PutSymlink", bucket, key, &rec)
 		if err := w.count(b, "PutSymlink"); err != nil {
 			return err
 		}

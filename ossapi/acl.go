@@ -153,7 +153,7 @@ func (h *Handler) admitAnonymous(q *request, err error) error {
 		return err
 	}
 	denied := &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Key: q.key, Detail: "anonymous " + q.r.Method, Err: errAccessDenied}
-	if q.r.URL.Path == wire.ClockPath || q.bucket == "" || len(subResourcesOf(q.query)) > 0 {
+	if q.r.URL.Path == wire.ClockPath || q.r.URL.Path == wire.EventsPath || q.bucket == "" || len(subResourcesOf(q.query)) > 0 {
 		return denied
 	}
 	ctx := q.r.Context()

@@ -136,6 +136,7 @@ func TestACL_AnonymousHTTP(t *testing.T) {
 		{"POST", "/rwb?delete", nil, denied},
 		{"POST", "/pub/a?restore", nil, denied},
 		{"GET", "/-/clock", nil, denied},
+		{"GET", "/-/events", nil, denied},
 		{"POST", "/pub/a", nil, denied},
 	} {
 		before := stateSigned(t, s)

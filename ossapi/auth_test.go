@@ -474,6 +474,24 @@ func TestAuth_Clock(t *testing.T) {
 	require.Equal(t, before.Add(time.Hour), s.dbClock.Now())
 }
 
+// TestAuth_Events: /-/events needs a signature when keys are set.
+func TestAuth_Events(t *testing.T) {
+	s := newAuthServer(t)
+	resp, err := http.Get(s.url + "/-/events")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 403, resp.StatusCode)
+
+	req, err := http.NewRequest("GET", s.url+"/-/events", nil)
+	require.NoError(t, err)
+	v1Sign(req, "ak", "secret", "/-/events", s.wallClock.Now().UTC().Format(http.TimeFormat), false)
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	require.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+}
+
 // TestAuth_LogRedacted: the request log holds no signature nor credential,
 // whether in the query (presigned URLs) or the header.
 func TestAuth_LogRedacted(t *testing.T) {

@@ -73,11 +73,11 @@ var protocol = wire.Protocol{RequestIDHeader: "x-amz-request-id"}
 
 // Handler is the S3 front of one engine database.
 type Handler struct {
-	db    *engine.DB
-	opts  Options
-	front *wire.Front
-	auth  wire.Verifier[*request] // auth.go
-	clock wire.MockClock          // serves opts.Clock at /-/clock
+	db      *engine.DB
+	opts    Options
+	front   *wire.Front
+	auth    wire.Verifier[*request] // auth.go
+	control wire.Control            // /-/clock (opts.Clock) and /-/events
 }
 
 // New returns a handler serving db, which should be of the S3 dialect
@@ -105,9 +105,15 @@ func New(db *engine.DB, opts *Options) *Handler {
 	}
 	h.front = wire.NewFront(protocol, h.opts.Logger)
 	h.auth = h.verifier()
-	h.clock.Clock = h.opts.Clock
+	h.control.Clock.Clock = h.opts.Clock
+	h.control.Events = wire.EventStream{DB: db, Source: "aws:s3", Region: h.opts.Region}
 	return h
 }
+
+// EndStreams ends the event streams being served at /-/events, and any
+// asked later: a server calls it as it begins to shut down, so that the
+// streams, which last until their clients go, do not hold the shutdown.
+func (h *Handler) EndStreams() { h.control.Events.Close() }
 
 // request is one request being served.
 type request struct {
@@ -154,8 +160,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
-	if r.URL.Path == wire.ClockPath {
-		status, err := h.clock.Serve(w, r, query)
+	if ok, status, err := h.control.Serve(w, r, query); ok {
 		if err != nil {
 			h.fail(q, err)
 			return

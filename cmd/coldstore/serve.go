@@ -173,9 +173,11 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			mock.Set(latest)
 		}
 	}
-	proto := front{name: "OSS", h: ossapi.New(db, hopts)}
+	oh := ossapi.New(db, hopts)
+	proto := front{name: "OSS", h: oh, endStreams: oh.EndStreams}
 	if *api == "s3" {
-		proto = front{name: "S3", h: s3api.New(db, sopts)}
+		sh := s3api.New(db, sopts)
+		proto = front{name: "S3", h: sh, endStreams: sh.EndStreams}
 	}
 	code := serveUntil(ctx, ln, proto, cfg, stdout, stderr)
 	if !closeDB(db, cfg.closeGrace, stderr) {
@@ -221,8 +223,9 @@ func parseKeys(s string) (map[string]string, error) {
 
 // front is the protocol a server speaks: its name and handler.
 type front struct {
-	name string
-	h    http.Handler
+	name       string
+	h          http.Handler
+	endStreams func() // ends the /-/events streams, which last until their clients go
 }
 
 // serveUntil serves f on ln until ctx ends, then shuts down: it stops
@@ -241,6 +244,9 @@ func serveUntil(ctx context.Context, ln net.Listener, f front, cfg serveConfig, 
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ConnState:         capped.Track,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil).WithAttrs([]slog.Attr{slog.String("from", "http")}), slog.LevelWarn),
+	}
+	if f.endStreams != nil {
+		srv.RegisterOnShutdown(f.endStreams)
 	}
 	scheme := "http"
 	if cfg.tlsCert != "" {

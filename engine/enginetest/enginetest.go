@@ -103,7 +103,9 @@ func open(t testing.TB, opts *engine.Options, openDB func(*engine.Options) (*eng
 }
 
 // Advance moves the mock clock by d and runs db.Sweep, failing the test if
-// the sweep fails. It returns what the sweep did. It refuses (fails the
+// the sweep fails. It returns what the sweep did. The sweep tells the
+// subscribers (DB.Subscribe) of the restores completed and the copies
+// expired in those d, in time order, before Advance returns. It refuses (fails the
 // test, the clock unmoved) to move the clock backwards or past
 // coldstore.MaxTime, the last instant the engine stores.
 func Advance(t testing.TB, db *engine.DB, m *clock.Mock, d time.Duration) engine.SweepResult {

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/stretchr/testify/require"
+)
+
+// streamEvent is one Server-Sent Event of /-/events, its record decoded.
+type streamEvent struct {
+	name string
+	rec  struct {
+		EventTime string
+		S3        struct{ Object struct{ Key string } }
+	}
+}
+
+// openEvents opens /-/events on s (signed with AKID:SECRET when sign)
+// and returns the events as they come.
+func openEvents(t *testing.T, s *server, sign bool) (*http.Response, <-chan streamEvent) {
+	t.Helper()
+	req, err := http.NewRequest("GET", "http://"+s.addr+"/-/events?events=ObjectRestore:*", nil)
+	require.NoError(t, err)
+	if sign {
+		const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("x-amz-content-sha256", emptySHA)
+		require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, req, emptySHA, "s3", "us-east-1", time.Now()))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	events := make(chan streamEvent, 16)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(resp.Body)
+		var e streamEvent
+		for sc.Scan() {
+			field, value, _ := strings.Cut(sc.Text(), ": ")
+			switch field {
+			case "event":
+				e.name = value
+			case "data":
+				var msg struct{ Records []json.RawMessage }
+				if json.Unmarshal([]byte(value), &msg) == nil && len(msg.Records) == 1 {
+					_ = json.Unmarshal(msg.Records[0], &e.rec)
+				}
+			case "":
+				events <- e
+				e = streamEvent{}
+			}
+		}
+	}()
+	return resp, events
+}
+
+func nextEvent(t *testing.T, events <-chan streamEvent) streamEvent {
+	t.Helper()
+	select {
+	case e, ok := <-events:
+		require.True(t, ok, "the stream ended")
+		return e
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event within 10 s")
+		return streamEvent{}
+	}
+}
+
+// TestServe_Events: the seed's story on serve -api s3 -clock mock, as a
+// plain HTTP client subscribed to /-/events sees it: Post, Completed at
+// the ready instant and Delete at the expiry instant, in order, once
+// each, from the background loop alone (nobody reads, nobody sweeps);
+// with -keys the stream needs a signature; shutdown ends the streams at
+// once.
+func TestServe_Events(t *testing.T) {
+	ctx := context.Background()
+	s := startServe(t, "-db", filepath.Join(t.TempDir(), "s3.db"), "-clock", "mock", "-api", "s3", "-keys", "AKID:SECRET")
+	resp, _ := openEvents(t, s, false)
+	require.Equal(t, 403, resp.StatusCode, "unsigned")
+	resp, events := openEvents(t, s, true)
+	require.Equal(t, 200, resp.StatusCode)
+
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + s.addr), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), Retryer: aws.NopRetryer{}})
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("photo.jpg"), Body: strings.NewReader("cold"), StorageClass: types.StorageClassGlacier})
+	require.NoError(t, err)
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: aws.String("bkt"), Key: aws.String("photo.jpg"),
+		RestoreRequest: &types.RestoreRequest{Days: aws.Int32(1), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierStandard}}})
+	require.NoError(t, err)
+	post := nextEvent(t, events)
+	require.Equal(t, "ObjectRestore:Post", post.name)
+	require.Equal(t, "2024-01-01T00:00:00.000Z", post.rec.EventTime)
+
+	advance := func(d string) {
+		req, err := http.NewRequest("POST", "http://"+s.addr+"/-/clock?advance="+d, nil)
+		require.NoError(t, err)
+		const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("x-amz-content-sha256", emptySHA)
+		require.NoError(t, v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, req, emptySHA, "s3", "us-east-1", time.Now()))
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+	}
+	advance("4h") // Standard: 3-5 hours
+	select {
+	case e := <-events:
+		t.Fatalf("an event before the ready instant: %+v", e)
+	case <-time.After(100 * time.Millisecond):
+	}
+	advance("1h")
+	done := nextEvent(t, events)
+	require.Equal(t, "ObjectRestore:Completed", done.name)
+	require.Equal(t, "2024-01-01T05:00:00.000Z", done.rec.EventTime, "at the ready instant")
+	require.Equal(t, "photo.jpg", done.rec.S3.Object.Key)
+	advance("72h")
+	gone := nextEvent(t, events)
+	require.Equal(t, "ObjectRestore:Delete", gone.name)
+	require.Equal(t, "2024-01-03T00:00:00.000Z", gone.rec.EventTime, "ready + 1 day, up to the midnight")
+
+	code, took := s.shutdown(t)
+	require.Equal(t, 0, code, s.stderr.String())
+	require.Less(t, took, 5*time.Second, "the stream does not hold the shutdown")
+	_, ok := <-events
+	require.False(t, ok, "nothing more, and the stream ended")
+}

@@ -1,0 +1,275 @@
+package wire
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/coldstore-dev/coldstore/engine"
+)
+
+// EventsPath is where a front streams its database's events.
+const EventsPath = "/-/events"
+
+// EventStream serves EventsPath: GET streams the events of the changes
+// the database commits from then on as Server-Sent Events, each an S3
+// event notification message (one record in "Records") named by the SSE
+// event field and numbered by its id. Optional query parameters select
+// them: bucket, prefix, and events, a comma-separated list of event names
+// with or without "s3:", a trailing "*" matching any suffix
+// (ObjectRestore:*). When the subscriber falls behind, an event "Gap"
+// carries {"missed":N} where N events were lost.
+//
+// The names are S3's: ObjectCreated:Put (a Put, or a copy: the engine
+// stores copies as Puts), ObjectCreated:CompleteMultipartUpload,
+// ObjectRemoved:Delete, ObjectRestore:Post, ObjectRestore:Completed (at
+// the restore's ReadyAt), ObjectRestore:Delete (the restored copy's
+// expiry), LifecycleTransition, LifecycleExpiration:Delete, and
+// ObjectCreated:Copy for a change of storage class (S3 changes a class by
+// a copy onto the object). Where S3 has no name the record takes OSS's:
+// ObjectCreated:AppendObject, ObjectCreated:PutSymlink.
+//
+// A stream ends when the client goes, when the request's context ends,
+// or at Close. Authenticating the request is the caller's.
+type EventStream struct {
+	DB     *engine.DB
+	Source string // eventSource of the records: aws:s3, acs:oss
+	Region string // awsRegion of the records
+
+	once sync.Once
+	done chan struct{}
+}
+
+// Close ends every stream served and refuses later ones; it is
+// idempotent. A server calls it when it begins to shut down, so that
+// streams do not hold the shutdown.
+func (s *EventStream) Close() {
+	s.once.Do(func() { s.done = make(chan struct{}) })
+	select {
+	case <-s.done:
+	default:
+		close(s.done)
+	}
+}
+
+func (s *EventStream) closed() <-chan struct{} {
+	s.once.Do(func() { s.done = make(chan struct{}) })
+	return s.done
+}
+
+// eventNames are the names each kind's events may take.
+var eventNames = map[engine.EventKind][]string{
+	engine.EventObjectCreated:       {"ObjectCreated:Put", "ObjectCreated:CompleteMultipartUpload", "ObjectCreated:AppendObject", "ObjectCreated:PutSymlink"},
+	engine.EventStorageClassChanged: {"ObjectCreated:Copy"},
+	engine.EventObjectDeleted:       {"ObjectRemoved:Delete"},
+	engine.EventRestoreInitiated:    {"ObjectRestore:Post"},
+	engine.EventRestoreCompleted:    {"ObjectRestore:Completed"},
+	engine.EventRestoreExpired:      {"ObjectRestore:Delete"},
+	engine.EventLifecycleTransition: {"LifecycleTransition"},
+	engine.EventLifecycleExpiration: {"LifecycleExpiration:Delete"},
+}
+
+// EventName is e's name in an S3 event notification.
+func EventName(e *engine.Event) string {
+	if e.Kind == engine.EventObjectCreated {
+		switch e.Op {
+		case "CompleteUpload":
+			return "ObjectCreated:CompleteMultipartUpload"
+		case "Append":
+			return "ObjectCreated:AppendObject"
+		case "PutSymlink":
+			return "ObjectCreated:PutSymlink"
+		}
+	}
+	if names := eventNames[e.Kind]; len(names) > 0 {
+		return names[0]
+	}
+	return e.Kind.String()
+}
+
+// eventFilter is the events query parameter: names, or prefixes of
+// names ending in "*"; empty selects every event.
+type eventFilter []string
+
+// parseEventFilter parses the events parameter; it refuses a name that
+// no event takes.
+func parseEventFilter(v string) (eventFilter, error) {
+	var f eventFilter
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimPrefix(strings.TrimSpace(p), "s3:")
+		if p == "" {
+			continue
+		}
+		f = append(f, p)
+		if !f[len(f)-1:].kinds(nil) {
+			return nil, fmt.Errorf("events: no event is named %q", p)
+		}
+	}
+	return f, nil
+}
+
+func (f eventFilter) match(name string) bool {
+	if len(f) == 0 {
+		return true
+	}
+	for _, p := range f {
+		if pre, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(name, pre) || p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// kinds adds to *into the kinds some of whose names f selects, and
+// reports whether there is any.
+func (f eventFilter) kinds(into *[]engine.EventKind) bool {
+	any := false
+	for kind, names := range eventNames {
+		for _, n := range names {
+			if f.match(n) {
+				if into != nil {
+					*into = append(*into, kind)
+				}
+				any = true
+				break
+			}
+		}
+	}
+	return any
+}
+
+// Serve answers a request for EventsPath whose query is query and
+// returns the status written: 200 and the stream until it ends; 400 with
+// a plain-text reason for an events parameter naming no event. It writes
+// nothing and returns ErrMethodNotAllowed for a method other than GET:
+// the caller answers it as its protocol answers errors.
+func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Values) (int, error) {
+	if r.Method != http.MethodGet {
+		return 0, ErrMethodNotAllowed
+	}
+	filter, err := parseEventFilter(query.Get("events"))
+	if err != nil {
+		return writePlain(w, r, http.StatusBadRequest, err.Error()+"\n"), nil
+	}
+	opts := &engine.SubscribeOptions{Bucket: query.Get("bucket"), Prefix: query.Get("prefix")}
+	if len(filter) > 0 {
+		filter.kinds(&opts.Kinds)
+	}
+	sub := s.DB.Subscribe(opts)
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.closed():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush() // the client knows it is subscribed
+	for seq := uint64(1); ; {
+		e, err := sub.Next(ctx)
+		if err != nil {
+			return http.StatusOK, nil // the client went, or Close
+		}
+		var b []byte
+		if e.Kind == engine.EventGap {
+			b = fmt.Appendf(nil, "event: Gap\ndata: {\"missed\":%d}\n\n", e.Missed)
+		} else {
+			name := EventName(&e)
+			if !filter.match(name) {
+				continue
+			}
+			msg, err := json.Marshal(s.message(&e, name, seq))
+			if err != nil {
+				return http.StatusOK, nil
+			}
+			b = fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", seq, name, msg)
+			seq++
+		}
+		if _, err := w.Write(b); err != nil {
+			return http.StatusOK, nil
+		}
+		if err := rc.Flush(); err != nil {
+			return http.StatusOK, nil
+		}
+	}
+}
+
+// The parts of an S3 event notification message.
+type (
+	eventMessage struct {
+		Records []eventRecord `json:"Records"`
+	}
+	eventRecord struct {
+		EventVersion      string            `json:"eventVersion"`
+		EventSource       string            `json:"eventSource"`
+		AWSRegion         string            `json:"awsRegion"`
+		EventTime         string            `json:"eventTime"`
+		EventName         string            `json:"eventName"`
+		UserIdentity      principal         `json:"userIdentity"`
+		RequestParameters map[string]string `json:"requestParameters"`
+		ResponseElements  map[string]string `json:"responseElements"`
+		S3                eventS3           `json:"s3"`
+		GlacierEventData  *glacierEventData `json:"glacierEventData,omitempty"`
+	}
+	principal struct {
+		PrincipalID string `json:"principalId"`
+	}
+	eventS3 struct {
+		SchemaVersion   string      `json:"s3SchemaVersion"`
+		ConfigurationID string      `json:"configurationId"`
+		Bucket          eventBucket `json:"bucket"`
+		Object          eventObject `json:"object"`
+	}
+	eventBucket struct {
+		Name          string    `json:"name"`
+		OwnerIdentity principal `json:"ownerIdentity"`
+		ARN           string    `json:"arn"`
+	}
+	eventObject struct {
+		Key          string `json:"key"`
+		Size         *int64 `json:"size,omitempty"`
+		ETag         string `json:"eTag,omitempty"`
+		StorageClass string `json:"storageClass,omitempty"`
+		Sequencer    string `json:"sequencer"`
+	}
+	glacierEventData struct {
+		RestoreEventData restoreEventData `json:"restoreEventData"`
+	}
+	restoreEventData struct {
+		ExpiryTime   string `json:"lifecycleRestorationExpiryTime"`
+		StorageClass string `json:"lifecycleRestoreStorageClass"`
+	}
+)
+
+// eventTime is S3's form of an event's instant: UTC, milliseconds.
+const eventTime = "2006-01-02T15:04:05.000Z"
+
+// message is e as an S3 event notification message: the key URL-encoded
+// as S3 encodes it, no size for a removal, glacierEventData on a
+// restore's completion, the stream's number as the sequencer.
+func (s *EventStream) message(e *engine.Event, name string, seq uint64) eventMessage {
+	obj := eventObject{Key: url.QueryEscape(e.Key), ETag: e.ETag, StorageClass: string(e.Class), Sequencer: fmt.Sprintf("%016X", seq)}
+	if e.Kind != engine.EventObjectDeleted && e.Kind != engine.EventLifecycleExpiration {
+		obj.Size = &e.Size
+	}
+	rec := eventRecord{
+		EventVersion: "2.1", EventSource: s.Source, AWSRegion: s.Region, EventTime: e.At.UTC().Format(eventTime), EventName: name,
+		UserIdentity: principal{"coldstore"}, RequestParameters: map[string]string{}, ResponseElements: map[string]string{},
+		S3: eventS3{SchemaVersion: "1.0", ConfigurationID: "coldstore-events",
+			Bucket: eventBucket{Name: e.Bucket, OwnerIdentity: principal{"coldstore"}, ARN: "arn:aws:s3:::" + e.Bucket}, Object: obj},
+	}
+	if e.Kind == engine.EventRestoreCompleted {
+		rec.GlacierEventData = &glacierEventData{restoreEventData{ExpiryTime: e.ExpiresAt.UTC().Format(eventTime), StorageClass: string(e.Class)}}
+	}
+	return eventMessage{Records: []eventRecord{rec}}
+}
