@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -152,4 +154,49 @@ func TestReady_BackgroundLoop(t *testing.T) {
 	e := next(t, s)
 	require.Equal(t, "k", e.Key)
 	require.Equal(t, res.Restore.ReadyAt, e.At)
+}
+
+// Under concurrent restores, sweeps from two goroutines and a moving
+// clock, every restore is told initiated, completed and expired, in that
+// order, once each.
+func TestReady_ExactlyOnceUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	const writers, each = 4, 10
+	for w := range writers {
+		for i := range each {
+			f.put(fmt.Sprint("w", w, "-", i), storageclass.Archive, "x")
+		}
+	}
+	s := f.db.Subscribe(&engine.SubscribeOptions{Kinds: restoreKinds, Buffer: 10000})
+	defer s.Close()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				_, err := f.db.Restore(ctx, "bkt", fmt.Sprint("w", w, "-", i), &engine.RestoreOptions{Days: 1})
+				require.NoError(t, err)
+			}
+		})
+	}
+	for range 2 {
+		wg.Go(func() {
+			for range 30 {
+				f.m.Add(10 * time.Minute)
+				_, err := f.db.Sweep(ctx)
+				require.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	enginetest.Advance(t, f.db, f.m, 10*day)
+	seen := map[string][]engine.EventKind{}
+	for range writers * each * 3 {
+		e := next(t, s)
+		seen[e.Key] = append(seen[e.Key], e.Kind)
+	}
+	for k, kinds := range seen {
+		require.Equal(t, restoreKinds, kinds, k)
+	}
+	require.Len(t, seen, writers*each)
+	noMore(t, s)
 }
