@@ -188,7 +188,7 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 			if !filter.match(name) {
 				continue
 			}
-			msg, err := json.Marshal(s.message(&e, name, seq))
+			msg, err := s.Message(&e, seq)
 			if err != nil {
 				return http.StatusOK, nil
 			}
@@ -254,10 +254,20 @@ type (
 // eventTime is S3's form of an event's instant: UTC, milliseconds.
 const eventTime = "2006-01-02T15:04:05.000Z"
 
-// message is e as an S3 event notification message: the key URL-encoded
-// as S3 encodes it, no size for a removal, glacierEventData on a
-// restore's completion, the stream's number as the sequencer.
+// Message is e, an event other than EventGap, as an S3 event notification
+// message in JSON, with seq as its sequencer: the key URL-encoded as S3
+// encodes it, no size for a removal, glacierEventData on a restore's
+// completion, the bucket's ARN in the form of the Source (acs:oss:region::
+// bucket for OSS, arn:aws:s3:::bucket for S3).
+func (s *EventStream) Message(e *engine.Event, seq uint64) ([]byte, error) {
+	return json.Marshal(s.message(e, EventName(e), seq))
+}
+
 func (s *EventStream) message(e *engine.Event, name string, seq uint64) eventMessage {
+	arn := "arn:aws:s3:::" + e.Bucket
+	if strings.HasPrefix(s.Source, "acs:") {
+		arn = "acs:oss:" + s.Region + "::" + e.Bucket
+	}
 	obj := eventObject{Key: url.QueryEscape(e.Key), ETag: e.ETag, StorageClass: string(e.Class), Sequencer: fmt.Sprintf("%016X", seq)}
 	if e.Kind != engine.EventObjectDeleted && e.Kind != engine.EventLifecycleExpiration {
 		obj.Size = &e.Size
@@ -266,7 +276,7 @@ func (s *EventStream) message(e *engine.Event, name string, seq uint64) eventMes
 		EventVersion: "2.1", EventSource: s.Source, AWSRegion: s.Region, EventTime: e.At.UTC().Format(eventTime), EventName: name,
 		UserIdentity: principal{"coldstore"}, RequestParameters: map[string]string{}, ResponseElements: map[string]string{},
 		S3: eventS3{SchemaVersion: "1.0", ConfigurationID: "coldstore-events",
-			Bucket: eventBucket{Name: e.Bucket, OwnerIdentity: principal{"coldstore"}, ARN: "arn:aws:s3:::" + e.Bucket}, Object: obj},
+			Bucket: eventBucket{Name: e.Bucket, OwnerIdentity: principal{"coldstore"}, ARN: arn}, Object: obj},
 	}
 	if e.Kind == engine.EventRestoreCompleted {
 		rec.GlacierEventData = &glacierEventData{restoreEventData{ExpiryTime: e.ExpiresAt.UTC().Format(eventTime), StorageClass: string(e.Class)}}

@@ -124,6 +124,7 @@ func TestEventStream_Restore(t *testing.T) {
 	require.Equal(t, "acs:oss", rec.EventSource)
 	require.Equal(t, "coldstore", rec.AWSRegion)
 	require.Equal(t, "bkt", rec.S3.Bucket.Name)
+	require.Equal(t, "acs:oss:coldstore::bkt", rec.S3.Bucket.ARN)
 	require.Equal(t, "cold+file", rec.S3.Object.Key)
 	require.Equal(t, oi.ETag, rec.S3.Object.ETag)
 	require.Equal(t, int64(3), *rec.S3.Object.Size)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -76,6 +77,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen")
 	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify signatures (OSS's, or S3's SigV4 with -api s3), dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
 	region := fs.String("region", "us-east-1", "with -api s3: the region the server is (GetBucketLocation, x-amz-bucket-region) and the one LocationConstraint CreateBucket takes")
+	hookURL := fs.String("events-webhook", "", "http(s) URL: POST each event there as an S3 event-notification message (JSON), in commit order, retried with backoff; a queue of 1,024, losses logged")
 	api := fs.String("api", "oss", "the protocol and dialect: oss (Alibaba Cloud OSS) or s3 (Amazon S3, Glacier's rules); a database keeps the dialect it was created with")
 	var cfg serveConfig
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
@@ -116,6 +118,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	cfg.closeGrace = 5 * time.Second
 	if *api != "oss" && *api != "s3" {
 		fmt.Fprintf(stderr, "coldstore serve: -api %q: want oss or s3\n", *api)
+		return 2
+	}
+	if u, err := url.Parse(*hookURL); *hookURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		fmt.Fprintf(stderr, "coldstore serve: -events-webhook %q: want an http or https URL\n", *hookURL)
 		return 2
 	}
 	keyMap, err := parseKeys(*keys)
@@ -179,7 +185,21 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		sh := s3api.New(db, sopts)
 		proto = front{name: "S3", h: sh, endStreams: sh.EndStreams}
 	}
+	stopHook := func() {}
+	if *hookURL != "" {
+		h := &webhook{url: *hookURL, client: &http.Client{}, log: log, backoff: webhookBackoff,
+			records: wire.EventStream{Source: "acs:oss", Region: "coldstore"}}
+		if *api == "s3" {
+			h.records = wire.EventStream{Source: "aws:s3", Region: *region}
+		}
+		hctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		sub := db.Subscribe(&engine.SubscribeOptions{Buffer: webhookQueue})
+		go func() { defer close(done); h.run(hctx, sub) }()
+		stopHook = func() { cancel(); <-done }
+	}
 	code := serveUntil(ctx, ln, proto, cfg, stdout, stderr)
+	stopHook()
 	if !closeDB(db, cfg.closeGrace, stderr) {
 		code = 1
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -136,4 +138,60 @@ func TestServe_Events(t *testing.T) {
 	require.Less(t, took, 5*time.Second, "the stream does not hold the shutdown")
 	_, ok := <-events
 	require.False(t, ok, "nothing more, and the stream ended")
+}
+
+// TestServe_EventsWebhook: -events-webhook POSTs every event, in order,
+// as an S3 event-notification message, retrying one the URL refuses; a
+// URL that is not http(s) is refused at the start.
+func TestServe_EventsWebhook(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	refused := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if refused == 0 {
+			refused++
+			http.Error(w, "not now", 503)
+			return
+		}
+		var msg struct {
+			Records []struct {
+				EventName, EventTime string
+			}
+		}
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&msg))
+		require.Equal(t, "application/json", r.Header.Get("Content-Type"))
+		got = append(got, msg.Records[0].EventName+" "+msg.Records[0].EventTime)
+	}))
+	defer hook.Close()
+	s := startServe(t, "-db", filepath.Join(t.TempDir(), "oss.db"), "-clock", "mock", "-events-webhook", hook.URL)
+	for _, c := range []struct{ method, path, body string }{
+		{"PUT", "/photos", ""}, {"PUT", "/photos/beach.jpg", "sand"}, {"POST", "/photos/beach.jpg?restore", ""}, {"POST", "/-/clock?advance=4h", ""},
+	} {
+		req, err := http.NewRequest(c.method, "http://"+s.addr+c.path, strings.NewReader(c.body))
+		require.NoError(t, err)
+		req.Header.Set("x-oss-storage-class", "Archive")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Less(t, resp.StatusCode, 300, "%s %s", c.method, c.path)
+	}
+	want := []string{"ObjectCreated:Put 2024-01-01T00:00:00.000Z", "ObjectRestore:Post 2024-01-01T00:00:00.000Z", "ObjectRestore:Completed 2024-01-01T04:00:00.000Z"}
+	require.Eventually(t, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(got) == len(want)
+	}, 10*time.Second, 20*time.Millisecond)
+	code, _ := s.shutdown(t)
+	require.Equal(t, 0, code, s.stderr.String())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, want, got)
+	require.Equal(t, 1, refused)
+	require.Contains(t, s.stderr.String(), "events webhook: retrying")
+
+	var out, errb strings.Builder
+	require.Equal(t, 2, serveContext(context.Background(), []string{"-addr", "127.0.0.1:0", "-events-webhook", "ftp://x"}, &out, &errb))
+	require.Contains(t, errb.String(), "want an http or https URL")
 }
