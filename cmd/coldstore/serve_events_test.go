@@ -29,6 +29,14 @@ type streamEvent struct {
 	}
 }
 
+// signS3 signs req, bodiless, with SigV4 as AKID:SECRET.
+func signS3(t *testing.T, req *http.Request) {
+	t.Helper()
+	const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	req.Header.Set("x-amz-content-sha256", emptySHA)
+	require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, req, emptySHA, "s3", "us-east-1", time.Now()))
+}
+
 // openEvents opens /-/events on s (signed with AKID:SECRET when sign)
 // and returns the events as they come.
 func openEvents(t *testing.T, s *server, sign bool) (*http.Response, <-chan streamEvent) {
@@ -36,9 +44,7 @@ func openEvents(t *testing.T, s *server, sign bool) (*http.Response, <-chan stre
 	req, err := http.NewRequest("GET", "http://"+s.addr+"/-/events?events=ObjectRestore:*", nil)
 	require.NoError(t, err)
 	if sign {
-		const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-		req.Header.Set("x-amz-content-sha256", emptySHA)
-		require.NoError(t, v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, req, emptySHA, "s3", "us-east-1", time.Now()))
+		signS3(t, req)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -109,9 +115,7 @@ func TestServe_Events(t *testing.T) {
 	advance := func(d string) {
 		req, err := http.NewRequest("POST", "http://"+s.addr+"/-/clock?advance="+d, nil)
 		require.NoError(t, err)
-		const emptySHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-		req.Header.Set("x-amz-content-sha256", emptySHA)
-		require.NoError(t, v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, req, emptySHA, "s3", "us-east-1", time.Now()))
+		signS3(t, req)
 		resp, err := http.DefaultClient.Do(req)
 		require.NoError(t, err)
 		resp.Body.Close()
