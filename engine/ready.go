@@ -11,9 +11,14 @@ import (
 // the clock reaches its ReadyAt, whether or not anyone reads. While
 // somebody subscribes, Sweep tells each such instant once as an
 // EventRestoreCompleted. The hub keeps a mark, the instant up to which
-// completions have been told; a sweep tells those of ReadyAt in
-// (mark, now] and moves the mark to now, and its SweepResult.Next
-// includes the next ReadyAt, so the background loop wakes at it.
+// completions have been told; a sweep that finds some of ReadyAt in
+// (mark, now] tells them in a write transaction and then moves the mark
+// to now, and its SweepResult.Next includes the next ReadyAt, so the
+// background loop wakes at it. Only that write moves the mark: a restore
+// that commits after it read its instant after the sweep's now, and is
+// ready after the mark; one that commits after a sweep merely looked
+// stays after the unmoved mark, and the restore's commit wakes the loop
+// at its ReadyAt.
 //
 // The restores a sweep looks at are those of the expiry index after the
 // mark (a restore's ExpiresAt is after its ReadyAt): its cost grows with

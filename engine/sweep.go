@@ -61,9 +61,9 @@ func (db *DB) Sweep(ctx context.Context) (SweepResult, error) {
 			if !nextReady.IsZero() && (first.IsZero() || nextReady.Before(first)) {
 				res.Next = nextReady
 			}
-			if watching {
-				db.events.setMark(now)
-			}
+			// The mark stays: a restore committing after this look may
+			// be ready by now; only a write, which follows every write
+			// before it, moves the mark (ready.go).
 			return res, db.flushReads()
 		}
 		var n int
