@@ -14,30 +14,17 @@ func (db *DB) runLoop(ctx context.Context) {
 	defer db.loop.Done()
 	log := db.opts.Logger
 	for {
-		res, err := db.Sweep(ctx)
+		next, err := db.RunDue(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
-			log.Error("coldstore: sweep failed", "err", err)
-		} else if res.Expired > 0 {
-			log.Debug("coldstore: swept expired restores", "expired", res.Expired, "next", res.Next)
-		}
-		lc, err := db.RunLifecycle(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			log.Error("coldstore: lifecycle failed", "err", err)
-		} else if lc.Transitioned+lc.Expired > 0 {
-			log.Debug("coldstore: lifecycle applied", "transitioned", lc.Transitioned, "expired", lc.Expired, "next", lc.Next)
+			log.Error("coldstore: background work failed", "err", err)
 		}
 		now := db.now()
 		wait := db.opts.SweepInterval
-		for _, next := range []time.Time{res.Next, lc.Next} {
-			if !next.IsZero() {
-				wait = min(wait, max(next.Sub(now), 0))
-			}
+		if !next.IsZero() {
+			wait = min(wait, max(next.Sub(now), 0))
 		}
 		timer := db.clock.Timer(wait)
 		db.armed.Store(now.Add(wait).UnixMicro())
@@ -52,6 +39,37 @@ func (db *DB) runLoop(ctx context.Context) {
 		}
 		db.armed.Store(0)
 	}
+}
+
+// RunDue does what the background loop does when it wakes: Sweep, then
+// RunLifecycle, at the clock's instant. It returns the earliest instant
+// either has work pending (a restore's expiry or, while somebody
+// subscribes, its completion; a lifecycle action), zero if none. A test
+// moving a mock clock far can step it from one such instant to the next
+// and call RunDue at each, so that every change happens, and is told, at
+// its instant (wire.MockClock does). It returns the first error of the
+// two; the other still runs.
+func (db *DB) RunDue(ctx context.Context) (time.Time, error) {
+	log := db.opts.Logger
+	res, serr := db.Sweep(ctx)
+	if serr == nil && res.Expired > 0 {
+		log.Debug("coldstore: swept expired restores", "expired", res.Expired, "next", res.Next)
+	}
+	if ctx.Err() != nil {
+		return time.Time{}, ctx.Err()
+	}
+	lc, lerr := db.RunLifecycle(ctx)
+	if lerr == nil && lc.Transitioned+lc.Expired > 0 {
+		log.Debug("coldstore: lifecycle applied", "transitioned", lc.Transitioned, "expired", lc.Expired, "next", lc.Next)
+	}
+	next := res.Next
+	if !lc.Next.IsZero() && (next.IsZero() || lc.Next.Before(next)) {
+		next = lc.Next
+	}
+	if serr != nil {
+		return next, serr
+	}
+	return next, lerr
 }
 
 // poke wakes the loop when t is earlier than the time it sleeps until, or

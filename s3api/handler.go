@@ -106,6 +106,7 @@ func New(db *engine.DB, opts *Options) *Handler {
 	h.front = wire.NewFront(protocol, h.opts.Logger)
 	h.auth = h.verifier()
 	h.control.Clock.Clock = h.opts.Clock
+	h.control.Clock.Due = db.RunDue
 	h.control.Events = wire.EventStream{DB: db, Source: "aws:s3", Region: h.opts.Region}
 	return h
 }

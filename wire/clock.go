@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,7 +22,14 @@ const ClockPath = "/-/clock"
 type MockClock struct {
 	// Clock is the database's clock; only a *clock.Mock is served.
 	Clock clock.Clock
-	mu    sync.Mutex // serialises advances: the check and the move as one
+	// Due, when set, does the database's due work at the clock's instant
+	// and returns the next instant it has work (engine.DB.RunDue). An
+	// advance then steps the clock from one such instant to the next,
+	// calling Due at each and once at the end, so that every restore's
+	// completion and expiry and every lifecycle action happens, and is
+	// told, at its own instant and in time order, before the answer.
+	Due func(context.Context) (time.Time, error)
+	mu  sync.Mutex // serialises advances: the check and the move as one
 }
 
 // Serve answers a request for ClockPath whose query is query, and returns
@@ -30,7 +38,8 @@ type MockClock struct {
 // positive duration, or that would move the clock past coldstore.MaxTime
 // (the clock stays where it was). It writes nothing and returns
 // ErrNotImplemented when Clock is not a *clock.Mock, and
-// ErrMethodNotAllowed for a method other than GET, HEAD and POST: the
+// ErrMethodNotAllowed for a method other than GET, HEAD and POST, and
+// Due's error when it fails (the clock stays where the steps got it): the
 // caller answers those as its protocol answers errors.
 func (c *MockClock) Serve(w http.ResponseWriter, r *http.Request, query url.Values) (int, error) {
 	m, ok := c.Clock.(*clock.Mock)
@@ -47,13 +56,37 @@ func (c *MockClock) Serve(w http.ResponseWriter, r *http.Request, query url.Valu
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if now := m.Now(); now.Add(d).After(coldstore.MaxTime) {
+		now := m.Now()
+		if now.Add(d).After(coldstore.MaxTime) {
 			return writePlain(w, r, http.StatusBadRequest, fmt.Sprintf("advance: %s would move the clock from %s past %s, the last instant coldstore stores\n",
 				s, now.UTC().Format(time.RFC3339Nano), coldstore.MaxTime.Format(time.RFC3339Nano))), nil
 		}
-		m.Add(d)
+		if err := c.advance(r.Context(), m, now.Add(d)); err != nil {
+			return 0, err
+		}
 	default:
 		return 0, ErrMethodNotAllowed
 	}
 	return writePlain(w, r, http.StatusOK, m.Now().UTC().Format(time.RFC3339Nano)+"\n"), nil
+}
+
+// advance moves m to target, through every instant Due names on the way.
+func (c *MockClock) advance(ctx context.Context, m *clock.Mock, target time.Time) error {
+	if c.Due == nil {
+		m.Set(target)
+		return nil
+	}
+	for {
+		next, err := c.Due(ctx)
+		if err != nil {
+			return err
+		}
+		if next.IsZero() || next.After(target) || !next.After(m.Now()) {
+			break
+		}
+		m.Set(next)
+	}
+	m.Set(target)
+	_, err := c.Due(ctx)
+	return err
 }

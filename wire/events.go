@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/coldstore-dev/coldstore/engine"
 )
@@ -163,17 +164,20 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 	defer sub.Close()
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	rc := http.NewResponseController(w)
 	go func() {
 		select {
 		case <-s.closed():
 			cancel()
+			// A write to a client that does not read would hold the
+			// handler: a deadline in the past ends it.
+			_ = rc.SetWriteDeadline(time.Unix(1, 0))
 		case <-ctx.Done():
 		}
 	}()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
 	_ = rc.Flush() // the client knows it is subscribed
 	for seq := uint64(1); ; {
 		e, err := sub.Next(ctx)
@@ -195,6 +199,9 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 			b = fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", seq, name, msg)
 			seq++
 		}
+		if ctx.Err() != nil {
+			return http.StatusOK, nil
+		}
 		if _, err := w.Write(b); err != nil {
 			return http.StatusOK, nil
 		}
@@ -210,16 +217,23 @@ type (
 		Records []eventRecord `json:"Records"`
 	}
 	eventRecord struct {
-		EventVersion      string            `json:"eventVersion"`
-		EventSource       string            `json:"eventSource"`
-		AWSRegion         string            `json:"awsRegion"`
-		EventTime         string            `json:"eventTime"`
-		EventName         string            `json:"eventName"`
-		UserIdentity      principal         `json:"userIdentity"`
-		RequestParameters map[string]string `json:"requestParameters"`
-		ResponseElements  map[string]string `json:"responseElements"`
-		S3                eventS3           `json:"s3"`
-		GlacierEventData  *glacierEventData `json:"glacierEventData,omitempty"`
+		EventVersion       string              `json:"eventVersion"`
+		EventSource        string              `json:"eventSource"`
+		AWSRegion          string              `json:"awsRegion"`
+		EventTime          string              `json:"eventTime"`
+		EventName          string              `json:"eventName"`
+		UserIdentity       principal           `json:"userIdentity"`
+		RequestParameters  map[string]string   `json:"requestParameters"`
+		ResponseElements   map[string]string   `json:"responseElements"`
+		S3                 eventS3             `json:"s3"`
+		GlacierEventData   *glacierEventData   `json:"glacierEventData,omitempty"`
+		LifecycleEventData *lifecycleEventData `json:"lifecycleEventData,omitempty"`
+	}
+	lifecycleEventData struct {
+		TransitionEventData transitionEventData `json:"transitionEventData"`
+	}
+	transitionEventData struct {
+		DestinationStorageClass string `json:"destinationStorageClass"`
 	}
 	principal struct {
 		PrincipalID string `json:"principalId"`
@@ -256,7 +270,10 @@ const eventTime = "2006-01-02T15:04:05.000Z"
 
 // Message is e, an event other than EventGap, as an S3 event notification
 // message in JSON, with seq as its sequencer: the key URL-encoded as S3
-// encodes it, no size for a removal, glacierEventData on a restore's
+// encodes it (a space is "+", a slash stays), eventVersion 2.3 for the
+// lifecycle's events and a restored copy's expiry as S3 gives them (2.1
+// for the rest), the target class of a transition in
+// lifecycleEventData, no size for a removal, glacierEventData on a restore's
 // completion, the bucket's ARN in the form of the Source (acs:oss:region::
 // bucket for OSS, arn:aws:s3:::bucket for S3).
 func (s *EventStream) Message(e *engine.Event, seq uint64) ([]byte, error) {
@@ -268,7 +285,7 @@ func (s *EventStream) message(e *engine.Event, name string, seq uint64) eventMes
 	if strings.HasPrefix(s.Source, "acs:") {
 		arn = "acs:oss:" + s.Region + "::" + e.Bucket
 	}
-	obj := eventObject{Key: url.QueryEscape(e.Key), ETag: e.ETag, StorageClass: string(e.Class), Sequencer: fmt.Sprintf("%016X", seq)}
+	obj := eventObject{Key: strings.ReplaceAll(url.QueryEscape(e.Key), "%2F", "/"), ETag: e.ETag, StorageClass: string(e.Class), Sequencer: fmt.Sprintf("%016X", seq)}
 	if e.Kind != engine.EventObjectDeleted && e.Kind != engine.EventLifecycleExpiration {
 		obj.Size = &e.Size
 	}
@@ -277,6 +294,13 @@ func (s *EventStream) message(e *engine.Event, name string, seq uint64) eventMes
 		UserIdentity: principal{"coldstore"}, RequestParameters: map[string]string{}, ResponseElements: map[string]string{},
 		S3: eventS3{SchemaVersion: "1.0", ConfigurationID: "coldstore-events",
 			Bucket: eventBucket{Name: e.Bucket, OwnerIdentity: principal{"coldstore"}, ARN: arn}, Object: obj},
+	}
+	switch e.Kind {
+	case engine.EventLifecycleTransition:
+		rec.EventVersion = "2.3"
+		rec.LifecycleEventData = &lifecycleEventData{transitionEventData{DestinationStorageClass: string(e.Class)}}
+	case engine.EventLifecycleExpiration, engine.EventRestoreExpired:
+		rec.EventVersion = "2.3"
 	}
 	if e.Kind == engine.EventRestoreCompleted {
 		rec.GlacierEventData = &glacierEventData{restoreEventData{ExpiryTime: e.ExpiresAt.UTC().Format(eventTime), StorageClass: string(e.Class)}}

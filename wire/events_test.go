@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,7 +175,7 @@ func TestEventStream_Filters(t *testing.T) {
 	e := logs.next()
 	require.Equal(t, "ObjectCreated:Put", e.event)
 	require.Equal(t, "bkt", recordOf(t, e).S3.Bucket.Name)
-	require.Equal(t, "logs%2Fa", recordOf(t, e).S3.Object.Key)
+	require.Equal(t, "logs/a", recordOf(t, e).S3.Object.Key, "S3 leaves slashes")
 	require.Equal(t, "ObjectRemoved:Delete", logs.next().event)
 	require.Equal(t, "ObjectRestore:Post", restores.next().event)
 	require.Equal(t, "ObjectRestore:Completed", restores.next().event)
@@ -188,4 +190,41 @@ func TestEventStream_Filters(t *testing.T) {
 
 	s.Close()
 	require.False(t, logs.s.Scan(), "the stream ends at Close")
+}
+
+// Close ends a stream whose client stopped reading, its handler blocked
+// in a write.
+func TestEventStream_CloseUnblocksAWrite(t *testing.T) {
+	db, _ := enginetest.NewInMemory(t, nil)
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	s := &wire.EventStream{DB: db, Source: "aws:s3", Region: "us-east-1"}
+	served := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer close(served)
+		_, _ = s.Serve(w, r, r.URL.Query())
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4096))
+	_, err = conn.Write([]byte("GET " + wire.EventsPath + " HTTP/1.1\r\nHost: x\r\n\r\n"))
+	require.NoError(t, err)
+	key := strings.Repeat("k", 1000)
+	for i := range 8000 { // about 10 MB of messages, which the client never reads
+		_, err := db.Put(ctx, "bkt", fmt.Sprint(key, i), strings.NewReader("x"), nil)
+		require.NoError(t, err)
+	}
+	select {
+	case <-served:
+		t.Fatal("the stream ended before Close")
+	case <-time.After(200 * time.Millisecond):
+	}
+	s.Close()
+	select {
+	case <-served:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end a stream blocked in a write")
+	}
 }

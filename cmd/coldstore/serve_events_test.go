@@ -24,8 +24,11 @@ import (
 type streamEvent struct {
 	name string
 	rec  struct {
-		EventTime string
-		S3        struct{ Object struct{ Key string } }
+		EventTime, EventVersion string
+		S3                      struct{ Object struct{ Key string } }
+		LifecycleEventData      *struct {
+			TransitionEventData struct{ DestinationStorageClass string }
+		}
 	}
 }
 
@@ -41,7 +44,7 @@ func signS3(t *testing.T, req *http.Request) {
 // and returns the events as they come.
 func openEvents(t *testing.T, s *server, sign bool) (*http.Response, <-chan streamEvent) {
 	t.Helper()
-	req, err := http.NewRequest("GET", "http://"+s.addr+"/-/events?events=ObjectRestore:*", nil)
+	req, err := http.NewRequest("GET", "http://"+s.addr+"/-/events?events=ObjectRestore:*,Lifecycle*", nil)
 	require.NoError(t, err)
 	if sign {
 		signS3(t, req)
@@ -198,4 +201,58 @@ func TestServe_EventsWebhook(t *testing.T) {
 	var out, errb strings.Builder
 	require.Equal(t, 2, serveContext(context.Background(), []string{"-addr", "127.0.0.1:0", "-events-webhook", "ftp://x"}, &out, &errb))
 	require.Contains(t, errb.String(), "want an http or https URL")
+}
+
+// TestServe_EventsOneJump: one advance of 1,000 hours steps the clock
+// through every due instant on the way, so a lifecycle rule's transition
+// and expiration and a restore's completion and expiry each happen, and
+// are told, at their own instants, in time order.
+func TestServe_EventsOneJump(t *testing.T) {
+	ctx := context.Background()
+	s := startServe(t, "-db", filepath.Join(t.TempDir(), "s3.db"), "-clock", "mock", "-api", "s3")
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String("http://" + s.addr), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider("any", "any", ""), Retryer: aws.NopRetryer{}})
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt")})
+	require.NoError(t, err)
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("bkt"),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
+			ID: aws.String("lc"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("lc/")},
+			Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}},
+			Expiration:  &types.LifecycleExpiration{Days: aws.Int32(5)},
+		}}}})
+	require.NoError(t, err)
+	resp, events := openEvents(t, s, false)
+	require.Equal(t, 200, resp.StatusCode)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("lc/big"), Body: strings.NewReader(strings.Repeat("x", 200<<10))})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("cold"), Body: strings.NewReader("ice"), StorageClass: types.StorageClassGlacier})
+	require.NoError(t, err)
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: aws.String("bkt"), Key: aws.String("cold"),
+		RestoreRequest: &types.RestoreRequest{Days: aws.Int32(1), GlacierJobParameters: &types.GlacierJobParameters{Tier: types.TierBulk}}})
+	require.NoError(t, err)
+	status, _ := s.do(t, "POST", "/-/clock?advance=1000h", "")
+	require.Equal(t, 200, status)
+	var got []string
+	last := ""
+	for range 5 {
+		e := nextEvent(t, events)
+		require.GreaterOrEqual(t, e.rec.EventTime, last, "time order: %v", got)
+		last = e.rec.EventTime
+		got = append(got, e.name+" "+e.rec.S3.Object.Key+" "+e.rec.EventTime)
+		switch e.name {
+		case "LifecycleTransition":
+			require.Equal(t, "2.3", e.rec.EventVersion)
+			require.Equal(t, "GLACIER", e.rec.LifecycleEventData.TransitionEventData.DestinationStorageClass)
+		case "ObjectRestore:Completed":
+			require.Equal(t, "2.1", e.rec.EventVersion)
+			require.Nil(t, e.rec.LifecycleEventData)
+		}
+	}
+	require.Equal(t, []string{
+		"ObjectRestore:Post cold 2024-01-01T00:00:00.000Z",
+		"ObjectRestore:Completed cold 2024-01-01T12:00:00.000Z",
+		"LifecycleTransition lc/big 2024-01-02T00:00:00.000Z",
+		"ObjectRestore:Delete cold 2024-01-03T00:00:00.000Z",
+		"LifecycleExpiration:Delete lc/big 2024-01-06T00:00:00.000Z",
+	}, got)
 }

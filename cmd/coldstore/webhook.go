@@ -70,7 +70,7 @@ func (h *webhook) post(ctx context.Context, msg []byte) error {
 		if err = h.postOnce(ctx, msg); err == nil {
 			return nil
 		}
-		if attempt == webhookRetries {
+		if attempt == webhookRetries || ctx.Err() != nil {
 			return err
 		}
 		h.log.Warn("events webhook: retrying", "url", h.url, "err", err, "in", pause)
