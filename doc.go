@@ -85,6 +85,17 @@
 // the sweep interval) and wakes early when a restore sets a sooner one;
 // tests and simulations turn it off and call Sweep.
 //
+// # Events
+//
+// engine.DB.Subscribe delivers the committed changes in commit order:
+// objects created and deleted, restores initiated, class changes,
+// lifecycle actions, and two derived instants, a restore's completion
+// (ReadyAt) and its copy's expiry (ExpiresAt). Those are told by the sweep
+// that reaches them, at their own instant, whether or not anyone reads;
+// while somebody subscribes the loop also wakes at each completion. A
+// subscriber that falls behind never slows a writer: it is told how many
+// events it missed. coldstore serve streams them at /-/events.
+//
 // # Lifecycle
 //
 // A bucket's lifecycle configuration (the OSS <LifecycleConfiguration>)
