@@ -54,17 +54,8 @@ var appendLimit int64 = MaxAppendableSize
 // Put. On any error nothing is changed.
 func (db *DB) Append(ctx context.Context, bucket, key string, position int64, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
 	const op = "Append"
-	if err := db.checkObject(op, bucket, key); err != nil {
-		return ObjectInfo{}, err
-	}
-	var o PutOptions
-	if opts != nil {
-		o = *opts
-	}
-	if r == nil {
-		return ObjectInfo{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
-	}
-	if err := db.checkPut(op, bucket, key, &o); err != nil {
+	o, err := db.checkWrite(op, bucket, key, r, opts)
+	if err != nil {
 		return ObjectInfo{}, err
 	}
 	if position < 0 {

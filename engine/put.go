@@ -35,17 +35,8 @@ import (
 // On any error nothing is stored and the old object is intact.
 func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
 	const op = "Put"
-	if err := db.checkObject(op, bucket, key); err != nil {
-		return ObjectInfo{}, err
-	}
-	var o PutOptions
-	if opts != nil {
-		o = *opts
-	}
-	if r == nil {
-		return ObjectInfo{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
-	}
-	if err := db.checkPut(op, bucket, key, &o); err != nil {
+	o, err := db.checkWrite(op, bucket, key, r, opts)
+	if err != nil {
 		return ObjectInfo{}, err
 	}
 	if err := db.acquire(ctx, op, bucket, key); err != nil {
@@ -55,6 +46,22 @@ func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *Pu
 
 	p := putter{db: db, ctx: ctx, op: op, bucket: bucket, key: key, opts: &o, r: r, md5: md5.New()}
 	return p.run()
+}
+
+// checkWrite validates what Put and Append are given, before any
+// transaction: the names, the reader and a copy of opts, which it returns.
+func (db *DB) checkWrite(op, bucket, key string, r io.Reader, opts *PutOptions) (PutOptions, error) {
+	if err := db.checkObject(op, bucket, key); err != nil {
+		return PutOptions{}, err
+	}
+	var o PutOptions
+	if opts != nil {
+		o = *opts
+	}
+	if r == nil {
+		return PutOptions{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "nil reader")
+	}
+	return o, db.checkPut(op, bucket, key, &o)
 }
 
 // checkPut validates PutOptions, which need no transaction: the class,
