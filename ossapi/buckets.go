@@ -78,12 +78,10 @@ type commonPrefix struct {
 }
 
 type listResult struct {
-	XMLName               xml.Name       `xml:"ListBucketResult"`
-	Name                  string         `xml:"Name"`
-	Prefix                string         `xml:"Prefix"`
-	Marker                *string        `xml:"Marker,omitempty"`
-	StartAfter            *string        `xml:"StartAfter,omitempty"`
-	ContinuationToken     *string        `xml:"ContinuationToken,omitempty"`
+	XMLName xml.Name `xml:"ListBucketResult"`
+	Name    string   `xml:"Name"`
+	Prefix  string   `xml:"Prefix"`
+	wire.ListEcho
 	MaxKeys               int            `xml:"MaxKeys"`
 	Delimiter             string         `xml:"Delimiter"`
 	EncodingType          string         `xml:"EncodingType,omitempty"`
@@ -113,16 +111,7 @@ func (h *Handler) listObjects(q *request) error {
 		res.EncodingType = "url"
 		res.Delimiter = lq.Encode(lq.Delimiter)
 	}
-	if lq.V2 {
-		if lq.StartAfter != "" {
-			res.StartAfter = ptr(lq.Encode(lq.StartAfter))
-		}
-		if lq.ContinuationToken != "" {
-			res.ContinuationToken = ptr(lq.ContinuationToken)
-		}
-	} else {
-		res.Marker = ptr(lq.Encode(lq.Marker))
-	}
+	res.ListEcho = lq.Echo()
 	page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: lq.Prefix, StartAfter: lq.After, Delimiter: lq.Delimiter, Limit: lq.Limit()})
 	if err != nil {
 		return err
@@ -146,8 +135,6 @@ func (h *Handler) listObjects(q *request) error {
 	h.writeXML(q, http.StatusOK, res)
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func (h *Handler) putLifecycle(q *request) error {
 	body, err := h.readBody(q, h.opts.MaxXMLSize)

@@ -174,13 +174,11 @@ type commonPrefix struct {
 }
 
 type listResult struct {
-	XMLName               xml.Name       `xml:"ListBucketResult"`
-	NS                    string         `xml:"xmlns,attr"`
-	Name                  string         `xml:"Name"`
-	Prefix                string         `xml:"Prefix"`
-	Marker                *string        `xml:"Marker,omitempty"`
-	StartAfter            *string        `xml:"StartAfter,omitempty"`
-	ContinuationToken     *string        `xml:"ContinuationToken,omitempty"`
+	XMLName xml.Name `xml:"ListBucketResult"`
+	NS      string   `xml:"xmlns,attr"`
+	Name    string   `xml:"Name"`
+	Prefix  string   `xml:"Prefix"`
+	wire.ListEcho
 	KeyCount              *int           `xml:"KeyCount,omitempty"`
 	MaxKeys               int            `xml:"MaxKeys"`
 	Delimiter             string         `xml:"Delimiter,omitempty"`
@@ -225,16 +223,7 @@ func (h *Handler) listObjects(q *request) error {
 	if lq.URLEncoding {
 		res.EncodingType = "url"
 	}
-	if lq.V2 {
-		if lq.StartAfter != "" {
-			res.StartAfter = ptr(lq.Encode(lq.StartAfter))
-		}
-		if lq.ContinuationToken != "" {
-			res.ContinuationToken = ptr(lq.ContinuationToken)
-		}
-	} else {
-		res.Marker = ptr(lq.Encode(lq.Marker))
-	}
+	res.ListEcho = lq.Echo()
 	page, err := h.db.List(q.r.Context(), q.bucket, &engine.ListOptions{Prefix: lq.Prefix, StartAfter: lq.After, Delimiter: lq.Delimiter, Limit: lq.Limit()})
 	if err != nil {
 		return err
@@ -285,5 +274,3 @@ func listRestoreStatus(s engine.RestoreStatus) *restoreStatus {
 	}
 	return nil
 }
-
-func ptr[T any](v T) *T { return &v }

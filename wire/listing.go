@@ -104,3 +104,30 @@ func (q ListQuery) Page(entries int, more bool, next string) Page {
 	}
 	return p
 }
+
+// ListEcho is what a listing repeats of its request, in this order, as
+// both protocols write it: Marker for V1 (always, empty too); StartAfter
+// and ContinuationToken for V2 when given.
+type ListEcho struct {
+	Marker            *string `xml:"Marker,omitempty"`
+	StartAfter        *string `xml:"StartAfter,omitempty"`
+	ContinuationToken *string `xml:"ContinuationToken,omitempty"`
+}
+
+// Echo returns the ListEcho of q, names encoded as q asks.
+func (q ListQuery) Echo() ListEcho {
+	if !q.V2 {
+		m := q.Encode(q.Marker)
+		return ListEcho{Marker: &m}
+	}
+	var e ListEcho
+	if q.StartAfter != "" {
+		s := q.Encode(q.StartAfter)
+		e.StartAfter = &s
+	}
+	if q.ContinuationToken != "" {
+		t := q.ContinuationToken
+		e.ContinuationToken = &t
+	}
+	return e
+}

@@ -65,3 +65,22 @@ func TestListQuery_Page(t *testing.T) {
 	require.Equal(t, wire.Page{Truncated: true}, zero.Page(1, false, "a"))
 	require.Equal(t, wire.Page{}, zero.Page(0, false, ""))
 }
+
+// A listing repeats Marker (V1, even empty) or the StartAfter and
+// ContinuationToken it was given (V2), encoded as asked.
+func TestListQuery_Echo(t *testing.T) {
+	v1, err := wire.ParseListQuery("b", url.Values{"marker": {"a b"}, "encoding-type": {"url"}}, 100, 1000)
+	require.NoError(t, err)
+	e := v1.Echo()
+	require.Equal(t, "a+b", *e.Marker)
+	require.Nil(t, e.StartAfter)
+	v1, err = wire.ParseListQuery("b", url.Values{}, 100, 1000)
+	require.NoError(t, err)
+	require.Equal(t, "", *v1.Echo().Marker, "V1 always writes its Marker")
+	v2, err := wire.ParseListQuery("b", url.Values{"list-type": {"2"}, "start-after": {"k"}}, 100, 1000)
+	require.NoError(t, err)
+	e = v2.Echo()
+	require.Nil(t, e.Marker)
+	require.Equal(t, "k", *e.StartAfter)
+	require.Nil(t, e.ContinuationToken)
+}
