@@ -68,7 +68,7 @@ var (
 	ErrCorrupt = kv.ErrCorrupt
 	// ErrNewerSchema is returned by Open for a database written by a newer
 	// coldstore with a schema this version does not know.
-	ErrNewerSchema = errors.New("database schema is newer than this coldstore")
+	ErrNewerSchema = kv.ErrNewerSchema
 	// ErrWrongDialect is returned by Open for a database of another
 	// dialect than Options.Dialect: its classes and rules are not the
 	// ones the database was written with.

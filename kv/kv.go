@@ -175,4 +175,11 @@ var (
 	ErrLocked = errors.New("database is locked by another process")
 	// ErrStorage: a failure beneath the store (I/O, the network).
 	ErrStorage = errors.New("storage failure")
+	// ErrUnavailable: a remote store cannot be reached, or could not
+	// commit (a lost connection, a server restarting, conflicts past the
+	// retry budget). Nothing of the transaction was acknowledged; the same
+	// call may succeed when retried.
+	ErrUnavailable = errors.New("store unavailable")
+	// ErrNewerSchema: the store was laid out by a newer coldstore.
+	ErrNewerSchema = errors.New("database schema is newer than this coldstore")
 )
