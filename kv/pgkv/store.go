@@ -49,6 +49,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -85,7 +86,14 @@ type Store struct {
 	calls   sync.WaitGroup
 
 	lead leader // the background work's election (cluster.go)
+
+	trips atomic.Uint64 // round trips of transactions, for RoundTrips
 }
+
+// RoundTrips returns how many round trips to PostgreSQL this store's
+// transactions have made since Open: the figure benchmarks divide by the
+// operations they ran.
+func (s *Store) RoundTrips() uint64 { return s.trips.Load() }
 
 var (
 	_ kv.Store   = (*Store)(nil)

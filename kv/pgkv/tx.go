@@ -72,6 +72,7 @@ func (t *tx) begin() error {
 		b.Queue(sqlBeginRead)
 	}
 	b.Queue(sqlGen)
+	t.s.trips.Add(1)
 	br := t.conn.SendBatch(t.ctx, b)
 	_, err := br.Exec()
 	var gen int64
@@ -92,6 +93,7 @@ func (t *tx) begin() error {
 		return nil
 	}
 	set := bucketSet{gen: gen, paths: map[string]struct{}{}}
+	t.s.trips.Add(1)
 	rows, _ := t.conn.Query(t.ctx, sqlBuckets)
 	var p []byte
 	_, err = pgx.ForEachRow(rows, []any{&p}, func() error {
@@ -113,6 +115,7 @@ func (t *tx) begin() error {
 // commit sends the queued writes and COMMIT in one round trip.
 func (t *tx) commit() error {
 	if !t.writable {
+		t.s.trips.Add(1)
 		_, err := t.conn.Exec(t.ctx, "COMMIT")
 		if err != nil {
 			return classify(t.ctx, err)
@@ -149,6 +152,7 @@ func (t *tx) send(q *query) error {
 		return nil
 	}
 	var err error
+	t.s.trips.Add(1)
 	if len(t.queue) == 0 {
 		err = q.run(t.conn.Query(t.ctx, q.sql, q.args...))
 	} else {
@@ -489,5 +493,3 @@ func childName(parent, p []byte) ([]byte, bool) {
 	}
 	return nil, false
 }
-
-
