@@ -70,6 +70,11 @@ func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.T
 		if err := fn(w); err != nil {
 			return err
 		}
+		if !w.wake.IsZero() && w.db.cluster != nil && !w.db.leading.Load() {
+			if wk, ok := tx.(kv.Waker); ok {
+				wk.Wake(w.wake) // the leader is another process
+			}
+		}
 		if len(w.events) > 0 {
 			// Drawn here, where the store runs one writer at a time: the
 			// numbers follow the commit order.

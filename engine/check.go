@@ -119,14 +119,13 @@ func (bc *bucketCheck) finish(tx kv.Tx, report func(string, ...any)) {
 	if n != bc.due {
 		report("bucket %q: %d lifecycle due entries, its objects need %d", name, n, bc.due)
 	}
-	v := loadMeter(tx, name)
-	if v == nil {
-		report("bucket %q has no meter", name)
-		return
-	}
-	u, err := decodeMeter(v)
+	u, found, err := loadUsage(tx, name)
 	if err != nil {
 		report("bucket %q: meter: %v", name, err)
+		return
+	}
+	if !found {
+		report("bucket %q has no meter", name)
 		return
 	}
 	for c, m := range u.Classes {

@@ -50,6 +50,14 @@ type DB struct {
 
 	sweeping sync.Mutex // one Sweep at a time: completions are told once
 
+	// cluster is the store when several processes share it: the meter
+	// is kept as deltas (meterdelta.go) and background work runs on the
+	// leader (loop.go). nil for a store of one process.
+	cluster kv.Cluster
+	node    [8]byte       // this process's part of its delta keys
+	deltas  atomic.Uint64 // the delta keys it made
+	leading atomic.Bool   // this process leads the cluster's background work
+
 	cancel context.CancelFunc
 	loop   sync.WaitGroup
 	wake   chan struct{} // poked when a write sets an expiry earlier than armed

@@ -269,8 +269,11 @@ func (db *DB) Get(ctx context.Context, bucket, key string) (*Object, error) {
 // Standard when it is read. lb is the bucket's state in memory, nil when
 // it has none.
 func (db *DB) readTouches(tx kv.Tx, lb *liveBucket, bucket, key string, rec *objectRecord, now time.Time) (bool, error) {
-	if lb == nil || !lb.monitored.Load() {
-		return false, nil // access-time rules, ReturnToStdWhenVisit included, need the monitor
+	if db.cluster == nil && (lb == nil || !lb.monitored.Load()) {
+		// Access-time rules, ReturnToStdWhenVisit included, need the
+		// monitor. (Another process may turn a shared store's on: there
+		// the bucket record is read.)
+		return false, nil
 	}
 	br, err := decodeBucket(tx.Bucket(bktBuckets).Get(bytesOf(bucket)))
 	if err != nil {

@@ -46,11 +46,9 @@ func (db *DB) LatestInstant(ctx context.Context) (time.Time, error) {
 			return err
 		}
 		for _, name := range names {
-			if v := loadMeter(tx, name); v != nil {
-				u, err := decodeMeter(v)
-				if err != nil {
-					return fail(op, name, "", ErrCorrupt, "meter: %v", err)
-				}
+			if u, found, err := loadUsage(tx, name); err != nil {
+				return fail(op, name, "", ErrCorrupt, "meter: %v", err)
+			} else if found {
 				see(u.Since)
 				for _, m := range u.Classes {
 					see(m.At)

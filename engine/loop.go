@@ -10,7 +10,10 @@ import (
 // or SweepInterval, whichever comes first, or until a write sets an earlier
 // one (poke), or until Close; then it sweeps and runs the lifecycle. It
 // never reads the wall clock.
-func (db *DB) runLoop(ctx context.Context) {
+//
+// On a store several processes share it runs while this process leads
+// (leadLoop), and returns when lost is closed.
+func (db *DB) runLoop(ctx context.Context, lost <-chan struct{}) {
 	defer db.loop.Done()
 	log := db.opts.Logger
 	for {
@@ -36,8 +39,56 @@ func (db *DB) runLoop(ctx context.Context) {
 		case <-timer.C:
 		case <-db.wake:
 			timer.Stop()
+		case <-lost:
+			timer.Stop()
+			db.armed.Store(0)
+			return
 		}
 		db.armed.Store(0)
+	}
+}
+
+// leadLoop runs the background loop whenever this process leads the
+// cluster's background work: it waits for the leadership (kv.Cluster.Lead,
+// which passes other processes' wake-ups to poke), runs the loop until the
+// leadership is lost, and waits again, until Close.
+func (db *DB) leadLoop(ctx context.Context) {
+	defer db.loop.Done()
+	for ctx.Err() == nil {
+		lost, err := db.cluster.Lead(ctx, db.poke)
+		if err != nil {
+			if ctx.Err() == nil {
+				db.opts.Logger.Error("coldstore: waiting to lead", "err", err)
+			}
+			return
+		}
+		db.opts.Logger.Info("coldstore: leading the background work")
+		db.leading.Store(true)
+		db.loop.Add(1)
+		db.runLoop(ctx, lost)
+		db.leading.Store(false)
+		if ctx.Err() == nil {
+			db.opts.Logger.Warn("coldstore: lost the lead of the background work")
+		}
+	}
+}
+
+// followLoop stores this process's read counts every SweepInterval, as the
+// leader's sweeps do for its own: on a shared store every process counts
+// the reads it serves.
+func (db *DB) followLoop(ctx context.Context) {
+	defer db.loop.Done()
+	for {
+		timer := db.clock.Timer(db.opts.SweepInterval)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		}
+		if err := db.flushReads(); err != nil {
+			db.opts.Logger.Error("coldstore: storing read counts", "err", err)
+		}
 	}
 }
 
@@ -61,6 +112,11 @@ func (db *DB) RunDue(ctx context.Context) (time.Time, error) {
 	lc, lerr := db.RunLifecycle(ctx)
 	if lerr == nil && lc.Transitioned+lc.Expired > 0 {
 		log.Debug("coldstore: lifecycle applied", "transitioned", lc.Transitioned, "expired", lc.Expired, "next", lc.Next)
+	}
+	if db.cluster != nil {
+		if err := db.foldMeters(ctx); err != nil && lerr == nil {
+			lerr = err
+		}
 	}
 	next := res.Next
 	if !lc.Next.IsZero() && (next.IsZero() || lc.Next.Before(next)) {

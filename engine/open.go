@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -85,6 +86,10 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		wake:    make(chan struct{}, 1),
 	}
 	db.calls.init()
+	if c, ok := s.(kv.Cluster); ok {
+		db.cluster = c
+		_, _ = crand.Read(db.node[:])
+	}
 	err := s.View(context.Background(), func(tx kv.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
@@ -100,7 +105,13 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	}
 	if !o.DisableSweeper {
 		db.loop.Add(1)
-		go db.runLoop(ctx)
+		if db.cluster != nil {
+			db.loop.Add(1)
+			go db.followLoop(ctx)
+			go db.leadLoop(ctx)
+		} else {
+			go db.runLoop(ctx, nil)
+		}
 	}
 	return db, nil
 }

@@ -66,11 +66,9 @@ func (db *DB) BucketStat(ctx context.Context, bucket string) (BucketStat, error)
 			st.Bytes[rec.Class] += rec.Size
 			st.BillableBytes[rec.Class] += billable(rules, rec.Size)
 		}
-		if v := loadMeter(tx, bucket); v != nil {
-			u, err := decodeMeter(v)
-			if err != nil {
-				return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
-			}
+		if u, found, err := loadUsage(tx, bucket); err != nil {
+			return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
+		} else if found {
 			st.MultipartUploads, st.MultipartParts = u.Uploads, u.Parts
 			for _, n := range u.PartBytes {
 				st.MultipartBytes += n

@@ -138,6 +138,11 @@ func (w *writeTx) usage(b *bucketState) (*usageRecord, error) {
 		return b.usage, nil
 	}
 	bucket := b.name
+	if w.db.cluster != nil {
+		// A delta: what this transaction changes (meterdelta.go).
+		b.usage = newUsage(b.rec.Created)
+		return b.usage, nil
+	}
 	u := newUsage(b.rec.Created)
 	if v := loadMeter(w.tx, bucket); v != nil {
 		var err error
@@ -215,6 +220,12 @@ func (w *writeTx) count(b *bucketState, op string) error {
 func (w *writeTx) saveUsage() error {
 	for name, b := range w.buckets {
 		if b.usage == nil {
+			continue
+		}
+		if w.db.cluster != nil {
+			if err := w.db.storeDelta(w.tx, name, b.usage); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := storeMeter(w.tx, name, b.usage); err != nil {
@@ -304,11 +315,11 @@ func (db *DB) Usage(ctx context.Context, bucket string) (Usage, error) {
 		if err != nil {
 			return fail(op, bucket, "", ErrCorrupt, "%v", err)
 		}
-		u = newUsage(br.Created)
-		if v := loadMeter(tx, bucket); v != nil {
-			if u, err = decodeMeter(v); err != nil {
-				return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
-			}
+		var found bool
+		if u, found, err = loadUsage(tx, bucket); err != nil {
+			return fail(op, bucket, "", ErrCorrupt, "meter: %v", err)
+		} else if !found {
+			u = newUsage(br.Created)
 		}
 		db.live.take(bucket).mergeInto(u)
 		return nil
