@@ -209,6 +209,11 @@ var (
 	// ErrInsufficientStorage is returned by a write that the disk has no
 	// room for; nothing was changed.
 	ErrInsufficientStorage = &Error{"InsufficientStorage", 507, "There is not enough space left to store the request."}
+	// ErrUnavailable is returned by a call whose store could not be
+	// reached, or could not commit, (a PostgreSQL restarting, a lost
+	// connection): nothing the call would change was acknowledged, and the
+	// same call may succeed when retried.
+	ErrUnavailable = &Error{"ServiceUnavailable", 503, "The store is unavailable; please retry."}
 )
 
 // Errors of multipart uploads.

@@ -24,8 +24,9 @@ import (
 // Beside the errors each method lists, every method that reads an object's
 // record returns an error wrapping coldstore.ErrDataCorrupt when the record
 // fails its checksum; every method that writes returns one wrapping
-// coldstore.ErrInsufficientStorage when the disk is full, ErrStorage for
-// another failure of the file, and coldstore.ErrInvalidArgument while the
+// coldstore.ErrInsufficientStorage when the disk is full,
+// coldstore.ErrUnavailable when a remote store (PostgreSQL) cannot be
+// reached or cannot commit, ErrStorage for another failure of the store, and coldstore.ErrInvalidArgument while the
 // clock reads outside [coldstore.MinTime, coldstore.MaxTime]. None of them
 // changes anything.
 type DB struct {
@@ -100,7 +101,8 @@ func fail(op, bucket, key string, sentinel error, format string, args ...any) er
 }
 
 // wrap gives err the operation's context, once: typed errors, context errors
-// and io.EOF pass through; a full disk (ENOSPC, EDQUOT) becomes
+// and io.EOF pass through; a store out of reach (kv.ErrUnavailable) becomes
+// coldstore.ErrUnavailable; a full disk (ENOSPC, EDQUOT) becomes
 // coldstore.ErrInsufficientStorage; anything else (bbolt, I/O) becomes
 // ErrStorage. The text of err is kept as the detail.
 func wrap(op, bucket, key string, err error) error {
@@ -110,6 +112,9 @@ func wrap(op, bucket, key string, err error) error {
 	var oe *coldstore.OpError
 	if errors.As(err, &oe) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
+	}
+	if errors.Is(err, kv.ErrUnavailable) {
+		return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: coldstore.ErrUnavailable, Detail: err.Error()}
 	}
 	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
 		return &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Err: coldstore.ErrInsufficientStorage, Detail: err.Error()}

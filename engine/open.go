@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/kv/boltkv"
+	"github.com/coldstore-dev/coldstore/kv/pgkv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -19,6 +22,14 @@ import (
 // creating it if the path does not exist, and starts the background sweeper
 // unless opts.DisableSweeper. opts may be nil; it is copied and never
 // changed.
+//
+// A path that is a postgres:// or postgresql:// URL (IsURL) opens the
+// database in that PostgreSQL database instead (package pgkv), creating
+// its tables there: any number of processes may open it at once, and
+// together they keep the rules as one (see the README's "More than one
+// machine"). Open then returns an error wrapping coldstore.ErrUnavailable
+// when the server cannot be reached within max(OpenTimeout, 10 s), and
+// ErrNewerSchema, ErrNotDatabase, ErrWrongDialect as for a file.
 //
 // Open returns an error wrapping ErrNotDatabase for a file that is empty, is
 // not a bbolt file, or is another program's bbolt file; ErrCorrupt for a
@@ -35,6 +46,9 @@ import (
 // the file, so that the path is as it was: a half-written new file would
 // otherwise be refused by every later Open.
 func Open(path string, opts *Options) (*DB, error) {
+	if IsURL(path) {
+		return openURL(path, opts)
+	}
 	_, err := os.Lstat(path)
 	created := errors.Is(err, os.ErrNotExist)
 	o := opts.withDefaults()
@@ -53,6 +67,25 @@ func Open(path string, opts *Options) (*DB, error) {
 		_ = os.Remove(path) // ErrLocked: another process made it meanwhile
 	}
 	return nil, err
+}
+
+// IsURL reports whether Open takes path as the URL of a PostgreSQL
+// database (postgres:// or postgresql://) rather than a file's path.
+func IsURL(path string) bool {
+	return strings.HasPrefix(path, "postgres://") || strings.HasPrefix(path, "postgresql://")
+}
+
+// openURL opens the database in the PostgreSQL database url names (package
+// pgkv), which any number of processes may open at once.
+func openURL(url string, opts *Options) (*DB, error) {
+	o := opts.withDefaults()
+	ctx, cancel := context.WithTimeout(context.Background(), max(o.OpenTimeout, 10*time.Second))
+	defer cancel()
+	s, err := pgkv.Open(ctx, url, nil)
+	if err != nil {
+		return nil, wrap("Open", "", "", err)
+	}
+	return OpenStore(s, opts)
 }
 
 // OpenStore opens the database held by s, creating its layout when s is

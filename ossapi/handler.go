@@ -50,7 +50,7 @@ type Options struct {
 	// a request to <bucket>.<Domain> addresses the bucket. "": path-style
 	// only.
 	Domain string
-	// Clock is the database's clock. When it is a *clock.Mock it is served
+	// Clock is the database's clock. When it is a mock (wire.Settable) it is served
 	// at /-/clock: GET tells the time, POST ?advance=4h moves it (never
 	// past coldstore.MaxTime). nil: the wall clock, and no /-/clock.
 	Clock clock.Clock

@@ -51,7 +51,7 @@ type Options struct {
 	// Region is the region the server names (GetBucketLocation, the
 	// x-amz-bucket-region header). "": us-east-1.
 	Region string
-	// Clock is the database's clock. When it is a *clock.Mock it is served
+	// Clock is the database's clock. When it is a mock (wire.Settable) it is served
 	// at /-/clock: GET tells the time, POST ?advance=4h moves it. nil: the
 	// wall clock, and no /-/clock.
 	Clock clock.Clock

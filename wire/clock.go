@@ -20,7 +20,8 @@ const ClockPath = "/-/clock"
 // concurrent use. Authenticating the request is the caller's: a front
 // checks it first, like any other.
 type MockClock struct {
-	// Clock is the database's clock; only a *clock.Mock is served.
+	// Clock is the database's clock; only a Settable one (a *clock.Mock,
+	// or pgkv's MockClock that a cluster shares) is served.
 	Clock clock.Clock
 	// Due, when set, does the database's due work at the clock's instant
 	// and returns the next instant it has work (engine.DB.RunDue). An
@@ -32,17 +33,23 @@ type MockClock struct {
 	mu  sync.Mutex // serialises advances: the check and the move as one
 }
 
+// Settable is a mock clock that an advance moves.
+type Settable interface {
+	clock.Clock
+	Set(time.Time)
+}
+
 // Serve answers a request for ClockPath whose query is query, and returns
 // the status written: 200 with the time in RFC 3339 (UTC, nanoseconds) and
 // a newline; 400 with a plain-text reason for an advance that is not a
 // positive duration, or that would move the clock past coldstore.MaxTime
 // (the clock stays where it was). It writes nothing and returns
-// ErrNotImplemented when Clock is not a *clock.Mock, and
+// ErrNotImplemented when Clock is not Settable, and
 // ErrMethodNotAllowed for a method other than GET, HEAD and POST, and
 // Due's error when it fails (the clock stays where the steps got it): the
 // caller answers those as its protocol answers errors.
 func (c *MockClock) Serve(w http.ResponseWriter, r *http.Request, query url.Values) (int, error) {
-	m, ok := c.Clock.(*clock.Mock)
+	m, ok := c.Clock.(Settable)
 	if !ok {
 		return 0, ErrNotImplemented
 	}
@@ -71,7 +78,7 @@ func (c *MockClock) Serve(w http.ResponseWriter, r *http.Request, query url.Valu
 }
 
 // advance moves m to target, through every instant Due names on the way.
-func (c *MockClock) advance(ctx context.Context, m *clock.Mock, target time.Time) error {
+func (c *MockClock) advance(ctx context.Context, m Settable, target time.Time) error {
 	if c.Due == nil {
 		m.Set(target)
 		return nil

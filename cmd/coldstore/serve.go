@@ -20,6 +20,7 @@ import (
 	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore/dialect"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/kv/pgkv"
 	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/coldstore-dev/coldstore/s3api"
 	"github.com/coldstore-dev/coldstore/wire"
@@ -71,10 +72,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("db", "coldstore.db", "database file (created if absent)")
+	path := fs.String("db", "coldstore.db", "database file (created if absent), or a postgres:// URL: a PostgreSQL database that any number of servers share (tables created if absent)")
 	addr := fs.String("addr", "127.0.0.1:9000", "address to listen on")
 	domain := fs.String("domain", "", "endpoint host name for virtual-hosted buckets (<bucket>.<domain>)")
-	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen")
+	clockMode := fs.String("clock", "real", "real, or mock: a clock moved by POST /-/clock?advance=4h, from 2024-01-01 or the latest instant the database has seen (on PostgreSQL, one clock in the database for every server)")
 	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify signatures (OSS's, or S3's SigV4 with -api s3), dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
 	region := fs.String("region", "us-east-1", "with -api s3: the region the server is (GetBucketLocation, x-amz-bucket-region) and the one LocationConstraint CreateBucket takes")
 	hookURL := fs.String("events-webhook", "", "http(s) URL: POST each event there as an S3 event-notification message (JSON), in commit order, retried with backoff; a queue of 1,024, losses logged")
@@ -129,12 +130,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 2
 	}
-	var mock *clock.Mock
 	switch *clockMode {
-	case "real":
-	case "mock":
-		mock = clock.NewMock()
-		mock.Set(mockStart)
+	case "real", "mock":
 	default:
 		fmt.Fprintf(stderr, "coldstore serve: -clock %q: want real or mock\n", *clockMode)
 		return 2
@@ -152,19 +149,15 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *api == "s3" {
 		opts.Dialect = dialect.S3()
 	}
-	if mock != nil {
-		opts.Clock, hopts.Clock, sopts.Clock = mock, mock, mock
-		// The background loop wakes at every due time (restore expiries,
-		// lifecycle) anyway; its periodic wake only tidies. On the mock,
-		// each wake an advance passes costs the mock's 1 ms pause, so a
-		// minute's period made ?advance=721h take 40 s: a day's, 30 ms.
-		opts.SweepInterval = 24 * time.Hour
-	}
-	db, err := engine.Open(*path, opts)
+	db, mock, closeClock, err := openDB(ctx, *path, *clockMode == "mock", opts)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 1
+	}
+	defer closeClock()
+	if mock != nil {
+		hopts.Clock, sopts.Clock = mock, mock
 	}
 	if mock != nil {
 		// Resume where the database's time got to: never earlier.
@@ -204,6 +197,51 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		code = 1
 	}
 	return code
+}
+
+// openDB opens the database at path, a file or a PostgreSQL URL, on opts
+// and, with mock, on a mock clock that it returns: a clock.Mock from
+// mockStart for a file, the database's shared one for PostgreSQL. The
+// function returned closes the clock after the database.
+func openDB(ctx context.Context, path string, mock bool, opts *engine.Options) (*engine.DB, wire.Settable, func(), error) {
+	var clk wire.Settable
+	closeClock := func() {}
+	if mock {
+		// The background loop wakes at every due time (restore expiries,
+		// lifecycle) anyway; its periodic wake only tidies. On the mock,
+		// each wake an advance passes costs the mock's 1 ms pause, so a
+		// minute's period made ?advance=721h take 40 s: a day's, 30 ms.
+		opts.SweepInterval = 24 * time.Hour
+	}
+	if !engine.IsURL(path) {
+		if mock {
+			m := clock.NewMock()
+			m.Set(mockStart)
+			clk, opts.Clock = m, m
+		}
+		db, err := engine.Open(path, opts)
+		return db, clk, closeClock, err
+	}
+	octx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := pgkv.Open(octx, path, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if mock {
+		pc, err := st.MockClock(octx, mockStart)
+		if err != nil {
+			st.Close()
+			return nil, nil, nil, err
+		}
+		clk, opts.Clock, closeClock = pc, pc, func() { pc.Close() }
+	}
+	db, err := engine.OpenStore(st, opts)
+	if err != nil {
+		closeClock()
+		return nil, nil, nil, err
+	}
+	return db, clk, closeClock, nil
 }
 
 // closeDB closes db, waiting at most grace: a Close that does not return
