@@ -73,6 +73,16 @@ func (db *DB) leadLoop(ctx context.Context) {
 	}
 }
 
+// Leading reports whether this process runs the background loop: always,
+// on a store of one process, unless Options.DisableSweeper; on a store
+// several processes share, while it is their elected leader.
+func (db *DB) Leading() bool {
+	if db.cluster == nil {
+		return !db.opts.DisableSweeper
+	}
+	return db.leading.Load()
+}
+
 // followLoop stores this process's read counts every SweepInterval, as the
 // leader's sweeps do for its own: on a shared store every process counts
 // the reads it serves.
