@@ -350,11 +350,16 @@ func (a *appender) stage(chunks [][]byte) error {
 		if _, _, err := a.current(tx, &rec); err != nil {
 			return err
 		}
+		if staged > 0 {
+			if err := a.db.staged(tx, "Append", a.bucket, a.key, a.id, stagingKey(a.id, a.first+1)); err != nil {
+				return err
+			}
+		}
 		if err := a.putChunks(tx, a.first+1+a.staged, chunks); err != nil {
 			return err
 		}
 		a.staged += uint32(len(chunks))
-		return tx.Bucket(bktStaging).Put(stagingKey(a.id, a.first+1), []byte(a.bucket+"\x00"+a.key))
+		return tx.Bucket(bktStaging).Put(stagingKey(a.id, a.first+1), a.db.stagingValue(a.bucket, a.key))
 	})
 	if err != nil {
 		a.id, a.staged = id, staged // the transaction rolled back
@@ -433,7 +438,7 @@ func (a *appender) publish(head []byte, chunks [][]byte) (ObjectInfo, error) {
 		}
 		w.created("Append", a.bucket, a.key, &rec)
 		if a.staged > 0 {
-			if err := w.tx.Bucket(bktStaging).Delete(stagingKey(a.id, a.first+1)); err != nil {
+			if err := w.unstage("Append", a.bucket, a.key, stagingKey(a.id, a.first+1)); err != nil {
 				return err
 			}
 		}

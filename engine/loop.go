@@ -127,6 +127,9 @@ func (db *DB) RunDue(ctx context.Context) (time.Time, error) {
 		if err := db.foldMeters(ctx); err != nil && lerr == nil {
 			lerr = err
 		}
+		if err := db.collectOrphans(ctx); err != nil && lerr == nil {
+			lerr = err
+		}
 	}
 	next := res.Next
 	if !lc.Next.IsZero() && (next.IsZero() || lc.Next.Before(next)) {

@@ -23,6 +23,10 @@ type sharedMem struct {
 	lead sync.Mutex
 }
 
+func (s *sharedMem) Node() []byte { return []byte("memnode1") }
+
+func (s *sharedMem) Alive(context.Context, []byte) (bool, error) { return true, nil }
+
 func (s *sharedMem) Lead(ctx context.Context, _ func(time.Time)) (<-chan struct{}, error) {
 	got := make(chan struct{})
 	go func() { s.lead.Lock(); close(got) }()

@@ -365,8 +365,8 @@ func (p *putter) publishPart(chunks [][]byte) error {
 		if err := up.ub.Put(pk, rec.encode(pk)); err != nil {
 			return err
 		}
-		if p.id != 0 {
-			if err := w.tx.Bucket(bktStaging).Delete(idKey(p.id)); err != nil {
+		if id != 0 { // staged before: its entry goes
+			if err := w.unstage(p.op, p.bucket, p.key, idKey(p.id)); err != nil {
 				return err
 			}
 		}

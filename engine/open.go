@@ -103,7 +103,8 @@ func openURL(url string, opts *Options) (*DB, error) {
 // published.
 func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
-	if err := initStore(s, o.Dialect.Name(), o.Catalog); err != nil {
+	_, shared := s.(kv.Cluster)
+	if err := initStore(s, o.Dialect.Name(), o.Catalog, !shared); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -151,10 +152,10 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 
 // initStore creates the layout in an empty store, recording the dialect, or
 // checks that it holds a coldstore database of a schema this code knows and
-// of the dialect, migrating an older schema, and collects the chunks of
-// interrupted Puts. A panic inside the store (a damaged page) is returned as
+// of the dialect, migrating an older schema, and, with collect, collects
+// the chunks of interrupted Puts. A panic inside the store (a damaged page) is returned as
 // ErrCorrupt.
-func initStore(s kv.Store, dialect string, cat *storageclass.Catalog) (err error) {
+func initStore(s kv.Store, dialect string, cat *storageclass.Catalog, collect bool) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fail("Open", "", "", ErrCorrupt, "%v", p)
@@ -219,6 +220,9 @@ func initStore(s kv.Store, dialect string, cat *storageclass.Catalog) (err error
 				return fail("Open", "", "", ErrCorrupt, "bucket %q missing", name)
 			}
 		}
+		if !collect {
+			return nil // other processes' writes under way (staging.go)
+		}
 		return collectStaged(tx)
 	})
 	var oe *coldstore.OpError
@@ -248,6 +252,12 @@ func collectStaged(tx kv.Tx) error {
 	}); err != nil {
 		return err
 	}
+	return collectEntries(tx, ids)
+}
+
+// collectEntries deletes the staging entries ids and the chunks each names.
+func collectEntries(tx kv.Tx, ids [][]byte) error {
+	st := tx.Bucket(bktStaging)
 	for _, id := range ids {
 		var err error
 		switch len(id) {
@@ -256,7 +266,7 @@ func collectStaged(tx kv.Tx) error {
 		case 12: // an Append's: the chunks it staged past the object's (stagingKey)
 			err = deleteChunksFrom(tx, binary.BigEndian.Uint64(id), binary.BigEndian.Uint32(id[8:]))
 		default:
-			err = fmt.Errorf("staging entry of %d bytes", len(id))
+			err = fmt.Errorf("%w: %d bytes", errStagingKey, len(id))
 		}
 		if err != nil {
 			return err

@@ -274,10 +274,13 @@ func (p *putter) stage(chunks [][]byte) error {
 		if _, err := objectsOf(tx, p.op, p.bucket, p.key); err != nil {
 			return err
 		}
+		if err := p.db.staged(tx, p.op, p.bucket, p.key, id, idKey(id)); err != nil {
+			return err
+		}
 		if err := p.putChunks(tx, chunks); err != nil {
 			return err
 		}
-		return tx.Bucket(bktStaging).Put(idKey(p.id), []byte(p.bucket+"\x00"+p.key))
+		return tx.Bucket(bktStaging).Put(idKey(p.id), p.db.stagingValue(p.bucket, p.key))
 	})
 	if err != nil {
 		p.id, p.chunks = id, n // the transaction rolled back
@@ -356,8 +359,8 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			return err
 		}
 		w.created(p.op, p.bucket, p.key, &rec)
-		if p.id != 0 {
-			if err := w.tx.Bucket(bktStaging).Delete(idKey(p.id)); err != nil {
+		if id != 0 { // staged before: its entry goes
+			if err := w.unstage("Put", p.bucket, p.key, idKey(p.id)); err != nil {
 				return err
 			}
 		}

@@ -19,6 +19,15 @@ type Cluster interface {
 	// closed. While this process leads, wake is called with every instant
 	// another process's committed transaction named with Waker.Wake.
 	Lead(ctx context.Context, wake func(time.Time)) (lost <-chan struct{}, err error)
+	// Node returns this process's id among those that opened the store:
+	// 8 bytes, unique to this Open.
+	Node() []byte
+	// Alive reports whether the process of id node still has the store
+	// open. A process whose hold on the store broke (a lost connection)
+	// may be reported dead while it runs: what it has under way must then
+	// fail rather than be lost (the engine's staging entries are checked
+	// on publish).
+	Alive(ctx context.Context, node []byte) (bool, error)
 }
 
 // Waker is implemented by the write transactions of a Cluster: Wake tells

@@ -85,7 +85,8 @@ type Store struct {
 	closed  bool
 	calls   sync.WaitGroup
 
-	lead leader // the background work's election (cluster.go)
+	lead     leader   // the background work's election (cluster.go)
+	presence presence // this process's lock, that tells it alive (presence.go)
 
 	trips atomic.Uint64 // round trips of transactions, for RoundTrips
 }
@@ -139,6 +140,17 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	if err := s.startPresence(); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("%w: %v", kv.ErrStorage, err)
+	}
+	select {
+	case <-s.presence.held:
+	case <-ctx.Done():
+		s.stopPresence()
+		pool.Close()
+		return nil, ctx.Err()
+	}
 	return s, nil
 }
 
@@ -172,6 +184,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	s.lead.stop()
 	s.calls.Wait()
+	s.stopPresence()
 	s.pool.Close()
 	return nil
 }
