@@ -35,10 +35,6 @@ import (
 // clusterNodeEnv carries a child's serve arguments, as JSON.
 const clusterNodeEnv = "COLDSTORE_CLUSTER_NODE_ARGS"
 
-// clusterCtlEnv is the command prefix scripts/with-postgres gives to
-// control its PostgreSQL server (pg_ctl -D …).
-const clusterCtlEnv = "COLDSTORE_PG_CTL"
-
 // The lines serve logs when its process takes and loses the lead of the
 // background work (engine/loop.go).
 const (
@@ -795,26 +791,6 @@ func TestCluster_LeaderKilled(t *testing.T) {
 	}
 }
 
-// pgCtl runs scripts/with-postgres's pg_ctl with args; the server it
-// starts writes its log to a file of the test's (an inherited file, not
-// a pipe that the command's end would wait for).
-func pgCtl(t *testing.T, ctl string, args string) time.Duration {
-	t.Helper()
-	f, err := os.CreateTemp(t.TempDir(), "pg_ctl-*.log")
-	require.NoError(t, err)
-	defer f.Close()
-	cmd := exec.Command("sh", "-c", ctl+" "+args)
-	cmd.Stdout, cmd.Stderr = f, f
-	start := time.Now()
-	err = cmd.Run()
-	took := time.Since(start)
-	if err != nil {
-		b, _ := os.ReadFile(f.Name())
-		t.Fatalf("%s %s: %v:\n%s", ctl, args, err, b)
-	}
-	return took
-}
-
 // TestCluster_PostgresRestart: two servers under a load of PUTs while
 // PostgreSQL restarts, once with -m fast and once with -m immediate (a
 // crash). During the outage requests fail 503 ServiceUnavailable, never
@@ -822,14 +798,10 @@ func pgCtl(t *testing.T, ctl string, args string) time.Duration {
 // return both servers succeed again and a leader is elected again; every
 // acknowledged PUT reads back.
 func TestCluster_PostgresRestart(t *testing.T) {
-	url := pgtest.URL(t, t.TempDir())
-	ctl := os.Getenv(clusterCtlEnv)
-	if ctl == "" {
-		t.Fatalf("%s is not set: this test restarts PostgreSQL with it (a pg_ctl command prefix). Run it under scripts/with-postgres "+
-			"with %s unset, so that it starts a throwaway server and sets both %s and %s: "+
-			"scripts/with-postgres go test -race -count=1 ./cmd/coldstore -run TestCluster",
-			clusterCtlEnv, pgtest.Env, pgtest.Env, clusterCtlEnv)
-	}
+	// A server of this test's own: the shared one serves other tests
+	// meanwhile.
+	pg := pgtest.Start(t)
+	url := pg.URL
 	nodes := startCluster(t, 2, "-db", url, "-api", "oss")
 	c := newClusterClient(t)
 	waitLeader(t, nodes, nil, 15*time.Second)
@@ -848,8 +820,9 @@ func TestCluster_PostgresRestart(t *testing.T) {
 			base[n] = n.leads()
 		}
 		restartAt := time.Now()
-		took := pgCtl(t, ctl, "restart -w -m "+mode)
+		pg.Restart(mode)
 		backAt := time.Now()
+		took := backAt.Sub(restartAt)
 		t.Logf("PostgreSQL restarted with -m %s in %v", mode, took.Round(time.Millisecond))
 		// Both servers answer 200 again within 10s of PostgreSQL's return.
 		for _, n := range nodes {

@@ -19,8 +19,8 @@ import (
 // a transaction that reads the clock holds a pooled connection already).
 // Timers run on a clock.Mock that follows the row: it is set forward
 // whenever Now reads a later instant and whenever another process moves
-// the row (NOTIFY coldstore_clock), so a process's loop asleep on the
-// clock wakes when any process moves it past its timer. When the database
+// the row (a NOTIFY on the namespace's clock channel), so a process's loop
+// asleep on the clock wakes when any process moves it past its timer. When the database
 // cannot be reached, Now answers the last instant read.
 type MockClock struct {
 	*clock.Mock
@@ -112,7 +112,7 @@ func (c *MockClock) Set(t time.Time) {
 		c.read(ctx)
 	}
 	if c.conn != nil && !c.conn.IsClosed() {
-		_, err := c.conn.Exec(ctx, "WITH m AS (UPDATE coldstore_clock SET t = greatest(t, $1) WHERE id = 1 RETURNING t) SELECT pg_notify('coldstore_clock', t::text) FROM m", t.UnixNano())
+		_, err := c.conn.Exec(ctx, "WITH m AS (UPDATE coldstore_clock SET t = greatest(t, $1) WHERE id = 1 RETURNING t) SELECT pg_notify($2, t::text) FROM m", t.UnixNano(), c.s.ns.clock)
 		if err != nil {
 			_ = c.conn.Close(ctx)
 		}
@@ -142,7 +142,7 @@ func (c *MockClock) listen(ctx context.Context) {
 	for ctx.Err() == nil {
 		conn, err := pgx.Connect(ctx, c.s.url)
 		if err == nil {
-			if _, err = conn.Exec(ctx, "LISTEN coldstore_clock"); err == nil {
+			if _, err = conn.Exec(ctx, "LISTEN "+c.s.ns.clock); err == nil {
 				for {
 					n, werr := conn.WaitForNotification(ctx)
 					if werr != nil {

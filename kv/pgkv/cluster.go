@@ -2,6 +2,9 @@ package pgkv
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"strconv"
 	"sync"
 	"time"
@@ -9,12 +12,43 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// lockLeader is the advisory lock held by the leading process.
-const lockLeader = 0x636f6c6473746f02 // "coldsto" 02
+// Advisory locks and notification channels are PostgreSQL's, one set for
+// a whole database: coldstore's carry a name of the schema its tables are
+// in (namespace), so that databases in two schemas of one PostgreSQL
+// database elect their leaders and wake them apart.
+
+// namespace names the tables' schema: a hash of the database's and the
+// schema's names. It sets the leader's lock and the channels' names.
+type namespace struct {
+	leader int64  // the advisory lock held by the leading process
+	wake   string // the channel of wake-ups for the leader
+	clock  string // the channel of the mock clock's moves
+}
+
+func newNamespace(database, schema string) namespace {
+	sum := sha256.Sum256([]byte(database + "\x00" + schema))
+	tag := hex.EncodeToString(sum[:6])
+	return namespace{
+		leader: int64(binary.BigEndian.Uint64(sum[8:])),
+		wake:   "coldstore_wake_" + tag,
+		clock:  "coldstore_clock_" + tag,
+	}
+}
+
+// learnNamespace reads the names of the database and of the schema the
+// tables are in.
+func (s *Store) learnNamespace(ctx context.Context) error {
+	var database, schema string
+	if err := s.pool.QueryRow(ctx, "SELECT current_database(), current_schema()").Scan(&database, &schema); err != nil {
+		return classify(ctx, err)
+	}
+	s.ns = newNamespace(database, schema)
+	return nil
+}
 
 // leader holds, while this process leads, a connection of its own (outside
-// the pool) that holds the session-level advisory lock lockLeader and
-// LISTENs on coldstore_wake. The lock is PostgreSQL's: it is released the
+// the pool) that holds the session-level advisory lock namespace.leader
+// and LISTENs on namespace.wake. The lock is PostgreSQL's: it is released the
 // moment that connection ends, when the process dies (its socket closes)
 // or the server restarts, so another process's blocked pg_advisory_lock
 // returns within a round trip of it. A leader learns that it lost the lock
@@ -80,7 +114,7 @@ func (s *Store) acquireLead(ctx context.Context) (*pgx.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, q := range []string{"LISTEN coldstore_wake", "SELECT pg_advisory_lock(" + strconv.FormatInt(lockLeader, 10) + ")"} {
+	for _, q := range []string{"LISTEN " + s.ns.wake, "SELECT pg_advisory_lock(" + strconv.FormatInt(s.ns.leader, 10) + ")"} {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			_ = conn.Close(context.Background())
 			return nil, err

@@ -176,3 +176,16 @@ func TestCluster_ServerRestart(t *testing.T) {
 	require.ErrorIs(t, err, coldstore.ErrNoSuchKey, "a write that failed left nothing")
 	require.NoError(t, db.Check(ctx))
 }
+
+// Two databases in two schemas of one PostgreSQL database keep apart:
+// each elects its own leader, and moving one's mock clock leaves the
+// other's.
+func TestCluster_SchemasApart(t *testing.T) {
+	a := openNodes(t, pgtest.URL(t, t.TempDir()), 1, engine.Options{})[0]
+	b := openNodes(t, pgtest.URL(t, t.TempDir()), 1, engine.Options{})[0]
+	require.Eventually(t, func() bool { return a.db.Leading() && b.db.Leading() }, 10*time.Second, 10*time.Millisecond,
+		"each database has its leader")
+	a.clock.Add(100 * time.Hour)
+	require.Equal(t, start.Add(100*time.Hour), a.clock.Now())
+	require.Equal(t, start, b.clock.Now(), "the other database's clock stays")
+}

@@ -85,8 +85,9 @@ type Store struct {
 	closed  bool
 	calls   sync.WaitGroup
 
-	lead     leader   // the background work's election (cluster.go)
-	presence presence // this process's lock, that tells it alive (presence.go)
+	lead     leader    // the background work's election (cluster.go)
+	presence presence  // this process's lock, that tells it alive (presence.go)
+	ns       namespace // the names of its lock and channels (cluster.go)
 
 	trips atomic.Uint64 // round trips of transactions, for RoundTrips
 }
@@ -137,6 +138,10 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 	s := &Store{pool: pool, url: url, retries: o.Retries, clock: o.Clock, buckets: bucketSet{gen: -1}}
 	s.lead.init(s)
 	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.learnNamespace(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}

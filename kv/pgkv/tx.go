@@ -59,7 +59,7 @@ const (
 	sqlDropBucket = "DELETE FROM coldstore_buckets WHERE p >= $1 AND p < $2"
 	sqlDropSeq    = "DELETE FROM coldstore_seq WHERE p >= $1 AND p < $2"
 	sqlMoveGen    = "UPDATE coldstore_meta SET buckets = buckets + 1 WHERE id = 1"
-	sqlNotify     = "SELECT pg_notify('coldstore_wake', $1)"
+	sqlNotify     = "SELECT pg_notify($1, $2)"
 )
 
 // begin starts the transaction and learns the set of buckets: one round
@@ -233,7 +233,7 @@ func (t *tx) get(p, key []byte) []byte {
 // Wake asks the leader, through NOTIFY (delivered on commit only), to wake
 // by t. See kv.Waker.
 func (t *tx) Wake(at time.Time) {
-	_ = t.write(sqlNotify, strconv.FormatInt(at.UnixNano(), 10))
+	_ = t.write(sqlNotify, t.s.ns.wake, strconv.FormatInt(at.UnixNano(), 10))
 }
 
 // own makes t.buckets this transaction's copy before a change.
