@@ -55,9 +55,10 @@ type DB struct {
 	// is kept as deltas (meterdelta.go) and background work runs on the
 	// leader (loop.go). nil for a store of one process.
 	cluster kv.Cluster
-	node    [8]byte       // this process's part of its delta keys
-	deltas  atomic.Uint64 // the delta keys it made
-	leading atomic.Bool   // this process leads the cluster's background work
+	node    [8]byte           // this process's part of its delta keys
+	deltas  atomic.Uint64     // the delta keys it made
+	leading atomic.Bool       // this process leads the cluster's background work
+	stripes [64]chan struct{} // writers of one bucket take turns in this process (writeWith)
 
 	cancel context.CancelFunc
 	loop   sync.WaitGroup

@@ -122,6 +122,9 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	db.calls.init()
 	if c, ok := s.(kv.Cluster); ok {
 		db.cluster = c
+		for i := range db.stripes {
+			db.stripes[i] = make(chan struct{}, writersPerBucket)
+		}
 		_, _ = crand.Read(db.node[:])
 	}
 	err := s.View(context.Background(), func(tx kv.Tx) error {

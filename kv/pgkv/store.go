@@ -89,8 +89,13 @@ type Store struct {
 	presence presence  // this process's lock, that tells it alive (presence.go)
 	ns       namespace // the names of its lock and channels (cluster.go)
 
-	trips atomic.Uint64 // round trips of transactions, for RoundTrips
+	trips     atomic.Uint64 // round trips of transactions, for RoundTrips
+	conflicts atomic.Uint64 // runs lost to serialization conflicts, for Conflicts
 }
+
+// Conflicts returns how many transaction runs lost a serialization
+// conflict (and ran again, or failed past the budget) since Open.
+func (s *Store) Conflicts() uint64 { return s.conflicts.Load() }
 
 // RoundTrips returns how many round trips to PostgreSQL this store's
 // transactions have made since Open: the figure benchmarks divide by the
@@ -219,6 +224,7 @@ func (s *Store) run(ctx context.Context, writable bool, fn func(kv.Tx) error) er
 		if !isConflict(err) {
 			return err
 		}
+		s.conflicts.Add(1)
 		if attempt >= s.retries {
 			return fmt.Errorf("%w: serialization conflicts in %d runs: %v", kv.ErrUnavailable, attempt, err)
 		}
