@@ -79,9 +79,7 @@ func IsURL(path string) bool {
 // pgkv), which any number of processes may open at once.
 func openURL(url string, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
-	ctx, cancel := context.WithTimeout(context.Background(), max(o.OpenTimeout, 10*time.Second))
-	defer cancel()
-	s, err := pgkv.Open(ctx, url, nil)
+	s, err := pgkv.Open(context.Background(), url, &pgkv.Options{ConnectTimeout: max(o.OpenTimeout, 10*time.Second)})
 	if err != nil {
 		return nil, wrap("Open", "", "", err)
 	}

@@ -130,7 +130,7 @@ func (l *leader) hold(ctx context.Context, cancel context.CancelFunc, conn *pgx.
 	defer close(lost)
 	defer cancel()
 	defer func() {
-		cctx, c := context.WithTimeout(context.Background(), time.Second)
+		cctx, c := l.s.clock.WithTimeout(context.Background(), time.Second)
 		_ = conn.Close(cctx) // the lock goes with the session
 		c()
 	}()

@@ -48,7 +48,7 @@ func (s *Store) holdPresence(ctx context.Context) {
 				// Wait on the connection until it breaks or ctx ends.
 				_, _ = conn.WaitForNotification(ctx)
 			}
-			cctx, c := context.WithTimeout(context.Background(), time.Second)
+			cctx, c := s.clock.WithTimeout(context.Background(), time.Second)
 			_ = conn.Close(cctx)
 			c()
 		}

@@ -67,8 +67,11 @@ type Options struct {
 	// Retries bounds the runs of a transaction that keeps losing
 	// serialization conflicts. 0: 100.
 	Retries int
-	// Clock times the waits between those runs. nil: the wall clock. (It
-	// is not the engine's clock: a mock clock would never end a wait.)
+	// ConnectTimeout bounds Open's wait for the server. 0: 10 seconds.
+	ConnectTimeout time.Duration
+	// Clock times the waits between those runs, and the store's timeouts.
+	// nil: the wall clock. (It is not the engine's clock: a mock clock
+	// would never end a wait.)
 	Clock clock.Clock
 }
 
@@ -113,7 +116,8 @@ var (
 // version.
 //
 // It returns an error wrapping kv.ErrUnavailable when the server cannot be
-// reached, kv.ErrNewerSchema when the tables were laid out by a newer
+// reached or does not answer within Options.ConnectTimeout, ctx's error
+// when ctx ends first, kv.ErrNewerSchema when the tables were laid out by a newer
 // coldstore, kv.ErrNotDatabase when a table of that name is not
 // coldstore's, and kv.ErrStorage for a URL that does not parse and for any
 // other failure.
@@ -131,6 +135,18 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 	if o.Clock == nil {
 		o.Clock = clock.New()
 	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 10 * time.Second
+	}
+	parent := ctx
+	ctx, cancel := o.Clock.WithTimeout(ctx, o.ConnectTimeout)
+	defer cancel()
+	late := func(err error) error {
+		if ctx.Err() != nil && parent.Err() == nil {
+			return fmt.Errorf("%w: no answer within %v: %v", kv.ErrUnavailable, o.ConnectTimeout, err)
+		}
+		return err
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", kv.ErrStorage, err)
@@ -144,11 +160,11 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 	s.lead.init(s)
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, late(err)
 	}
 	if err := s.learnNamespace(ctx); err != nil {
 		pool.Close()
-		return nil, err
+		return nil, late(err)
 	}
 	if err := s.startPresence(); err != nil {
 		pool.Close()
@@ -159,7 +175,7 @@ func Open(ctx context.Context, url string, opts *Options) (*Store, error) {
 	case <-ctx.Done():
 		s.stopPresence()
 		pool.Close()
-		return nil, ctx.Err()
+		return nil, late(ctx.Err())
 	}
 	return s, nil
 }
@@ -259,7 +275,7 @@ func (s *Store) once(ctx context.Context, writable bool, fn func(kv.Tx) error) (
 		if t.open {
 			// A failure or a conflict: roll back, on a fresh context so
 			// that a cancelled request still frees the connection.
-			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			rctx, cancel := s.clock.WithTimeout(context.Background(), 5*time.Second)
 			if _, rerr := conn.Exec(rctx, "ROLLBACK"); rerr != nil {
 				_ = conn.Conn().Close(rctx)
 			}
