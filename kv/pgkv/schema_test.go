@@ -2,7 +2,9 @@ package pgkv_test
 
 import (
 	"context"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/kv/pgkv"
@@ -46,5 +48,16 @@ func TestOpen_Layout(t *testing.T) {
 func TestOpen_Unreachable(t *testing.T) {
 	ctx := context.Background()
 	_, err := pgkv.Open(ctx, "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", nil)
+	require.ErrorIs(t, err, kv.ErrUnavailable)
+}
+
+// A server that accepts the connection and never answers is ErrUnavailable
+// once Options.ConnectTimeout passes.
+func TestOpen_Silent(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	url := "postgres://nobody@" + ln.Addr().String() + "/none?sslmode=disable"
+	_, err = pgkv.Open(context.Background(), url, &pgkv.Options{ConnectTimeout: 300 * time.Millisecond})
 	require.ErrorIs(t, err, kv.ErrUnavailable)
 }
