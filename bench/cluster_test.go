@@ -24,9 +24,10 @@ import (
 // PostgreSQL the round trips per operation (summed over the nodes' stores)
 // and the runs of a transaction that lost a serialization conflict and
 // ran again, per operation. The PostgreSQL benchmarks fail, saying how to
-// get a server, when COLDSTORE_TEST_PG is unset:
+// get a server, when COLDSTORE_TEST_PG is unset. bench/cluster.sh runs
+// them in rounds under scripts/with-postgres; one round by hand:
 //
-//	scripts/with-postgres go test ./bench -run '^$' -bench Cluster -cpu 2 -count 5 -benchtime 2s
+//	scripts/with-postgres go test ./bench -run '^$' -bench Cluster -cpu 2 -benchtime 1s
 
 // clusterClients is how many goroutines issue operations, over all nodes.
 const clusterClients = 32
