@@ -39,7 +39,7 @@ var checksums = map[string]func() hash.Hash{
 // nothing.
 type checkedBody struct {
 	r          io.Reader
-	md5        hash.Hash // always: the answer's ETag needs none, the check does
+	md5        hash.Hash // with Content-MD5 only: the engine computes the ETag's own
 	wantMD5    []byte
 	sha        hash.Hash
 	wantSHA    []byte
@@ -59,7 +59,7 @@ type checkedBody struct {
 // checksum header that is not base64 of its algorithm's size, several
 // checksum headers, or an x-amz-trailer that names no checksum S3 knows.
 func checkedRequestBody(q *request, op string) (*checkedBody, error) {
-	b := &checkedBody{r: q.body, md5: md5.New()}
+	b := &checkedBody{r: q.body}
 	bad := func(detail string) error {
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: detail, Err: coldstore.ErrInvalidArgument}
 	}
@@ -68,7 +68,7 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 		if err != nil || len(want) != md5.Size {
 			return nil, errInvalidDigest
 		}
-		b.wantMD5 = want
+		b.wantMD5, b.md5 = want, md5.New()
 	}
 	switch s := q.r.Header.Get("x-amz-content-sha256"); {
 	case s == "" || s == "UNSIGNED-PAYLOAD":
@@ -115,7 +115,9 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 
 func (c *checkedBody) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.md5.Write(p[:n])
+	if c.md5 != nil {
+		c.md5.Write(p[:n])
+	}
 	if c.sha != nil {
 		c.sha.Write(p[:n])
 	}
