@@ -1,7 +1,6 @@
 package ossapi
 
 import (
-	"encoding/base64"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -95,7 +94,7 @@ func (h *Handler) uploadPart(q *request) error {
 		return err
 	}
 	q.header("ETag", etag(p.ETag))
-	q.header("Content-MD5", base64.StdEncoding.EncodeToString(body.md5.Sum(nil)))
+	q.header("Content-MD5", contentMD5(p.ETag))
 	q.header("x-oss-hash-crc64ecma", strconv.FormatUint(p.CRC64, 10))
 	q.writeStatus(http.StatusOK)
 	return nil

@@ -64,15 +64,17 @@ func crcHeader(q *request, oi engine.ObjectInfo) {
 // nothing.
 type checkedBody struct {
 	r          io.Reader
-	wantMD5    []byte // nil: no Content-MD5
-	wantSHA256 []byte // nil: no payload hash (UNSIGNED-PAYLOAD)
-	md5        hash.Hash
+	wantMD5    []byte    // nil: no Content-MD5
+	wantSHA256 []byte    // nil: no payload hash (UNSIGNED-PAYLOAD)
+	md5        hash.Hash // with Content-MD5 only: the engine computes the body's own
 	sha256     hash.Hash
 }
 
 func (c *checkedBody) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.md5.Write(p[:n])
+	if c.md5 != nil {
+		c.md5.Write(p[:n])
+	}
 	if c.sha256 != nil {
 		c.sha256.Write(p[:n])
 	}
@@ -168,7 +170,7 @@ func (h *Handler) putObject(q *request) error {
 		return err
 	}
 	q.header("ETag", etag(oi.ETag))
-	q.header("Content-MD5", base64.StdEncoding.EncodeToString(body.md5.Sum(nil)))
+	q.header("Content-MD5", contentMD5(oi.ETag))
 	crcHeader(q, oi)
 	q.writeStatus(http.StatusOK)
 	return nil
@@ -197,16 +199,27 @@ func (h *Handler) putOptions(q *request, op string) (*engine.PutOptions, error) 
 	return opts, nil
 }
 
+// contentMD5 is the Content-MD5 OSS answers a PutObject or an UploadPart
+// with: base64 of the body's MD5, which the ETag the engine gives such a
+// body is in hex.
+func contentMD5(etag string) string {
+	sum, err := hex.DecodeString(etag)
+	if err != nil || len(sum) != md5.Size {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(sum)
+}
+
 // checkedRequestBody is the request's body, checked against its
 // Content-MD5 and x-oss-content-sha256 as it is read.
 func checkedRequestBody(q *request, op string) (*checkedBody, error) {
-	body := &checkedBody{r: q.body, md5: md5.New()}
+	body := &checkedBody{r: q.body}
 	if m := q.r.Header.Get("Content-MD5"); m != "" {
 		want, err := base64.StdEncoding.DecodeString(m)
 		if err != nil || len(want) != md5.Size {
 			return nil, errDigestMalformed
 		}
-		body.wantMD5 = want
+		body.wantMD5, body.md5 = want, md5.New()
 	}
 	if s := q.r.Header.Get("x-oss-content-sha256"); s != "" && s != "UNSIGNED-PAYLOAD" {
 		want, err := hex.DecodeString(s)

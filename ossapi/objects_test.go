@@ -4,6 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/xml"
 	"fmt"
 	"hash/crc64"
 	"io"
@@ -566,4 +569,27 @@ func TestPutChecks(t *testing.T) {
 	for _, key := range []string{"tab%09in", "new%0Aline", "%EF%BF%BD", "%F0%9F%98%80"} {
 		require.Equal(t, 200, do(t, h, "PUT", "/bkt/"+key, "x", nil).Code, key)
 	}
+}
+
+// PutObject and UploadPart answer Content-MD5: base64 of the body's MD5,
+// with or without a Content-MD5 in the request.
+func TestContentMD5Answered(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	sum := md5.Sum([]byte("hello"))
+	want := base64.StdEncoding.EncodeToString(sum[:])
+	w := do(t, h, "PUT", "/bkt/k", "hello", nil)
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, want, w.Header().Get("Content-MD5"))
+	w = do(t, h, "PUT", "/bkt/k2", "hello", map[string]string{"Content-MD5": want})
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, want, w.Header().Get("Content-MD5"))
+	w = do(t, h, "POST", "/bkt/big?uploads", "", nil)
+	require.Equal(t, 200, w.Code)
+	var init struct{ UploadId string }
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &init))
+	w = do(t, h, "PUT", "/bkt/big?partNumber=1&uploadId="+init.UploadId, "hello", nil)
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, want, w.Header().Get("Content-MD5"))
 }
