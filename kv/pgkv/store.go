@@ -6,13 +6,14 @@
 //
 // # Layout
 //
-// Four tables, created by Open in the database (and schema, by the URL's
+// Five tables, created by Open in the database (and schema, by the URL's
 // search_path) it connects to:
 //
 //	coldstore_meta    one row: the layout's version and the buckets' generation
 //	coldstore_buckets one row per kv bucket, by its path
 //	coldstore_kv      (p, k) → v: the keys of every bucket; v NULL names a nested bucket
 //	coldstore_seq     each bucket's sequence (NextSequence)
+//	coldstore_clock   the instant of the mock clock processes share (MockClock)
 //
 // A bucket's path p is its names from the top, each with its 0x00 bytes
 // escaped (0x00 0xFF) and ended by 0x00 0x01: so paths sort as the names do,
