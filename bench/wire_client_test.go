@@ -165,11 +165,15 @@ func (c *wireClient) fetch(r wireReq) (int, []byte, error) {
 func (c *wireClient) expect(r wireReq, want int, buf []byte) (int64, error) {
 	var head []byte
 	code, n, err := c.send(r, buf, &head, 1024)
-	if err != nil {
-		return n, fmt.Errorf("%s %s?%s: %v", r.method, r.path, r.query, err)
+	if err == nil && code != want {
+		err = fmt.Errorf("%d, want %d: %s", code, want, errorCode(head))
 	}
-	if code != want {
-		return n, fmt.Errorf("%s %s?%s: %d, want %d: %s", r.method, r.path, r.query, code, want, errorCode(head))
+	if err != nil {
+		target := r.path
+		if r.query != "" {
+			target += "?" + r.query
+		}
+		return n, fmt.Errorf("%s %s: %v", r.method, target, err)
 	}
 	return n, nil
 }

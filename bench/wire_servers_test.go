@@ -3,16 +3,22 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/dialect"
+	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/s3api"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3bolt"
 )
@@ -38,6 +44,13 @@ import (
 //     when it reaches the disk.
 //   - minio: `minio server DIR`, one drive. Its own fsync rules; see the
 //     README.
+//   - coldstore-inproc, only when COLDSTORE_WIRE_SERVERS names it: what
+//     serve runs (s3api over the engine on bbolt, S3 dialect, the same
+//     keys, a text logger) in this process, for a CPU profile of the
+//     server with -cpuprofile (focus on net/http.(*conn).serve to leave
+//     the client out). Its srv-cpu-us/op counts the client too.
+//
+// COLDSTORE_WIRE_SERVERS (a comma-separated list) chooses among them.
 //
 // Peers that are separate programs run when their binaries are found:
 // COLDSTORE_PEER_VERSITYGW and COLDSTORE_PEER_MINIO name them, or they are
@@ -53,14 +66,20 @@ const (
 )
 
 // wireServerNames are the servers in the order each row runs them.
-var wireServerNames = []string{"coldstore", "gofakes3", "versitygw", "minio"}
+func wireServerNames() []string {
+	if list := os.Getenv("COLDSTORE_WIRE_SERVERS"); list != "" {
+		return strings.Split(list, ",")
+	}
+	return []string{"coldstore", "gofakes3", "versitygw", "minio"}
+}
 
 // wireServer is a running server with the buckets "bkt" and "list".
 type wireServer struct {
 	name   string
 	url    string
-	cmd    *exec.Cmd
+	cmd    *exec.Cmd  // nil: in this process
 	exited chan error // its exit, once
+	closer func()     // stops a server in this process
 	dir    string     // its data folder, removed when it stops
 	note   string     // how it was started, for the log
 
@@ -71,7 +90,12 @@ type wireServer struct {
 	seq      int64        // fresh key numbers
 }
 
-func (s *wireServer) pid() int { return s.cmd.Process.Pid }
+func (s *wireServer) pid() int {
+	if s.cmd == nil {
+		return os.Getpid()
+	}
+	return s.cmd.Process.Pid
+}
 
 // next hands out n fresh key numbers.
 func (s *wireServer) next(n int) int64 {
@@ -129,6 +153,8 @@ func startWireServer(name string) (*wireServer, error) {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	var cmd *exec.Cmd
 	switch name {
+	case "coldstore-inproc":
+		return startInProcess(dir, addr)
 	case "coldstore":
 		bin, err := coldstoreBinary()
 		if err != nil {
@@ -198,11 +224,13 @@ func (s *wireServer) awaitBuckets() error {
 	deadline := time.Now().Add(60 * time.Second)
 	for _, bucket := range []string{"bkt", "list"} {
 		for {
-			select {
-			case err := <-s.exited:
-				s.exited <- err
-				return fmt.Errorf("exited: %v", err)
-			default:
+			if s.exited != nil {
+				select {
+				case err := <-s.exited:
+					s.exited <- err
+					return fmt.Errorf("exited: %v", err)
+				default:
+				}
 			}
 			code, _, err := c.send(wireReq{method: "PUT", path: "/" + bucket}, nil, nil, 0)
 			if err == nil && code == http.StatusOK {
@@ -218,6 +246,11 @@ func (s *wireServer) awaitBuckets() error {
 }
 
 func (s *wireServer) stop() {
+	if s.cmd == nil {
+		s.closer()
+		os.RemoveAll(s.dir)
+		return
+	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
@@ -296,6 +329,31 @@ func peerBinary(name, env string) (string, error) {
 		return "", err
 	}
 	return bin, nil
+}
+
+// startInProcess serves what `coldstore serve -api s3` serves, in this
+// process.
+func startInProcess(dir, addr string) (*wireServer, error) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, err := engine.Open(filepath.Join(dir, "coldstore.db"), &engine.Options{Logger: log, Dialect: dialect.S3()})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	srv := &http.Server{Handler: s3api.New(db, &s3api.Options{Logger: log, Keys: map[string]string{wireAccess: wireSecret}, Region: wireRegion})}
+	go srv.Serve(ln)
+	s := &wireServer{name: "coldstore-inproc", url: "http://" + addr, dir: dir, stored: map[int]bool{},
+		note:   "in this process, data in " + dir,
+		closer: func() { srv.Close(); db.Close() }}
+	if err := s.awaitBuckets(); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
 }
 
 // runGofakes3 is the child process that serves gofakes3 over s3bolt at

@@ -47,7 +47,7 @@ import (
 // and bench/wireratio makes the table of ratios; see README.md.
 func BenchmarkWire(b *testing.B) {
 	var servers []*wireServer
-	for _, name := range wireServerNames {
+	for _, name := range wireServerNames() {
 		if s := wireServerFor(b, name); s != nil {
 			servers = append(servers, s)
 		}
@@ -134,8 +134,10 @@ func wirePut(b *testing.B, s *wireServer, size, conns int) {
 		return err
 	})
 	if size >= 64<<10 {
+		del := newWireClient(s.url, 32)
+		defer del.close()
 		if err := wireParallel(b.N, 32, func(i int) error {
-			_, err := c.expect(wireReq{method: "DELETE", path: path(i)}, http.StatusNoContent, nil)
+			_, err := del.expect(wireReq{method: "DELETE", path: path(i)}, http.StatusNoContent, nil)
 			return err
 		}); err != nil {
 			b.Fatal(err)
