@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -57,6 +58,8 @@ func BenchmarkWire(b *testing.B) {
 		rounds = n
 	}
 	for round := range rounds {
+		load, _ := os.ReadFile("/proc/loadavg")
+		wireNote(b, "round %d of %d begins; load average %s", round+1, rounds, bytes.TrimSpace(load))
 		wireRows(b, servers, round)
 	}
 }
