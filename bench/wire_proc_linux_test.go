@@ -1,0 +1,52 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// procCPU is the CPU time that process pid has spent so far: the sum of
+// the first field of /proc/<pid>/task/*/schedstat, each thread's time on a
+// CPU in nanoseconds. (/proc/<pid>/stat's utime and stime, which also
+// count threads that have exited, come in 10 ms ticks: too coarse for a
+// row of a second. A thread that exits during a row takes its time with
+// it; Go's runtime keeps its threads.)
+func procCPU(pid int) (time.Duration, error) {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
+	var sum int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread has gone
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, fmt.Errorf("%s/%s/schedstat: %q", dir, t.Name(), b)
+		}
+		ns, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s/%s/schedstat: %q", dir, t.Name(), b)
+		}
+		sum += ns
+	}
+	return time.Duration(sum), nil
+}
+
+// childAttr makes a server process die with the benchmark even when the
+// benchmark dies without stopping it (a timeout's panic, a kill).
+func childAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
+
+// settleDisk writes every dirty page of every file system out (sync(2)),
+// between rows, so that a server that leaves its writes to the page cache
+// does not hand their writeback to the next server's row.
+func settleDisk() { syscall.Sync() }

@@ -1,0 +1,19 @@
+//go:build !linux
+
+package bench
+
+import (
+	"errors"
+	"syscall"
+	"time"
+)
+
+// procCPU reads /proc, which only Linux has: elsewhere the wire
+// benchmark reports no server CPU.
+func procCPU(pid int) (time.Duration, error) {
+	return 0, errors.New("server CPU is read from /proc: Linux only")
+}
+
+func childAttr() *syscall.SysProcAttr { return nil }
+
+func settleDisk() {}
