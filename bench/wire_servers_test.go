@@ -141,11 +141,16 @@ func wireServerFor(b *testing.B, name string) *wireServer {
 	return s
 }
 
-func startWireServer(name string) (*wireServer, error) {
+func startWireServer(name string) (s *wireServer, err error) {
 	dir, err := os.MkdirTemp("", "wire-"+name+"-")
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(dir)
+		}
+	}()
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -206,7 +211,7 @@ func startWireServer(name string) (*wireServer, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	s := &wireServer{name: name, url: "http://" + addr, cmd: cmd, dir: dir, stored: map[int]bool{},
+	s = &wireServer{name: name, url: "http://" + addr, cmd: cmd, dir: dir, stored: map[int]bool{},
 		note: fmt.Sprintf("pid %d, %s, data in %s", cmd.Process.Pid, cmd.String(), dir)}
 	s.exited = make(chan error, 1)
 	go func() { s.exited <- cmd.Wait() }()

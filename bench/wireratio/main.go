@@ -10,12 +10,17 @@
 // ratio is its ops/s over that peer's (above 1: coldstore is faster), and
 // its CPU ratio is its server CPU per op over the least any peer used
 // (above 1: coldstore uses more). A row a server refused (a line "Wire:
-// unsupported row …") shows "unsupported". The second table has every
-// server, each with its ops/s over the best of the row.
+// unsupported row …") shows "unsupported". Rows that write (PUT) also
+// get the ratio to the best peer that syncs its writes: the peers named
+// by -nosync (default versitygw, which calls no fsync) left out. The
+// second table has every server, each with its ops/s over the best of the
+// row (-long; by default a line per row, every server's ops/s and CPU per
+// op).
 package main
 
 import (
 	"bufio"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -44,12 +49,18 @@ var (
 	unsupported = regexp.MustCompile(`^Wire: unsupported row (\S+) server=(\S+): (.*)$`)
 )
 
+var (
+	nosync = flag.String("nosync", "versitygw", "comma-separated peers that do not sync their writes")
+	long   = flag.Bool("long", false, "the second table with a line per row and server, every metric")
+)
+
 func main() {
+	flag.Parse()
 	t := &table{cells: map[string]map[string]*cell{}, unsupported: map[string]map[string]string{}}
-	if len(os.Args) == 1 {
+	if flag.NArg() == 0 {
 		t.read(os.Stdin)
 	}
-	for _, name := range os.Args[1:] {
+	for _, name := range flag.Args() {
 		f, err := os.Open(name)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "wireratio:", err)
@@ -64,7 +75,11 @@ func main() {
 	}
 	t.summary(os.Stdout)
 	fmt.Println()
-	t.full(os.Stdout)
+	if *long {
+		t.full(os.Stdout)
+	} else {
+		t.matrix(os.Stdout)
+	}
 }
 
 func (t *table) read(r io.Reader) {
@@ -158,9 +173,9 @@ func (t *table) rounds(row, server string) int {
 
 // bestPeer is the peer of row with the most ops/s, and the one with the
 // least server CPU per op.
-func (t *table) bestPeer(row string) (fast, frugal string) {
+func (t *table) bestPeer(row string, skip map[string]bool) (fast, frugal string) {
 	for _, s := range t.servers {
-		if s == self {
+		if s == self || skip[s] {
 			continue
 		}
 		if v := t.get(row, s, "ops/s"); !math.IsNaN(v) && (fast == "" || v > t.get(row, fast, "ops/s")) {
@@ -174,10 +189,21 @@ func (t *table) bestPeer(row string) (fast, frugal string) {
 }
 
 func (t *table) summary(w io.Writer) {
-	fmt.Fprintln(w, "| row | coldstore ops/s | MiB/s | p50 / p99 µs | CPU µs/op | best peer | its ops/s | its p50 / p99 µs | ops/s ratio | CPU ratio (least-CPU peer) | unsupported |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |")
+	fmt.Fprintln(w, "| row | coldstore ops/s | MiB/s | p50 / p99 µs | CPU µs/op | best peer | its ops/s | its p50 / p99 µs | ops/s ratio | writes: ratio to the best peer that syncs | CPU ratio (least-CPU peer) | unsupported |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+	skip := map[string]bool{}
+	for _, s := range strings.Split(*nosync, ",") {
+		skip[s] = true
+	}
 	for _, row := range t.rows {
-		fast, frugal := t.bestPeer(row)
+		fast, frugal := t.bestPeer(row, nil)
+		synced := ""
+		if strings.HasPrefix(row, "op=PUT/") {
+			synced = "—"
+			if f, _ := t.bestPeer(row, skip); f != "" {
+				synced = fmt.Sprintf("%.2f× (%s)", t.get(row, self, "ops/s")/t.get(row, f, "ops/s"), f)
+			}
+		}
 		var uns []string
 		for _, s := range t.servers {
 			if why, ok := t.unsupported[row][s]; ok {
@@ -196,11 +222,11 @@ func (t *table) summary(w io.Writer) {
 				cpuRatio = fmt.Sprintf("— (%s: 0)", frugal)
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s | %s | %s |\n", row,
+		fmt.Fprintf(w, "| %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |\n", row,
 			num(t.get(row, self, "ops/s")), num(t.get(row, self, "MiB/s")),
 			num(t.get(row, self, "p50-us")), num(t.get(row, self, "p99-us")), num(t.get(row, self, "srv-cpu-us/op")),
 			orDash(fast), num(t.get(row, fast, "ops/s")), num(t.get(row, fast, "p50-us")), num(t.get(row, fast, "p99-us")),
-			ratio, cpuRatio, strings.Join(uns, ", "))
+			ratio, synced, cpuRatio, strings.Join(uns, ", "))
 	}
 }
 
@@ -226,6 +252,34 @@ func (t *table) full(w io.Writer) {
 				num(t.get(row, s, "ops/s")), num(t.get(row, s, "MiB/s")), num(t.get(row, s, "p50-us")),
 				num(t.get(row, s, "p99-us")), num(t.get(row, s, "srv-cpu-us/op")), t.get(row, s, "ops/s")/best)
 		}
+	}
+}
+
+// matrix is a line per row: every server's ops/s and, in parentheses,
+// its server CPU per op in µs.
+func (t *table) matrix(w io.Writer) {
+	fmt.Fprint(w, "| row |")
+	for _, s := range t.servers {
+		fmt.Fprintf(w, " %s |", s)
+	}
+	fmt.Fprint(w, "\n| --- |")
+	for range t.servers {
+		fmt.Fprint(w, " ---: |")
+	}
+	fmt.Fprintln(w)
+	for _, row := range t.rows {
+		fmt.Fprintf(w, "| %s |", row)
+		for _, s := range t.servers {
+			switch {
+			case t.unsupported[row][s] != "":
+				fmt.Fprint(w, " unsupported |")
+			case t.cells[row][s] == nil:
+				fmt.Fprint(w, " |")
+			default:
+				fmt.Fprintf(w, " %s (%s) |", num(t.get(row, s, "ops/s")), num(t.get(row, s, "srv-cpu-us/op")))
+			}
+		}
+		fmt.Fprintln(w)
 	}
 }
 
