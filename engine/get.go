@@ -38,6 +38,7 @@ type Object struct {
 	// reused per chunk.
 	store  []byte
 	pooled *[]byte // store when it came from bodyPool
+	chunk  *[]byte // store when it came from chunkPool
 }
 
 // inMemory reports whether Get copied out the whole content: an object of
@@ -46,6 +47,19 @@ func (o *Object) inMemory() bool { return o.chunks <= 1 }
 
 // bodyPool recycles the buffers of small objects' bodies between Gets.
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, inlineMax); return &b }}
+
+// chunkBuffer returns a buffer of n bytes for o's chunks, from chunkPool
+// (put.go) when a sealed chunk fits one, returned by Close: a fresh one
+// cost each Get of a chunked object the allocation of a chunk, zeroed.
+func (o *Object) chunkBuffer(n int) []byte {
+	if n > chunkSize+chunkTrailer {
+		return make([]byte, n)
+	}
+	if o.chunk == nil {
+		o.chunk = chunkPool.Get().(*[]byte)
+	}
+	return (*o.chunk)[:n]
+}
 
 // Info returns the object's info as of the Get.
 func (o *Object) Info() ObjectInfo { return o.info }
@@ -172,7 +186,7 @@ func (o *Object) load(dst []byte) (int, error) {
 		into := dst
 		if into == nil {
 			if cap(o.store) < len(v) {
-				o.store = make([]byte, len(v))
+				o.store = o.chunkBuffer(len(v))
 			}
 			into = o.store[:cap(o.store)]
 		}
@@ -198,6 +212,10 @@ func (o *Object) Close() error {
 		bodyPool.Put(o.pooled) // its array is buf's: bodies fit its capacity
 		o.buf = nil
 		o.pooled = nil
+	}
+	if o.chunk != nil && !o.closed {
+		chunkPool.Put(o.chunk) // nothing refers to it past Close
+		o.chunk = nil
 	}
 	o.closed = true
 	o.buf, o.store = nil, nil
@@ -408,7 +426,7 @@ func (g *getTx) read(tx kv.Tx) error {
 		if v == nil {
 			return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
 		}
-		g.o.buf = make([]byte, max(len(v)-chunkTrailer, 0))
+		g.o.buf = g.o.chunkBuffer(max(len(v)-chunkTrailer, 0))
 		if _, err := copyChunk(g.o.buf, ck, v); err != nil {
 			return fail(op, bucket, key, coldstore.ErrDataCorrupt, "chunk 0: %v", err)
 		}
