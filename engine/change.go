@@ -23,8 +23,9 @@ type writeTx struct {
 	now     time.Time
 	buckets map[string]*bucketState
 	wake    time.Time
-	events  []Event // of the changes made, delivered once committed (events.go)
-	seq     uint64  // the events' number in commit order; 0: none drawn
+	events  []Event  // of the changes made, delivered once committed (events.go)
+	unlink  []uint64 // data ids whose files go once committed (dropData)
+	seq     uint64   // the events' number in commit order; 0: none drawn
 }
 
 // bucketState is what a transaction loaded of one bucket.
@@ -101,6 +102,9 @@ func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.T
 		return wrap(op, bucket, key, err)
 	}
 	db.events.publish(w.seq, w.events)
+	if len(w.unlink) > 0 && db.files != nil {
+		db.files.remove(w.unlink)
+	}
 	db.poke(w.wake)
 	return nil
 }
@@ -281,7 +285,7 @@ func (w *writeTx) remove(ob kv.Bucket, bucket, key string, old *objectRecord) er
 	if err := w.meter(b, old, nil); err != nil {
 		return err
 	}
-	if err := deleteBody(w.tx, old); err != nil {
+	if err := w.dropBody(old); err != nil {
 		return err
 	}
 	return ob.Delete(bytesOf(key))

@@ -50,7 +50,11 @@ func (db *DB) Check(ctx context.Context) error {
 			problems = append(problems, fail(op, "", "", ErrCorrupt, format, args...))
 		}
 	}
-	err := db.view(ctx, op, "", "", func(tx kv.Tx) error {
+	files, err := db.files.unwritten()
+	if err != nil {
+		return fail(op, "", "", ErrStorage, "listing the body files: %v", err)
+	}
+	err = db.view(ctx, op, "", "", func(tx kv.Tx) error {
 		owned := make(map[uint64]uint32) // data id -> chunks expected
 		err := tx.Bucket(bktBuckets).ForEach(func(name, v []byte) error {
 			br, err := decodeBucket(v)
@@ -81,7 +85,7 @@ func (db *DB) Check(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			checkUploads(tx, &bc, owned, report)
+			db.checkUploads(tx, &bc, owned, report)
 			bc.finish(tx, report)
 			return nil
 		})
@@ -89,7 +93,7 @@ func (db *DB) Check(ctx context.Context) error {
 			return err
 		}
 		checkTopLevel(tx, report)
-		checkOrphans(tx, owned, report)
+		db.checkOrphans(tx, owned, files, report)
 		return nil
 	})
 	if err != nil {
@@ -146,7 +150,7 @@ func (bc *bucketCheck) finish(tx kv.Tx, report func(string, ...any)) {
 // checkUploads checks a bucket's multipart uploads: each upload record and
 // part record passes its checksum and decodes, each part belongs to an
 // upload, and its chunks are whole; it counts them for the meter.
-func checkUploads(tx kv.Tx, bc *bucketCheck, owned map[uint64]uint32, report func(string, ...any)) {
+func (db *DB) checkUploads(tx kv.Tx, bc *bucketCheck, owned map[uint64]uint32, report func(string, ...any)) {
 	bucket := bc.state.name
 	ub := uploadsOf(tx, bucket)
 	if ub == nil {
@@ -176,7 +180,7 @@ func checkUploads(tx kv.Tx, bc *bucketCheck, owned map[uint64]uint32, report fun
 				bc.bytes[class] += pr.Size
 				bc.partBytes[class] += pr.Size
 			}
-			if crc, ok := checkChunks(tx, owned, where+" part", pr.DataID, pr.Size, report); ok && crc != pr.CRC64 {
+			if crc, ok := db.checkChunks(tx, owned, where+" part", pr.DataID, pr.Size, report); ok && crc != pr.CRC64 {
 				report("%s: a part fails its CRC-64", where)
 			}
 			return nil
@@ -234,7 +238,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 		}
 		var crc uint64
 		for i, p := range rec.Parts {
-			c, ok := checkChunks(tx, owned, fmt.Sprintf("%s: part %d", where, i+1), p.DataID, p.Size, report)
+			c, ok := db.checkChunks(tx, owned, fmt.Sprintf("%s: part %d", where, i+1), p.DataID, p.Size, report)
 			if !ok {
 				return
 			}
@@ -265,7 +269,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 		report("%s: %d chunks for %d bytes", where, rec.Chunks, rec.Size)
 		return
 	}
-	if crc, ok := checkChunks(tx, owned, where, rec.DataID, rec.Size, report); ok && crc != rec.CRC64 {
+	if crc, ok := db.checkChunks(tx, owned, where, rec.DataID, rec.Size, report); ok && crc != rec.CRC64 {
 		report("%s: body fails its CRC-64", where)
 	}
 }
@@ -275,7 +279,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 // checksum, every one but the last exactly chunkSize (Seek counts on it),
 // together size bytes. It returns their CRC-64 and whether they were all
 // readable.
-func checkChunks(tx kv.Tx, owned map[uint64]uint32, where string, id uint64, size int64, report func(string, ...any)) (uint64, bool) {
+func (db *DB) checkChunks(tx kv.Tx, owned map[uint64]uint32, where string, id uint64, size int64, report func(string, ...any)) (uint64, bool) {
 	if id == 0 {
 		return 0, size == 0
 	}
@@ -284,6 +288,9 @@ func checkChunks(tx kv.Tx, owned map[uint64]uint32, where string, id uint64, siz
 		report("%s: data id %d shared with another object", where, id)
 	}
 	owned[id] = n
+	if isFileID(id) {
+		return db.checkFile(tx, where, id, size, report)
+	}
 	var sum int64
 	var crc uint64
 	for i := range n {
@@ -332,7 +339,7 @@ func checkExpiryEntry(ob kv.Bucket, bucket string, k []byte, report func(string,
 // checkOrphans reports chunks that no object or part owns and no Put in
 // progress staged, and chunks past an object's count that no Append in
 // progress staged.
-func checkOrphans(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)) {
+func (db *DB) checkOrphans(tx kv.Tx, owned map[uint64]uint32, files []uint64, report func(string, ...any)) {
 	staging := tx.Bucket(bktStaging)
 	seen := make(map[uint64]bool)
 	_ = tx.Bucket(bktData).ForEach(func(k, _ []byte) error {
@@ -353,6 +360,69 @@ func checkOrphans(tx kv.Tx, owned map[uint64]uint32, report func(string, ...any)
 		}
 		return nil
 	})
+	checkFileEntries(tx, owned, files, report)
+}
+
+// checkFile checks the file of data id, a body of size bytes, as
+// checkChunks checks chunks: indexed with its size, each chunk passing its
+// checksum, every one but the last whole, and nothing after the last.
+func (db *DB) checkFile(tx kv.Tx, where string, id uint64, size int64, report func(string, ...any)) (uint64, bool) {
+	if v := tx.Bucket(bktFiles).Get(idKey(id)); v == nil || !bytes.Equal(v, fileEntry(size)) {
+		report("%s: body file %s not indexed with its size %d", where, fileName(id), size)
+	}
+	if db.files == nil {
+		report("%s: body file %s, and no folder of files", where, fileName(id))
+		return 0, false
+	}
+	f, err := db.files.open(id)
+	if err != nil {
+		report("%s: body file: %v", where, err)
+		return 0, false
+	}
+	defer f.Close()
+	bp := chunkPool.Get().(*[]byte)
+	defer chunkPool.Put(bp)
+	n := chunksOf(size)
+	var crc uint64
+	for i := range n {
+		c, err := readFileChunk(f, id, i, (*bp)[:chunkSize+chunkTrailer])
+		if err != nil {
+			report("%s: body file %s: chunk %d: %v", where, fileName(id), i, err)
+			return 0, false
+		}
+		if want := min(int64(chunkSize), size-int64(i)*chunkSize); int64(len(c)) != want {
+			report("%s: body file %s: chunk %d of %d bytes, not %d", where, fileName(id), i, len(c), want)
+			return 0, false
+		}
+		crc = crc64.Update(crc, crc64ECMA, c)
+	}
+	if st, err := f.Stat(); err == nil && st.Size() != size+int64(n)*chunkTrailer {
+		report("%s: body file %s of %d bytes, not %d", where, fileName(id), st.Size(), size+int64(n)*chunkTrailer)
+		return 0, false
+	}
+	return crc, true
+}
+
+// checkFileEntries reports entries of the index of files that no object
+// or part owns, and files of the folder that no entry names (files: those
+// not being written when Check began).
+func checkFileEntries(tx kv.Tx, owned map[uint64]uint32, files []uint64, report func(string, ...any)) {
+	idx := tx.Bucket(bktFiles)
+	_ = idx.ForEach(func(k, _ []byte) error {
+		if len(k) != 8 || !isFileID(binary.BigEndian.Uint64(k)) {
+			report("malformed key %x in the index of files", k)
+			return nil
+		}
+		if _, ok := owned[binary.BigEndian.Uint64(k)]; !ok {
+			report("body file %s belongs to no object", fileName(binary.BigEndian.Uint64(k)))
+		}
+		return nil
+	})
+	for _, id := range files {
+		if idx.Get(idKey(id)) == nil {
+			report("body file %s is not indexed", fileName(id))
+		}
+	}
 }
 
 // checkTopLevel reports top-level kv buckets that the layout does not

@@ -15,12 +15,14 @@ import (
 )
 
 // damaged opens a database with one restored ColdArchive object "bkt/k" of
-// two chunks, applies harm in a raw transaction, and returns Check's answer.
+// two chunks, in the store's file (SingleFile), applies harm in a raw
+// transaction, and returns Check's answer. (bodyfiles_test.go damages
+// bodies in files.)
 func damaged(t *testing.T, harm func(tx kv.Tx, rec objectRecord) error) error {
 	m := clock.NewMock()
 	m.Set(epoch)
 	path := filepath.Join(t.TempDir(), "c.db")
-	db, err := Open(path, &Options{Clock: m, DisableSweeper: true})
+	db, err := Open(path, &Options{Clock: m, DisableSweeper: true, SingleFile: true})
 	require.NoError(t, err)
 	defer db.Close()
 	ctx := context.Background()

@@ -60,6 +60,10 @@ type DB struct {
 	leading atomic.Bool       // this process leads the cluster's background work
 	stripes [64]chan struct{} // writers of one bucket take turns in this process (writeWith)
 
+	// files is the folder of large bodies beside a local store
+	// (bodyfiles.go); nil for a store that is not kv.Local.
+	files *bodyFiles
+
 	cancel context.CancelFunc
 	loop   sync.WaitGroup
 	wake   chan struct{} // poked when a write sets an expiry earlier than armed
@@ -205,6 +209,9 @@ func (db *DB) Close() error {
 			db.opts.Logger.Error("coldstore: storing read counts", "err", err)
 		}
 		db.closeErr = wrap("Close", "", "", db.store.Close())
+		if db.files != nil {
+			db.files.close()
+		}
 	})
 	if !first {
 		return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"sync"
 	"time"
 
@@ -39,6 +40,10 @@ type Object struct {
 	store  []byte
 	pooled *[]byte // store when it came from bodyPool
 	chunk  *[]byte // store when it came from chunkPool
+	// file is the open file of data id fileID, for chunks kept in files
+	// (bodyfiles.go); nil until one is read.
+	file   *os.File
+	fileID uint64
 }
 
 // inMemory reports whether Get copied out the whole content: an object of
@@ -176,6 +181,9 @@ func (o *Object) load(dst []byte) (int, error) {
 		return 0, err
 	}
 	defer o.db.release()
+	if id, i := chunkAt(o.id, o.parts, o.next); isFileID(id) {
+		return o.loadFile(id, i, dst)
+	}
 	n := 0
 	err := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
 		ck := chunkKey(chunkAt(o.id, o.parts, o.next))
@@ -194,16 +202,69 @@ func (o *Object) load(dst []byte) (int, error) {
 		if err != nil {
 			return fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: %v", o.next, o.chunks, err)
 		}
-		if dst != nil {
-			n = c
-		} else {
-			o.buf = o.store[min(int(o.skip), c):c]
-			o.skip = 0
-		}
-		o.next++
+		n = o.loaded(dst, c)
 		return nil
 	})
 	return n, err
+}
+
+// loaded moves past the chunk of c bytes just loaded: into dst when it is
+// not nil, returning the count, else into o.store, which buf then reads.
+func (o *Object) loaded(dst []byte, c int) int {
+	o.next++
+	if dst != nil {
+		return c
+	}
+	o.buf = o.store[min(int(o.skip), c):c]
+	o.skip = 0
+	return 0
+}
+
+// loadFile is load for chunk i of data id, kept in a file: it reads it
+// with no transaction, from the file opened at the first chunk of id
+// (bodyfiles.go). A file removed since Get (the object was replaced or
+// deleted, and the file's removal followed the commit) fails with
+// ErrReplaced, as a chunk gone from the store does.
+func (o *Object) loadFile(id uint64, i uint32, dst []byte) (int, error) {
+	const op = "Read"
+	b, k := o.info.Bucket, o.info.Key
+	if o.file == nil || o.fileID != id {
+		o.closeFile()
+		f, err := o.db.files.open(id)
+		if errors.Is(err, fs.ErrNotExist) {
+			return 0, fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
+		}
+		if err != nil {
+			return 0, wrap(op, b, k, err)
+		}
+		o.file, o.fileID = f, id
+	}
+	into := dst
+	if len(into) < chunkSize+chunkTrailer { // no room for the checksum: read into the chunk buffer
+		if cap(o.store) < chunkSize+chunkTrailer {
+			o.store = o.chunkBuffer(chunkSize + chunkTrailer)
+		}
+		into = o.store[:cap(o.store)]
+	}
+	c, err := readFileChunk(o.file, id, i, into)
+	if errors.Is(err, errChunkChecksum) {
+		return 0, fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: %v", o.next, o.chunks, err)
+	}
+	if err != nil {
+		return 0, wrap(op, b, k, err)
+	}
+	if dst != nil && &into[0] != &dst[0] {
+		copy(dst, c)
+	}
+	return o.loaded(dst, len(c)), nil
+}
+
+// closeFile closes the file o reads, if any.
+func (o *Object) closeFile() {
+	if o.file != nil {
+		_ = o.file.Close()
+		o.file = nil
+	}
 }
 
 // Close releases the reader. It is idempotent and always returns nil.
@@ -217,6 +278,7 @@ func (o *Object) Close() error {
 		chunkPool.Put(o.chunk) // nothing refers to it past Close
 		o.chunk = nil
 	}
+	o.closeFile()
 	o.closed = true
 	o.buf, o.store = nil, nil
 	return nil
@@ -420,7 +482,7 @@ func (g *getTx) read(tx kv.Tx) error {
 	if rec.Body != nil { // decodeCopying copied it out of the transaction
 		g.o.buf = *g.o.pooled
 		g.o.store = g.o.buf
-	} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read
+	} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read (files hold larger bodies only)
 		ck := chunkKey(chunkAt(rec.DataID, rec.Parts, 0))
 		v := tx.Bucket(bktData).Get(ck)
 		if v == nil {

@@ -357,7 +357,7 @@ func (p *putter) publishPart(chunks [][]byte) error {
 			if err != nil {
 				return recordError(p.op, p.bucket, p.key, err)
 			}
-			if err := deleteChunks(w.tx, old.DataID); err != nil {
+			if err := w.dropData(old.DataID); err != nil {
 				return err
 			}
 			dParts, size = 0, size-old.Size
@@ -365,7 +365,7 @@ func (p *putter) publishPart(chunks [][]byte) error {
 		if err := up.ub.Put(pk, rec.encode(pk)); err != nil {
 			return err
 		}
-		if id != 0 { // staged before: its entry goes
+		if id != 0 && !isFileID(id) { // staged before: its entry goes
 			if err := w.unstage(p.op, p.bucket, p.key, idKey(p.id)); err != nil {
 				return err
 			}
@@ -603,7 +603,7 @@ func (w *writeTx) endUpload(up *upload, key, id string, parts []storedPart) erro
 	for _, sp := range parts {
 		size += sp.rec.Size
 		if !sp.used {
-			if err := deleteChunks(w.tx, sp.rec.DataID); err != nil {
+			if err := w.dropData(sp.rec.DataID); err != nil {
 				return err
 			}
 		}

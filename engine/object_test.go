@@ -16,6 +16,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
@@ -96,13 +97,21 @@ func TestGet_WriteToErrors(t *testing.T) {
 	require.Equal(t, int64(1), n)
 	require.NoError(t, obj.Close())
 
-	obj, err = f.db.Get(ctx, "bkt", "big")
+	// Replaced halfway: from the store's chunks, the read fails rather
+	// than mix two versions (a body in a file reads on from its file:
+	// TestGet_ReplacedDuringRead).
+	single, _ := enginetest.New(t, &engine.Options{SingleFile: true})
+	require.NoError(t, single.CreateBucket(ctx, "bkt", nil))
+	_, err = single.Put(ctx, "bkt", "big", bytes.NewReader(body), nil)
+	require.NoError(t, err)
+	obj, err = single.Get(ctx, "bkt", "big")
 	require.NoError(t, err)
 	defer obj.Close()
 	written := 0
 	_, err = obj.WriteTo(writerFunc(func(p []byte) (int, error) {
 		if written += len(p); written >= 1<<20 {
-			f.put("big", storageclass.Standard, "other") // replaced halfway
+			_, err := single.Put(ctx, "bkt", "big", strings.NewReader("other"), nil)
+			require.NoError(t, err)
 		}
 		return len(p), nil
 	}))
@@ -224,20 +233,40 @@ func TestPut_CancelledContext(t *testing.T) {
 	require.Equal(t, old, f.head("k"))
 }
 
+// TestGet_ReplacedDuringRead: a large object replaced while it is read.
+// In the store's chunks (SingleFile), the read fails with ErrReplaced
+// rather than mix two versions. In a file of its own, a read that has
+// begun reads the version it began on to the end (an open file outlives
+// its removal), and a read that has not begun when the file went fails
+// with ErrReplaced.
 func TestGet_ReplacedDuringRead(t *testing.T) {
-	f := newFixture(t)
-	body := randomBytes(3<<20, 1)
-	_, err := f.db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
-	require.NoError(t, err)
-	obj, err := f.db.Get(ctx, "bkt", "k")
-	require.NoError(t, err)
-	defer obj.Close()
-	buf := make([]byte, 1000)
-	_, err = io.ReadFull(obj, buf)
-	require.NoError(t, err)
-	f.put("k", storageclass.Standard, "other")
-	_, err = io.ReadAll(obj)
-	require.ErrorIs(t, err, engine.ErrReplaced)
+	for _, single := range []bool{true, false} {
+		db, _ := enginetest.New(t, &engine.Options{SingleFile: single})
+		require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+		body := randomBytes(3<<20, 1)
+		_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
+		require.NoError(t, err)
+		obj, err := db.Get(ctx, "bkt", "k")
+		require.NoError(t, err)
+		unread, err := db.Get(ctx, "bkt", "k")
+		require.NoError(t, err)
+		buf := make([]byte, 1000)
+		_, err = io.ReadFull(obj, buf)
+		require.NoError(t, err)
+		_, err = db.Put(ctx, "bkt", "k", strings.NewReader("other"), nil)
+		require.NoError(t, err)
+		rest, err := io.ReadAll(obj)
+		if single {
+			require.ErrorIs(t, err, engine.ErrReplaced)
+		} else {
+			require.NoError(t, err)
+			require.Equal(t, body, append(buf, rest...), "the version the read began on")
+		}
+		_, err = io.ReadAll(unread)
+		require.ErrorIs(t, err, engine.ErrReplaced, "SingleFile %v", single)
+		require.NoError(t, obj.Close())
+		require.NoError(t, unread.Close())
+	}
 }
 
 func TestGet_ReadAfterClose(t *testing.T) {

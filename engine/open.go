@@ -106,8 +106,14 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	files := newBodyFiles(s, &o)
+	if err := checkFiles(s, files); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	db := &DB{
+		files:   files,
 		store:   s,
 		opts:    o,
 		clock:   o.Clock,
@@ -149,6 +155,34 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// checkFiles collects the files of the folder files that the index does
+// not name (bodyfiles.go), or, for a store without a folder, checks that
+// the index names none: a database whose bodies are in files is readable
+// only beside them.
+func checkFiles(s kv.Store, files *bodyFiles) error {
+	if files != nil {
+		if err := files.collect(s); err != nil {
+			return fail("Open", "", "", ErrStorage, "collecting unreferenced body files: %v", err)
+		}
+		return nil
+	}
+	var n int
+	err := s.View(context.Background(), func(tx kv.Tx) error {
+		k, _ := tx.Bucket(bktFiles).Cursor().First()
+		if k != nil {
+			n = 1
+		}
+		return nil
+	})
+	if err != nil {
+		return fail("Open", "", "", ErrStorage, "%v", err)
+	}
+	if n > 0 {
+		return fail("Open", "", "", ErrCorrupt, "its bodies are in files beside a bbolt file; this store has no folder for them")
+	}
+	return nil
 }
 
 // initStore creates the layout in an empty store, recording the dialect, or
@@ -205,9 +239,12 @@ func initStore(s kv.Store, dialect string, cat *storageclass.Catalog, collect bo
 				}
 			}
 			// Schema 3 to 4 rewrites nothing; 4 to 5 adds the uploads
-			// bucket (schema.go says what each adds).
-			if _, err := tx.CreateBucketIfNotExists(bktUploads); err != nil {
-				return err
+			// bucket, 5 to 6 the files bucket (schema.go says what each
+			// adds).
+			for _, name := range [][]byte{bktUploads, bktFiles} {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
 			}
 			if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
 				return err
@@ -279,10 +316,14 @@ func collectEntries(tx kv.Tx, ids [][]byte) error {
 	return nil
 }
 
-// deleteChunks removes every chunk stored under id.
+// deleteChunks removes every chunk stored under id; for a file's id, its
+// index entry (the file itself is writeTx.dropData's, or the next Open's).
 func deleteChunks(tx kv.Tx, id uint64) error {
 	if id == 0 {
 		return nil
+	}
+	if isFileID(id) {
+		return tx.Bucket(bktFiles).Delete(idKey(id))
 	}
 	data := tx.Bucket(bktData)
 	prefix := idKey(id)

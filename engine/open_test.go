@@ -77,9 +77,10 @@ func TestOpen_BadFiles(t *testing.T) {
 		require.NoError(t, os.WriteFile(p, b, 0o600))
 		return p
 	}
-	// A valid coldstore file, truncated.
+	// A valid coldstore file, truncated: the body in it (SingleFile), so
+	// that cuts land in its pages too.
 	good := filepath.Join(dir, "good.db")
-	db, err := engine.Open(good, &engine.Options{DisableSweeper: true})
+	db, err := engine.Open(good, &engine.Options{DisableSweeper: true, SingleFile: true})
 	require.NoError(t, err)
 	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
 	body := randomBytes(3<<20, 3)

@@ -40,6 +40,15 @@ type Options struct {
 	// of the process) can lose the last acknowledged writes. (Open's bbolt
 	// file only, as OpenTimeout.)
 	NoSync bool
+	// SingleFile keeps every new body in the store's file. By default,
+	// over a store in a file (Open's bbolt file, or a boltkv store given
+	// to OpenStore), the body of a Put or a part larger than one chunk
+	// (256 KiB) goes to a file of its own in a folder beside it, named as
+	// the store's file with ".bodies" appended: faster for large bodies
+	// (bench/README.md), at the price of a folder to copy with the file.
+	// Bodies already in files stay readable either way. Stores that are
+	// not files (memkv, PostgreSQL) keep every body in them.
+	SingleFile bool
 	// Logger receives the background loop's errors. nil: discard.
 	Logger *slog.Logger
 	// RestoreLatency decides how long each restore takes. nil: MaxLatency,

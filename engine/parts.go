@@ -58,18 +58,28 @@ func seekChunk(parts []partExtent, abs int64) (n, skip uint32) {
 	return n, 0
 }
 
-// deleteBody deletes the chunks of rec's content: under its data id, or
-// under each of its parts'.
-func deleteBody(tx kv.Tx, rec *objectRecord) error {
-	if err := deleteChunks(tx, rec.DataID); err != nil {
+// dropBody drops rec's content: under its data id, or under each of its
+// parts'.
+func (w *writeTx) dropBody(rec *objectRecord) error {
+	if err := w.dropData(rec.DataID); err != nil {
 		return err
 	}
 	for _, p := range rec.Parts {
-		if err := deleteChunks(tx, p.DataID); err != nil {
+		if err := w.dropData(p.DataID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// dropData drops the body stored under data id: its chunks, or its file's
+// index entry, the file going once the transaction has committed
+// (writeWith).
+func (w *writeTx) dropData(id uint64) error {
+	if isFileID(id) {
+		w.unlink = append(w.unlink, id)
+	}
+	return deleteChunks(w.tx, id)
 }
 
 // PartRange returns where part number n (from 1) of bucket/key lies in its

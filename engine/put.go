@@ -7,6 +7,7 @@ import (
 	"hash/crc64"
 	"io"
 	"maps"
+	"os"
 	"slices"
 	"sync"
 
@@ -136,6 +137,7 @@ type putter struct {
 	id          uint64 // data id of the staged chunks; 0 before the first
 	chunks      uint32
 	held        []*[]byte // chunk buffers read and not yet committed
+	file        *os.File  // the file being written (toFile); nil once closed
 }
 
 // chunkPool recycles chunk buffers between Puts. A buffer goes back only
@@ -212,6 +214,17 @@ func (p *putter) run() (ObjectInfo, error) {
 		}
 		eof = eof2
 	}
+	if len(pending) == 2 && p.db.files != nil && p.db.files.write {
+		defer func() {
+			if isFileID(p.id) {
+				p.db.files.written(p.id) // published, or removed by abort
+			}
+		}()
+		if err := p.toFile(pending, eof); err != nil {
+			return ObjectInfo{}, p.abort(err)
+		}
+		pending, eof = nil, true
+	}
 	for !eof {
 		if len(pending) >= stageChunksPerTx {
 			if err := p.stage(pending); err != nil {
@@ -242,8 +255,12 @@ func (p *putter) run() (ObjectInfo, error) {
 	return oi, nil
 }
 
-// putChunks writes chunks under p.id in tx, allocating the id first.
+// putChunks writes chunks under p.id in tx, allocating the id first; for
+// a body in a file (toFile), it writes the file's index entry instead.
 func (p *putter) putChunks(tx kv.Tx, chunks [][]byte) error {
+	if isFileID(p.id) {
+		return tx.Bucket(bktFiles).Put(idKey(p.id), fileEntry(p.size))
+	}
 	data := tx.Bucket(bktData)
 	if p.id == 0 && len(chunks) > 0 {
 		id, err := data.NextSequence()
@@ -258,6 +275,50 @@ func (p *putter) putChunks(tx kv.Tx, chunks [][]byte) error {
 			return err
 		}
 		p.chunks++
+	}
+	return nil
+}
+
+// toFile writes the body to a file of its own (bodyfiles.go): the chunks
+// read so far, then the rest of the body as it reads it, a chunk at a
+// time, and makes the file durable. The record, published next, names it.
+func (p *putter) toFile(pending [][]byte, eof bool) error {
+	file, id, err := p.db.files.create()
+	if err != nil {
+		return wrap(p.op, p.bucket, p.key, err)
+	}
+	p.id, p.file = id, file
+	write := func(c []byte) error {
+		if _, err := file.Write(sealChunk(chunkKey(id, p.chunks), c)); err != nil {
+			return wrap(p.op, p.bucket, p.key, err)
+		}
+		p.chunks++
+		return nil
+	}
+	for _, c := range pending {
+		if err := write(c); err != nil {
+			return err
+		}
+	}
+	p.release()
+	for !eof {
+		var c []byte
+		if c, eof, err = p.read(); err != nil {
+			return err
+		}
+		if len(c) > 0 {
+			if err := write(c); err != nil {
+				return err
+			}
+		}
+		p.release()
+	}
+	if err := p.db.files.seal(file); err != nil {
+		return wrap(p.op, p.bucket, p.key, err)
+	}
+	p.file = nil
+	if err := file.Close(); err != nil {
+		return wrap(p.op, p.bucket, p.key, err)
 	}
 	return nil
 }
@@ -359,7 +420,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			return err
 		}
 		w.created(p.op, p.bucket, p.key, &rec)
-		if id != 0 { // staged before: its entry goes
+		if id != 0 && !isFileID(id) { // staged before: its entry goes
 			if err := w.unstage("Put", p.bucket, p.key, idKey(p.id)); err != nil {
 				return err
 			}
@@ -376,10 +437,19 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 	return oi, err
 }
 
-// abort removes the chunks staged so far and returns err; with a nil err
-// it does nothing. If the removal itself fails, the staging entry stays and
-// the next Open collects them.
+// abort removes the chunks staged so far, or the file written, and returns
+// err; with a nil err it does nothing. If the removal itself fails, the
+// staging entry stays, or the file unindexed, and the next Open collects
+// them.
 func (p *putter) abort(err error) error {
+	if err != nil && isFileID(p.id) {
+		if p.file != nil {
+			_ = p.file.Close()
+			p.file = nil
+		}
+		p.db.files.remove([]uint64{p.id})
+		return err
+	}
 	if err != nil && p.id != 0 {
 		id := p.id
 		// Without p.ctx's cancellation: a cancelled Put is aborted too.

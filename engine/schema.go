@@ -19,6 +19,7 @@ import (
 //	objects/<name>\x00meter "m"  -> the bucket's meter (meter.go), a bbolt bucket small enough to be inlined
 //	data            <dataID><chunk#> -> chunk bytes (8-byte id, 4-byte index, big-endian)
 //	staging         <dataID>     -> bucket\x00key of a Put whose chunks are not yet published
+//	files           <dataID>     -> 8-byte size: a body kept in a file beside the store (bodyfiles.go)
 //	due             <bucket>/ <t><key> -> empty: every object a lifecycle will act on, by due time (nested per bucket)
 //	lifecycle       <bucket>     -> 8-byte generation, then the OSS lifecycle XML
 //	uploads         <bucket>/ <key>\x00<upload id> -> the upload (an objectRecord without content)
@@ -38,8 +39,9 @@ var (
 	bktDue       = []byte("due")
 	bktLifecycle = []byte("lifecycle")
 	bktUploads   = []byte("uploads")
+	bktFiles     = []byte("files")
 
-	allBuckets = [][]byte{bktMeta, bktBuckets, bktData, bktStaging, bktDue, bktLifecycle, bktUploads}
+	allBuckets = [][]byte{bktMeta, bktBuckets, bktData, bktStaging, bktDue, bktLifecycle, bktUploads, bktFiles}
 
 	keyVersion = []byte("version")
 	keyMagic   = []byte("magic")
@@ -84,9 +86,11 @@ func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + me
 // such a coldstore to refuse the file rather than misread it. Schema 5 is
 // schema 4 with the uploads bucket (multipart uploads) and object records
 // of version 4 (multipart, appendable and symlink objects, object ACLs).
-// Open takes a file of schema 3 or 4 to 5 by creating the uploads bucket
-// and writing the version.
-const schemaVersion = 5
+// Schema 6 is schema 5 with the files bucket: data ids whose chunks are in
+// files beside the store (bodyfiles.go), which a coldstore of schema 5
+// would take for missing chunks. Open takes a file of schema 3 to 5 to 6
+// by creating the buckets it lacks and writing the version.
+const schemaVersion = 6
 
 // magic marks a store as holding a coldstore database.
 const magic = "coldstore"

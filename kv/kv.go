@@ -183,3 +183,17 @@ var (
 	// ErrNewerSchema: the store was laid out by a newer coldstore.
 	ErrNewerSchema = errors.New("database schema is newer than this coldstore")
 )
+
+// Local is implemented by a store kept in a file on this machine's file
+// system (boltkv). The engine keeps the bodies of large objects in files
+// of their own in a folder beside it, written and synced outside the
+// store's transactions, rather than in the store's pages (engine's
+// bodyfiles.go); a store that is not Local keeps every body in its
+// transactions.
+type Local interface {
+	// Path is the store's file.
+	Path() string
+	// Synced reports whether commits are fsynced (boltkv's NoSync off):
+	// files kept beside the store are synced alike, or not at all.
+	Synced() bool
+}

@@ -43,7 +43,14 @@ type Store struct {
 	closeErr  error
 }
 
-var _ kv.Store = (*Store)(nil)
+var (
+	_ kv.Store = (*Store)(nil)
+	_ kv.Local = (*Store)(nil)
+)
+
+// Synced reports whether commits are fsynced: Options.NoSync off
+// (kv.Local).
+func (s *Store) Synced() bool { return !s.db.NoSync }
 
 // Open opens the bbolt file at path, creating it when it does not exist.
 //
@@ -119,7 +126,7 @@ func openBolt(path string, o *Options) (bdb *bolt.DB, err error) {
 	}
 }
 
-// Path returns the file's path.
+// Path returns the file's path (kv.Local).
 func (s *Store) Path() string { return s.db.Path() }
 
 // Update runs fn in a bbolt write transaction of its own. See kv.Store.
