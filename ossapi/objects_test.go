@@ -232,21 +232,28 @@ func TestDataCorrupt(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 
-	file, err := os.ReadFile(path)
-	require.NoError(t, err)
+	// The body is in the database's file or, larger than a chunk, in a
+	// file of its own beside it: damage the first chunk wherever it is.
+	paths := []string{path}
+	bodies, _ := filepath.Glob(path + ".bodies/*")
+	paths = append(paths, bodies...)
 	run := bytes.Repeat([]byte("Q"), 4096)
 	damaged := 0
-	for i := bytes.Index(file, run); i >= 0; {
-		file[i+2000] ^= 0x01
-		damaged++
-		j := bytes.Index(file[i+len(run):], run)
-		if j < 0 {
-			break
+	for _, p := range paths {
+		file, err := os.ReadFile(p)
+		require.NoError(t, err)
+		for i := bytes.Index(file, run); i >= 0; {
+			file[i+2000] ^= 0x01
+			damaged++
+			j := bytes.Index(file[i+len(run):], run)
+			if j < 0 {
+				break
+			}
+			i += len(run) + j
 		}
-		i += len(run) + j
+		require.NoError(t, os.WriteFile(p, file, 0o600))
 	}
 	require.Positive(t, damaged)
-	require.NoError(t, os.WriteFile(path, file, 0o600))
 
 	db, err = engine.Open(path, &engine.Options{Clock: m, DisableSweeper: true})
 	require.NoError(t, err)
