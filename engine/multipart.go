@@ -347,8 +347,9 @@ func (p *putter) publishPart(chunks [][]byte) error {
 		if err := p.putChunks(w.tx, chunks); err != nil {
 			return err
 		}
-		rec := partRecord{DataID: p.id, Size: p.size, CRC64: p.crc, LastModified: w.now}
-		copy(rec.ETag[:], p.md5.Sum(nil))
+		etag, crc := p.sums()
+		rec := partRecord{DataID: p.id, Size: p.size, CRC64: crc, LastModified: w.now}
+		copy(rec.ETag[:], etag)
 		pk := partKey(p.key, t.uploadID, t.number)
 		dParts := int64(1)
 		size := rec.Size

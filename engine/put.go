@@ -136,8 +136,9 @@ type putter struct {
 	size        int64
 	id          uint64 // data id of the staged chunks; 0 before the first
 	chunks      uint32
-	held        []*[]byte // chunk buffers read and not yet committed
-	file        *os.File  // the file being written (toFile); nil once closed
+	held        []*[]byte      // chunk buffers read and not yet committed
+	file        *os.File       // the file being written (toFile); nil once closed
+	hashing     sync.WaitGroup // the MD5 of the last chunk read, while it runs (hash)
 }
 
 // chunkPool recycles chunk buffers between Puts. A buffer goes back only
@@ -147,12 +148,55 @@ type putter struct {
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize, chunkSize+chunkTrailer); return &b }}
 
 // release returns the held buffers to the pool, once nothing references
-// them.
+// them: no transaction, and no hash (it waits for the last).
 func (p *putter) release() {
+	p.hashing.Wait()
 	for _, b := range p.held {
 		chunkPool.Put(b)
 	}
 	p.held = p.held[:0]
+}
+
+// releaseOlder returns the held buffers but the last read to the pool,
+// for a caller that has written them out: right after read, which waited
+// for their hashes.
+func (p *putter) releaseOlder() {
+	if len(p.held) < 2 {
+		return
+	}
+	last := p.held[len(p.held)-1]
+	for _, b := range p.held[:len(p.held)-1] {
+		chunkPool.Put(b)
+	}
+	p.held = append(p.held[:0], last)
+}
+
+// hash adds c, the chunk just read, to the body's MD5 and CRC-64. The MD5
+// of a whole chunk runs in a goroutine of its own while the caller goes on
+// (the CRC-64, writing the chunk out, reading the next, and the SHA-256
+// the S3 front computes as the body is read): a large body's sums then
+// take about the time of the slowest, the MD5, rather than of all of them,
+// where a core is free. The next hash, release and sums waits for it. A
+// shorter chunk, the last or the only one, is hashed in place: a
+// goroutine would cost a small body more than it saves.
+func (p *putter) hash(c []byte) {
+	p.hashing.Wait()
+	if len(c) < chunkSize {
+		p.md5.Write(c)
+	} else {
+		p.hashing.Add(1)
+		go func() {
+			defer p.hashing.Done()
+			p.md5.Write(c)
+		}()
+	}
+	p.crc = crc64.Update(p.crc, crc64ECMA, c)
+}
+
+// sums returns the body's MD5 and CRC-64, once every chunk is read.
+func (p *putter) sums() ([]byte, uint64) {
+	p.hashing.Wait()
+	return p.md5.Sum(nil), p.crc
 }
 
 // read fills a chunk buffer from the reader. eof is true when the body
@@ -184,8 +228,7 @@ func (p *putter) read() (chunk []byte, eof bool, err error) {
 			}
 		}
 	}
-	p.md5.Write(buf[:n])
-	p.crc = crc64.Update(p.crc, crc64ECMA, buf[:n])
+	p.hash(buf[:n])
 	p.size += int64(n)
 	if p.part != nil && p.size > MaxPartSize {
 		return nil, false, fail(p.op, p.bucket, p.key, coldstore.ErrEntityTooLarge, "a part is at most %d bytes", int64(MaxPartSize))
@@ -300,18 +343,17 @@ func (p *putter) toFile(pending [][]byte, eof bool) error {
 			return err
 		}
 	}
-	p.release()
 	for !eof {
 		var c []byte
 		if c, eof, err = p.read(); err != nil {
 			return err
 		}
+		p.releaseOlder() // written, and hashed: read waited
 		if len(c) > 0 {
 			if err := write(c); err != nil {
 				return err
 			}
 		}
-		p.release()
 	}
 	if err := p.db.files.seal(file); err != nil {
 		return wrap(p.op, p.bucket, p.key, err)
@@ -402,8 +444,9 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			Body:         body,
 			ACL:          p.opts.ACL,
 		}
-		copy(rec.ETag[:], p.md5.Sum(nil))
-		rec.CRC64 = p.crc
+		etag, crc := p.sums()
+		copy(rec.ETag[:], etag)
+		rec.CRC64 = crc
 		if v := ob.Get(bytesOf(p.key)); v != nil {
 			if p.opts.ForbidOverwrite {
 				return fail("Put", p.bucket, p.key, coldstore.ErrFileAlreadyExists, "%q exists and the Put forbids overwriting it", truncate(p.key))
