@@ -296,7 +296,7 @@ func (h *Handler) verifyV4(q *request, v v4Request, t time.Time) error {
 			}
 		}
 	}
-	return h.auth.Match(v.signature, wire.Signatures4(scope.SigningKey("aliyun_v4", secret), algorithmV4, v.timestamp, scope, canon))
+	return h.auth.Match(v.signature, wire.Signatures4(h.signingKeys.Key(scope, "aliyun_v4", secret), algorithmV4, v.timestamp, scope, canon))
 }
 
 // canonicalRequestV4 is VERB \n URI \n query \n headers \n additional

@@ -80,11 +80,13 @@ var protocol = wire.Protocol{RequestIDHeader: "x-oss-request-id", ErrorHeader: "
 
 // Handler is the OSS front of one engine database.
 type Handler struct {
-	db      *engine.DB
-	opts    Options
-	front   *wire.Front
-	auth    wire.Verifier[*request] // auth.go
-	control wire.Control            // /-/clock (opts.Clock) and /-/events
+	db    *engine.DB
+	opts  Options
+	front *wire.Front
+
+	signingKeys wire.SigningKeys        // derived V4 signing keys (auth.go)
+	auth        wire.Verifier[*request] // auth.go
+	control     wire.Control            // /-/clock (opts.Clock) and /-/events
 }
 
 // New returns a handler serving db. opts may be nil and is copied.
@@ -149,7 +151,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
 	q.body = &wire.BodyReader{R: r.Body}
 	defer func() {
-		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", redactQuery(r.URL.RawQuery), "status", q.status)
+		// LogAttrs: no boxing of each value into an interface.
+		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", redactQuery(r.URL.RawQuery)), slog.Int("status", q.status))
 	}()
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {

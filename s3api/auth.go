@@ -185,7 +185,7 @@ func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
 		return err
 	}
 	scope := wire.Scope4{Date: v.date, Region: v.region, Service: v.service, Terminator: "aws4_request"}
-	key := scope.SigningKey("AWS4", secret)
+	key := h.signingKeys.Key(scope, "AWS4", secret)
 	skip := ""
 	if v.presigned {
 		skip = "X-Amz-Signature"

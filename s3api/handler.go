@@ -73,11 +73,13 @@ var protocol = wire.Protocol{RequestIDHeader: "x-amz-request-id"}
 
 // Handler is the S3 front of one engine database.
 type Handler struct {
-	db      *engine.DB
-	opts    Options
-	front   *wire.Front
-	auth    wire.Verifier[*request] // auth.go
-	control wire.Control            // /-/clock (opts.Clock) and /-/events
+	db    *engine.DB
+	opts  Options
+	front *wire.Front
+
+	signingKeys wire.SigningKeys        // derived V4 signing keys (auth.go)
+	auth        wire.Verifier[*request] // auth.go
+	control     wire.Control            // /-/clock (opts.Clock) and /-/events
 }
 
 // New returns a handler serving db, which should be of the S3 dialect
@@ -148,7 +150,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q.body = &wire.BodyReader{R: r.Body}
 	w.Header().Set("x-amz-id-2", q.id)
 	defer func() {
-		h.opts.Logger.Info("request", "id", q.id, "method", r.Method, "path", r.URL.Path, "query", wire.RedactQuery(r.URL.RawQuery, redacted), "status", q.status)
+		// LogAttrs: no boxing of each value into an interface.
+		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", wire.RedactQuery(r.URL.RawQuery, redacted)), slog.Int("status", q.status))
 	}()
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {

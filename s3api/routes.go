@@ -139,16 +139,20 @@ func aclHeaders(q *request) error {
 // server stores bodies as they come), object lock, website redirects.
 func unsupportedHeaders(q *request) error {
 	hdr := q.r.Header
-	for _, k := range []string{
-		"x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm", "x-amz-server-side-encryption-aws-kms-key-id",
-		"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date", "x-amz-object-lock-legal-hold",
-		"x-amz-website-redirect-location",
-	} {
-		if hdr.Get(k) != "" {
-			return notImplemented(q, "header "+k)
+	for _, k := range refusedHeaders {
+		if v := hdr[k]; len(v) > 0 && v[0] != "" {
+			return notImplemented(q, "header "+strings.ToLower(k))
 		}
 	}
 	return nil
+}
+
+// refusedHeaders are the request headers unsupportedHeaders refuses,
+// canonical, as net/http keys them: looked up without canonicalizing.
+var refusedHeaders = []string{
+	"X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
+	"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold",
+	"X-Amz-Website-Redirect-Location",
 }
 
 func notImplemented(q *request, what string) error {

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -17,18 +18,29 @@ func Preconditions(hdr http.Header, etag string, lastModified time.Time) int {
 		if !etagMatches(im, etag) {
 			return http.StatusPreconditionFailed
 		}
-	} else if t, err := http.ParseTime(hdr.Get("If-Unmodified-Since")); err == nil && lm.After(t) {
+	} else if t, err := parseTime(hdr.Get("If-Unmodified-Since")); err == nil && lm.After(t) {
 		return http.StatusPreconditionFailed
 	}
 	if inm := hdr.Get("If-None-Match"); inm != "" {
 		if etagMatches(inm, etag) {
 			return http.StatusNotModified
 		}
-	} else if t, err := http.ParseTime(hdr.Get("If-Modified-Since")); err == nil && !lm.After(t) {
+	} else if t, err := parseTime(hdr.Get("If-Modified-Since")); err == nil && !lm.After(t) {
 		return http.StatusNotModified
 	}
 	return 0
 }
+
+// parseTime is http.ParseTime, without its three failed attempts at an
+// absent header's "".
+func parseTime(v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, errNoTime
+	}
+	return http.ParseTime(v)
+}
+
+var errNoTime = errors.New("no time")
 
 // IfRange reports whether an If-Range value (a strong ETag, or an HTTP
 // date that must equal lastModified to the second) still names the
