@@ -69,23 +69,40 @@ func (b *progressBody) Read(buf []byte) (int, error) {
 
 type progressWriter struct {
 	http.ResponseWriter
-	rc *http.ResponseController
-	p  *progress
+	rc    *http.ResponseController
+	p     *progress
+	piece int // the most the next write puts under one deadline; 0: minPiece
 }
 
-// progressPiece is the most written under one deadline: a client that
-// reads slowly but steadily is never cut, whatever the size of a write.
-const progressPiece = 32 << 10
+// The bytes written under one deadline: minPiece at first, and after any
+// piece that took an eighth of the timeout or more; twice the last, up to
+// maxPiece, after one that took less. A client reading at any steady rate
+// is never cut: a piece doubles only when the last took under timeout/8,
+// so at the same rate the next takes under timeout/4 (and at least 546
+// bytes a second keeps a 32 KiB piece within a minute); only a client
+// slowing more than fourfold at once can be. A fast client costs a
+// deadline and a write per MiB, not per 32 KiB: fewer system calls for
+// large answers.
+const (
+	minPiece = 32 << 10
+	maxPiece = 1 << 20
+)
 
 func (w *progressWriter) Write(b []byte) (int, error) {
 	n := 0
 	for len(b) > 0 {
-		piece := b[:min(len(b), progressPiece)]
-		_ = w.rc.SetWriteDeadline(w.p.now().Add(w.p.timeout))
+		piece := b[:min(len(b), max(w.piece, minPiece))]
+		start := w.p.now()
+		_ = w.rc.SetWriteDeadline(start.Add(w.p.timeout))
 		k, err := w.ResponseWriter.Write(piece)
 		n += k
 		if err != nil {
 			return n, err
+		}
+		if w.p.now().Sub(start) < w.p.timeout/8 {
+			w.piece = min(2*max(w.piece, minPiece), maxPiece)
+		} else {
+			w.piece = minPiece
 		}
 		b = b[k:]
 	}

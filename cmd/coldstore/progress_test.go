@@ -1,0 +1,58 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// pieceRecorder records the size of each write, each taking the time the
+// clock is moved by.
+type pieceRecorder struct {
+	http.ResponseWriter
+	pieces []int
+	now    *time.Time
+	per    func(n int) time.Duration // how long a write of n bytes takes
+}
+
+func (r *pieceRecorder) Write(b []byte) (int, error) {
+	r.pieces = append(r.pieces, len(b))
+	*r.now = r.now.Add(r.per(len(b)))
+	return len(b), nil
+}
+
+// TestProgressWriter_Pieces: a fast reader's answer goes out in pieces
+// doubling from 32 KiB to 1 MiB; a slow steady one's stays in pieces it
+// reads well within the timeout, whatever the size of the writes.
+func TestProgressWriter_Pieces(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := &progress{timeout: time.Minute, now: func() time.Time { return now }}
+	write := func(rate float64, sizes ...int) []int { // rate in bytes a second
+		rec := &pieceRecorder{ResponseWriter: http.ResponseWriter(nil), now: &now, per: func(n int) time.Duration {
+			return time.Duration(float64(n) / rate * float64(time.Second))
+		}}
+		w := &progressWriter{ResponseWriter: rec, rc: http.NewResponseController(rec), p: p}
+		for _, n := range sizes {
+			k, err := w.Write(make([]byte, n))
+			require.NoError(t, err)
+			require.Equal(t, n, k)
+		}
+		return rec.pieces
+	}
+	k := 1 << 10
+	require.Equal(t, []int{32 * k, 64 * k, 128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 32 * k},
+		write(1e9, 3<<20), "a fast reader: pieces double to 1 MiB")
+	require.Equal(t, []int{32 * k, 64 * k, 128 * k, 32 * k, 32 * k, 64 * k, 128 * k, 32 * k},
+		write(1e9, 32*k, 64*k, 128*k, 32*k, 32*k, 64*k, 128*k, 32*k), "never more than a write asks")
+	for _, rate := range []float64{600, 10e3, 100e3, 1e6} {
+		for _, piece := range write(rate, 4<<20) {
+			took := time.Duration(float64(piece) / rate * float64(time.Second))
+			require.Less(t, took, p.timeout, "at %.0f B/s, a piece of %d bytes is read within the timeout", rate, piece)
+			if piece > minPiece {
+				require.Less(t, took, p.timeout/4, "at %.0f B/s, a piece grew only while it was read fast", rate)
+			}
+		}
+	}
+}
