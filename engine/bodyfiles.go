@@ -67,7 +67,7 @@ type bodyFiles struct {
 
 	mu      sync.Mutex
 	folder  *os.File            // the folder, open once it exists, for its fsyncs
-	writing map[uint64]struct{} // files created and not yet published or removed
+	writing map[uint64]struct{} // files being written, or dropped and not yet removed (Check skips them)
 }
 
 // newBodyFiles returns the folder of bodies of a store, nil when it is not
@@ -77,7 +77,11 @@ func newBodyFiles(s kv.Store, o *Options) *bodyFiles {
 	if !ok {
 		return nil
 	}
-	return &bodyFiles{dir: l.Path() + bodiesSuffix, synced: l.Synced(), write: !o.SingleFile}
+	dir := l.Path() + bodiesSuffix
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // a later change of the working directory moves nothing
+	}
+	return &bodyFiles{dir: dir, synced: l.Synced(), write: !o.SingleFile}
 }
 
 // fileName is the name of data id's file.
@@ -150,22 +154,31 @@ func (f *bodyFiles) create() (*os.File, uint64, error) {
 			continue // 2^-63 a draw; drawn again
 		}
 		if err == nil {
-			f.mu.Lock()
-			if f.writing == nil {
-				f.writing = map[uint64]struct{}{}
-			}
-			f.writing[id] = struct{}{}
-			f.mu.Unlock()
+			f.busy(id)
 		}
 		return file, id, err
 	}
 }
 
-// written tells that the file of id, which create made, is published or
-// removed: no longer being written.
-func (f *bodyFiles) written(id uint64) {
+// busy marks the file of id as in the middle of a change: being written
+// (create), or dropped by a transaction and not yet removed (dropData).
+// Check does not report it unindexed until written says it is done.
+func (f *bodyFiles) busy(id uint64) {
 	f.mu.Lock()
-	delete(f.writing, id)
+	if f.writing == nil {
+		f.writing = map[uint64]struct{}{}
+	}
+	f.writing[id] = struct{}{}
+	f.mu.Unlock()
+}
+
+// written ends busy for ids: published, removed, or kept by a transaction
+// that failed.
+func (f *bodyFiles) written(ids ...uint64) {
+	f.mu.Lock()
+	for _, id := range ids {
+		delete(f.writing, id)
+	}
 	f.mu.Unlock()
 }
 

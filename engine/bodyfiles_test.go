@@ -260,3 +260,36 @@ func TestBodyFiles_NoFolder(t *testing.T) {
 	require.ErrorIs(t, err, ErrCorrupt)
 	require.ErrorContains(t, err, "files")
 }
+
+// TestBodyFiles_FailedDrop: a transaction that drops a body and then fails
+// keeps the file and its entry, and leaves nothing marked busy; one that
+// commits removes the file, and leaves nothing marked busy either.
+func TestBodyFiles_FailedDrop(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(make([]byte, 3*chunkSize)), nil)
+	require.NoError(t, err)
+	id := dataIDOf(t, db, "bkt", "k")
+	boom := fail("Test", "bkt", "k", coldstore.ErrInvalidArgument, "boom")
+	drop := func(fail bool) error {
+		return db.write(ctx, "Test", "bkt", "k", func(w *writeTx) error {
+			rec, err := decodeRecord("k", objectsBucket(w.tx, "bkt").Get([]byte("k")))
+			require.NoError(t, err)
+			if err := w.remove(objectsBucket(w.tx, "bkt"), "bkt", "k", &rec); err != nil {
+				return err
+			}
+			if fail {
+				return boom
+			}
+			return nil
+		})
+	}
+	require.ErrorIs(t, drop(true), coldstore.ErrInvalidArgument)
+	require.FileExists(t, db.files.path(id))
+	require.Empty(t, db.files.writing)
+	require.NoError(t, db.Check(ctx))
+	require.NoError(t, drop(false))
+	require.NoFileExists(t, db.files.path(id))
+	require.Empty(t, db.files.writing)
+	require.NoError(t, db.Check(ctx))
+}

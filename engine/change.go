@@ -67,7 +67,16 @@ func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.T
 		defer func() { <-sem }()
 	}
 	var w *writeTx
-	var drawn []uint64 // every run's event number: all but the committed one are void
+	var drawn []uint64  // every run's event number: all but the committed one are void
+	var unlink []uint64 // every run's files to remove: those of the committed one go
+	defer func() {
+		if len(unlink) > 0 {
+			if w != nil {
+				db.files.remove(w.unlink)
+			}
+			db.files.written(unlink...)
+		}
+	}()
 	defer func() {
 		for _, seq := range drawn {
 			if w == nil || seq != w.seq {
@@ -80,7 +89,9 @@ func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.T
 		if err := checkClock(op, bucket, key, w.now); err != nil {
 			return err
 		}
-		if err := fn(w); err != nil {
+		err := fn(w)
+		unlink = append(unlink, w.unlink...)
+		if err != nil {
 			return err
 		}
 		if !w.wake.IsZero() && w.db.cluster != nil && !w.db.leading.Load() {
@@ -102,9 +113,6 @@ func (db *DB) writeWith(ctx context.Context, run func(context.Context, func(kv.T
 		return wrap(op, bucket, key, err)
 	}
 	db.events.publish(w.seq, w.events)
-	if len(w.unlink) > 0 && db.files != nil {
-		db.files.remove(w.unlink)
-	}
 	db.poke(w.wake)
 	return nil
 }

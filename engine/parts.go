@@ -76,7 +76,8 @@ func (w *writeTx) dropBody(rec *objectRecord) error {
 // index entry, the file going once the transaction has committed
 // (writeWith).
 func (w *writeTx) dropData(id uint64) error {
-	if isFileID(id) {
+	if isFileID(id) && w.db.files != nil {
+		w.db.files.busy(id) // until removed, or the transaction fails: Check skips it
 		w.unlink = append(w.unlink, id)
 	}
 	return deleteChunks(w.tx, id)

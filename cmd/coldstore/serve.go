@@ -79,6 +79,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify signatures (OSS's, or S3's SigV4 with -api s3), dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
 	region := fs.String("region", "us-east-1", "with -api s3: the region the server is (GetBucketLocation, x-amz-bucket-region) and the one LocationConstraint CreateBucket takes")
 	hookURL := fs.String("events-webhook", "", "http(s) URL: POST each event there as an S3 event-notification message (JSON), in commit order, retried with backoff; a queue of 1,024, losses logged")
+	singleFile := fs.Bool("single-file", false, "keep every new body in the database file; by default bodies larger than 256 KiB go to files of their own in the folder <db>.bodies beside it (faster for large objects; copy the folder with the file)")
 	api := fs.String("api", "oss", "the protocol and dialect: oss (Alibaba Cloud OSS) or s3 (Amazon S3, Glacier's rules); a database keeps the dialect it was created with")
 	var cfg serveConfig
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
@@ -143,7 +144,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := &engine.Options{Logger: log}
+	opts := &engine.Options{Logger: log, SingleFile: *singleFile}
 	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
 	sopts := &s3api.Options{Domain: *domain, Logger: log, Keys: keyMap, Region: *region}
 	if *api == "s3" {

@@ -430,3 +430,26 @@ func TestServe_StalledReader(t *testing.T) {
 	status, _ = s.do(t, "HEAD", "/bkt/big", "")
 	require.Equal(t, 200, status)
 }
+
+// TestServe_BodyFiles: a body larger than a chunk goes to the folder
+// beside the database, or with -single-file into the file; both read back.
+func TestServe_BodyFiles(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef", 1<<15) // 512 KiB
+	for _, single := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "c.db")
+		args := []string{"-db", path}
+		if single {
+			args = append(args, "-single-file")
+		}
+		s := startServe(t, args...)
+		status, _ := s.do(t, "PUT", "/bkt", "")
+		require.Equal(t, 200, status)
+		status, _ = s.do(t, "PUT", "/bkt/big", big)
+		require.Equal(t, 200, status)
+		status, body := s.do(t, "GET", "/bkt/big", "")
+		require.Equal(t, 200, status)
+		require.Equal(t, big, body)
+		files, _ := filepath.Glob(path + ".bodies/*")
+		require.Len(t, files, map[bool]int{false: 1, true: 0}[single], "-single-file %v", single)
+	}
+}
