@@ -165,8 +165,9 @@ func startWireServer(name string) (s *wireServer, err error) {
 		if err != nil {
 			return nil, err
 		}
-		cmd = exec.Command(bin, "serve", "-api", "s3", "-db", filepath.Join(dir, "coldstore.db"),
-			"-addr", addr, "-keys", wireAccess+":"+wireSecret, "-region", wireRegion)
+		cmd = exec.Command(bin, append([]string{"serve", "-api", "s3", "-db", filepath.Join(dir, "coldstore.db"),
+			"-addr", addr, "-keys", wireAccess + ":" + wireSecret, "-region", wireRegion},
+			strings.Fields(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"))...)...)
 	case "gofakes3":
 		self, err := os.Executable()
 		if err != nil {

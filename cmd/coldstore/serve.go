@@ -89,12 +89,21 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&cfg.tlsCert, "tls-cert", "", "certificate file (PEM): serve HTTPS, with -tls-key (clients such as botocore and aws-sdk-go-v2 send trailing checksums only over TLS)")
 	fs.StringVar(&cfg.tlsKey, "tls-key", "", "private key file (PEM) of -tls-cert")
 	fs.IntVar(&cfg.maxConns, "max-conns", defaultMaxConns(), "most connections at once (by default the open-file limit less 64); at the cap the longest idle connection is closed for a new one")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the server to this file until it stops (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "coldstore serve: unexpected arguments %q\n", fs.Args())
 		return 2
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "coldstore serve:", err)
+			return 1
+		}
+		defer stop()
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": cfg.readHeaderTimeout, "body-timeout": cfg.bodyTimeout,
 		"idle-timeout": cfg.idleTimeout, "shutdown-timeout": cfg.shutdownTimeout} {
