@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,13 +221,19 @@ func canonicalURIs(r *http.Request) []string {
 // canonicalRequest is VERB \n URI \n query \n signed headers with their
 // values \n signed header names \n payload hash.
 func canonicalRequest(r *http.Request, v sigV4, uri, query string) string {
-	names := make([]string, len(v.signed))
-	for i, k := range v.signed {
-		names[i] = strings.ToLower(k)
+	names := v.signed // as clients send them: lower case, sorted
+	if !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(a, b) }) || slices.ContainsFunc(names, hasUpper) {
+		names = make([]string, len(v.signed))
+		for i, k := range v.signed {
+			names[i] = strings.ToLower(k)
+		}
+		sort.Strings(names)
 	}
-	sort.Strings(names)
 	var canon strings.Builder
-	canon.WriteString(r.Method + "\n" + uri + "\n" + query + "\n")
+	canon.Grow(len(r.Method) + len(uri) + len(query) + 64*len(names) + len(v.payload) + 8)
+	for _, s := range []string{r.Method, "\n", uri, "\n", query, "\n"} {
+		canon.WriteString(s)
+	}
 	for _, k := range names {
 		var value string
 		switch k {
@@ -240,10 +247,31 @@ func canonicalRequest(r *http.Request, v sigV4, uri, query string) string {
 		default:
 			value = collapseSpaces(wire.JoinTrimmed(r.Header.Values(k)))
 		}
-		canon.WriteString(k + ":" + value + "\n")
+		canon.WriteString(k)
+		canon.WriteByte(':')
+		canon.WriteString(value)
+		canon.WriteByte('\n')
 	}
-	canon.WriteString("\n" + strings.Join(names, ";") + "\n" + v.payload)
+	canon.WriteByte('\n')
+	for i, k := range names {
+		if i > 0 {
+			canon.WriteByte(';')
+		}
+		canon.WriteString(k)
+	}
+	canon.WriteByte('\n')
+	canon.WriteString(v.payload)
 	return canon.String()
+}
+
+// hasUpper reports whether s has an upper-case ASCII letter.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
 }
 
 // collapseSpaces turns each run of spaces into one, as SigV4 canonical

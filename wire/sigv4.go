@@ -132,10 +132,18 @@ func (s Scope4) SigningKey(prefix, secret string) []byte {
 // hex(SHA256(canonical request)))).
 func Signatures4(key []byte, algorithm, timestamp string, scope Scope4, canon iter.Seq[string]) iter.Seq[string] {
 	return func(yield func(string) bool) {
+		// One HMAC, one buffer for the string to sign, for every
+		// candidate: a server verifies a signature on every request.
+		mac := hmac.New(sha256.New, key)
+		prefix := algorithm + "\n" + timestamp + "\n" + scope.String() + "\n"
+		toSign := make([]byte, 0, len(prefix)+2*sha256.Size)
+		var sig [sha256.Size]byte
 		for c := range canon {
 			sum := sha256.Sum256([]byte(c))
-			toSign := algorithm + "\n" + timestamp + "\n" + scope.String() + "\n" + hex.EncodeToString(sum[:])
-			if !yield(hex.EncodeToString(HMACSHA256(key, toSign))) {
+			toSign = hex.AppendEncode(append(toSign[:0], prefix...), sum[:])
+			mac.Reset()
+			mac.Write(toSign)
+			if !yield(hex.EncodeToString(mac.Sum(sig[:0]))) {
 				return
 			}
 		}
