@@ -49,6 +49,9 @@ import (
 //     keys, a text logger) in this process, for a CPU profile of the
 //     server with -cpuprofile (focus on net/http.(*conn).serve to leave
 //     the client out). Its srv-cpu-us/op counts the client too.
+//   - coldstore-nokeys, only when COLDSTORE_WIRE_SERVERS names it: serve
+//     without -keys, which checks no signature (as gofakes3 checks none):
+//     what verifying SigV4 costs each row.
 //
 // COLDSTORE_WIRE_SERVERS (a comma-separated list) chooses among them.
 //
@@ -160,14 +163,16 @@ func startWireServer(name string) (s *wireServer, err error) {
 	switch name {
 	case "coldstore-inproc":
 		return startInProcess(dir, addr)
-	case "coldstore":
+	case "coldstore", "coldstore-nokeys":
 		bin, err := coldstoreBinary()
 		if err != nil {
 			return nil, err
 		}
-		cmd = exec.Command(bin, append([]string{"serve", "-api", "s3", "-db", filepath.Join(dir, "coldstore.db"),
-			"-addr", addr, "-keys", wireAccess + ":" + wireSecret, "-region", wireRegion},
-			strings.Fields(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"))...)...)
+		args := []string{"serve", "-api", "s3", "-db", filepath.Join(dir, "coldstore.db"), "-addr", addr, "-region", wireRegion}
+		if name == "coldstore" {
+			args = append(args, "-keys", wireAccess+":"+wireSecret)
+		}
+		cmd = exec.Command(bin, append(args, strings.Fields(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"))...)...)
 	case "gofakes3":
 		self, err := os.Executable()
 		if err != nil {
