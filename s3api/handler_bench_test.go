@@ -2,15 +2,10 @@ package s3api_test
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/s3api"
 )
@@ -36,24 +31,13 @@ func BenchmarkHandler(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	empty := sha256.Sum256(nil)
-	signed := func(method, target string) *http.Request {
-		r := httptest.NewRequest(method, target, nil)
-		r.Host = "127.0.0.1:9000"
-		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(empty[:]))
-		err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, r, hex.EncodeToString(empty[:]), "s3", "us-east-1", time.Now())
-		if err != nil {
-			b.Fatal(err)
-		}
-		return r
-	}
 	for _, tc := range []struct{ name, method, target string }{
 		{"HEAD", "HEAD", "/bkt/k4096"},
 		{"GET/size=4KiB", "GET", "/bkt/k4096"},
 		{"GET/size=1MiB", "GET", "/bkt/k1048576"},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			r := signed(tc.method, tc.target)
+			r := signedRequest(b, tc.method, tc.target)
 			rec := httptest.NewRecorder()
 			if h.ServeHTTP(rec, r); rec.Code != http.StatusOK {
 				b.Fatalf("%s %s: %d %s", tc.method, tc.target, rec.Code, rec.Body)

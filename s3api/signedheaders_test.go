@@ -24,15 +24,7 @@ import (
 func TestAuth_SignedHeadersAsListed(t *testing.T) {
 	db, m := enginetest.NewS3(t, nil)
 	h := s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})
-	empty := sha256.Sum256(nil)
-	signed := func() *http.Request {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.Host = "127.0.0.1:9000"
-		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(empty[:]))
-		require.NoError(t, v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"},
-			r, hex.EncodeToString(empty[:]), "s3", "us-east-1", time.Now()))
-		return r
-	}
+	signed := func() *http.Request { return signedRequest(t, "GET", "/") }
 	list := regexp.MustCompile(`SignedHeaders=([^,]+)`)
 	for name, rewrite := range map[string]func(string) string{
 		"as signed": func(s string) string { return s },
@@ -57,4 +49,20 @@ func TestAuth_SignedHeadersAsListed(t *testing.T) {
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	require.Equal(t, http.StatusForbidden, w.Code)
+}
+
+// signedRequest is a request without a body signed with SigV4 by the AWS
+// SDK's signer, as the SDK signs one, for the key AKID:SECRET.
+func signedRequest(t testing.TB, method, target string) *http.Request {
+	t.Helper()
+	empty := sha256.Sum256(nil)
+	r := httptest.NewRequest(method, target, nil)
+	r.Host = "127.0.0.1:9000"
+	r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(empty[:]))
+	err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"},
+		r, hex.EncodeToString(empty[:]), "s3", "us-east-1", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
