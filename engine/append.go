@@ -8,11 +8,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash"
-	"hash/crc64"
 	"io"
 	"maps"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/crc64ecma"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
@@ -258,7 +258,7 @@ func (a *appender) read(n int) (chunk []byte, eof bool, err error) {
 		return nil, false, fail("Append", a.bucket, a.key, coldstore.ErrInvalidArgument, "the object would grow past %d bytes", appendLimit)
 	}
 	a.md5.Write(buf[:got])
-	a.crc = crc64.Update(a.crc, crc64ECMA, buf[:got])
+	a.crc = crc64ecma.Update(a.crc, buf[:got])
 	a.size += int64(got)
 	return buf[:got], eof, nil
 }

@@ -6,10 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc64"
 	"maps"
 	"slices"
 
+	"github.com/coldstore-dev/coldstore/internal/crc64ecma"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
@@ -242,7 +242,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 			if !ok {
 				return
 			}
-			crc = crc64Combine(crc, c, p.Size)
+			crc = crc64ecma.Combine(crc, c, p.Size)
 		}
 		if crc != rec.CRC64 {
 			report("%s: body fails its CRC-64", where)
@@ -257,7 +257,7 @@ func (db *DB) checkRecord(tx kv.Tx, bc *bucketCheck, ob kv.Bucket, key string, v
 		if rec.Size != int64(len(rec.Body)) {
 			report("%s: size %d, inline body of %d bytes", where, rec.Size, len(rec.Body))
 		}
-		if crc64.Checksum(rec.Body, crc64ECMA) != rec.CRC64 {
+		if crc64ecma.Checksum(rec.Body) != rec.CRC64 {
 			report("%s: inline body fails its CRC-64", where)
 		}
 		return
@@ -309,7 +309,7 @@ func (db *DB) checkChunks(tx kv.Tx, owned map[uint64]uint32, where string, id ui
 			report("%s: chunk %d of %d bytes, not the last", where, i, len(c))
 		}
 		sum += int64(len(c))
-		crc = crc64.Update(crc, crc64ECMA, c)
+		crc = crc64ecma.Update(crc, c)
 	}
 	if sum != size {
 		report("%s: chunks hold %d bytes, size is %d", where, sum, size)
@@ -394,7 +394,7 @@ func (db *DB) checkFile(tx kv.Tx, where string, id uint64, size int64, report fu
 			report("%s: body file %s: chunk %d of %d bytes, not %d", where, fileName(id), i, len(c), want)
 			return 0, false
 		}
-		crc = crc64.Update(crc, crc64ECMA, c)
+		crc = crc64ecma.Update(crc, c)
 	}
 	if st, err := f.Stat(); err == nil && st.Size() != size+int64(n)*chunkTrailer {
 		report("%s: body file %s of %d bytes, not %d", where, fileName(id), st.Size(), size+int64(n)*chunkTrailer)

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"hash/crc64"
 	"time"
 
+	"github.com/coldstore-dev/coldstore/internal/crc64ecma"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
@@ -125,7 +125,7 @@ func migrateObject(data kv.Bucket, key string, v []byte) (objectRecord, error) {
 	for _, t := range []*time.Time{&r.LastModified, &r.ClassSince, &r.LastAccess, &r.RequestedAt, &r.ReadyAt, &r.ExpiresAt} {
 		*t = legacyTime(*t)
 	}
-	r.CRC64 = crc64.Checksum(r.Body, crc64ECMA)
+	r.CRC64 = crc64ecma.Checksum(r.Body)
 	if r.DataID != 0 {
 		r.CRC64 = 0
 		for i := range r.Chunks {
@@ -134,7 +134,7 @@ func migrateObject(data kv.Bucket, key string, v []byte) (objectRecord, error) {
 			if c == nil {
 				return r, fmt.Errorf("%q: chunk %d missing", key, i)
 			}
-			r.CRC64 = crc64.Update(r.CRC64, crc64ECMA, c)
+			r.CRC64 = crc64ecma.Update(r.CRC64, c)
 			if err := data.Put(ck, sealChunk(ck, bytes.Clone(c))); err != nil {
 				return r, err
 			}

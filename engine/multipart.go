@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/crc64ecma"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/zeebo/xxh3"
@@ -526,7 +527,7 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 			rec.Parts = append(rec.Parts, partExtent{DataID: sp.rec.DataID, Size: sp.rec.Size})
 			rec.Size += sp.rec.Size
 			rec.Chunks += chunksOf(sp.rec.Size)
-			rec.CRC64 = crc64Combine(rec.CRC64, sp.rec.CRC64, sp.rec.Size)
+			rec.CRC64 = crc64ecma.Combine(rec.CRC64, sp.rec.CRC64, sp.rec.Size)
 			sums = append(sums, sp.rec.ETag[:]...)
 		}
 		rec.ETag = md5.Sum(sums)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"hash"
-	"hash/crc64"
 	"io"
 	"maps"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/crc64ecma"
 	"github.com/coldstore-dev/coldstore/kv"
 )
 
@@ -190,7 +190,7 @@ func (p *putter) hash(c []byte) {
 			p.md5.Write(c)
 		}()
 	}
-	p.crc = crc64.Update(p.crc, crc64ECMA, c)
+	p.crc = crc64ecma.Update(p.crc, c)
 }
 
 // sums returns the body's MD5 and CRC-64, once every chunk is read.
@@ -235,10 +235,6 @@ func (p *putter) read() (chunk []byte, eof bool, err error) {
 	}
 	return buf[:n], eof, nil
 }
-
-// crc64ECMA is the table of CRC-64/ECMA, the checksum OSS keeps of every
-// object (x-oss-hash-crc64ecma).
-var crc64ECMA = crc64.MakeTable(crc64.ECMA)
 
 func (p *putter) run() (ObjectInfo, error) {
 	defer p.release() // every transaction that used the buffers has ended

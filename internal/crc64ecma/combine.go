@@ -1,16 +1,16 @@
-package engine
+package crc64ecma
 
 import "hash/crc64"
 
-// crc64Combine returns the CRC-64/ECMA of A followed by B, given the CRC
+// Combine returns the CRC-64/ECMA of A followed by B, given the CRC
 // of A, the CRC of B and B's length: zlib's crc32_combine, for 64 bits.
 // Appending n zero bits to a message is linear over GF(2); the operator for
 // one zero bit is built from the (reflected) polynomial, squared to the
 // operators for 2, 4, 8... bits, and applied to crc1 for each bit set in
 // B's length. The pre- and post-inversion of the CRC cancel out in the
-// sum with crc2. CompleteUpload computes an object's CRC from its parts'
-// with it, in O(log length) per part, without reading them.
-func crc64Combine(crc1, crc2 uint64, len2 int64) uint64 {
+// sum with crc2. An object's CRC is computed from its parts' with it, in
+// O(log length) per part, without reading them.
+func Combine(crc1, crc2 uint64, len2 int64) uint64 {
 	if len2 <= 0 {
 		return crc1
 	}
