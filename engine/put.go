@@ -327,11 +327,15 @@ func (p *putter) toFile(pending [][]byte, eof bool) error {
 		return wrap(p.op, p.bucket, p.key, err)
 	}
 	p.id, p.file = id, file
+	var end, started int64
 	write := func(c []byte) error {
-		if _, err := file.Write(sealChunk(chunkKey(id, p.chunks), c)); err != nil {
+		n, err := file.Write(sealChunk(chunkKey(id, p.chunks), c))
+		if err != nil {
 			return wrap(p.op, p.bucket, p.key, err)
 		}
 		p.chunks++
+		end += int64(n)
+		started = p.db.files.writeback(file, started, end)
 		return nil
 	}
 	for _, c := range pending {

@@ -50,6 +50,7 @@ type checkedBody struct {
 	// chunked is the aws-chunked decoder whose trailer carries the
 	// checksum (sumName, wantSum unknown until the end), nil otherwise.
 	chunked *chunkedBody
+	hashes  bodyHashes // md5, sha and sum, those that are set
 }
 
 // checkedRequestBody reads the request's claims about its body, and
@@ -110,21 +111,31 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 				Err: coldstore.ErrInvalidRequest, Message: "Value for x-amz-checksum-" + name + " header is invalid."}
 		}
 	}
+	for _, h := range []hash.Hash{b.md5, b.sha, b.sum} {
+		if h != nil {
+			b.hashes.add(h)
+		}
+	}
 	return b, nil
 }
 
+// behind moves the hashing to a goroutine of its own when the request
+// declares a body of hashBehindMin bytes or more (bodyHashes), for an
+// object's or a part's body; close must follow.
+func (c *checkedBody) behind(q *request) {
+	if q.r.ContentLength >= hashBehindMin {
+		c.hashes.start()
+	}
+}
+
+// close ends what behind started.
+func (c *checkedBody) close() { c.hashes.stop() }
+
 func (c *checkedBody) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	if c.md5 != nil {
-		c.md5.Write(p[:n])
-	}
-	if c.sha != nil {
-		c.sha.Write(p[:n])
-	}
-	if c.sum != nil {
-		c.sum.Write(p[:n])
-	}
+	c.hashes.write(p[:n])
 	if err == io.EOF {
+		c.hashes.wait()
 		if c.wantMD5 != nil && !bytes.Equal(c.md5.Sum(nil), c.wantMD5) {
 			return n, errBadDigest
 		}

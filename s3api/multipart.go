@@ -61,6 +61,8 @@ func (h *Handler) uploadPart(q *request) error {
 	if err != nil {
 		return err
 	}
+	body.behind(q)
+	defer body.close()
 	p, err := h.db.UploadPart(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), n, body)
 	if err != nil {
 		return err

@@ -152,6 +152,8 @@ func (h *Handler) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	body.behind(q)
+	defer body.close()
 	oi, err := h.db.Put(q.r.Context(), q.bucket, q.key, body, opts)
 	if err != nil {
 		return err

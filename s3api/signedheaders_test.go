@@ -1,6 +1,7 @@
 package s3api_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -24,7 +25,7 @@ import (
 func TestAuth_SignedHeadersAsListed(t *testing.T) {
 	db, m := enginetest.NewS3(t, nil)
 	h := s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})
-	signed := func() *http.Request { return signedRequest(t, "GET", "/") }
+	signed := func() *http.Request { return signedRequest(t, "GET", "/", nil) }
 	list := regexp.MustCompile(`SignedHeaders=([^,]+)`)
 	for name, rewrite := range map[string]func(string) string{
 		"as signed": func(s string) string { return s },
@@ -53,14 +54,14 @@ func TestAuth_SignedHeadersAsListed(t *testing.T) {
 
 // signedRequest is a request without a body signed with SigV4 by the AWS
 // SDK's signer, as the SDK signs one, for the key AKID:SECRET.
-func signedRequest(t testing.TB, method, target string) *http.Request {
+func signedRequest(t testing.TB, method, target string, body []byte) *http.Request {
 	t.Helper()
-	empty := sha256.Sum256(nil)
-	r := httptest.NewRequest(method, target, nil)
+	sum := sha256.Sum256(body)
+	r := httptest.NewRequest(method, target, bytes.NewReader(body))
 	r.Host = "127.0.0.1:9000"
-	r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(empty[:]))
+	r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
 	err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"},
-		r, hex.EncodeToString(empty[:]), "s3", "us-east-1", time.Now())
+		r, hex.EncodeToString(sum[:]), "s3", "us-east-1", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
