@@ -163,13 +163,20 @@ func startWireServer(name string) (s *wireServer, err error) {
 	switch name {
 	case "coldstore-inproc":
 		return startInProcess(dir, addr)
-	case "coldstore", "coldstore-nokeys":
+	case "coldstore", "coldstore-nokeys", "coldstore-b":
 		bin, err := coldstoreBinary()
+		if name == "coldstore-b" {
+			// The other side of an A/B: another build of serve, run as
+			// coldstore is, in the same interleaved rounds.
+			if bin = os.Getenv("COLDSTORE_BIN_B"); bin == "" {
+				err = errors.New("coldstore-b runs the binary COLDSTORE_BIN_B names, and it is not set")
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
 		args := []string{"serve", "-api", "s3", "-db", filepath.Join(dir, "coldstore.db"), "-addr", addr, "-region", wireRegion}
-		if name == "coldstore" {
+		if name != "coldstore-nokeys" {
 			args = append(args, "-keys", wireAccess+":"+wireSecret)
 		}
 		cmd = exec.Command(bin, append(args, strings.Fields(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"))...)...)
