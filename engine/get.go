@@ -40,6 +40,7 @@ type Object struct {
 	store  []byte
 	pooled *[]byte // store when it came from bodyPool
 	chunk  *[]byte // store when it came from chunkPool
+	batch  *[]byte // WriteTo's pieces of several chunks, from batchPool
 	// file is the open file of data id fileID, for chunks kept in files
 	// (bodyfiles.go); nil until one is read.
 	file   *os.File
@@ -52,6 +53,16 @@ func (o *Object) inMemory() bool { return o.chunks <= 1 }
 
 // bodyPool recycles the buffers of small objects' bodies between Gets.
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, inlineMax); return &b }}
+
+// sendPiece is the most WriteTo hands its writer in one call: four chunks.
+// A GET of 1 MiB written in one call of 992 KiB, after its first 32 KiB,
+// rather than a call per chunk, took 30% less of the server's CPU
+// (bench/README.md): the connection sends it in fewer, larger bursts.
+const sendPiece = 4 * chunkSize
+
+// batchPool recycles WriteTo's buffers of sendPiece bytes, with room for
+// the last chunk's checksum, which is read with it.
+var batchPool = sync.Pool{New: func() any { b := make([]byte, 0, sendPiece+chunkTrailer); return &b }}
 
 // chunkBuffer returns a buffer of n bytes for o's chunks, from chunkPool
 // (put.go) when a sealed chunk fits one, returned by Close: a fresh one
@@ -139,17 +150,24 @@ func (o *Object) Seek(offset int64, whence int) (int64, error) {
 }
 
 // WriteTo writes the rest of the content to w; io.Copy uses it. The bytes
-// Get copied out of the file go to w as they are, without the copy into a
-// caller's buffer that Read makes; larger objects are written a chunk per
-// read transaction, as Read loads them. It returns the errors Read returns
-// (but never io.EOF), w's error, or io.ErrShortWrite when w writes less
-// than it was given without saying why.
+// Get copied out go to w as they are, without the copy into a caller's
+// buffer that Read makes. The chunks of a larger object are loaded as Read
+// loads them, each checked, and handed to w up to four at a time
+// (sendPiece, 1 MiB): one call of w per MiB, not per chunk. Bytes of a
+// chunk that fails its check are never written; the chunks before it are.
+// It returns the errors Read returns (but never io.EOF), w's error, or
+// io.ErrShortWrite when w writes less than it was given without saying
+// why.
 func (o *Object) WriteTo(w io.Writer) (int64, error) {
 	if o.closed {
 		return 0, fs.ErrClosed
 	}
 	var n int64
+	var loadErr error
 	for {
+		if o.next < o.chunks && o.skip == 0 && loadErr == nil {
+			loadErr = o.loadBatch()
+		}
 		if len(o.buf) > 0 {
 			k, err := w.Write(o.buf)
 			n += int64(k)
@@ -162,13 +180,39 @@ func (o *Object) WriteTo(w io.Writer) (int64, error) {
 				return n, io.ErrShortWrite
 			}
 		}
+		if loadErr != nil {
+			return n, loadErr
+		}
 		if o.next >= o.chunks {
 			return n, nil
 		}
-		if _, err := o.load(nil); err != nil {
-			return n, err
+		if o.skip != 0 { // a Seek into a chunk: load it whole, then skip
+			if _, err := o.load(nil); err != nil {
+				return n, err
+			}
 		}
 	}
+}
+
+// loadBatch loads the next chunks into o's batch buffer, after what is
+// left of the last (o.buf), as many as fit in sendPiece bytes, and points
+// o.buf at them all. The error is the first chunk's that failed to load;
+// o.buf then holds the chunks before it.
+func (o *Object) loadBatch() error {
+	if o.batch == nil {
+		o.batch = batchPool.Get().(*[]byte)
+	}
+	b := append((*o.batch)[:0], o.buf...) // o.buf may lie in it: copy moves it down
+	var err error
+	for o.next < o.chunks && cap(b)-len(b) >= chunkSize+chunkTrailer {
+		var k int
+		if k, err = o.load(b[len(b):cap(b)]); err != nil {
+			break
+		}
+		b = b[:len(b)+k]
+	}
+	o.buf = b
+	return err
 }
 
 // load copies the next chunk out of one read transaction: into dst when it
@@ -277,6 +321,10 @@ func (o *Object) Close() error {
 	if o.chunk != nil && !o.closed {
 		chunkPool.Put(o.chunk) // nothing refers to it past Close
 		o.chunk = nil
+	}
+	if o.batch != nil && !o.closed {
+		batchPool.Put(o.batch)
+		o.batch = nil
 	}
 	o.closeFile()
 	o.closed = true

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -55,4 +57,31 @@ func TestProgressWriter_Pieces(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestProgress_PaceCarriesOver: the next answer on a connection starts at
+// the piece the last one earned, so a fast client's second GET goes out in
+// 1 MiB pieces from its first write; another connection starts at
+// minPiece; an answer read slowly brings its connection's pace back down.
+func TestProgress_PaceCarriesOver(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := &progress{timeout: time.Minute, now: func() time.Time { return now },
+		h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(make([]byte, 3<<20)) })}
+	serve := func(ctx context.Context, rate float64) []int {
+		rec := &pieceRecorder{now: &now, per: func(n int) time.Duration {
+			return time.Duration(float64(n) / rate * float64(time.Second))
+		}}
+		p.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+		return rec.pieces
+	}
+	k := 1 << 10
+	conn := withPace(context.Background(), nil)
+	require.Equal(t, []int{32 * k, 64 * k, 128 * k, 256 * k, 512 * k, 1024 * k, 1024 * k, 32 * k}, serve(conn, 1e9))
+	require.Equal(t, []int{1024 * k, 1024 * k, 1024 * k}, serve(conn, 1e9), "the same connection: the pace it earned")
+	require.Equal(t, 32*k, serve(withPace(context.Background(), nil), 1e9)[0], "another connection starts at minPiece")
+	slow := serve(conn, 100e3)
+	require.Equal(t, []int{1024 * k, 32 * k}, slow[:2], "a piece read slowly: the next is minPiece")
+	next := serve(conn, 1e9)
+	require.Less(t, next[0], 1024*k, "the next answer starts from the slow one's pace")
+	require.Equal(t, 32*k, serve(context.Background(), 1e9)[0], "no pace in the context: one of its own")
 }

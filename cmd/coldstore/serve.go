@@ -311,6 +311,7 @@ func serveUntil(ctx context.Context, ln net.Listener, f front, cfg serveConfig, 
 		IdleTimeout:       cfg.idleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return base },
 		ConnState:         capped.Track,
+		ConnContext:       withPace,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil).WithAttrs([]slog.Attr{slog.String("from", "http")}), slog.LevelWarn),
 	}
 	if f.endStreams != nil {
