@@ -3,6 +3,8 @@ package boltkv
 import (
 	"sync"
 
+	"github.com/coldstore-dev/coldstore/kv"
+
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -24,18 +26,53 @@ import (
 // reader is enough.
 const maxIdleReads = 16
 
+// readTx is a read transaction with the top-level buckets opened in it.
+// bbolt opens a bucket afresh at every Tx.Bucket of a read transaction (a
+// search of the root, a copy of the bucket's header, a Bucket): a third of
+// the allocations of an engine Get. The buckets stay valid, and
+// unchanged, for the transaction's life, which reuse stretches over many
+// reads, so the ones it opened are kept with it, up to maxOpenBuckets.
+type readTx struct {
+	*boltTx
+	buckets map[string]*bolt.Bucket
+}
+
+// maxOpenBuckets bounds a read transaction's open buckets.
+const maxOpenBuckets = 64
+
+// Bucket is Tx.Bucket, from the buckets already opened when it can.
+func (t *readTx) Bucket(name []byte) kv.Bucket {
+	if b, ok := t.buckets[string(name)]; ok {
+		return (*boltBucket)(b)
+	}
+	b := (*bolt.Tx)(t.boltTx).Bucket(name)
+	if b == nil {
+		return nil
+	}
+	if len(t.buckets) >= maxOpenBuckets {
+		clear(t.buckets)
+	}
+	if t.buckets == nil {
+		t.buckets = make(map[string]*bolt.Bucket)
+	}
+	t.buckets[string(name)] = b
+	return (*boltBucket)(b)
+}
+
+func (t *readTx) rollback() error { return (*bolt.Tx)(t.boltTx).Rollback() }
+
 // readTxs are the parked read transactions and what decides whether one
 // may be parked.
 type readTxs struct {
 	mu      sync.Mutex
-	idle    []*bolt.Tx
+	idle    []*readTx
 	writers int    // writes in progress (Close counts as one, for good)
 	commits uint64 // writes finished: a transaction begun before the last one is stale
 }
 
 // borrow returns a read transaction that sees the latest commit, and the
 // commit count it was taken at.
-func (r *readTxs) borrow(b *bolt.DB) (*bolt.Tx, uint64, error) {
+func (r *readTxs) borrow(b *bolt.DB) (*readTx, uint64, error) {
 	r.mu.Lock()
 	seen := r.commits
 	if n := len(r.idle); n > 0 && r.writers == 0 {
@@ -47,12 +84,15 @@ func (r *readTxs) borrow(b *bolt.DB) (*bolt.Tx, uint64, error) {
 	}
 	r.mu.Unlock()
 	tx, err := b.Begin(false) // may see a commit later than seen: then it is not parked
-	return tx, seen, err
+	if err != nil {
+		return nil, seen, err
+	}
+	return &readTx{boltTx: (*boltTx)(tx)}, seen, nil
 }
 
 // giveBack parks tx if no write is in progress or finished since it was
 // borrowed at seen, and rolls it back otherwise.
-func (r *readTxs) giveBack(tx *bolt.Tx, seen uint64) {
+func (r *readTxs) giveBack(tx *readTx, seen uint64) {
 	r.mu.Lock()
 	if r.writers == 0 && r.commits == seen && len(r.idle) < maxIdleReads {
 		r.idle = append(r.idle, tx)
@@ -60,7 +100,7 @@ func (r *readTxs) giveBack(tx *bolt.Tx, seen uint64) {
 		return
 	}
 	r.mu.Unlock()
-	_ = tx.Rollback()
+	_ = tx.rollback()
 }
 
 // writing retires every parked transaction and stops parking until done.
@@ -71,7 +111,7 @@ func (r *readTxs) writing() {
 	r.idle = nil
 	r.mu.Unlock()
 	for _, tx := range idle {
-		_ = tx.Rollback()
+		_ = tx.rollback()
 	}
 }
 
@@ -94,7 +134,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 
 // view runs fn in a read transaction, borrowed or begun. fn must not
 // keep the transaction or anything bbolt returns from it.
-func (s *Store) view(fn func(*bolt.Tx) error) error {
+func (s *Store) view(fn func(*readTx) error) error {
 	tx, seen, err := s.readTxs.borrow(s.db)
 	if err != nil {
 		return err
@@ -102,7 +142,7 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	ok := false
 	defer func() {
 		if !ok { // fn panicked: the transaction is not reused
-			_ = tx.Rollback()
+			_ = tx.rollback()
 		}
 	}()
 	err = fn(tx)

@@ -151,3 +151,44 @@ func TestReadTxs_WritersGrowTheFileUnderReaders(t *testing.T) {
 		return nil
 	}))
 }
+
+// TestReadTx_OpenBuckets: a reused read transaction keeps the buckets it
+// opened, at most maxOpenBuckets of them, and a write that deletes and
+// recreates a bucket is seen by the next read, not the kept one; a bucket
+// that does not exist is not kept.
+func TestReadTx_OpenBuckets(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, nil)
+	set(t, s, "k", []byte("one"))
+	require.Equal(t, "one", get(t, s, "k"))
+	require.NoError(t, s.View(ctx, func(tx kv.Tx) error {
+		rt := tx.(*readTx)
+		require.Contains(t, rt.buckets, "b", "the bucket the last read opened is kept")
+		require.Nil(t, tx.Bucket([]byte("absent")))
+		require.NotContains(t, rt.buckets, "absent")
+		return nil
+	}))
+	require.NoError(t, s.Update(ctx, func(tx kv.Tx) error {
+		if err := tx.DeleteBucket([]byte("b")); err != nil {
+			return err
+		}
+		for i := range maxOpenBuckets + 10 {
+			if _, err := tx.CreateBucket([]byte{'n', byte(i)}); err != nil {
+				return err
+			}
+		}
+		b, err := tx.CreateBucket([]byte("b"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("k"), []byte("two"))
+	}))
+	require.Equal(t, "two", get(t, s, "k"), "the recreated bucket, not the one kept")
+	require.NoError(t, s.View(ctx, func(tx kv.Tx) error {
+		for i := range maxOpenBuckets + 10 {
+			require.NotNil(t, tx.Bucket([]byte{'n', byte(i)}))
+			require.LessOrEqual(t, len(tx.(*readTx).buckets), maxOpenBuckets)
+		}
+		return nil
+	}))
+}

@@ -152,7 +152,7 @@ func (s *Store) View(ctx context.Context, fn func(kv.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return kvError(s.view(func(tx *bolt.Tx) error { return fn((*boltTx)(tx)) }))
+	return kvError(s.view(func(tx *readTx) error { return fn(tx) }))
 }
 
 // Close retires the parked read transactions, waits for the transactions in
