@@ -70,6 +70,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 // -shutdown-timeout, cancels the rest, and closes the database; it
 // returns within -shutdown-timeout plus a few seconds.
 func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	lw := newLogWriter(stderr)
+	defer lw.Flush()
+	stderr = lw
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("db", "coldstore.db", "database file (created if absent), or a postgres:// URL: a PostgreSQL database that any number of servers share (tables created if absent)")
