@@ -1,8 +1,6 @@
 package s3api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"sort"
@@ -84,41 +82,71 @@ type sigV4 struct {
 
 // parseCredential splits id/date/region/service/aws4_request.
 func parseCredential(s string) (sigV4, bool) {
-	cred := strings.Split(s, "/")
-	if len(cred) != 5 || cred[4] != "aws4_request" || cred[0] == "" {
+	var v sigV4
+	var ok1, ok2, ok3, ok4 bool
+	v.id, s, ok1 = strings.Cut(s, "/")
+	v.date, s, ok2 = strings.Cut(s, "/")
+	v.region, s, ok3 = strings.Cut(s, "/")
+	v.service, s, ok4 = strings.Cut(s, "/")
+	if !ok1 || !ok2 || !ok3 || !ok4 || s != "aws4_request" || v.id == "" {
 		return sigV4{}, false
 	}
-	return sigV4{id: cred[0], date: cred[1], region: cred[2], service: cred[3]}, true
+	return v, true
+}
+
+// authFields returns the Credential, SignedHeaders and Signature of the
+// comma-separated name=value list after AWS4-HMAC-SHA256 (spaces around
+// each allowed; the last of a name counts).
+func authFields(auth string) (credential, signedHeaders, signature string) {
+	for auth != "" {
+		var part string
+		part, auth, _ = strings.Cut(auth, ",")
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "Credential":
+			credential = v
+		case "SignedHeaders":
+			signedHeaders = v
+		case "Signature":
+			signature = v
+		}
+	}
+	return credential, signedHeaders, signature
+}
+
+// header returns the first value of the header named by canonical, which
+// must be in canonical form (as net/http keys headers): Header.Get without
+// canonicalizing the name again.
+func header(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // checkHeader verifies Authorization: AWS4-HMAC-SHA256 .... The time
 // signed is x-amz-date (20060102T150405Z) or, when absent, Date; it must
 // lie within MaxSkew of the wall clock and fall on the credential's date.
 func (h *Handler) checkHeader(q *request, auth string) error {
-	fields := map[string]string{}
-	for _, part := range strings.Split(auth, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		fields[k] = v
-	}
-	v, ok := parseCredential(fields["Credential"])
-	if !ok || fields["Signature"] == "" || fields["SignedHeaders"] == "" {
+	credential, signedHeaders, signature := authFields(auth)
+	v, ok := parseCredential(credential)
+	if !ok || signature == "" || signedHeaders == "" {
 		return errBadAuth
 	}
-	v.signed = strings.Split(fields["SignedHeaders"], ";")
-	v.signature = fields["Signature"]
-	v.payload = q.r.Header.Get("x-amz-content-sha256")
+	v.signed = strings.Split(signedHeaders, ";")
+	v.signature = signature
+	v.payload = header(q.r.Header, "X-Amz-Content-Sha256")
 	if v.payload == "" {
 		// S3 requires the header; without it the request signs the hash
 		// of an empty payload, as the oldest clients do.
-		sum := sha256.Sum256(nil)
-		v.payload = hex.EncodeToString(sum[:])
+		v.payload = emptySHA256
 	}
 	var t time.Time
 	var err error
-	if d := q.r.Header.Get("x-amz-date"); d != "" {
+	if d := header(q.r.Header, "X-Amz-Date"); d != "" {
 		v.timestamp = d
 		t, err = time.Parse(isoBasic, d)
-	} else if d := q.r.Header.Get("Date"); d != "" {
+	} else if d := header(q.r.Header, "Date"); d != "" {
 		v.timestamp = d
 		t, err = http.ParseTime(d)
 	} else {
@@ -241,11 +269,11 @@ func canonicalRequest(r *http.Request, v sigV4, uri, query string) string {
 			value = r.Host
 		case "content-length":
 			value = strconv.FormatInt(r.ContentLength, 10)
-			if vs := r.Header.Values(k); len(vs) > 0 {
+			if vs := r.Header["Content-Length"]; len(vs) > 0 {
 				value = wire.JoinTrimmed(vs)
 			}
 		default:
-			value = collapseSpaces(wire.JoinTrimmed(r.Header.Values(k)))
+			value = collapseSpaces(wire.JoinTrimmed(r.Header[wire.CanonicalHeaderKey(k)]))
 		}
 		canon.WriteString(k)
 		canon.WriteByte(':')

@@ -46,7 +46,7 @@ var errIncompleteChunked = &coldstore.Error{Code: "IncompleteBody", Status: 400,
 // signer is what a verified SigV4 request leaves for its chunks: the
 // signing key, the scope, the timestamp and the request's signature.
 type signer struct {
-	key              []byte
+	key              *wire.SigningKey
 	scope, timestamp string
 	seed             string
 }
@@ -203,7 +203,7 @@ func (c *chunkedBody) checkChunkSignature() error {
 	}
 	sum := sha256.Sum256(c.chunkData.Bytes())
 	toSign := "AWS4-HMAC-SHA256-PAYLOAD\n" + c.sig.timestamp + "\n" + c.sig.scope + "\n" + c.prev + "\n" + emptySHA256 + "\n" + hex.EncodeToString(sum[:])
-	want := hex.EncodeToString(wire.HMACSHA256(c.sig.key, toSign))
+	want := hex.EncodeToString(c.sig.key.AppendHMAC(nil, []byte(toSign)))
 	if !hmac.Equal([]byte(want), []byte(c.pendingSig)) {
 		c.err = &coldstore.OpError{Op: "PutObject", Detail: "a chunk's signature", Err: errSignatureDoesNotMatch}
 		return c.err
@@ -274,7 +274,7 @@ func (c *chunkedBody) checkTrailerSignature(lines []string, got string) error {
 	}
 	sum := sha256.Sum256([]byte(strings.Join(lines, "\n") + "\n"))
 	toSign := "AWS4-HMAC-SHA256-TRAILER\n" + c.sig.timestamp + "\n" + c.sig.scope + "\n" + c.prev + "\n" + hex.EncodeToString(sum[:])
-	want := hex.EncodeToString(wire.HMACSHA256(c.sig.key, toSign))
+	want := hex.EncodeToString(c.sig.key.AppendHMAC(nil, []byte(toSign)))
 	if !hmac.Equal([]byte(want), []byte(got)) {
 		c.err = &coldstore.OpError{Op: "PutObject", Detail: "the trailer's signature", Err: errSignatureDoesNotMatch}
 		return c.err

@@ -148,7 +148,7 @@ func (q *request) writeStatus(code int) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
 	q.body = &wire.BodyReader{R: r.Body}
-	w.Header().Set("x-amz-id-2", q.id)
+	w.Header()["X-Amz-Id-2"] = []string{q.id}
 	defer func() {
 		// LogAttrs: no boxing of each value into an interface.
 		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", wire.RedactQuery(r.URL.RawQuery, redacted)), slog.Int("status", q.status))

@@ -21,14 +21,16 @@ const httpTime = http.TimeFormat
 // objectHeaders writes what HeadObject and GetObject answer about oi:
 // x-amz-storage-class is left out for STANDARD, as S3 leaves it out.
 func objectHeaders(q *request, oi engine.ObjectInfo) {
-	q.header("ETag", etag(oi.ETag))
+	// The names as net/http keys them (Header.Set builds a name that is
+	// not canonical again): the same bytes on the wire.
+	q.header("Etag", etag(oi.ETag))
 	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
 	q.header("Content-Type", oi.ContentType)
 	if oi.StorageClass != storageclass.S3Standard {
-		q.header("x-amz-storage-class", string(oi.StorageClass))
+		q.header("X-Amz-Storage-Class", string(oi.StorageClass))
 	}
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
-		q.header("x-amz-restore", h)
+		q.header("X-Amz-Restore", h)
 	}
 	for k, v := range oi.Headers {
 		q.header(k, v)
@@ -37,7 +39,7 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 		q.header("x-amz-meta-"+k, v)
 	}
 	if len(oi.Tags) > 0 {
-		q.header("x-amz-tagging-count", strconv.Itoa(len(oi.Tags)))
+		q.header("X-Amz-Tagging-Count", strconv.Itoa(len(oi.Tags)))
 	}
 	q.header("Accept-Ranges", "bytes")
 }
@@ -158,7 +160,7 @@ func (h *Handler) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	q.header("ETag", etag(oi.ETag))
+	q.header("Etag", etag(oi.ETag))
 	body.echo(q)
 	q.writeStatus(http.StatusOK)
 	return nil
@@ -198,7 +200,7 @@ func precondition(q *request, oi engine.ObjectInfo, status int) error {
 	if status == http.StatusPreconditionFailed {
 		return wire.ErrPreconditionFailed
 	}
-	q.header("ETag", etag(oi.ETag))
+	q.header("Etag", etag(oi.ETag))
 	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
 	q.writeStatus(http.StatusNotModified)
 	return nil

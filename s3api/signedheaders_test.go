@@ -67,3 +67,51 @@ func signedRequest(t testing.TB, method, target string, body []byte) *http.Reque
 	}
 	return r
 }
+
+// TestAuth_HeaderForms: the Authorization header's fields are read in any
+// order, with or without spaces after the commas; a credential that is
+// not id/date/region/service/aws4_request, or a field missing, is
+// malformed (400), not a mismatch.
+func TestAuth_HeaderForms(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})
+	fields := regexp.MustCompile(`^AWS4-HMAC-SHA256 Credential=([^,]+), ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]+)$`)
+	for _, tc := range []struct {
+		name string
+		auth func(cred, signed, sig string) string
+		code int
+	}{
+		{"as signed", func(c, h, s string) string { return "Credential=" + c + ", SignedHeaders=" + h + ", Signature=" + s }, 200},
+		{"no spaces", func(c, h, s string) string { return "Credential=" + c + ",SignedHeaders=" + h + ",Signature=" + s }, 200},
+		{"reordered", func(c, h, s string) string { return "Signature=" + s + ", Credential=" + c + ", SignedHeaders=" + h }, 200},
+		{"the last of a name counts", func(c, h, s string) string {
+			return "Signature=00, Credential=" + c + ", SignedHeaders=" + h + ", Signature=" + s
+		}, 200},
+		{"wrong signature", func(c, h, s string) string {
+			return "Credential=" + c + ", SignedHeaders=" + h + ", Signature=0" + s[1:]
+		}, 403},
+		{"six parts", func(c, h, s string) string { return "Credential=" + c + "/x, SignedHeaders=" + h + ", Signature=" + s }, 400},
+		{"four parts", func(c, h, s string) string {
+			return "Credential=" + strings.TrimSuffix(c, "/aws4_request") + ", SignedHeaders=" + h + ", Signature=" + s
+		}, 400},
+		{"another terminator", func(c, h, s string) string {
+			return "Credential=" + strings.TrimSuffix(c, "aws4_request") + "aws4_requests, SignedHeaders=" + h + ", Signature=" + s
+		}, 400},
+		{"no id", func(c, h, s string) string {
+			return "Credential=" + strings.TrimPrefix(c, "AKID") + ", SignedHeaders=" + h + ", Signature=" + s
+		}, 400},
+		{"no signature", func(c, h, s string) string { return "Credential=" + c + ", SignedHeaders=" + h }, 400},
+		{"no signed headers", func(c, h, s string) string { return "Credential=" + c + ", Signature=" + s }, 400},
+	} {
+		r := signedRequest(t, "GET", "/", nil)
+		f := fields.FindStringSubmatch(r.Header.Get("Authorization"))
+		require.NotNil(t, f, r.Header.Get("Authorization"))
+		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 "+tc.auth(f[1], f[2], f[3]))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		require.Equal(t, tc.code, w.Code, "%s: %s", tc.name, w.Body)
+		if tc.code == 400 {
+			require.Contains(t, w.Body.String(), "<Code>AuthorizationHeaderMalformed</Code>", tc.name)
+		}
+	}
+}

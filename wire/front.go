@@ -3,6 +3,8 @@ package wire
 import (
 	"log/slog"
 	"net/http"
+	"net/textproto"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,9 +28,17 @@ type Protocol struct {
 // writes the protocol's headers and logs what the answers leave out. It is
 // safe for concurrent use.
 type Front struct {
-	proto Protocol
-	log   *slog.Logger
-	ids   *requestIDs
+	proto    Protocol
+	idHeader string // proto.RequestIDHeader as net/http keys it
+	log      *slog.Logger
+	ids      *requestIDs
+	date     atomic.Pointer[dateHeader] // the last Date written
+}
+
+// dateHeader is a Date header's value and the second it names.
+type dateHeader struct {
+	unix  int64
+	value string
 }
 
 // NewFront returns the Front of a protocol, logging to log (nil: discard).
@@ -36,7 +46,7 @@ func NewFront(p Protocol, log *slog.Logger) *Front {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Front{proto: p, log: log, ids: newRequestIDs()}
+	return &Front{proto: p, idHeader: textproto.CanonicalMIMEHeaderKey(p.RequestIDHeader), log: log, ids: newRequestIDs()}
 }
 
 // Begin starts the answer to a request: the request id header, Server:
@@ -48,8 +58,14 @@ func NewFront(p Protocol, log *slog.Logger) *Front {
 func (f *Front) Begin(w http.ResponseWriter, now time.Time) string {
 	id := f.ids.next()
 	h := w.Header()
-	h.Set(f.proto.RequestIDHeader, id)
-	h.Set("Server", "coldstore")
-	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	h[f.idHeader] = []string{id}
+	h["Server"] = []string{"coldstore"}
+	d := f.date.Load()
+	if d == nil || d.unix != now.Unix() {
+		// Formatted once a second, not once a request.
+		d = &dateHeader{unix: now.Unix(), value: now.UTC().Format(http.TimeFormat)}
+		f.date.Store(d)
+	}
+	h["Date"] = []string{d.value}
 	return id
 }

@@ -29,8 +29,18 @@ func TestBegin(t *testing.T) {
 		require.Equal(t, "Mon, 01 Jan 2024 19:04:05 GMT", w.Header().Get("Date"))
 	}
 	w := httptest.NewRecorder()
-	wire.NewFront(s3, nil).Begin(w, now)
+	f := wire.NewFront(s3, nil)
+	f.Begin(w, now)
 	require.Empty(t, w.Header().Get("x-oss-request-id"), "the S3 front wrote OSS's header")
+	// The Date of each answer is its own second's, whatever came before.
+	for _, c := range []struct {
+		at   time.Duration
+		date string
+	}{{999 * time.Millisecond, "19:04:05"}, {time.Second, "19:04:06"}, {0, "19:04:05"}, {-time.Nanosecond, "19:04:04"}, {2 * time.Second, "19:04:07"}} {
+		w := httptest.NewRecorder()
+		f.Begin(w, now.Add(c.at))
+		require.Equal(t, "Mon, 01 Jan 2024 "+c.date+" GMT", w.Header().Get("Date"), c.at)
+	}
 }
 
 // TestBegin_IDs: 24 upper-case hex digits, distinct across concurrent

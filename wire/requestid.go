@@ -3,7 +3,6 @@ package wire
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"fmt"
 	"sync/atomic"
 )
 
@@ -25,5 +24,17 @@ func newRequestIDs() *requestIDs {
 // next returns the next id: distinct from every other this generator
 // returned.
 func (g *requestIDs) next() string {
-	return fmt.Sprintf("%08X%016X", g.prefix, g.n.Add(1))
+	var b [24]byte
+	putHex(b[:8], uint64(g.prefix))
+	putHex(b[8:], g.n.Add(1))
+	return string(b[:])
+}
+
+// putHex writes v's last 4×len(b) bits into b, upper-case hex digits.
+func putHex(b []byte, v uint64) {
+	const digits = "0123456789ABCDEF"
+	for i := len(b) - 1; i >= 0; i-- {
+		b[i] = digits[v&0xf]
+		v >>= 4
+	}
 }

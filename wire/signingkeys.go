@@ -1,6 +1,11 @@
 package wire
 
-import "sync"
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"hash"
+	"sync"
+)
 
 // SigningKeys remembers the V4 signing keys it derived. A client signs
 // every request of a day, in one region, for one service, with the same
@@ -10,7 +15,7 @@ import "sync"
 // maxSigningKeys keys and forgets them all when full.
 type SigningKeys struct {
 	mu   sync.Mutex
-	keys map[signingKeyOf][]byte
+	keys map[signingKeyOf]*SigningKey
 }
 
 // maxSigningKeys bounds a SigningKeys: keys × days × regions × services
@@ -23,9 +28,8 @@ type signingKeyOf struct {
 	scope          Scope4
 }
 
-// Key returns scope.SigningKey(prefix, secret), derived once. The slice
-// is shared: callers must not modify it.
-func (c *SigningKeys) Key(scope Scope4, prefix, secret string) []byte {
+// Key returns the key scope.SigningKey(prefix, secret), derived once.
+func (c *SigningKeys) Key(scope Scope4, prefix, secret string) *SigningKey {
 	of := signingKeyOf{prefix, secret, scope}
 	c.mu.Lock()
 	key, ok := c.keys[of]
@@ -33,12 +37,42 @@ func (c *SigningKeys) Key(scope Scope4, prefix, secret string) []byte {
 	if ok {
 		return key
 	}
-	key = scope.SigningKey(prefix, secret)
+	key = NewSigningKey(scope.SigningKey(prefix, secret))
 	c.mu.Lock()
 	if c.keys == nil || len(c.keys) >= maxSigningKeys {
-		c.keys = make(map[signingKeyOf][]byte)
+		c.keys = make(map[signingKeyOf]*SigningKey)
 	}
 	c.keys[of] = key
 	c.mu.Unlock()
 	return key
+}
+
+// SigningKey is a V4 signing key and the HMAC-SHA256s keyed with it that
+// its signatures were computed with, kept for the next: keying an HMAC
+// hashes the key's two pads, and a server computes a signature with the
+// same key on every request of a client. It is safe for concurrent use.
+type SigningKey struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash keyed with key
+}
+
+// NewSigningKey returns the SigningKey of key, a derived signing key
+// (Scope4.SigningKey). The key is not copied: it must not be modified.
+func NewSigningKey(key []byte) *SigningKey {
+	k := &SigningKey{key: key}
+	k.macs.New = func() any { return hmac.New(sha256.New, key) }
+	return k
+}
+
+// Bytes returns the key; it must not be modified.
+func (k *SigningKey) Bytes() []byte { return k.key }
+
+// AppendHMAC appends HMAC-SHA256(key, msg) to dst.
+func (k *SigningKey) AppendHMAC(dst, msg []byte) []byte {
+	mac := k.macs.Get().(hash.Hash)
+	mac.Reset()
+	mac.Write(msg)
+	dst = mac.Sum(dst)
+	k.macs.Put(mac)
+	return dst
 }

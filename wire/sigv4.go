@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"iter"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strconv"
@@ -26,16 +27,30 @@ func HMACSHA256(key []byte, s string) []byte {
 // EscapePath percent-encodes all but RFC 3986's unreserved characters and
 // '/', as a canonical URI is.
 func EscapePath(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
-			b.WriteByte(c)
+	i := 0
+	for i < len(s) && unreservedOrSlash(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	const digits = "0123456789ABCDEF"
+	b := make([]byte, i, len(s)+16)
+	copy(b, s)
+	for ; i < len(s); i++ {
+		if c := s[i]; unreservedOrSlash(c) {
+			b = append(b, c)
 		} else {
-			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{c})))
+			b = append(b, '%', digits[c>>4], digits[c&0xf])
 		}
 	}
-	return b.String()
+	return string(b)
+}
+
+// unreservedOrSlash reports whether c is one of RFC 3986's unreserved
+// characters or '/'.
+func unreservedOrSlash(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' || c == '/'
 }
 
 // EscapeQuery percent-encodes a query name or value as RFC 3986 does:
@@ -47,11 +62,47 @@ func EscapeQuery(s string) string {
 // JoinTrimmed joins a header's values, each trimmed, with commas, as a
 // canonical header is.
 func JoinTrimmed(vs []string) string {
+	if len(vs) == 1 {
+		return strings.TrimSpace(vs[0])
+	}
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = strings.TrimSpace(v)
 	}
 	return strings.Join(out, ",")
+}
+
+// CanonicalHeaderKey is textproto.CanonicalMIMEHeaderKey(name), the key
+// of a header named name (lower case, as signed) in an http.Header: for
+// the headers clients sign most, without building the string again.
+func CanonicalHeaderKey(name string) string {
+	switch name {
+	case "host":
+		return "Host"
+	case "x-amz-date":
+		return "X-Amz-Date"
+	case "x-amz-content-sha256":
+		return "X-Amz-Content-Sha256"
+	case "x-amz-security-token":
+		return "X-Amz-Security-Token"
+	case "x-amz-user-agent":
+		return "X-Amz-User-Agent"
+	case "amz-sdk-invocation-id":
+		return "Amz-Sdk-Invocation-Id"
+	case "amz-sdk-request":
+		return "Amz-Sdk-Request"
+	case "content-type":
+		return "Content-Type"
+	case "content-md5":
+		return "Content-Md5"
+	case "range":
+		return "Range"
+	case "x-oss-date":
+		return "X-Oss-Date"
+	case "x-oss-content-sha256":
+		return "X-Oss-Content-Sha256"
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // CanonicalQueries returns the canonical query strings a client may have
@@ -130,20 +181,17 @@ func (s Scope4) SigningKey(prefix, secret string) []byte {
 // Signatures4 yields the V4 signature of each canonical request canon
 // yields: hex(HMAC-SHA256(key, algorithm "\n" timestamp "\n" scope "\n"
 // hex(SHA256(canonical request)))).
-func Signatures4(key []byte, algorithm, timestamp string, scope Scope4, canon iter.Seq[string]) iter.Seq[string] {
+func Signatures4(key *SigningKey, algorithm, timestamp string, scope Scope4, canon iter.Seq[string]) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		// One HMAC, one buffer for the string to sign, for every
-		// candidate: a server verifies a signature on every request.
-		mac := hmac.New(sha256.New, key)
+		// One buffer for the string to sign, for every candidate: a
+		// server verifies a signature on every request.
 		prefix := algorithm + "\n" + timestamp + "\n" + scope.String() + "\n"
 		toSign := make([]byte, 0, len(prefix)+2*sha256.Size)
 		var sig [sha256.Size]byte
 		for c := range canon {
 			sum := sha256.Sum256([]byte(c))
 			toSign = hex.AppendEncode(append(toSign[:0], prefix...), sum[:])
-			mac.Reset()
-			mac.Write(toSign)
-			if !yield(hex.EncodeToString(mac.Sum(sig[:0]))) {
+			if !yield(hex.EncodeToString(key.AppendHMAC(sig[:0], toSign))) {
 				return
 			}
 		}
