@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"runtime"
 	"sync"
 )
 
@@ -52,6 +53,9 @@ func (w *logWriter) Write(p []byte) (int, error) {
 
 // drain writes the pending bytes until none are left.
 func (w *logWriter) drain() {
+	// Let the goroutines that are ready run first: those answering
+	// requests add their lines to this write rather than wake the next.
+	runtime.Gosched()
 	w.mu.Lock()
 	for len(w.pending) > 0 {
 		batch := w.pending
