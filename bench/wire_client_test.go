@@ -230,6 +230,9 @@ func wireParallel(n, workers int, f func(i int) error) error {
 //   - srv-cpu-us/op: the server process's CPU time (every thread's, from
 //     /proc/<pid>/task/*/schedstat) over the run, divided by b.N. The load
 //     generator's own CPU is not in it.
+//   - srv-peak-MiB: the server process's peak resident set during the run
+//     (VmHWM, reset before it): what its heap, caches and mapped pages
+//     took at most.
 func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i int, buf []byte) error) {
 	b.Helper()
 	workers := min(conns, b.N)
@@ -238,6 +241,7 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	var failed atomic.Pointer[error]
 	var wg sync.WaitGroup
 	cpu0, cpuErr := procCPU(s.pid())
+	peakErr := procResetPeak(s.pid())
 	b.ResetTimer()
 	start := time.Now()
 	for w := range workers {
@@ -265,6 +269,7 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	elapsed := time.Since(start)
 	b.StopTimer()
 	cpu1, cpuErr1 := procCPU(s.pid())
+	peak, peakErr1 := procPeakRSS(s.pid())
 	if p := failed.Load(); p != nil {
 		b.Fatal(*p)
 	}
@@ -286,5 +291,8 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	b.ReportMetric(pct(0.99), "p99-us")
 	if cpuErr == nil && cpuErr1 == nil {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(time.Microsecond)/float64(b.N), "srv-cpu-us/op")
+	}
+	if peakErr == nil && peakErr1 == nil {
+		b.ReportMetric(float64(peak)/(1<<20), "srv-peak-MiB")
 	}
 }

@@ -40,6 +40,35 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(sum), nil
 }
 
+// procResetPeak sets process pid's peak resident set size (VmHWM) to what
+// it holds now, by writing 5 to /proc/<pid>/clear_refs, so that
+// procPeakRSS reads the peak from here on.
+func procResetPeak(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+}
+
+// procPeakRSS is process pid's peak resident set size in bytes: VmHWM of
+// /proc/<pid>/status.
+func procPeakRSS(pid int) (int64, error) {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb << 10, nil
+				}
+			}
+			return 0, fmt.Errorf("%s: %q", path, line)
+		}
+	}
+	return 0, fmt.Errorf("%s: no VmHWM", path)
+}
+
 // childAttr makes a server process die with the benchmark even when the
 // benchmark dies without stopping it (a timeout's panic, a kill).
 func childAttr() *syscall.SysProcAttr {

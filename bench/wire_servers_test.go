@@ -33,6 +33,9 @@ import (
 //   - coldstore: `coldstore serve -api s3`, built from this work tree
 //     (COLDSTORE_BIN names a binary to use instead). bbolt, fsync on every
 //     commit (group commit); one log line per request (its default).
+//   - coldstore-nosync: the same with -no-sync, which calls no fsync (bbolt's
+//     NoSync; body files not fdatasynced): the durability of versitygw,
+//     for the writes compared with it.
 //   - gofakes3: the library's HTTP handler over its s3bolt backend (bbolt,
 //     fsync on every commit, one transaction per request), in this test
 //     binary run again as a child process (TestMain) so that its CPU is
@@ -73,7 +76,7 @@ func wireServerNames() []string {
 	if list := os.Getenv("COLDSTORE_WIRE_SERVERS"); list != "" {
 		return strings.Split(list, ",")
 	}
-	return []string{"coldstore", "gofakes3", "versitygw", "minio"}
+	return []string{"coldstore", "coldstore-nosync", "gofakes3", "versitygw", "minio"}
 }
 
 // wireServer is a running server with the buckets "bkt" and "list".
@@ -163,7 +166,7 @@ func startWireServer(name string) (s *wireServer, err error) {
 	switch name {
 	case "coldstore-inproc":
 		return startInProcess(dir, addr)
-	case "coldstore", "coldstore-nokeys", "coldstore-b":
+	case "coldstore", "coldstore-nokeys", "coldstore-nosync", "coldstore-b":
 		bin, err := coldstoreBinary()
 		if name == "coldstore-b" {
 			// The other side of an A/B: another build of serve, run as
@@ -178,6 +181,9 @@ func startWireServer(name string) (s *wireServer, err error) {
 		args := []string{"serve", "-api", "s3", "-db", filepath.Join(dir, "coldstore.db"), "-addr", addr, "-region", wireRegion}
 		if name != "coldstore-nokeys" {
 			args = append(args, "-keys", wireAccess+":"+wireSecret)
+		}
+		if name == "coldstore-nosync" {
+			args = append(args, "-no-sync")
 		}
 		cmd = exec.Command(bin, append(args, strings.Fields(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"))...)...)
 	case "gofakes3":

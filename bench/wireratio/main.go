@@ -12,7 +12,10 @@
 // (above 1: coldstore uses more). A row a server refused (a line "Wire:
 // unsupported row …") shows "unsupported". Rows that write (PUT) also
 // get the ratio to the best peer that syncs its writes: the peers named
-// by -nosync (default versitygw, which calls no fsync) left out. The
+// by -nosync (default versitygw, which calls no fsync) left out, and
+// coldstore-nosync's ratio to the best of those that do not sync. Servers
+// whose names start with "coldstore" are coldstore's variants, never
+// peers. The
 // second table has every server, each with its ops/s over the best of the
 // row (-long; by default a line per row, every server's ops/s and CPU per
 // op).
@@ -31,7 +34,13 @@ import (
 	"strings"
 )
 
+// self is the server measured; the peers are the servers whose names do
+// not start with it (coldstore-nosync, coldstore-b... are variants of it).
 const self = "coldstore"
+
+// selfNoSync is coldstore without fsync (serve -no-sync), whose writes are
+// compared with the peers that do not sync.
+const selfNoSync = "coldstore-nosync"
 
 type cell struct {
 	vals map[string][]float64 // unit → one value a round
@@ -80,6 +89,7 @@ func main() {
 	} else {
 		t.matrix(os.Stdout)
 	}
+	t.peaks(os.Stdout)
 }
 
 func (t *table) read(r io.Reader) {
@@ -175,7 +185,7 @@ func (t *table) rounds(row, server string) int {
 // least server CPU per op.
 func (t *table) bestPeer(row string, skip map[string]bool) (fast, frugal string) {
 	for _, s := range t.servers {
-		if s == self || skip[s] {
+		if strings.HasPrefix(s, self) || skip[s] {
 			continue
 		}
 		if v := t.get(row, s, "ops/s"); !math.IsNaN(v) && (fast == "" || v > t.get(row, fast, "ops/s")) {
@@ -189,19 +199,25 @@ func (t *table) bestPeer(row string, skip map[string]bool) (fast, frugal string)
 }
 
 func (t *table) summary(w io.Writer) {
-	fmt.Fprintln(w, "| row | coldstore ops/s | MiB/s | p50 / p99 µs | CPU µs/op | best peer | its ops/s | its p50 / p99 µs | ops/s ratio | writes: ratio to the best peer that syncs | CPU ratio (least-CPU peer) | unsupported |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-	skip := map[string]bool{}
+	fmt.Fprintln(w, "| row | coldstore ops/s | MiB/s | p50 / p99 µs | CPU µs/op | best peer | its ops/s | its p50 / p99 µs | ops/s ratio | writes: ratio to the best peer that syncs | writes without fsync: "+selfNoSync+" ÷ the best peer that does not sync | CPU ratio (least-CPU peer) | unsupported |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+	skip, syncing := map[string]bool{}, map[string]bool{}
 	for _, s := range strings.Split(*nosync, ",") {
 		skip[s] = true
 	}
+	for _, s := range t.servers {
+		syncing[s] = !skip[s]
+	}
 	for _, row := range t.rows {
 		fast, frugal := t.bestPeer(row, nil)
-		synced := ""
+		synced, unsynced := "", ""
 		if strings.HasPrefix(row, "op=PUT/") {
-			synced = "—"
+			synced, unsynced = "—", "—"
 			if f, _ := t.bestPeer(row, skip); f != "" {
 				synced = fmt.Sprintf("%.2f× (%s)", t.get(row, self, "ops/s")/t.get(row, f, "ops/s"), f)
+			}
+			if f, _ := t.bestPeer(row, syncing); f != "" && !math.IsNaN(t.get(row, selfNoSync, "ops/s")) {
+				unsynced = fmt.Sprintf("%.2f× (%s)", t.get(row, selfNoSync, "ops/s")/t.get(row, f, "ops/s"), f)
 			}
 		}
 		var uns []string
@@ -222,11 +238,11 @@ func (t *table) summary(w io.Writer) {
 				cpuRatio = fmt.Sprintf("— (%s: 0)", frugal)
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |\n", row,
+		fmt.Fprintf(w, "| %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |\n", row,
 			num(t.get(row, self, "ops/s")), num(t.get(row, self, "MiB/s")),
 			num(t.get(row, self, "p50-us")), num(t.get(row, self, "p99-us")), num(t.get(row, self, "srv-cpu-us/op")),
 			orDash(fast), num(t.get(row, fast, "ops/s")), num(t.get(row, fast, "p50-us")), num(t.get(row, fast, "p99-us")),
-			ratio, synced, cpuRatio, strings.Join(uns, ", "))
+			ratio, synced, unsynced, cpuRatio, strings.Join(uns, ", "))
 	}
 }
 
@@ -258,6 +274,28 @@ func (t *table) full(w io.Writer) {
 // matrix is a line per row: every server's ops/s and, in parentheses,
 // its server CPU per op in µs.
 func (t *table) matrix(w io.Writer) {
+	t.grid(w, func(row, s string) string {
+		return num(t.get(row, s, "ops/s")) + " (" + num(t.get(row, s, "srv-cpu-us/op")) + ")"
+	})
+}
+
+// peaks is a line per row: every server's peak resident set during the
+// row, in MiB (srv-peak-MiB); nothing when no result has it.
+func (t *table) peaks(w io.Writer) {
+	for _, row := range t.rows {
+		for _, s := range t.servers {
+			if !math.IsNaN(t.get(row, s, "srv-peak-MiB")) {
+				fmt.Fprintln(w, "\nServer peak resident set during the row, MiB (median of the rounds):")
+				fmt.Fprintln(w)
+				t.grid(w, func(row, s string) string { return num(t.get(row, s, "srv-peak-MiB")) })
+				return
+			}
+		}
+	}
+}
+
+// grid is a line per row, a column per server: what cell says of each.
+func (t *table) grid(w io.Writer, cellOf func(row, server string) string) {
 	fmt.Fprint(w, "| row |")
 	for _, s := range t.servers {
 		fmt.Fprintf(w, " %s |", s)
@@ -276,7 +314,7 @@ func (t *table) matrix(w io.Writer) {
 			case t.cells[row][s] == nil:
 				fmt.Fprint(w, " |")
 			default:
-				fmt.Fprintf(w, " %s (%s) |", num(t.get(row, s, "ops/s")), num(t.get(row, s, "srv-cpu-us/op")))
+				fmt.Fprintf(w, " %s |", cellOf(row, s))
 			}
 		}
 		fmt.Fprintln(w)

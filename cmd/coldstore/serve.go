@@ -83,6 +83,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	keys := fs.String("keys", "", "id:secret[,id:secret...]: verify signatures (OSS's, or S3's SigV4 with -api s3), dated within 15 minutes of the wall clock, on every request and /-/clock (none: accept any credentials)")
 	region := fs.String("region", "us-east-1", "with -api s3: the region the server is (GetBucketLocation, x-amz-bucket-region) and the one LocationConstraint CreateBucket takes")
 	hookURL := fs.String("events-webhook", "", "http(s) URL: POST each event there as an S3 event-notification message (JSON), in commit order, retried with backoff; a queue of 1,024, losses logged")
+	noSync := fs.Bool("no-sync", false, "acknowledge writes once the operating system has them, without fsync: much faster small writes, but a crash of the machine (not of the server) can lose the last writes or damage the database; for test doubles and data you can lose (a database file only)")
 	singleFile := fs.Bool("single-file", false, "keep every new body in the database file; by default bodies larger than 256 KiB go to files of their own in the folder <db>.bodies beside it (faster for large objects; copy the folder with the file)")
 	api := fs.String("api", "oss", "the protocol and dialect: oss (Alibaba Cloud OSS) or s3 (Amazon S3, Glacier's rules); a database keeps the dialect it was created with")
 	var cfg serveConfig
@@ -135,6 +136,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stderr, "coldstore serve: -api %q: want oss or s3\n", *api)
 		return 2
 	}
+	if *noSync && engine.IsURL(*path) {
+		fmt.Fprintln(stderr, "coldstore serve: -no-sync is for a database file; PostgreSQL syncs as it is configured (synchronous_commit)")
+		return 2
+	}
 	if u, err := url.Parse(*hookURL); *hookURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		fmt.Fprintf(stderr, "coldstore serve: -events-webhook %q: want an http or https URL\n", *hookURL)
 		return 2
@@ -157,7 +162,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	opts := &engine.Options{Logger: log, SingleFile: *singleFile}
+	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync}
 	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
 	sopts := &s3api.Options{Domain: *domain, Logger: log, Keys: keyMap, Region: *region}
 	if *api == "s3" {

@@ -431,6 +431,32 @@ func TestServe_StalledReader(t *testing.T) {
 	require.Equal(t, 200, status)
 }
 
+// TestServe_NoSync: with -no-sync the server stores and answers as without
+// it (small and large bodies), and what it stored is there for the next
+// server on the file; a PostgreSQL URL refuses the flag.
+func TestServe_NoSync(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	big := strings.Repeat("0123456789abcdef", 1<<15) // 512 KiB: a body file
+	s := startServe(t, "-db", path, "-no-sync")
+	for _, put := range [][2]string{{"/bkt", ""}, {"/bkt/small", "hello"}, {"/bkt/big", big}} {
+		status, body := s.do(t, "PUT", put[0], put[1])
+		require.Equal(t, 200, status, body)
+	}
+	code, _ := s.shutdown(t)
+	require.Equal(t, 0, code, s.stderr.String())
+
+	s = startServe(t, "-db", path)
+	for key, want := range map[string]string{"small": "hello", "big": big} {
+		status, body := s.do(t, "GET", "/bkt/"+key, "")
+		require.Equal(t, 200, status)
+		require.Equal(t, want, body)
+	}
+
+	var out, errb bytes.Buffer
+	require.Equal(t, 2, serveContext(context.Background(), []string{"-addr", "127.0.0.1:0", "-no-sync", "-db", "postgres://localhost/none"}, &out, &errb))
+	require.Contains(t, errb.String(), "-no-sync is for a database file")
+}
+
 // TestServe_BodyFiles: a body larger than a chunk goes to the folder
 // beside the database, or with -single-file into the file; both read back.
 func TestServe_BodyFiles(t *testing.T) {
