@@ -73,7 +73,6 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	lw := newLogWriter(stderr)
 	defer lw.Flush()
 	stderr = lw
-	defer tuneGC(os.Getenv)()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("db", "coldstore.db", "database file (created if absent), or a postgres:// URL: a PostgreSQL database that any number of servers share (tables created if absent)")
