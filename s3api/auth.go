@@ -114,10 +114,10 @@ func authFields(auth string) (credential, signedHeaders, signature string) {
 	return credential, signedHeaders, signature
 }
 
-// header returns the first value of the header named by canonical, which
+// headerValue returns the first value of the header named by canonical, which
 // must be in canonical form (as net/http keys headers): Header.Get without
 // canonicalizing the name again.
-func header(h http.Header, canonical string) string {
+func headerValue(h http.Header, canonical string) string {
 	if v := h[canonical]; len(v) > 0 {
 		return v[0]
 	}
@@ -135,7 +135,7 @@ func (h *Handler) checkHeader(q *request, auth string) error {
 	}
 	v.signed = strings.Split(signedHeaders, ";")
 	v.signature = signature
-	v.payload = header(q.r.Header, "X-Amz-Content-Sha256")
+	v.payload = headerValue(q.r.Header, "X-Amz-Content-Sha256")
 	if v.payload == "" {
 		// S3 requires the header; without it the request signs the hash
 		// of an empty payload, as the oldest clients do.
@@ -143,10 +143,10 @@ func (h *Handler) checkHeader(q *request, auth string) error {
 	}
 	var t time.Time
 	var err error
-	if d := header(q.r.Header, "X-Amz-Date"); d != "" {
+	if d := headerValue(q.r.Header, "X-Amz-Date"); d != "" {
 		v.timestamp = d
 		t, err = time.Parse(isoBasic, d)
-	} else if d := header(q.r.Header, "Date"); d != "" {
+	} else if d := headerValue(q.r.Header, "Date"); d != "" {
 		v.timestamp = d
 		t, err = http.ParseTime(d)
 	} else {
