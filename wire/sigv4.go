@@ -74,7 +74,8 @@ func JoinTrimmed(vs []string) string {
 
 // CanonicalHeaderKey is textproto.CanonicalMIMEHeaderKey(name), the key
 // of a header named name (lower case, as signed) in an http.Header: for
-// the headers clients sign most, without building the string again.
+// the headers S3 clients sign most, without building the string again.
+// (OSS's V4 walks the request's headers instead: ossapi.)
 func CanonicalHeaderKey(name string) string {
 	switch name {
 	case "host":
@@ -97,10 +98,6 @@ func CanonicalHeaderKey(name string) string {
 		return "Content-Md5"
 	case "range":
 		return "Range"
-	case "x-oss-date":
-		return "X-Oss-Date"
-	case "x-oss-content-sha256":
-		return "X-Oss-Content-Sha256"
 	}
 	return textproto.CanonicalMIMEHeaderKey(name)
 }
