@@ -119,3 +119,77 @@ func TestLogWriter_Concurrent(t *testing.T) {
 		next[key]++
 	}
 }
+
+// TestLogWriter_Held: Held's lines wait for WriteOut, which writes them
+// on its caller's goroutine, together with anything Write queued; while
+// another goroutine is writing, WriteOut leaves them to its next write and
+// returns at once; Flush writes what is held.
+func TestLogWriter_Held(t *testing.T) {
+	var out lockedBuffer
+	w := newLogWriter(&out)
+	held := w.Held()
+	_, err := held.Write([]byte("a\n"))
+	require.NoError(t, err)
+	_, _ = held.Write([]byte("b\n"))
+	w.Flush() // Flush waits for no one: it writes them itself
+	require.Equal(t, "a\nb\n", out.String())
+	_, _ = held.Write([]byte("c\n"))
+	require.Equal(t, "a\nb\n", out.String(), "held until WriteOut")
+	w.WriteOut()
+	require.Equal(t, "a\nb\nc\n", out.String(), "written when WriteOut returns, by its goroutine")
+	w.WriteOut() // nothing pending: no write
+	require.Equal(t, "a\nb\nc\n", out.String())
+
+	g := &gatedWriter{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
+	w = newLogWriter(g)
+	held = w.Held()
+	_, _ = held.Write([]byte("held 0\n"))
+	wrote := make(chan struct{})
+	go func() { w.WriteOut(); close(wrote) }()
+	<-g.entered // WriteOut is in the output's Write, blocked
+	_, _ = held.Write([]byte("held 1\n"))
+	_, _ = w.Write([]byte("line 2\n")) // no goroutine of its own while one writes
+	returned := make(chan struct{})
+	go func() { w.WriteOut(); close(returned) }()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Fatal("WriteOut waited for another goroutine's write")
+	}
+	close(g.gate)
+	<-wrote
+	require.Equal(t, "held 0\nheld 1\nline 2\n", g.b.String())
+	require.Equal(t, 2, g.calls, "the first line, then the two that came while it was written, in one write")
+}
+
+// TestLogWriter_HeldBounded: Held's bytes past logBacklog are written by
+// the writer that brings them when no one else is writing (there may be
+// no WriteOut to come), and wait for the goroutine that is.
+func TestLogWriter_HeldBounded(t *testing.T) {
+	var out lockedBuffer
+	w := newLogWriter(&out)
+	big := bytes.Repeat([]byte("x"), logBacklog)
+	_, _ = w.Held().Write(big)
+	require.Empty(t, out.String(), "within the backlog: held")
+	_, _ = w.Held().Write([]byte("over\n"))
+	require.Equal(t, string(big), out.String(), "the backlog written by the writer past it")
+	w.WriteOut()
+	require.Equal(t, string(big)+"over\n", out.String())
+
+	g := &gatedWriter{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
+	w = newLogWriter(g)
+	_, _ = w.Write([]byte("first\n"))
+	<-g.entered
+	_, _ = w.Held().Write(big)
+	done := make(chan struct{})
+	go func() { _, _ = w.Held().Write([]byte("over\n")); close(done) }()
+	select {
+	case <-done:
+		t.Fatal("a held Write past the backlog returned while the output was blocked")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(g.gate)
+	<-done
+	w.Flush()
+	require.Equal(t, "first\n"+string(big)+"over\n", g.b.String(), "every byte, in order")
+}

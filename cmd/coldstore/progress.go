@@ -17,11 +17,24 @@ import (
 // nothing). The deadline moves forward before every read and write, so a
 // slow client that keeps sending or reading is never cut. It also counts
 // the requests in flight, for the shutdown to wait on.
+//
+// An answer's last bytes go out under a deadline too. Over HTTP/1 they go
+// out after ServeHTTP returns: net/http writes what is buffered, the
+// status line and headers of an answer without a body included, in one
+// write, and gives a short answer its Content-Length (an empty one
+// "Content-Length: 0", as S3 and OSS send, rather than an empty chunked
+// body ended in a write of its own), then takes the deadline off, so that
+// none of ours is left on its own writes (a 100 Continue, a 400 for a
+// malformed next request). Over HTTP/2 a stream's deadline ends with the
+// stream: ServeHTTP flushes under it. Once an answer is out, answered (if
+// not nil) runs on the connection's goroutine: serve writes the access
+// lines there (logWriter.WriteOut).
 type progress struct {
-	h       http.Handler
-	timeout time.Duration
-	now     func() time.Time
-	active  sync.WaitGroup
+	h        http.Handler
+	timeout  time.Duration
+	now      func() time.Time
+	answered func()
+	active   sync.WaitGroup
 }
 
 func (p *progress) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,13 +49,28 @@ func (p *progress) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	pw := &progressWriter{ResponseWriter: w, rc: rc, p: p, piece: int(pc.piece.Load())}
 	defer func() {
 		pc.piece.Store(int64(pw.piece))
-		// The answer's last bytes go out under a deadline too; then the
-		// connection, idle or serving the next request, has none of ours.
 		_ = rc.SetWriteDeadline(p.now().Add(p.timeout))
+		if r.ProtoMajor < 2 {
+			return // net/http writes the rest; then connState
+		}
 		_ = rc.Flush()
-		_ = rc.SetWriteDeadline(time.Time{})
+		if p.answered != nil {
+			p.answered()
+		}
 	}()
 	p.h.ServeHTTP(pw, r)
+}
+
+// connState is the server's ConnState hook (beside the connection cap's):
+// an HTTP/1 connection that turns idle or closes has its answer out, to
+// the last byte, and answered runs.
+func (p *progress) connState(_ net.Conn, s http.ConnState) {
+	switch s {
+	case http.StateIdle, http.StateClosed, http.StateHijacked:
+		if p.answered != nil {
+			p.answered()
+		}
+	}
 }
 
 type progressBody struct {

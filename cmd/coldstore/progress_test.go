@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,4 +86,66 @@ func TestProgress_PaceCarriesOver(t *testing.T) {
 	next := serve(conn, 1e9)
 	require.Less(t, next[0], 1024*k, "the next answer starts from the slow one's pace")
 	require.Equal(t, 32*k, serve(context.Background(), 1e9)[0], "no pace in the context: one of its own")
+}
+
+// TestProgress_AnswerOut: over HTTP/1, an answer's last bytes go out
+// after the handler returns, a short one with its Content-Length (an empty
+// one "Content-Length: 0", not an empty chunked body); answered runs once
+// the client has the whole answer; and the write deadline set for those
+// bytes is gone once the connection is idle (net/http takes it off): a 100
+// Continue written after a pause longer than the timeout reaches the
+// client.
+func TestProgress_AnswerOut(t *testing.T) {
+	received := make(chan struct{}, 1)
+	answered := make(chan bool, 10)
+	done := make(chan struct{}) // the test is over: the close need not wait
+	p := &progress{timeout: 100 * time.Millisecond, now: time.Now,
+		h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == "PUT" {
+				b, _ := io.ReadAll(r.Body)
+				w.Header().Set("Etag", string(b))
+				return
+			}
+			_, _ = w.Write([]byte("the answer"))
+		}),
+		answered: func() {
+			select {
+			case <-received:
+				answered <- true
+			case <-done:
+			case <-time.After(5 * time.Second):
+				answered <- false // the client never had the whole answer
+			}
+		}}
+	srv := httptest.NewUnstartedServer(p)
+	srv.Config.ConnState = p.connState
+	srv.Start()
+	defer srv.Close()
+	defer close(done)
+	client := srv.Client()
+
+	resp, err := client.Get(srv.URL)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, "the answer", string(body))
+	require.Equal(t, int64(len("the answer")), resp.ContentLength)
+	require.Empty(t, resp.TransferEncoding)
+	received <- struct{}{}
+	require.True(t, <-answered, "answered once the answer was out")
+
+	time.Sleep(3 * p.timeout) // idle, on the same connection, past the deadline
+	req, err := http.NewRequest("PUT", srv.URL, strings.NewReader("stored"))
+	require.NoError(t, err)
+	req.Header.Set("Expect", "100-continue")
+	resp, err = client.Do(req)
+	require.NoError(t, err, "the 100 Continue and the answer under no stale deadline")
+	require.NoError(t, resp.Body.Close())
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "stored", resp.Header.Get("Etag"))
+	require.Equal(t, int64(0), resp.ContentLength, "Content-Length: 0")
+	require.Empty(t, resp.TransferEncoding, "not chunked")
+	received <- struct{}{}
+	require.True(t, <-answered)
 }

@@ -161,9 +161,12 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// The fronts' lines (a request's access line) are written by the
+	// request's goroutine once its answer is out (front.answered).
+	access := slog.New(slog.NewTextHandler(lw.Held(), nil))
 	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync}
-	hopts := &ossapi.Options{Domain: *domain, Logger: log, Keys: keyMap}
-	sopts := &s3api.Options{Domain: *domain, Logger: log, Keys: keyMap, Region: *region}
+	hopts := &ossapi.Options{Domain: *domain, Logger: access, Keys: keyMap}
+	sopts := &s3api.Options{Domain: *domain, Logger: access, Keys: keyMap, Region: *region}
 	if *api == "s3" {
 		opts.Dialect = dialect.S3()
 	}
@@ -191,10 +194,10 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	oh := ossapi.New(db, hopts)
-	proto := front{name: "OSS", h: oh, endStreams: oh.EndStreams}
+	proto := front{name: "OSS", h: oh, endStreams: oh.EndStreams, answered: lw.WriteOut}
 	if *api == "s3" {
 		sh := s3api.New(db, sopts)
-		proto = front{name: "S3", h: sh, endStreams: sh.EndStreams}
+		proto = front{name: "S3", h: sh, endStreams: sh.EndStreams, answered: lw.WriteOut}
 	}
 	stopHook := func() {}
 	if *hookURL != "" {
@@ -302,6 +305,7 @@ type front struct {
 	name       string
 	h          http.Handler
 	endStreams func() // ends the /-/events streams, which last until their clients go
+	answered   func() // called on the connection's goroutine once an answer is out; may be nil
 }
 
 // serveUntil serves f on ln until ctx ends, then shuts down: it stops
@@ -312,13 +316,13 @@ func serveUntil(ctx context.Context, ln net.Listener, f front, cfg serveConfig, 
 	base, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
 	capped := newCapListener(ln, cfg.maxConns)
-	handler := &progress{h: f.h, timeout: cfg.bodyTimeout, now: time.Now}
+	handler := &progress{h: f.h, timeout: cfg.bodyTimeout, now: time.Now, answered: f.answered}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: cfg.readHeaderTimeout,
 		IdleTimeout:       cfg.idleTimeout,
 		BaseContext:       func(net.Listener) context.Context { return base },
-		ConnState:         capped.Track,
+		ConnState:         func(c net.Conn, s http.ConnState) { capped.Track(c, s); handler.connState(c, s) },
 		ConnContext:       withPace,
 		ErrorLog:          slog.NewLogLogger(slog.NewTextHandler(stderr, nil).WithAttrs([]slog.Attr{slog.String("from", "http")}), slog.LevelWarn),
 	}
