@@ -35,7 +35,11 @@ import (
 //     commit (group commit); one log line per request (its default).
 //   - coldstore-nosync: the same with -no-sync, which calls no fsync (bbolt's
 //     NoSync; body files not fdatasynced): the durability of versitygw,
-//     for the writes compared with it.
+//     for the writes compared with it. It runs only the rows that write
+//     (PUT, Restore): it reads as coldstore does.
+//   - coldstore-nokeys: serve without -keys, which checks no signature:
+//     the work of gofakes3, which checks none, for every row compared with
+//     it (and what verifying SigV4 costs each row).
 //   - gofakes3: the library's HTTP handler over its s3bolt backend (bbolt,
 //     fsync on every commit, one transaction per request), in this test
 //     binary run again as a child process (TestMain) so that its CPU is
@@ -52,9 +56,6 @@ import (
 //     keys, a text logger) in this process, for a CPU profile of the
 //     server with -cpuprofile (focus on net/http.(*conn).serve to leave
 //     the client out). Its srv-cpu-us/op counts the client too.
-//   - coldstore-nokeys, only when COLDSTORE_WIRE_SERVERS names it: serve
-//     without -keys, which checks no signature (as gofakes3 checks none):
-//     what verifying SigV4 costs each row.
 //
 // COLDSTORE_WIRE_SERVERS (a comma-separated list) chooses among them.
 //
@@ -76,7 +77,7 @@ func wireServerNames() []string {
 	if list := os.Getenv("COLDSTORE_WIRE_SERVERS"); list != "" {
 		return strings.Split(list, ",")
 	}
-	return []string{"coldstore", "coldstore-nosync", "gofakes3", "versitygw", "minio"}
+	return []string{"coldstore", "coldstore-nosync", "coldstore-nokeys", "gofakes3", "versitygw", "minio"}
 }
 
 // wireServer is a running server with the buckets "bkt" and "list".

@@ -10,15 +10,19 @@
 // ratio is its ops/s over that peer's (above 1: coldstore is faster), and
 // its CPU ratio is its server CPU per op over the least any peer used
 // (above 1: coldstore uses more). A row a server refused (a line "Wire:
-// unsupported row …") shows "unsupported". Rows that write (PUT) also
-// get the ratio to the best peer that syncs its writes: the peers named
-// by -nosync (default versitygw, which calls no fsync) left out, and
-// coldstore-nosync's ratio to the best of those that do not sync. Servers
-// whose names start with "coldstore" are coldstore's variants, never
-// peers. The
-// second table has every server, each with its ops/s over the best of the
-// row (-long; by default a line per row, every server's ops/s and CPU per
-// op).
+// unsupported row …") shows "unsupported". Servers whose names start
+// with "coldstore" are coldstore's variants, never peers.
+//
+// The peers do not all do the same work: versitygw calls no fsync
+// (-nosync), gofakes3 checks no signature (-nokeys). So each row also has
+// the matched ratios: each peer beside the variant of coldstore that does
+// what it does — coldstore-nosync (serve -no-sync) for a peer that does
+// not sync, on the rows that write (PUT, Restore); coldstore-nokeys (serve
+// without -keys) for a peer that checks no signature; coldstore for the
+// others — and the least of them, the row's matched ratio. The second
+// table has every server, each with its ops/s over the best of the row
+// (-long; by default a line per row, every server's ops/s and CPU per
+// op), the third the matched ratios, the last the peak memory.
 package main
 
 import (
@@ -38,10 +42,6 @@ import (
 // not start with it (coldstore-nosync, coldstore-b... are variants of it).
 const self = "coldstore"
 
-// selfNoSync is coldstore without fsync (serve -no-sync), whose writes are
-// compared with the peers that do not sync.
-const selfNoSync = "coldstore-nosync"
-
 type cell struct {
 	vals map[string][]float64 // unit → one value a round
 }
@@ -60,6 +60,7 @@ var (
 
 var (
 	nosync = flag.String("nosync", "versitygw", "comma-separated peers that do not sync their writes")
+	nokeys = flag.String("nokeys", "gofakes3", "comma-separated peers that check no signature")
 	long   = flag.Bool("long", false, "the second table with a line per row and server, every metric")
 )
 
@@ -89,6 +90,7 @@ func main() {
 	} else {
 		t.matrix(os.Stdout)
 	}
+	t.matched(os.Stdout)
 	t.peaks(os.Stdout)
 }
 
@@ -199,26 +201,13 @@ func (t *table) bestPeer(row string, skip map[string]bool) (fast, frugal string)
 }
 
 func (t *table) summary(w io.Writer) {
-	fmt.Fprintln(w, "| row | coldstore ops/s | MiB/s | p50 / p99 µs | CPU µs/op | best peer | its ops/s | its p50 / p99 µs | ops/s ratio | writes: ratio to the best peer that syncs | writes without fsync: "+selfNoSync+" ÷ the best peer that does not sync | CPU ratio (least-CPU peer) | unsupported |")
-	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-	skip, syncing := map[string]bool{}, map[string]bool{}
-	for _, s := range strings.Split(*nosync, ",") {
-		skip[s] = true
-	}
-	for _, s := range t.servers {
-		syncing[s] = !skip[s]
-	}
+	fmt.Fprintln(w, "| row | coldstore ops/s | MiB/s | p50 / p99 µs | CPU µs/op | best peer | its ops/s | its p50 / p99 µs | ops/s ratio | matched ratio: the least (peer, beside) | CPU ratio (least-CPU peer) | unsupported |")
+	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, row := range t.rows {
 		fast, frugal := t.bestPeer(row, nil)
-		synced, unsynced := "", ""
-		if strings.HasPrefix(row, "op=PUT/") {
-			synced, unsynced = "—", "—"
-			if f, _ := t.bestPeer(row, skip); f != "" {
-				synced = fmt.Sprintf("%.2f× (%s)", t.get(row, self, "ops/s")/t.get(row, f, "ops/s"), f)
-			}
-			if f, _ := t.bestPeer(row, syncing); f != "" && !math.IsNaN(t.get(row, selfNoSync, "ops/s")) {
-				unsynced = fmt.Sprintf("%.2f× (%s)", t.get(row, selfNoSync, "ops/s")/t.get(row, f, "ops/s"), f)
-			}
+		least := "—"
+		if peer, variant, r := t.leastMatched(row); peer != "" {
+			least = fmt.Sprintf("%.2f× (%s, %s)", r, peer, variant)
 		}
 		var uns []string
 		for _, s := range t.servers {
@@ -238,11 +227,84 @@ func (t *table) summary(w io.Writer) {
 				cpuRatio = fmt.Sprintf("— (%s: 0)", frugal)
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s |\n", row,
+		fmt.Fprintf(w, "| %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s | %s | %s | %s |\n", row,
 			num(t.get(row, self, "ops/s")), num(t.get(row, self, "MiB/s")),
 			num(t.get(row, self, "p50-us")), num(t.get(row, self, "p99-us")), num(t.get(row, self, "srv-cpu-us/op")),
 			orDash(fast), num(t.get(row, fast, "ops/s")), num(t.get(row, fast, "p50-us")), num(t.get(row, fast, "p99-us")),
-			ratio, synced, unsynced, cpuRatio, strings.Join(uns, ", "))
+			ratio, least, cpuRatio, strings.Join(uns, ", "))
+	}
+}
+
+// listed reports whether name is among the comma-separated names of list.
+func listed(list, name string) bool {
+	for _, s := range strings.Split(list, ",") {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// matchedVariant is the variant of coldstore that does the work peer does
+// in row: without fsync beside a peer that does not sync, in a row that
+// writes; checking no signature beside a peer that checks none.
+func matchedVariant(row, peer string) string {
+	v := self
+	if listed(*nosync, peer) && (strings.HasPrefix(row, "op=PUT/") || strings.HasPrefix(row, "op=Restore/")) {
+		v += "-nosync"
+	}
+	if listed(*nokeys, peer) {
+		v += "-nokeys"
+	}
+	return v
+}
+
+// matchedRatio is the ops/s of peer's matched variant over peer's, and
+// the variant; NaN when either did not run the row.
+func (t *table) matchedRatio(row, peer string) (float64, string) {
+	v := matchedVariant(row, peer)
+	return t.get(row, v, "ops/s") / t.get(row, peer, "ops/s"), v
+}
+
+// leastMatched is the peer of row whose matched ratio is least, its
+// variant and the ratio; "" when no peer has one.
+func (t *table) leastMatched(row string) (peer, variant string, ratio float64) {
+	for _, s := range t.servers {
+		if strings.HasPrefix(s, self) {
+			continue
+		}
+		if r, v := t.matchedRatio(row, s); !math.IsNaN(r) && (peer == "" || r < ratio) {
+			peer, variant, ratio = s, v, r
+		}
+	}
+	return peer, variant, ratio
+}
+
+// matched is a line per row: each peer's matched ratio and, in
+// parentheses, the variant it was measured against.
+func (t *table) matched(w io.Writer) {
+	fmt.Fprintln(w, "\nMatched ratios: the ops/s of the coldstore that does what the peer does, over the peer's:")
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "| row |")
+	var peers []string
+	for _, s := range t.servers {
+		if !strings.HasPrefix(s, self) {
+			peers = append(peers, s)
+			fmt.Fprintf(w, " %s |", s)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| --- |"+strings.Repeat(" ---: |", len(peers)))
+	for _, row := range t.rows {
+		fmt.Fprintf(w, "| %s |", row)
+		for _, p := range peers {
+			if r, v := t.matchedRatio(row, p); math.IsNaN(r) {
+				fmt.Fprint(w, " — |")
+			} else {
+				fmt.Fprintf(w, " %.2f× (%s) |", r, v)
+			}
+		}
+		fmt.Fprintln(w)
 	}
 }
 
