@@ -47,7 +47,9 @@ func (s3Dialect) CheckBucketName(name string) error {
 	for i := 0; ok && i < len(name); i++ {
 		ok = isLowerAlnum(name[i]) || name[i] == '.' || name[i] == '-'
 	}
-	if ok {
+	// Only digits and dots can spell an IPv4 address (the characters above
+	// leave no IPv6 one): other names skip the parse, and its error.
+	if ok && strings.Trim(name, "0123456789.") == "" {
 		if a, err := netip.ParseAddr(name); err == nil && a.Is4() {
 			ok = false
 		}

@@ -126,10 +126,10 @@ func TestS3_ReadsAndNames(t *testing.T) {
 	require.ErrorIs(t, err, coldstore.ErrInvalidObjectState, "while restoring too")
 	require.ErrorIs(t, s3.CleanRestored(storageclass.S3Glacier, dialect.Restored, dialect.Copy{}), coldstore.ErrOperationNotSupported)
 
-	for _, good := range []string{"abc", "my.bucket-1", "a23", "bucket.with.dots"} {
+	for _, good := range []string{"abc", "my.bucket-1", "a23", "bucket.with.dots", "123", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4a"} {
 		require.NoError(t, s3.CheckBucketName(good), good)
 	}
-	for _, bad := range []string{"ab", "Abc", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "sthree-x", "amzn-s3-demo-x", "abc-s3alias", "abc--ol-s3", "a.mrap", "abc--x-s3", "abc--table-s3", "a_b", "abc.-d", "abc-.d", string(make([]byte, 64))} {
+	for _, bad := range []string{"ab", "Abc", "-abc", "abc-", "a..b", "192.168.1.1", "10.0.0.255", "xn--abc", "sthree-x", "amzn-s3-demo-x", "abc-s3alias", "abc--ol-s3", "a.mrap", "abc--x-s3", "abc--table-s3", "a_b", "abc.-d", "abc-.d", string(make([]byte, 64))} {
 		require.ErrorIs(t, s3.CheckBucketName(bad), coldstore.ErrInvalidBucketName, bad)
 	}
 	key := make([]byte, 1024)

@@ -127,10 +127,11 @@ type request struct {
 	id          string
 	bucket, key string
 	status      int
-	sig         *signer // set by a verified header signature, for aws-chunked bodies
+	sig         *signer           // set by a verified header signature, for aws-chunked bodies
+	hs          wire.HeaderSetter // the answer's header values
 }
 
-func (q *request) header(k, v string) { q.w.Header().Set(k, v) }
+func (q *request) header(k, v string) { q.hs.Set(q.w.Header(), k, v) }
 
 func (q *request) writeStatus(code int) {
 	q.status = code
@@ -148,15 +149,18 @@ func (q *request) writeStatus(code int) {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
 	q.body = &wire.BodyReader{R: r.Body}
-	w.Header()["X-Amz-Id-2"] = []string{q.id}
+	w.Header()["X-Amz-Id-2"] = w.Header()["X-Amz-Request-Id"] // Begin's slice, read only
 	defer func() {
 		// LogAttrs: no boxing of each value into an interface.
 		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", wire.RedactQuery(r.URL.RawQuery, redacted)), slog.Int("status", q.status))
 	}()
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		h.fail(q, &coldstore.OpError{Op: "s3api", Detail: "the query string is malformed", Err: coldstore.ErrInvalidArgument})
-		return
+	var query url.Values // nil without a query string: only read, as a nil map may be
+	if r.URL.RawQuery != "" {
+		var err error
+		if query, err = url.ParseQuery(r.URL.RawQuery); err != nil {
+			h.fail(q, &coldstore.OpError{Op: "s3api", Detail: "the query string is malformed", Err: coldstore.ErrInvalidArgument})
+			return
+		}
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)

@@ -38,8 +38,12 @@ type Front struct {
 // dateHeader is a Date header's value and the second it names.
 type dateHeader struct {
 	unix  int64
-	value string
+	value []string // shared by the answers of that second; never written
 }
+
+// serverValue is every answer's Server header: one slice, never written
+// (net/http reads a header's values and copies them when it clones it).
+var serverValue = []string{"coldstore"}
 
 // NewFront returns the Front of a protocol, logging to log (nil: discard).
 func NewFront(p Protocol, log *slog.Logger) *Front {
@@ -59,13 +63,13 @@ func (f *Front) Begin(w http.ResponseWriter, now time.Time) string {
 	id := f.ids.next()
 	h := w.Header()
 	h[f.idHeader] = []string{id}
-	h["Server"] = []string{"coldstore"}
+	h["Server"] = serverValue
 	d := f.date.Load()
 	if d == nil || d.unix != now.Unix() {
 		// Formatted once a second, not once a request.
-		d = &dateHeader{unix: now.Unix(), value: now.UTC().Format(http.TimeFormat)}
+		d = &dateHeader{unix: now.Unix(), value: []string{now.UTC().Format(http.TimeFormat)}}
 		f.date.Store(d)
 	}
-	h["Date"] = []string{d.value}
+	h["Date"] = d.value
 	return id
 }
