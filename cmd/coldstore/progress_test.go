@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -148,4 +149,35 @@ func TestProgress_AnswerOut(t *testing.T) {
 	require.Empty(t, resp.TransferEncoding, "not chunked")
 	received <- struct{}{}
 	require.True(t, <-answered)
+}
+
+// TestProgress_HTTP2: over HTTP/2 (serve with -tls-cert) ServeHTTP flushes
+// the answer under its deadline itself and calls answered on the request's
+// goroutine; the answer arrives whole.
+func TestProgress_HTTP2(t *testing.T) {
+	answered := make(chan int, 10)
+	p := &progress{timeout: time.Minute, now: time.Now,
+		h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			_, _ = w.Write(append([]byte("got "), b...))
+		}),
+		answered: func() { answered <- 1 }}
+	srv := httptest.NewUnstartedServer(p)
+	srv.EnableHTTP2 = true // and no connState: only ServeHTTP can call answered
+	srv.StartTLS()
+	defer srv.Close()
+	for i := range 3 {
+		resp, err := srv.Client().Post(srv.URL, "text/plain", strings.NewReader(fmt.Sprint(i)))
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, 2, resp.ProtoMajor, "HTTP/2")
+		require.Equal(t, fmt.Sprint("got ", i), string(body))
+		select {
+		case <-answered:
+		case <-time.After(5 * time.Second):
+			t.Fatal("answered was not called for the stream")
+		}
+	}
 }

@@ -161,8 +161,8 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	// The fronts' lines (a request's access line) are written by the
-	// request's goroutine once its answer is out (front.answered).
+	// The fronts' lines (a request's access line) are written on the
+	// connection's goroutine once its answer is out (front.answered).
 	access := slog.New(slog.NewTextHandler(lw.Held(), nil))
 	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync}
 	hopts := &ossapi.Options{Domain: *domain, Logger: access, Keys: keyMap}
