@@ -31,7 +31,6 @@ import (
 	"strings"
 
 	"github.com/benbjohnson/clock"
-	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/wire"
 )
@@ -154,13 +153,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// LogAttrs: no boxing of each value into an interface.
 		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", wire.RedactQuery(r.URL.RawQuery, redacted)), slog.Int("status", q.status))
 	}()
-	var query url.Values // nil without a query string: only read, as a nil map may be
-	if r.URL.RawQuery != "" {
-		var err error
-		if query, err = url.ParseQuery(r.URL.RawQuery); err != nil {
-			h.fail(q, &coldstore.OpError{Op: "s3api", Detail: "the query string is malformed", Err: coldstore.ErrInvalidArgument})
-			return
-		}
+	query, err := wire.ParseQuery("s3api", r.URL.RawQuery)
+	if err != nil {
+		h.fail(q, err)
+		return
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)

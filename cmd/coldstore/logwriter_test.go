@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -68,25 +69,31 @@ func TestLogWriter_HandsOver(t *testing.T) {
 }
 
 // TestLogWriter_Bounded: past logBacklog bytes waiting, a Write blocks
-// until the output takes them.
+// until the output takes them, through Held as through Write.
 func TestLogWriter_Bounded(t *testing.T) {
-	g := &gatedWriter{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
-	w := newLogWriter(g)
-	_, _ = w.Write([]byte("first\n"))
-	<-g.entered
-	big := bytes.Repeat([]byte("x"), logBacklog)
-	_, _ = w.Write(big) // fills the backlog; returns
-	done := make(chan struct{})
-	go func() { _, _ = w.Write([]byte("over\n")); close(done) }()
-	select {
-	case <-done:
-		t.Fatal("a Write past the backlog returned while the output was blocked")
-	case <-time.After(20 * time.Millisecond):
+	for _, held := range []bool{false, true} {
+		g := &gatedWriter{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
+		w := newLogWriter(g)
+		var out io.Writer = w
+		if held {
+			out = w.Held()
+		}
+		_, _ = w.Write([]byte("first\n"))
+		<-g.entered
+		big := bytes.Repeat([]byte("x"), logBacklog)
+		_, _ = out.Write(big) // fills the backlog; returns
+		done := make(chan struct{})
+		go func() { _, _ = out.Write([]byte("over\n")); close(done) }()
+		select {
+		case <-done:
+			t.Fatalf("held %v: a Write past the backlog returned while the output was blocked", held)
+		case <-time.After(20 * time.Millisecond):
+		}
+		close(g.gate)
+		<-done
+		w.Flush()
+		require.Equal(t, "first\n"+string(big)+"over\n", g.b.String(), "held %v: every byte, in order", held)
 	}
-	close(g.gate)
-	<-done
-	w.Flush()
-	require.Equal(t, "first\n"+string(big)+"over\n", g.b.String(), "every byte, in order")
 }
 
 // TestLogWriter_Concurrent: lines from many goroutines all come out,
@@ -164,7 +171,7 @@ func TestLogWriter_Held(t *testing.T) {
 
 // TestLogWriter_HeldBounded: Held's bytes past logBacklog are written by
 // the writer that brings them when no one else is writing (there may be
-// no WriteOut to come), and wait for the goroutine that is.
+// no WriteOut to come); while another is, it waits (TestLogWriter_Bounded).
 func TestLogWriter_HeldBounded(t *testing.T) {
 	var out lockedBuffer
 	w := newLogWriter(&out)
@@ -175,21 +182,4 @@ func TestLogWriter_HeldBounded(t *testing.T) {
 	require.Equal(t, string(big), out.String(), "the backlog written by the writer past it")
 	w.WriteOut()
 	require.Equal(t, string(big)+"over\n", out.String())
-
-	g := &gatedWriter{gate: make(chan struct{}), entered: make(chan struct{}, 100)}
-	w = newLogWriter(g)
-	_, _ = w.Write([]byte("first\n"))
-	<-g.entered
-	_, _ = w.Held().Write(big)
-	done := make(chan struct{})
-	go func() { _, _ = w.Held().Write([]byte("over\n")); close(done) }()
-	select {
-	case <-done:
-		t.Fatal("a held Write past the backlog returned while the output was blocked")
-	case <-time.After(20 * time.Millisecond):
-	}
-	close(g.gate)
-	<-done
-	w.Flush()
-	require.Equal(t, "first\n"+string(big)+"over\n", g.b.String(), "every byte, in order")
 }
