@@ -152,8 +152,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, id: h.front.Begin(w, h.opts.WallClock.Now())}
 	q.body = &wire.BodyReader{R: r.Body}
 	defer func() {
-		// LogAttrs: no boxing of each value into an interface.
-		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", redactQuery(r.URL.RawQuery)), slog.Int("status", q.status))
+		h.front.LogRequest(r.Context(), h.opts.WallClock.Now(), q.id, r.Method, r.URL.Path, redactQuery(r.URL.RawQuery), q.status)
 	}()
 	query, err := wire.ParseQuery("ossapi", r.URL.RawQuery)
 	if err != nil {

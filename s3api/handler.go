@@ -150,8 +150,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q.body = &wire.BodyReader{R: r.Body}
 	w.Header()["X-Amz-Id-2"] = w.Header()["X-Amz-Request-Id"] // Begin's slice, read only
 	defer func() {
-		// LogAttrs: no boxing of each value into an interface.
-		h.opts.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("id", q.id), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("query", wire.RedactQuery(r.URL.RawQuery, redacted)), slog.Int("status", q.status))
+		h.front.LogRequest(r.Context(), h.opts.WallClock.Now(), q.id, r.Method, r.URL.Path, wire.RedactQuery(r.URL.RawQuery, redacted), q.status)
 	}()
 	query, err := wire.ParseQuery("s3api", r.URL.RawQuery)
 	if err != nil {

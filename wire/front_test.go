@@ -1,6 +1,9 @@
 package wire_test
 
 import (
+	"bytes"
+	"context"
+	"log/slog"
 	"net/http/httptest"
 	"regexp"
 	"sync"
@@ -68,4 +71,29 @@ func TestBegin_IDs(t *testing.T) {
 		require.Regexp(t, form, id)
 	}
 	require.NotEqual(t, begin(f)[:8], begin(wire.NewFront(oss, nil))[:8], "two Fronts share a prefix: ids would repeat across restarts")
+}
+
+// TestLogRequest: the line Logger.LogAttrs writes for the same fields, the
+// time the one given; nothing when the logger's level leaves Info out.
+func TestLogRequest(t *testing.T) {
+	now := time.Date(2026, 11, 30, 23, 59, 58, 123e6, time.UTC)
+	var got, want bytes.Buffer
+	noTime := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}}
+	wire.NewFront(s3, slog.New(slog.NewTextHandler(&got, noTime))).LogRequest(context.Background(), now, "ID1", "HEAD", "/bkt/a b", `x-id=1&q="`, 200)
+	slog.New(slog.NewTextHandler(&want, noTime)).LogAttrs(context.Background(), slog.LevelInfo, "request",
+		slog.String("id", "ID1"), slog.String("method", "HEAD"), slog.String("path", "/bkt/a b"), slog.String("query", `x-id=1&q="`), slog.Int("status", 200))
+	require.Equal(t, want.String(), got.String())
+
+	got.Reset()
+	wire.NewFront(s3, slog.New(slog.NewTextHandler(&got, nil))).LogRequest(context.Background(), now, "ID2", "GET", "/", "", 404)
+	require.Equal(t, `time=2026-11-30T23:59:58.123Z level=INFO msg=request id=ID2 method=GET path=/ query="" status=404`+"\n", got.String())
+
+	got.Reset()
+	wire.NewFront(s3, slog.New(slog.NewTextHandler(&got, &slog.HandlerOptions{Level: slog.LevelWarn}))).LogRequest(context.Background(), now, "ID3", "GET", "/", "", 200)
+	require.Empty(t, got.String(), "Info is below the level")
 }
