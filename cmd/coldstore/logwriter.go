@@ -66,6 +66,7 @@ func (w *logWriter) queue(p []byte, spawn bool) (int, error) {
 		if w.busy {
 			w.drained.Wait()
 		} else {
+			w.busy = true
 			w.writePending()
 		}
 	}
@@ -84,8 +85,7 @@ func (w *logWriter) drain() {
 	// requests add their lines to this write rather than wake the next.
 	runtime.Gosched()
 	w.mu.Lock()
-	w.busy = false // writePending takes it again
-	w.writePending()
+	w.writePending() // busy since queue started this goroutine
 	w.mu.Unlock()
 }
 
@@ -94,16 +94,16 @@ func (w *logWriter) drain() {
 func (w *logWriter) WriteOut() {
 	w.mu.Lock()
 	if !w.busy && len(w.pending) > 0 {
+		w.busy = true
 		w.writePending()
 	}
 	w.mu.Unlock()
 }
 
-// writePending, called with mu held and no writer busy, writes the
-// pending bytes, without the lock, until none are left; it returns with
-// mu held.
+// writePending, called with mu held by the goroutine that set busy,
+// writes the pending bytes, without the lock, until none are left; it
+// clears busy and returns with mu held.
 func (w *logWriter) writePending() {
-	w.busy = true
 	for len(w.pending) > 0 {
 		batch := w.pending
 		w.pending = w.spare[:0]
@@ -128,6 +128,7 @@ func (w *logWriter) Flush() {
 		w.drained.Wait()
 	}
 	if len(w.pending) > 0 {
+		w.busy = true
 		w.writePending()
 	}
 	w.mu.Unlock()
