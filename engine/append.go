@@ -329,7 +329,7 @@ func (a *appender) putChunks(tx kv.Tx, n uint32, chunks [][]byte) error {
 	}
 	for i, c := range chunks {
 		k := chunkKey(a.id, n+uint32(i))
-		if err := data.Put(k, sealChunk(k, c)); err != nil {
+		if err := putChunk(data, k, sealChunk(k, c), a.db.nestChunks()); err != nil {
 			return err
 		}
 	}
@@ -490,7 +490,7 @@ func (a *appender) tail(tx kv.Tx, old *objectRecord) ([]byte, error) {
 		return append(out, old.Body...), nil
 	}
 	k := chunkKey(old.DataID, a.first)
-	v := tx.Bucket(bktData).Get(k)
+	v := getChunk(tx.Bucket(bktData), k)
 	if v == nil {
 		return nil, fail("Append", a.bucket, a.key, ErrCorrupt, "chunk %d missing", a.first)
 	}
@@ -518,17 +518,4 @@ func (a *appender) abort(err error) error {
 		})
 	}
 	return err
-}
-
-// deleteChunksFrom removes the chunks of data id id from the n-th on.
-func deleteChunksFrom(tx kv.Tx, id uint64, n uint32) error {
-	data := tx.Bucket(bktData)
-	prefix := idKey(id)
-	c := data.Cursor()
-	for k, _ := c.Seek(chunkKey(id, n)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(chunkKey(id, n)) {
-		if err := c.Delete(); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -295,7 +295,7 @@ func (db *DB) checkChunks(tx kv.Tx, owned map[uint64]uint32, where string, id ui
 	var crc uint64
 	for i := range n {
 		k := chunkKey(id, i)
-		v := tx.Bucket(bktData).Get(k)
+		v := getChunk(tx.Bucket(bktData), k)
 		if v == nil {
 			report("%s: chunk %d missing", where, i)
 			return 0, false

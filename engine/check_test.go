@@ -56,7 +56,7 @@ func TestCheck_FindsDamage(t *testing.T) {
 			return objects(tx).Put(expiryKey(rec.ExpiresAt.Add(time.Hour), "k"), nil)
 		}, "whose restore expires"},
 		"chunk missing": {func(tx kv.Tx, rec objectRecord) error {
-			return tx.Bucket(bktData).Delete(chunkKey(rec.DataID, 1))
+			return deleteChunk(tx, rec.DataID, 1)
 		}, "chunk 1 missing"},
 		"size mismatch": {func(tx kv.Tx, rec objectRecord) error {
 			rec.Size++

@@ -231,7 +231,7 @@ func (o *Object) load(dst []byte) (int, error) {
 	n := 0
 	err := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
 		ck := chunkKey(chunkAt(o.id, o.parts, o.next))
-		v := tx.Bucket(bktData).Get(ck)
+		v := getChunk(tx.Bucket(bktData), ck)
 		if v == nil {
 			return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
 		}
@@ -532,7 +532,7 @@ func (g *getTx) read(tx kv.Tx) error {
 		g.o.store = g.o.buf
 	} else if rec.Chunks == 1 { // copy it now: one transaction for the whole read (files hold larger bodies only)
 		ck := chunkKey(chunkAt(rec.DataID, rec.Parts, 0))
-		v := tx.Bucket(bktData).Get(ck)
+		v := getChunk(tx.Bucket(bktData), ck)
 		if v == nil {
 			return fail(op, bucket, key, ErrCorrupt, "chunk 0 missing")
 		}

@@ -239,8 +239,8 @@ func initStore(s kv.Store, dialect string, cat *storageclass.Catalog, collect bo
 				}
 			}
 			// Schema 3 to 4 rewrites nothing; 4 to 5 adds the uploads
-			// bucket, 5 to 6 the files bucket (schema.go says what each
-			// adds).
+			// bucket, 5 to 6 the files bucket, 6 to 7 rewrites nothing
+			// (schema.go says what each adds).
 			for _, name := range [][]byte{bktUploads, bktFiles} {
 				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 					return err
@@ -325,13 +325,5 @@ func deleteChunks(tx kv.Tx, id uint64) error {
 	if isFileID(id) {
 		return tx.Bucket(bktFiles).Delete(idKey(id))
 	}
-	data := tx.Bucket(bktData)
-	prefix := idKey(id)
-	c := data.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
-		if err := c.Delete(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return deleteChunksFrom(tx, id, 0)
 }

@@ -310,7 +310,7 @@ func (p *putter) putChunks(tx kv.Tx, chunks [][]byte) error {
 	}
 	for _, c := range chunks {
 		k := chunkKey(p.id, p.chunks)
-		if err := data.Put(k, sealChunk(k, c)); err != nil {
+		if err := putChunk(data, k, sealChunk(k, c), p.db.nestChunks()); err != nil {
 			return err
 		}
 		p.chunks++

@@ -17,7 +17,9 @@ import (
 //	objects/<name>  <key>        -> objectRecord: one top-level bucket per coldstore bucket
 //	objects/<name>  \xff<t><key> -> empty: the bucket's pending restores, by ExpiresAt
 //	objects/<name>\x00meter "m"  -> the bucket's meter (meter.go), a bbolt bucket small enough to be inlined
-//	data            <dataID><chunk#> -> chunk bytes (8-byte id, 4-byte index, big-endian)
+//	data            <dataID><chunk#> -> chunk bytes (8-byte id, 4-byte index, big-endian); over a
+//	                             local store, a chunk of a page or more is a nested bucket
+//	                             holding "\x00" -> chunk bytes (chunkstore.go)
 //	staging         <dataID>     -> bucket\x00key of a Put whose chunks are not yet published
 //	files           <dataID>     -> 8-byte size: a body kept in a file beside the store (bodyfiles.go)
 //	due             <bucket>/ <t><key> -> empty: every object a lifecycle will act on, by due time (nested per bucket)
@@ -88,9 +90,11 @@ func meterName(bucket string) []byte { return []byte(objectsPrefix + bucket + me
 // of version 4 (multipart, appendable and symlink objects, object ACLs).
 // Schema 6 is schema 5 with the files bucket: data ids whose chunks are in
 // files beside the store (bodyfiles.go), which a coldstore of schema 5
-// would take for missing chunks. Open takes a file of schema 3 to 5 to 6
-// by creating the buckets it lacks and writing the version.
-const schemaVersion = 6
+// would take for missing chunks. Schema 7 is schema 6 with chunks in
+// buckets nested in the data bucket (chunkstore.go), which a coldstore of
+// schema 6 would also take for missing. Open takes a file of schema 3 to 6
+// to 7 by creating the buckets it lacks and writing the version.
+const schemaVersion = 7
 
 // magic marks a store as holding a coldstore database.
 const magic = "coldstore"

@@ -78,7 +78,7 @@ func TestObject_SeekLoadsOnlyItsChunk(t *testing.T) {
 	defer obj.Close()
 	require.NoError(t, db.store.Update(context.Background(), func(tx kv.Tx) error {
 		for i := range uint32(3) {
-			if err := tx.Bucket(bktData).Delete(chunkKey(obj.id, i)); err != nil {
+			if err := deleteChunk(tx, obj.id, i); err != nil {
 				return err
 			}
 		}
