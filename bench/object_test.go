@@ -14,7 +14,7 @@ import (
 var sizes = []struct {
 	name string
 	n    int
-}{{"4KiB", 4 << 10}, {"1MiB", 1 << 20}}
+}{{"4KiB", 4 << 10}, {"64KiB", 64 << 10}, {"1MiB", 1 << 20}}
 
 // BenchmarkPut: one object per transaction, synced.
 func BenchmarkPut(b *testing.B) {
