@@ -3,9 +3,12 @@ package bench
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -79,3 +82,51 @@ func childAttr() *syscall.SysProcAttr {
 // between rows, so that a server that leaves its writes to the page cache
 // does not hand their writeback to the next server's row.
 func settleDisk() { syscall.Sync() }
+
+// machineBusy returns the CPU time the machine's CPUs have spent so far,
+// in clock ticks, busy (anything but idle and waiting for I/O, a
+// hypervisor's steal included) and in all, from /proc/stat.
+func machineBusy() (busy, total int64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0, fmt.Errorf("/proc/stat: %q", line)
+	}
+	for i, s := range f[1:9] { // user nice system idle iowait irq softirq steal
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc/stat: %q", line)
+		}
+		total += n
+		if i != 3 && i != 4 {
+			busy += n
+		}
+	}
+	return busy, total, nil
+}
+
+// TestSettleCPU: while every CPU spins, settleCPU waits settleMax and
+// says the machine is busy.
+func TestSettleCPU(t *testing.T) {
+	defer func(d time.Duration) { settleMax = d }(settleMax)
+	settleMax = 400 * time.Millisecond
+	var stop atomic.Bool
+	defer stop.Store(true)
+	for range runtime.NumCPU() {
+		go func() {
+			for !stop.Load() {
+			}
+		}()
+	}
+	waited, err := settleCPU()
+	if err == nil {
+		t.Fatalf("settled after %v with every CPU spinning", waited)
+	}
+	if waited < settleMax {
+		t.Fatalf("gave up after %v, before %v", waited, settleMax)
+	}
+}

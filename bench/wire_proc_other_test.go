@@ -23,3 +23,9 @@ func procPeakRSS(pid int) (int64, error) {
 func childAttr() *syscall.SysProcAttr { return nil }
 
 func settleDisk() {}
+
+// machineBusy reads /proc, which only Linux has: elsewhere settleCPU does
+// not wait.
+func machineBusy() (busy, total int64, err error) {
+	return 0, 0, errors.New("the machine's CPU time is read from /proc: Linux only")
+}

@@ -78,6 +78,9 @@ func wireRows(b *testing.B, servers []*wireServer, round int) {
 				wireNote(b, "unsupported row %s server=%s: %s", name, s.name, why)
 				continue
 			}
+			if _, err := settleCPU(); err != nil {
+				wireNote(b, "row %s server=%s: the machine did not settle: %v", name, s.name, err)
+			}
 			b.Run(name+"/server="+s.name, func(b *testing.B) { run(b, s) })
 		}
 	}

@@ -1,0 +1,51 @@
+package bench
+
+import (
+	"fmt"
+	"time"
+)
+
+// Before each server's turn at a row the machine is let settle: settleCPU
+// waits until its CPUs have been all but idle for a moment. A server's
+// work outlives its turn — a collection, a background scan, the
+// deletions it put off, the writeback of what it left in the page cache
+// (settleDisk) — and on two CPUs whatever of it runs during the next
+// server's turn takes that server's CPU and time. Measured before this
+// wait: coldstore's PUT of 16 MiB cost 95–123 ms of CPU a request in the
+// whole run against 55–60 in the same rows run with fewer peers beside it
+// (bench/README.md, "Letting the machine settle").
+
+const (
+	settleWindow = 100 * time.Millisecond // the moment
+	settleIdle   = 0.05                   // busy at most this share of the CPUs in it
+)
+
+// settleMax is how long settleCPU waits at most before it goes on, and
+// says so.
+var settleMax = 5 * time.Second
+
+// settleCPU waits until the machine's CPUs were busy at most settleIdle of
+// a settleWindow, or settleMax has passed; it returns how long it waited
+// and, when it gave up, why.
+func settleCPU() (time.Duration, error) {
+	start := time.Now()
+	b0, t0, err := machineBusy()
+	if err != nil {
+		return 0, err
+	}
+	for {
+		time.Sleep(settleWindow)
+		b1, t1, err := machineBusy()
+		if err != nil {
+			return time.Since(start), err
+		}
+		share := float64(b1-b0) / float64(max(t1-t0, 1))
+		if share <= settleIdle {
+			return time.Since(start), nil
+		}
+		if waited := time.Since(start); waited >= settleMax {
+			return waited, fmt.Errorf("still %.0f%% busy after %v", 100*share, waited.Round(time.Millisecond))
+		}
+		b0, t0 = b1, t1
+	}
+}
