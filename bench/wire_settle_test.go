@@ -7,13 +7,13 @@ import (
 
 // Before each server's turn at a row the machine is let settle: settleCPU
 // waits until its CPUs have been all but idle for a moment. A server's
-// work outlives its turn — a collection, a background scan, the
-// deletions it put off, the writeback of what it left in the page cache
-// (settleDisk) — and on two CPUs whatever of it runs during the next
-// server's turn takes that server's CPU and time. Measured before this
-// wait: coldstore's PUT of 16 MiB cost 95–123 ms of CPU a request in the
-// whole run against 55–60 in the same rows run with fewer peers beside it
-// (bench/README.md, "Letting the machine settle").
+// work can outlive its turn — a collection, a background scan, the
+// deletions it put off (and the writeback of what it left in the page
+// cache, which settleDisk flushes) — and on two CPUs whatever of it runs
+// during the next server's turn takes that server's CPU and time. It
+// does not make the rounds agree: the machine itself has slow spells, in
+// which every server's CPU a request grows alike (bench/README.md,
+// "Letting the machine settle").
 
 const (
 	settleWindow = 100 * time.Millisecond // the moment
