@@ -73,7 +73,7 @@ func crashWrites(seed uint64, n int) []crashWrite {
 		case x < 4:
 			w.kind = "put"
 			w.class = allClasses[r.IntN(len(allClasses))]
-			w.size = []int{0, 10, 5000, 300_000, 1_200_000}[r.IntN(5)]
+			w.size = []int{0, 10, 5000, 100_000, 300_000, 1_200_000}[r.IntN(6)]
 		case x < 7:
 			w.kind, w.days = "restore", 1+r.IntN(3)
 		case x < 8:

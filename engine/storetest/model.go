@@ -168,7 +168,7 @@ func (d *driver) same(op string, got, want any) {
 func equal(a, b any) bool { return fmt.Sprintf("%#v", a) == fmt.Sprintf("%#v", b) }
 
 func body(s source) []byte {
-	return bodyOf(s, pick(s, 0, 1, 10, 100, 5000, 5000, 300_000))
+	return bodyOf(s, pick(s, 0, 1, 10, 100, 5000, 5000, 50_000, 300_000))
 }
 
 // partBody is a part's body: one of body's, or one around MinPartSize, so
