@@ -29,10 +29,7 @@ func TestObject_Seek(t *testing.T) {
 	db := openTemp(t)
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, size := range []int{0, 1, 10, inlineMax, inlineMax + 1, chunkSize, chunkSize + 3, 3*chunkSize + 5} {
-		body := make([]byte, size)
-		for i := range body {
-			body[i] = byte(r.Uint32())
-		}
+		body := randomBody(r, size)
 		_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
 		require.NoError(t, err)
 		obj, err := db.Get(ctx, "bkt", "k")

@@ -30,10 +30,7 @@ func (c *callRecorder) Write(p []byte) (int, error) {
 func TestGet_WriteToPieces(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(9, 10))
-	body := make([]byte, 9*chunkSize+123)
-	for i := range body {
-		body[i] = byte(r.Uint32())
-	}
+	body := randomBody(r, 9*chunkSize+123)
 	for _, single := range []bool{false, true} {
 		db, err := Open(filepath.Join(t.TempDir(), "c.db"), &Options{DisableSweeper: true, SingleFile: single})
 		require.NoError(t, err)
