@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/stretchr/testify/require"
 )
@@ -87,4 +89,108 @@ func TestObject_SeekLoadsOnlyItsChunk(t *testing.T) {
 	_, err = io.Copy(&out, obj)
 	require.NoError(t, err)
 	require.Equal(t, body[3*chunkSize+5:], out.Bytes())
+}
+
+// TestObject_SetRange checks the bytes of ranges, read by Read with small
+// buffers and with buffers of a chunk or more, and by WriteTo, against the
+// body's, for bodies inline, of one chunk, and of several, in a file or in
+// the store: ranges that start and end anywhere, empty ones, ones that
+// reach past the end (math.MaxInt64 long too), and ones after it.
+func TestObject_SetRange(t *testing.T) {
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, single := range []bool{false, true} {
+		db, err := Open(filepath.Join(t.TempDir(), "c.db"), &Options{DisableSweeper: true, SingleFile: single})
+		require.NoError(t, err)
+		require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+		for _, size := range []int64{0, 10, inlineMax + 1, chunkSize + 3, 5*chunkSize + 5} {
+			body := randomBody(r, int(size))
+			_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
+			require.NoError(t, err)
+			ranges := [][2]int64{{0, 0}, {0, size}, {0, math.MaxInt64}, {size, 1}, {size + 7, 3}, {0, chunkSize}, {chunkSize, chunkSize}, {chunkSize - 1, 2}}
+			for range 12 {
+				ranges = append(ranges, [2]int64{r.Int64N(size + 1), r.Int64N(size + 2)})
+			}
+			for _, rg := range ranges {
+				off, n := rg[0], rg[1]
+				want := body[min(off, size) : min(off, size)+min(n, size-min(off, size))]
+				for _, how := range []string{"ReadAll", "ReadFull", "WriteTo"} {
+					obj, err := db.Get(ctx, "bkt", "k")
+					require.NoError(t, err)
+					require.NoError(t, obj.SetRange(off, n))
+					var got []byte
+					switch how {
+					case "ReadAll": // io.ReadAll's buffers start at 512 bytes
+						got, err = io.ReadAll(obj)
+					case "ReadFull": // a buffer of two chunks: Read copies whole chunks into it
+						buf := make([]byte, 2*chunkSize+1)
+						for err == nil {
+							var k int
+							k, err = io.ReadFull(obj, buf)
+							got = append(got, buf[:k]...)
+						}
+						if err == io.EOF || err == io.ErrUnexpectedEOF {
+							err = nil
+						}
+					case "WriteTo":
+						var w callRecorder
+						var k int64
+						k, err = obj.WriteTo(&w)
+						require.Equal(t, int64(w.Len()), k)
+						got = w.Bytes()
+					}
+					require.NoError(t, err)
+					require.True(t, bytes.Equal(want, got), "SingleFile %v, size %d, range %d+%d, %s: %d bytes, want %d", single, size, off, n, how, len(got), len(want))
+					k, err := obj.Read(make([]byte, 1))
+					require.Equal(t, 0, k)
+					require.ErrorIs(t, err, io.EOF, "after the range")
+					require.NoError(t, obj.Close())
+				}
+			}
+		}
+		require.NoError(t, db.Close())
+	}
+}
+
+// TestObject_SetRangeLoadsOnlyItsChunks: a range reads no chunk before or
+// after it (those are damaged, and its reads still succeed), and WriteTo
+// hands it to its writer in pieces of sendPiece bytes as a whole body's.
+// Bad arguments are refused, and a closed Object refuses a range.
+func TestObject_SetRangeLoadsOnlyItsChunks(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	body := randomBody(rand.New(rand.NewPCG(5, 6)), 9*chunkSize)
+	_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
+	require.NoError(t, err)
+	id := dataIDOf(t, db, "bkt", "k")
+	flipFileByte(t, db, id, fileOffset(0)+7)
+	flipFileByte(t, db, id, fileOffset(6)+7)
+	for _, rg := range [][2]int64{{chunkSize, 5 * chunkSize}, {chunkSize + 9, 5*chunkSize - 20}, {6*chunkSize - 1, 1}} {
+		off, n := rg[0], rg[1]
+		obj, err := db.Get(ctx, "bkt", "k")
+		require.NoError(t, err)
+		require.NoError(t, obj.SetRange(off, n))
+		var w callRecorder
+		_, err = obj.WriteTo(&w)
+		require.NoError(t, err, "range %d+%d", off, n)
+		require.True(t, bytes.Equal(body[off:off+n], w.Bytes()), "range %d+%d", off, n)
+		if off == chunkSize && n == 5*chunkSize {
+			require.Equal(t, []int{sendPiece, chunkSize}, w.calls)
+		}
+		require.NoError(t, obj.SetRange(off, n))
+		got, err := io.ReadAll(obj)
+		require.NoError(t, err, "range %d+%d by Read", off, n)
+		require.True(t, bytes.Equal(body[off:off+n], got))
+		require.NoError(t, obj.Close())
+	}
+
+	obj, err := db.Get(ctx, "bkt", "k")
+	require.NoError(t, err)
+	require.Error(t, obj.SetRange(-1, 5))
+	require.Error(t, obj.SetRange(5, -1))
+	require.NoError(t, obj.SetRange(6*chunkSize, 10))
+	_, err = io.ReadAll(obj)
+	require.ErrorIs(t, err, coldstore.ErrDataCorrupt, "the damaged chunk, in the range, fails")
+	require.NoError(t, obj.Close())
+	require.ErrorIs(t, obj.SetRange(0, 1), fs.ErrClosed)
 }

@@ -322,21 +322,19 @@ func (h *Handler) getObjectBody(q *request) error {
 	}
 	q.header("Accept-Ranges", "bytes")
 	status := http.StatusOK
-	// The whole object is copied by its WriteTo (no second copy); a range
-	// through a limit.
-	var body io.Reader = obj
+	// The object, or its range, is copied by its WriteTo (no second
+	// copy); a range is one seek to the chunk it starts in, nothing before
+	// it read, and nothing after it.
 	if rng.Partial {
-		// One seek to the chunk the range starts in: nothing before it is read.
-		if _, err := obj.Seek(rng.Start, io.SeekStart); err != nil {
+		if err := obj.SetRange(rng.Start, rng.Length); err != nil {
 			return err
 		}
 		q.header("Content-Range", rng.ContentRange(oi.Size))
 		status = http.StatusPartialContent
-		body = io.LimitReader(obj, rng.Length)
 	} else {
 		crcHeader(q, oi)
 	}
-	if err := h.front.SendBody(q.w, q.id, status, body, rng.Length); err != nil {
+	if err := h.front.SendBody(q.w, q.id, status, obj, rng.Length); err != nil {
 		return err
 	}
 	q.status = status

@@ -1,7 +1,9 @@
 package s3api_test
 
 import (
+	"bytes"
 	"context"
+	"math/rand/v2"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -126,7 +128,9 @@ func TestAWSCLI(t *testing.T) {
 	a(true, "s3api restore-object --bucket photos --key beach.jpg --restore-request Days=1")
 	a(true, "s3api head-object --bucket photos --key beach.jpg", `expiry-date=\"Wed, 03 Jan 2024 00:00:00 GMT\"`)
 
-	big := c.file("big", strings.Repeat("0123456789abcdef", 20<<16)) // 20 MiB: multipart at 8 MiB
+	bigBody := make([]byte, 20<<20) // 20 MiB: multipart at 8 MiB, and downloaded in ranges of 8 MiB
+	_, _ = rand.NewChaCha8([32]byte{7}).Read(bigBody)
+	big := c.file("big", string(bigBody))
 	a(true, "s3 cp "+big+" s3://photos/big --storage-class DEEP_ARCHIVE", "upload:")
 	oi, err := c.db.Head(ctx, "photos", "big")
 	require.NoError(t, err)
@@ -147,6 +151,7 @@ func TestAWSCLI(t *testing.T) {
 	down, err := os.ReadFile(filepath.Join(c.dir, "big.down"))
 	require.NoError(t, err)
 	require.Equal(t, 20<<20, len(down))
+	require.True(t, bytes.Equal(bigBody, down), "the download's bytes are the upload's")
 	a(true, "s3 rb s3://photos --force", "remove_bucket: photos")
 	_, err = c.db.Bucket(ctx, "photos")
 	require.Error(t, err)

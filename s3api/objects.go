@@ -3,7 +3,6 @@ package s3api
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -294,16 +293,14 @@ func (h *Handler) getObject(q *request) error {
 		}
 	}
 	status := http.StatusOK
-	var body io.Reader = obj
-	if rng.Partial {
-		if _, err := obj.Seek(rng.Start, io.SeekStart); err != nil {
+	if rng.Partial { // the range alone is read, and copied by WriteTo
+		if err := obj.SetRange(rng.Start, rng.Length); err != nil {
 			return err
 		}
 		q.header("Content-Range", rng.ContentRange(oi.Size))
 		status = http.StatusPartialContent
-		body = io.LimitReader(obj, rng.Length)
 	}
-	if err := h.front.SendBody(q.w, q.id, status, body, rng.Length); err != nil {
+	if err := h.front.SendBody(q.w, q.id, status, obj, rng.Length); err != nil {
 		return err
 	}
 	q.status = status
