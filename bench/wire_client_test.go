@@ -95,6 +95,7 @@ type wireReq struct {
 	method, path, query string
 	body                *wireBody // nil: none
 	class               string    // x-amz-storage-class
+	rng                 string    // Range
 }
 
 // send makes the request and reads the answer to its end through buf
@@ -122,6 +123,9 @@ func (c *wireClient) send(r wireReq, buf []byte, head *[]byte, keep int) (int, i
 	req.Header.Set("X-Amz-Content-Sha256", body.sum)
 	if r.class != "" {
 		req.Header.Set("X-Amz-Storage-Class", r.class)
+	}
+	if r.rng != "" {
+		req.Header.Set("Range", r.rng)
 	}
 	if err := c.signer.SignHTTP(context.Background(), c.creds, req, body.sum, "s3", wireRegion, time.Now()); err != nil {
 		return 0, 0, err

@@ -26,6 +26,10 @@ import (
 //   - op=PUT and op=GET, size=4KiB, 64KiB, 1MiB, 16MiB, conns=1 and 32:
 //     PUTs to fresh keys; GETs of 64 stored objects (16 of 16 MiB),
 //     answers read to the end.
+//   - op=GETrange, size=8MiB: GETs of one half of a 16 MiB object, the
+//     first or the second (Range: bytes=0-8388607, 206 expected), as the
+//     aws command-line client and boto3 download a large object (in
+//     ranges of 8 MiB, several at once).
 //   - op=HEAD, size=4KiB: HEAD of the 4 KiB objects GET reads.
 //   - op=Restore: RestoreObject (POST ?restore, 1 day, Standard tier) of
 //     fresh 4 KiB objects put with x-amz-storage-class GLACIER before the
@@ -89,6 +93,9 @@ func wireRows(b *testing.B, servers []*wireServer, round int) {
 			row(fmt.Sprintf("op=PUT/size=%s/conns=%d", sizeName(size), conns), func(b *testing.B, s *wireServer) { wirePut(b, s, size, conns) })
 			row(fmt.Sprintf("op=GET/size=%s/conns=%d", sizeName(size), conns), func(b *testing.B, s *wireServer) { wireGet(b, s, size, conns) })
 		}
+	}
+	for _, conns := range []int{1, 32} {
+		row(fmt.Sprintf("op=GETrange/size=8MiB/conns=%d", conns), func(b *testing.B, s *wireServer) { wireGetRange(b, s, conns) })
 	}
 	for _, conns := range []int{1, 32} {
 		row(fmt.Sprintf("op=HEAD/size=4KiB/conns=%d", conns), func(b *testing.B, s *wireServer) { wireHead(b, s, conns) })
@@ -195,6 +202,25 @@ func wireGet(b *testing.B, s *wireServer, size, conns int) {
 		got, err := c.expect(wireReq{method: "GET", path: getPath(size, i%n)}, http.StatusOK, buf)
 		if err == nil && got != int64(size) {
 			err = fmt.Errorf("GET %s: %d bytes, want %d", getPath(size, i%n), got, size)
+		}
+		return err
+	})
+}
+
+// wireGetRange GETs halves of the 16 MiB objects GET reads: object i%n,
+// its first half, then (i/n odd) its second.
+func wireGetRange(b *testing.B, s *wireServer, conns int) {
+	const size, half = 16 << 20, 8 << 20
+	storeGetObjects(b, s, size)
+	c := newWireClient(s.url, conns)
+	defer c.close()
+	n := getObjects(size)
+	wireMeasure(b, s, conns, half, func(i int, buf []byte) error {
+		from := (i / n % 2) * half
+		r := wireReq{method: "GET", path: getPath(size, i%n), rng: fmt.Sprintf("bytes=%d-%d", from, from+half-1)}
+		got, err := c.expect(r, http.StatusPartialContent, buf)
+		if err == nil && got != half {
+			err = fmt.Errorf("GET %s %s: %d bytes, want %d", r.path, r.rng, got, half)
 		}
 		return err
 	})
