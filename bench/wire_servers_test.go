@@ -58,6 +58,9 @@ import (
 //     the client out). Its srv-cpu-us/op counts the client too.
 //
 // COLDSTORE_WIRE_SERVERS (a comma-separated list) chooses among them.
+// COLDSTORE_WIRE_SERVE_FLAGS adds flags to every serve, "{server}" in
+// them replaced by the server's name: "-cpuprofile /tmp/{server}.prof"
+// profiles each coldstore server to a file of its own.
 //
 // Peers that are separate programs run when their binaries are found:
 // COLDSTORE_PEER_VERSITYGW and COLDSTORE_PEER_MINIO name them, or they are
@@ -186,7 +189,7 @@ func startWireServer(name string) (s *wireServer, err error) {
 		if name == "coldstore-nosync" {
 			args = append(args, "-no-sync")
 		}
-		cmd = exec.Command(bin, append(args, strings.Fields(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"))...)...)
+		cmd = exec.Command(bin, append(args, strings.Fields(strings.ReplaceAll(os.Getenv("COLDSTORE_WIRE_SERVE_FLAGS"), "{server}", name))...)...)
 	case "gofakes3":
 		self, err := os.Executable()
 		if err != nil {
