@@ -82,12 +82,12 @@ func (o *Object) chunkBuffer(n int) []byte {
 // Info returns the object's info as of the Get.
 func (o *Object) Info() ObjectInfo { return o.info }
 
-// Read reads the content. It returns io.EOF at the end; an error wrapping
-// ErrReplaced when the object was replaced or deleted during the read;
-// coldstore.ErrDataCorrupt when a stored chunk fails its checksum (no byte
-// of that chunk is returned);
-// ErrClosed after the database closed; the Get context's error once it is
-// done; and fs.ErrClosed after Close.
+// Read reads the content. It returns io.EOF at the end (SetRange's, after
+// one); an error wrapping ErrReplaced when the object was replaced or
+// deleted during the read; coldstore.ErrDataCorrupt when a stored chunk
+// fails its checksum (no byte of that chunk is returned); ErrClosed after
+// the database closed; the Get context's error once it is done; and
+// fs.ErrClosed after Close.
 func (o *Object) Read(p []byte) (int, error) {
 	if o.closed {
 		return 0, fs.ErrClosed
@@ -160,10 +160,9 @@ var errNegativeRange = errors.New("coldstore: SetRange with a negative offset or
 // Seek(off, io.SeekStart) does, and then Read returns io.EOF and WriteTo
 // stops after those bytes, loading no chunk past them. It serves a GET of
 // a range: io.LimitReader would stop at the same byte but hide WriteTo,
-// and with it the pieces of a MiB (a range then went out in writes of 32
-// KiB, at 60% more of the server's CPU a byte). A later Seek moves within
-// the object; the end stays. It returns an error for a negative off or n,
-// and fs.ErrClosed after Close.
+// and with it the pieces of a MiB (bench/README.md: "A range through
+// WriteTo"). A later Seek moves within the object; the end stays. It
+// returns an error for a negative off or n, and fs.ErrClosed after Close.
 func (o *Object) SetRange(off, n int64) error {
 	if o.closed {
 		return fs.ErrClosed
@@ -186,7 +185,8 @@ func (o *Object) cut() {
 	}
 }
 
-// WriteTo writes the rest of the content to w; io.Copy uses it. The bytes
+// WriteTo writes the rest of the content to w, up to SetRange's end after
+// one; io.Copy uses it. The bytes
 // Get copied out go to w as they are, without the copy into a caller's
 // buffer that Read makes. The chunks of a larger object are loaded as Read
 // loads them, each checked, and handed to w up to four at a time
