@@ -186,15 +186,14 @@ func (o *Object) cut() {
 }
 
 // WriteTo writes the rest of the content to w, up to SetRange's end after
-// one; io.Copy uses it. The bytes
-// Get copied out go to w as they are, without the copy into a caller's
-// buffer that Read makes. The chunks of a larger object are loaded as Read
-// loads them, each checked, and handed to w up to four at a time
-// (sendPiece, 1 MiB): one call of w per MiB, not per chunk. Bytes of a
-// chunk that fails its check are never written; the chunks before it are.
-// It returns the errors Read returns (but never io.EOF), w's error, or
-// io.ErrShortWrite when w writes less than it was given without saying
-// why.
+// one; io.Copy uses it. The bytes Get copied out go to w as they are,
+// without the copy into a caller's buffer that Read makes. The chunks of a
+// larger object are loaded as Read loads them, each checked, and handed to
+// w up to four at a time (sendPiece, 1 MiB): one call of w per MiB, not
+// per chunk. Bytes of a chunk that fails its check are never written; the
+// chunks before it are. It returns the errors Read returns (but never
+// io.EOF), w's error, or io.ErrShortWrite when w writes less than it was
+// given without saying why.
 func (o *Object) WriteTo(w io.Writer) (int64, error) {
 	if o.closed {
 		return 0, fs.ErrClosed

@@ -409,10 +409,10 @@ func (db *DB) CopyPart(ctx context.Context, bucket, key, uploadID string, number
 	if offset < 0 || offset > size || length < 0 || length > size-offset {
 		return Part{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "range %d+%d outside the source's %d bytes", offset, length, size)
 	}
-	if _, err := src.Seek(offset, io.SeekStart); err != nil {
+	if err := src.SetRange(offset, length); err != nil {
 		return Part{}, fail(op, bucket, key, coldstore.ErrInvalidArgument, "%v", err)
 	}
-	part, err := db.UploadPart(ctx, bucket, key, uploadID, number, io.LimitReader(src, length))
+	part, err := db.UploadPart(ctx, bucket, key, uploadID, number, src)
 	// The refusals of UploadPart (a missing upload) name this operation:
 	// OSS answers UploadPartCopy with its own EC for them.
 	var oe *coldstore.OpError
