@@ -234,6 +234,10 @@ func wireParallel(n, workers int, f func(i int) error) error {
 //   - srv-cpu-us/op: the server process's CPU time (every thread's, from
 //     /proc/<pid>/task/*/schedstat) over the run, divided by b.N. The load
 //     generator's own CPU is not in it.
+//   - srv-sys-%: the share of that time spent in the kernel (system
+//     calls, page faults, the writeback a process starts), from the
+//     ticks of /proc/<pid>/stat (10 ms each; none when the row took
+//     fewer than 20).
 //   - srv-peak-MiB: the server process's peak resident set during the run
 //     (VmHWM, reset before it): what its heap, caches and mapped pages
 //     took at most.
@@ -245,6 +249,7 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	var failed atomic.Pointer[error]
 	var wg sync.WaitGroup
 	cpu0, cpuErr := procCPU(s.pid())
+	user0, sys0, ticksErr := procTicks(s.pid())
 	peakErr := procResetPeak(s.pid())
 	b.ResetTimer()
 	start := time.Now()
@@ -273,6 +278,7 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	elapsed := time.Since(start)
 	b.StopTimer()
 	cpu1, cpuErr1 := procCPU(s.pid())
+	user1, sys1, ticksErr1 := procTicks(s.pid())
 	peak, peakErr1 := procPeakRSS(s.pid())
 	if p := failed.Load(); p != nil {
 		b.Fatal(*p)
@@ -295,6 +301,9 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	b.ReportMetric(pct(0.99), "p99-us")
 	if cpuErr == nil && cpuErr1 == nil {
 		b.ReportMetric(float64(cpu1-cpu0)/float64(time.Microsecond)/float64(b.N), "srv-cpu-us/op")
+	}
+	if ticks := (user1 - user0) + (sys1 - sys0); ticksErr == nil && ticksErr1 == nil && ticks >= 20 {
+		b.ReportMetric(100*float64(sys1-sys0)/float64(ticks), "srv-sys-%")
 	}
 	if peakErr == nil && peakErr1 == nil {
 		b.ReportMetric(float64(peak)/(1<<20), "srv-peak-MiB")

@@ -43,6 +43,31 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(sum), nil
 }
 
+// procTicks is the CPU time process pid has spent so far in user space
+// and in the kernel, every thread's, exited ones too: utime and stime of
+// /proc/<pid>/stat, in clock ticks (USER_HZ, 100 a second on Linux).
+func procTicks(pid int) (user, sys int64, err error) {
+	path := fmt.Sprintf("/proc/%d/stat", pid)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name, in parentheses, may hold spaces: the fields that
+	// follow start after the last ')', with the state (field 3).
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if i < 0 || len(f) < 13 {
+		return 0, 0, fmt.Errorf("%s: %q", path, b)
+	}
+	if user, err = strconv.ParseInt(f[11], 10, 64); err == nil {
+		sys, err = strconv.ParseInt(f[12], 10, 64)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %v", path, err)
+	}
+	return user, sys, nil
+}
+
 // procResetPeak sets process pid's peak resident set size (VmHWM) to what
 // it holds now, by writing 5 to /proc/<pid>/clear_refs, so that
 // procPeakRSS reads the peak from here on.
@@ -128,5 +153,47 @@ func TestSettleCPU(t *testing.T) {
 	}
 	if waited < settleMax {
 		t.Fatalf("gave up after %v, before %v", waited, settleMax)
+	}
+}
+
+// spinSink keeps TestProcTicks' loop from being optimized away.
+var spinSink int
+
+// TestProcTicks: a loop in user space adds to this process's user ticks
+// more than to its kernel's, a loop of system calls the other way round.
+func TestProcTicks(t *testing.T) {
+	pid := os.Getpid()
+	grow := func(work func()) (user, sys int64) {
+		u0, s0, err := procTicks(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+			work()
+			u1, s1, err := procTicks(pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if user, sys = u1-u0, s1-s0; user+sys >= 50 {
+				break
+			}
+		}
+		return user, sys
+	}
+	user, sys := grow(func() {
+		for i := range 1 << 20 {
+			spinSink += i * i
+		}
+	})
+	if user <= sys {
+		t.Errorf("a loop in user space: %d user ticks, %d in the kernel", user, sys)
+	}
+	user, sys = grow(func() {
+		for range 1 << 14 {
+			syscall.Getppid()
+		}
+	})
+	if sys <= user {
+		t.Errorf("a loop of system calls: %d user ticks, %d in the kernel", user, sys)
 	}
 }
