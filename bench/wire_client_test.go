@@ -238,6 +238,10 @@ func wireParallel(n, workers int, f func(i int) error) error {
 //     calls, page faults, the writeback a process starts), from the
 //     ticks of /proc/<pid>/stat (10 ms each; none when the row took
 //     fewer than 20).
+//   - srv-cs/op: the server's context switches (every thread's, waiting
+//     or preempted) over the run, divided by b.N: how often its threads
+//     sleep and are woken, which a handoff between goroutines on
+//     different threads costs.
 //   - srv-peak-MiB: the server process's peak resident set during the run
 //     (VmHWM, reset before it): what its heap, caches and mapped pages
 //     took at most.
@@ -250,6 +254,7 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	var wg sync.WaitGroup
 	cpu0, cpuErr := procCPU(s.pid())
 	user0, sys0, ticksErr := procTicks(s.pid())
+	cs0, csErr := procSwitches(s.pid())
 	peakErr := procResetPeak(s.pid())
 	b.ResetTimer()
 	start := time.Now()
@@ -279,6 +284,7 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	b.StopTimer()
 	cpu1, cpuErr1 := procCPU(s.pid())
 	user1, sys1, ticksErr1 := procTicks(s.pid())
+	cs1, csErr1 := procSwitches(s.pid())
 	peak, peakErr1 := procPeakRSS(s.pid())
 	if p := failed.Load(); p != nil {
 		b.Fatal(*p)
@@ -304,6 +310,9 @@ func wireMeasure(b *testing.B, s *wireServer, conns, bodyBytes int, op func(i in
 	}
 	if ticks := (user1 - user0) + (sys1 - sys0); ticksErr == nil && ticksErr1 == nil && ticks >= 20 {
 		b.ReportMetric(100*float64(sys1-sys0)/float64(ticks), "srv-sys-%")
+	}
+	if csErr == nil && csErr1 == nil {
+		b.ReportMetric(float64(cs1-cs0)/float64(b.N), "srv-cs/op")
 	}
 	if peakErr == nil && peakErr1 == nil {
 		b.ReportMetric(float64(peak)/(1<<20), "srv-peak-MiB")

@@ -14,6 +14,10 @@ func procCPU(pid int) (time.Duration, error) {
 	return 0, errors.New("server CPU is read from /proc: Linux only")
 }
 
+func procSwitches(pid int) (int64, error) {
+	return 0, errors.New("context switches are read from /proc: Linux only")
+}
+
 func procTicks(pid int) (user, sys int64, err error) {
 	return 0, 0, errors.New("server CPU is read from /proc: Linux only")
 }

@@ -152,9 +152,6 @@ func (o *Object) Seek(offset int64, whence int) (int64, error) {
 	return abs, nil
 }
 
-// errNegativeRange is SetRange's error for a negative offset or length.
-var errNegativeRange = errors.New("coldstore: SetRange with a negative offset or length")
-
 // SetRange limits the content read to the n bytes from offset off, or to
 // those before the end of the object when fewer: it seeks to off, as
 // Seek(off, io.SeekStart) does, and then Read returns io.EOF and WriteTo
@@ -162,13 +159,14 @@ var errNegativeRange = errors.New("coldstore: SetRange with a negative offset or
 // a range: io.LimitReader would stop at the same byte but hide WriteTo,
 // and with it the pieces of a MiB (bench/README.md: "A range through
 // WriteTo"). A later Seek moves within the object; the end stays. It
-// returns an error for a negative off or n, and fs.ErrClosed after Close.
+// returns an error wrapping ErrInvalidArgument for a negative off or n,
+// changing nothing, and fs.ErrClosed after Close.
 func (o *Object) SetRange(off, n int64) error {
 	if o.closed {
 		return fs.ErrClosed
 	}
 	if off < 0 || n < 0 {
-		return errNegativeRange
+		return fail("SetRange", o.info.Bucket, o.info.Key, coldstore.ErrInvalidArgument, "offset %d, length %d: neither may be negative", off, n)
 	}
 	o.end = o.info.Size
 	if off < o.end && n < o.end-off {
