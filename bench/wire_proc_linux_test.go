@@ -13,13 +13,10 @@ import (
 	"unsafe"
 )
 
-// procCPU is the CPU time that process pid has spent so far: the sum of
-// the first field of /proc/<pid>/task/*/schedstat, each thread's time on a
-// CPU in nanoseconds. (/proc/<pid>/stat's utime and stime, which also
-// count threads that have exited, come in 10 ms ticks: too coarse for a
-// row of a second. A thread that exits during a row takes its time with
-// it; Go's runtime keeps its threads.)
-func procCPU(pid int) (time.Duration, error) {
+// sumTasks is the sum over the threads of process pid of what count
+// reads in each one's file /proc/<pid>/task/<tid>/<name>. A thread gone
+// meanwhile counts nothing.
+func sumTasks(pid int, name string, count func(b []byte) (int64, error)) (int64, error) {
 	dir := fmt.Sprintf("/proc/%d/task", pid)
 	tasks, err := os.ReadDir(dir)
 	if err != nil {
@@ -27,21 +24,35 @@ func procCPU(pid int) (time.Duration, error) {
 	}
 	var sum int64
 	for _, t := range tasks {
-		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		path := dir + "/" + t.Name() + "/" + name
+		b, err := os.ReadFile(path)
 		if err != nil {
 			continue // the thread has gone
 		}
+		n, err := count(b)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", path, err)
+		}
+		sum += n
+	}
+	return sum, nil
+}
+
+// procCPU is the CPU time that process pid has spent so far: the sum of
+// the first field of /proc/<pid>/task/*/schedstat, each thread's time on a
+// CPU in nanoseconds. (/proc/<pid>/stat's utime and stime, which also
+// count threads that have exited, come in 10 ms ticks: too coarse for a
+// row of a second. A thread that exits during a row takes its time with
+// it; Go's runtime keeps its threads.)
+func procCPU(pid int) (time.Duration, error) {
+	ns, err := sumTasks(pid, "schedstat", func(b []byte) (int64, error) {
 		f := strings.Fields(string(b))
 		if len(f) == 0 {
-			return 0, fmt.Errorf("%s/%s/schedstat: %q", dir, t.Name(), b)
+			return 0, fmt.Errorf("%q", b)
 		}
-		ns, err := strconv.ParseInt(f[0], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s/%s/schedstat: %q", dir, t.Name(), b)
-		}
-		sum += ns
-	}
-	return time.Duration(sum), nil
+		return strconv.ParseInt(f[0], 10, 64)
+	})
+	return time.Duration(ns), err
 }
 
 // procSwitches is how many times the threads of process pid have left a
@@ -50,17 +61,8 @@ func procCPU(pid int) (time.Duration, error) {
 // /proc/<pid>/task/*/status. Each is a trip through the scheduler, and a
 // wakeup to come back.
 func procSwitches(pid int) (int64, error) {
-	dir := fmt.Sprintf("/proc/%d/task", pid)
-	tasks, err := os.ReadDir(dir)
-	if err != nil {
-		return 0, err
-	}
-	var sum int64
-	for _, t := range tasks {
-		b, err := os.ReadFile(dir + "/" + t.Name() + "/status")
-		if err != nil {
-			continue // the thread has gone
-		}
+	return sumTasks(pid, "status", func(b []byte) (int64, error) {
+		var sum int64
 		for _, line := range strings.Split(string(b), "\n") {
 			name, v, ok := strings.Cut(line, ":")
 			if !ok || (name != "voluntary_ctxt_switches" && name != "nonvoluntary_ctxt_switches") {
@@ -68,12 +70,12 @@ func procSwitches(pid int) (int64, error) {
 			}
 			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("%s/%s/status: %q", dir, t.Name(), line)
+				return 0, fmt.Errorf("%q", line)
 			}
 			sum += n
 		}
-	}
-	return sum, nil
+		return sum, nil
+	})
 }
 
 // procTicks is the CPU time process pid has spent so far in user space
