@@ -210,6 +210,10 @@ func (f *bodyFiles) unwritten() ([]uint64, error) {
 }
 
 // seal makes a written file durable: its bytes, and its name in the folder.
+// Once the bytes are on the disk it lets the page cache forget them
+// (dropCached): a body just archived is seldom read again soon, and its
+// pages, kept, would push out the store's own. A database that does not
+// sync keeps them: they are dirty, and dropping them would write them.
 func (f *bodyFiles) seal(file *os.File) error {
 	if !f.synced {
 		return nil
@@ -217,6 +221,7 @@ func (f *bodyFiles) seal(file *os.File) error {
 	if err := fdatasync(file); err != nil {
 		return err
 	}
+	dropCached(file)
 	d, err := f.openFolder()
 	if err != nil {
 		return err
