@@ -13,7 +13,9 @@
 //	plain      write and fdatasync, nothing else
 //
 // -fill writes a file of that many bytes first and leaves it in the cache
-// (untimed), as a machine whose page cache is already full of other files.
+// (untimed), as a machine whose page cache is already full of other files;
+// -pause waits that long (untimed) after every -every files, as a server
+// waits between requests.
 //
 //	go run ./bench/pagecache -dir /tmp/pc -mode writeback -files 120
 //	go run ./bench/pagecache -dir /tmp/pc -mode drop -files 120
@@ -43,14 +45,15 @@ func main() {
 	size := flag.Int64("size", 16<<20, "bytes a file, a multiple of 1 MiB")
 	every := flag.Int("every", 10, "files a line")
 	fill := flag.Int64("fill", 0, "bytes of a file written first and left in the page cache")
+	pause := flag.Duration("pause", 0, "time to wait, untimed, after every -every files")
 	flag.Parse()
-	if err := run(*dir, *mode, *files, *size, *every, *fill); err != nil {
+	if err := run(*dir, *mode, *files, *size, *every, *fill, *pause); err != nil {
 		fmt.Fprintln(os.Stderr, "pagecache:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, mode string, files int, size int64, every int, fill int64) error {
+func run(dir, mode string, files int, size int64, every int, fill int64, pause time.Duration) error {
 	switch {
 	case dir == "":
 		return errors.New("-dir is required")
@@ -77,7 +80,7 @@ func run(dir, mode string, files int, size int64, every int, fill int64) error {
 			return err
 		}
 	}
-	fmt.Printf("mode %s, %d files of %d MiB in %s, %d MiB filled first\n", mode, files, size>>20, dir, fill>>20)
+	fmt.Printf("mode %s, %d files of %d MiB in %s, %d MiB filled first, %v between lines\n", mode, files, size>>20, dir, fill>>20, pause)
 	fmt.Println("files\tsys ms/file\tuser ms/file\twall ms/file")
 	var last string
 	for start := 0; start < files; start += every {
@@ -92,6 +95,7 @@ func run(dir, mode string, files int, size int64, every int, fill int64) error {
 		wall, after := time.Since(t0), usage()
 		fmt.Printf("%d-%d\t%.1f\t%.1f\t%.1f\n", start+1, start+n,
 			ms(after.sys-before.sys)/float64(n), ms(after.user-before.user)/float64(n), ms(wall)/float64(n))
+		time.Sleep(pause)
 	}
 	// The last file, read back as the next GET of it would: from wherever
 	// its pages are after the write, then again, from the cache.
