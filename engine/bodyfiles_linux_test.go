@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,12 +60,7 @@ func TestBodyFiles_DroppedFromCache(t *testing.T) {
 		} else {
 			require.Zero(t, residentPages(t, path), "synced")
 		}
-		obj, err := db.Get(ctx, "bkt", "k")
-		require.NoError(t, err)
-		got, err := io.ReadAll(obj)
-		require.NoError(t, err)
-		require.NoError(t, obj.Close())
-		require.Equal(t, body, got)
+		require.Equal(t, body, readAll(t, db, "k"))
 		require.Greater(t, residentPages(t, path), pages/2, "after the Get, NoSync %v", noSync)
 		require.NoError(t, db.Close())
 	}
