@@ -13,7 +13,8 @@ import (
 )
 
 // residentPages counts the pages of the file at path that are in the page
-// cache (mincore(2), which x/sys/unix does not wrap on Linux, over a read-only mapping, which itself reads nothing).
+// cache: mincore(2), which x/sys/unix does not wrap on Linux, over a
+// read-only mapping of the file (mapping it reads nothing).
 func residentPages(t *testing.T, path string) int {
 	t.Helper()
 	f, err := os.Open(path)
