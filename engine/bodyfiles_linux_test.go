@@ -36,6 +36,33 @@ func residentPages(t *testing.T, path string) int {
 	return n
 }
 
+// diskDir returns a folder for the test on a filesystem whose pages can
+// leave the page cache: t.TempDir(), or, where that is tmpfs (whose files
+// are their pages, never dropped), a folder beside the package's source,
+// removed when the test ends. It fails the test, saying what to do, when
+// both are tmpfs.
+func diskDir(t *testing.T) string {
+	t.Helper()
+	if dir := t.TempDir(); !onTmpfs(t, dir) {
+		return dir
+	}
+	dir, err := os.MkdirTemp(".", "pagecache-test-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	if onTmpfs(t, dir) {
+		t.Fatalf("%s and the package's folder are on tmpfs, whose pages never leave the page cache: set TMPDIR to a folder on a disk", os.TempDir())
+	}
+	return dir
+}
+
+// onTmpfs reports whether dir is on tmpfs.
+func onTmpfs(t *testing.T, dir string) bool {
+	t.Helper()
+	var st unix.Statfs_t
+	require.NoError(t, unix.Statfs(dir, &st))
+	return st.Type == unix.TMPFS_MAGIC
+}
+
 // TestBodyFiles_DroppedFromCache: once a Put has made its body file
 // durable, none of the file's pages stay in the page cache; a Get reads
 // them back in (so the count can see pages), and reads the body. A
@@ -47,7 +74,7 @@ func TestBodyFiles_DroppedFromCache(t *testing.T) {
 		body[i] = byte(i * 31)
 	}
 	for _, noSync := range []bool{false, true} {
-		db, err := Open(filepath.Join(t.TempDir(), "c.db"), &Options{DisableSweeper: true, NoSync: noSync})
+		db, err := Open(filepath.Join(diskDir(t), "c.db"), &Options{DisableSweeper: true, NoSync: noSync})
 		require.NoError(t, err)
 		require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
 		_, err = db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
