@@ -61,6 +61,8 @@ func run(dir, mode string, files int, size int64, every int, fill int64, pause t
 		return fmt.Errorf("-size %d is not a positive multiple of 1 MiB", size)
 	case files <= 0 || every <= 0:
 		return errors.New("-files and -every must be positive")
+	case mode != "writeback" && mode != "drop" && mode != "direct" && mode != "plain":
+		return fmt.Errorf("unknown -mode %q", mode)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -123,7 +125,7 @@ func write(name, mode string, size int64, buf []byte) error {
 	if err != nil {
 		return err
 	}
-	defer file.Close()
+	defer file.Close() // on an error; the end closes it and reports
 	fd := int(file.Fd())
 	for off := int64(0); off < size; off += piece {
 		if _, err := file.Write(buf); err != nil {
