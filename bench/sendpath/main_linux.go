@@ -1,0 +1,454 @@
+// Command sendpath measures what sending a large body over loopback TCP
+// costs this machine, by the way the sender reads it from its file. The
+// files are laid out as the engine's body files are (engine/bodyfiles.go):
+// chunks of 256 KiB, each followed by its 8-byte XXH3. The modes:
+//
+//	copy      pread each chunk into a buffer, check it there, write the
+//	          buffer to the socket, -piece chunks a write (the engine's
+//	          way, engine.Object.WriteTo; 4 chunks, 1 MiB, there)
+//	splice    splice each chunk into a pipe, tee it into a second pipe,
+//	          read the second and check what it read, then splice the
+//	          first to the socket: the very pages checked are sent, not
+//	          copied again
+//	sendfile  sendfile(2) each chunk, nothing checked (as versitygw sends)
+//
+// A receiver (this command again, with -receive) reads what is sent in
+// reads of 256 KiB, as the wire benchmark's client does
+// (bench/wire_client_test.go). -conns connections each send -n bodies,
+// taking the -files files in turn; each file is read once before, so
+// that every body comes from the page cache. It prints the sender's CPU
+// time a body, the whole machine's busy time a body (sender, receiver and
+// the kernel's work for both: what the two share on a machine where a
+// client and a server run side by side) and the throughput.
+//
+//	go run ./bench/sendpath -dir /tmp/sp -mode copy -files 16 -conns 32 -n 15
+//
+// bench/README.md, "Sending what was checked", has what it measured.
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/zeebo/xxh3"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	chunk   = 256 << 10
+	trailer = 8
+	sealed  = chunk + trailer
+	chunks  = 64 // a body of 16 MiB
+	body    = chunks * chunk
+)
+
+func main() {
+	receive := flag.String("receive", "", "run as the receiver, listening on this address (the command starts it)")
+	dir := flag.String("dir", "", "folder for the files (required)")
+	mode := flag.String("mode", "copy", "copy, splice or sendfile")
+	files := flag.Int("files", 16, "files of 16 MiB to send from")
+	conns := flag.Int("conns", 32, "connections, each sending in turn")
+	n := flag.Int("n", 15, "bodies a connection sends")
+	piece := flag.Int("piece", 4, "with -mode copy: chunks a write")
+	flag.Parse()
+	var err error
+	if *receive != "" {
+		err = receiver(*receive)
+	} else {
+		err = run(*dir, *mode, *files, *conns, *n, *piece)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "sendpath:", err)
+		os.Exit(1)
+	}
+}
+
+// receiver accepts connections on addr and reads each to its end, 256
+// KiB a read. It says "ready" on its standard output once it listens.
+func receiver(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Println("ready")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 256<<10)
+			for {
+				if _, err := c.Read(buf); err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
+
+func run(dir, mode string, files, conns, n, piece int) error {
+	var send func(*sender, *os.File) error
+	switch mode {
+	case "copy":
+		send = (*sender).copy
+	case "splice":
+		send = (*sender).splice
+	case "sendfile":
+		send = (*sender).sendfile
+	default:
+		return fmt.Errorf("unknown -mode %q", mode)
+	}
+	switch {
+	case dir == "":
+		return errors.New("-dir is required")
+	case files <= 0 || conns <= 0 || n <= 0:
+		return errors.New("-files, -conns and -n must be positive")
+	case piece <= 0 || piece > chunks:
+		return fmt.Errorf("-piece %d is not between 1 and %d", piece, chunks)
+	}
+	paths, err := makeFiles(dir, files)
+	if err != nil {
+		return err
+	}
+	addr, stop, err := startReceiver()
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	busy0, err := machineBusy()
+	if err != nil {
+		return err
+	}
+	var ru0, ru1 syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru0); err != nil {
+		return err
+	}
+	start := time.Now()
+	errs := make(chan error, conns)
+	var wg sync.WaitGroup
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- sendBodies(addr, paths, c, n, piece, send)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	elapsed := time.Since(start)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru1); err != nil {
+		return err
+	}
+	busy1, err := machineBusy()
+	if err != nil {
+		return err
+	}
+	bodies := float64(conns * n)
+	cpu := time.Duration(ru1.Utime.Nano() - ru0.Utime.Nano() + ru1.Stime.Nano() - ru0.Stime.Nano())
+	fmt.Printf("%s conns=%d files=%d piece=%d: %.0f MiB/s; a body: sender %.2f ms of CPU, machine busy %.2f ms\n",
+		mode, conns, files, piece, bodies*body/(1<<20)/elapsed.Seconds(),
+		float64(cpu.Microseconds())/1000/bodies, float64((busy1-busy0).Microseconds())/1000/bodies)
+	return nil
+}
+
+// makeFiles writes (or finds, from a run before) the files of 16 MiB,
+// each chunk sealed with its sum, and reads each once, so that they are
+// in the page cache.
+func makeFiles(dir string, files int) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, sealed)
+	var paths []string
+	for f := range files {
+		path := filepath.Join(dir, fmt.Sprintf("sendpath-%d", f))
+		paths = append(paths, path)
+		if st, err := os.Stat(path); err != nil || st.Size() != chunks*sealed {
+			if err := writeFile(path, f, buf); err != nil {
+				return nil, err
+			}
+		}
+		file, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		_, err = io.Copy(io.Discard, file)
+		file.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return paths, nil
+}
+
+func writeFile(path string, f int, buf []byte) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	for i := range chunks {
+		for j := range buf[:chunk] {
+			buf[j] = byte(f*131 + i*7 + j*13)
+		}
+		binary.BigEndian.PutUint64(buf[chunk:], xxh3.Hash(buf[:chunk]))
+		if _, err := file.Write(buf); err != nil {
+			file.Close()
+			return err
+		}
+	}
+	return file.Close()
+}
+
+// startReceiver starts this command again as the receiver, on a port the
+// kernel picks, and returns its address and a function that stops it.
+func startReceiver() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(self, "-receive", addr)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	line := make([]byte, len("ready\n"))
+	if _, err := io.ReadFull(out, line); err != nil || strings.TrimSpace(string(line)) != "ready" {
+		stop()
+		return "", nil, fmt.Errorf("the receiver did not start: %q %v", line, err)
+	}
+	return addr, stop, nil
+}
+
+// sendBodies sends n bodies over one connection, starting at file c.
+func sendBodies(addr string, paths []string, c, n, piece int, send func(*sender, *os.File) error) error {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	s, err := newSender(conn.(*net.TCPConn), piece)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	for i := range n {
+		file, err := os.Open(paths[(c+i)%len(paths)])
+		if err != nil {
+			return err
+		}
+		err = send(s, file)
+		file.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A sender sends bodies over one connection.
+type sender struct {
+	conn  *net.TCPConn
+	raw   syscall.RawConn
+	buf   []byte
+	piece int
+	pipe  [2]int // splice: the pipe the chunk goes through to the socket
+	tee   [2]int // splice: the pipe its copy to check is read from
+}
+
+func newSender(conn *net.TCPConn, piece int) (*sender, error) {
+	raw, err := conn.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	s := &sender{conn: conn, raw: raw, buf: make([]byte, piece*sealed), piece: piece, pipe: [2]int{-1, -1}, tee: [2]int{-1, -1}}
+	for _, p := range []*[2]int{&s.pipe, &s.tee} {
+		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+			s.close()
+			return nil, err
+		}
+		// A chunk not aligned to a page spans 66 pages: 512 KiB holds it.
+		if _, err := unix.FcntlInt(uintptr(p[1]), unix.F_SETPIPE_SZ, 512<<10); err != nil {
+			s.close()
+			return nil, fmt.Errorf("F_SETPIPE_SZ: %w", err)
+		}
+	}
+	return s, nil
+}
+
+func (s *sender) close() {
+	for _, fd := range [...]int{s.pipe[0], s.pipe[1], s.tee[0], s.tee[1]} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
+var errSum = errors.New("a chunk fails its checksum")
+
+func check(c []byte) error {
+	if binary.BigEndian.Uint64(c[chunk:]) != xxh3.Hash(c[:chunk]) {
+		return errSum
+	}
+	return nil
+}
+
+// copy reads s.piece chunks at a time into s.buf, checks each, and
+// writes them to the socket in one write.
+func (s *sender) copy(file *os.File) error {
+	for i := 0; i < chunks; i += s.piece {
+		n := 0
+		for k := range min(s.piece, chunks-i) {
+			c := s.buf[n : n+sealed]
+			if _, err := file.ReadAt(c, int64(i+k)*sealed); err != nil {
+				return err
+			}
+			if err := check(c); err != nil {
+				return err
+			}
+			n += chunk
+		}
+		if _, err := s.conn.Write(s.buf[:n]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splice moves each sealed chunk into s.pipe, duplicates it into s.tee,
+// reads and checks the duplicate, splices the chunk's bytes from s.pipe
+// to the socket and reads its sum out of the pipe.
+func (s *sender) splice(file *os.File) error {
+	fd := int(file.Fd())
+	c := s.buf[:sealed]
+	for i := range chunks {
+		off := int64(i) * sealed
+		for got := 0; got < sealed; {
+			n, err := unix.Splice(fd, &off, s.pipe[1], nil, sealed-got, unix.SPLICE_F_MOVE)
+			if err != nil {
+				return fmt.Errorf("splice from the file: %w", err)
+			}
+			if n == 0 {
+				return io.ErrUnexpectedEOF
+			}
+			got += int(n)
+		}
+		if n, err := unix.Tee(s.pipe[0], s.tee[1], sealed, 0); err != nil || n != sealed {
+			return fmt.Errorf("tee: %d bytes, %v", n, err)
+		}
+		if err := readFull(s.tee[0], c); err != nil {
+			return err
+		}
+		if err := check(c); err != nil {
+			return err
+		}
+		if err := s.toSocket(func(sock int, left int) (int, error) {
+			n, err := unix.Splice(s.pipe[0], nil, sock, nil, left, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+			return int(n), err
+		}); err != nil {
+			return err
+		}
+		if err := readFull(s.pipe[0], c[:trailer]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendfile sends each chunk's bytes from the file with sendfile(2).
+func (s *sender) sendfile(file *os.File) error {
+	fd := int(file.Fd())
+	for i := range chunks {
+		off := int64(i) * sealed
+		if err := s.toSocket(func(sock int, left int) (int, error) {
+			return unix.Sendfile(sock, fd, &off, left)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// toSocket calls move with the socket and the bytes left of a chunk
+// until none are, waiting through the runtime's poller while the socket
+// is full.
+func (s *sender) toSocket(move func(sock, left int) (int, error)) error {
+	left := chunk
+	var err error
+	werr := s.raw.Write(func(sock uintptr) bool {
+		for left > 0 {
+			n, e := move(int(sock), left)
+			if e == unix.EAGAIN {
+				return false
+			}
+			if e != nil {
+				err = e
+				return true
+			}
+			left -= n
+		}
+		return true
+	})
+	if werr != nil {
+		return werr
+	}
+	return err
+}
+
+func readFull(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Read(fd, b)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return io.ErrUnexpectedEOF
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// machineBusy is the time the machine's CPUs have spent busy so far
+// (/proc/stat: user, nice, system, irq and softirq), in clock ticks of
+// 10 ms turned into a duration.
+func machineBusy() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	var user, nice, system, idle, iowait, irq, softirq int64
+	if _, err := fmt.Sscanf(string(b), "cpu %d %d %d %d %d %d %d", &user, &nice, &system, &idle, &iowait, &irq, &softirq); err != nil {
+		return 0, fmt.Errorf("/proc/stat: %w", err)
+	}
+	return time.Duration(user+nice+system+irq+softirq) * 10 * time.Millisecond, nil
+}
