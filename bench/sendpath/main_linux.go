@@ -10,6 +10,8 @@
 //	          read the second and check what it read, then splice the
 //	          first to the socket: the very pages checked are sent, not
 //	          copied again
+//	ahead     copy, with a goroutine of its own reading and checking the
+//	          next -piece chunks while the last are written (two buffers)
 //	sendfile  sendfile(2) each chunk, nothing checked (as versitygw sends)
 //
 // A receiver (this command again, with -receive) reads what is sent in
@@ -56,11 +58,11 @@ const (
 func main() {
 	receive := flag.String("receive", "", "run as the receiver, listening on this address (the command starts it)")
 	dir := flag.String("dir", "", "folder for the files (required)")
-	mode := flag.String("mode", "copy", "copy, splice or sendfile")
+	mode := flag.String("mode", "copy", "copy, ahead, splice or sendfile")
 	files := flag.Int("files", 16, "files of 16 MiB to send from")
 	conns := flag.Int("conns", 32, "connections, each sending in turn")
 	n := flag.Int("n", 15, "bodies a connection sends")
-	piece := flag.Int("piece", 4, "with -mode copy: chunks a write")
+	piece := flag.Int("piece", 4, "with -mode copy or ahead: chunks a write")
 	flag.Parse()
 	var err error
 	if *receive != "" {
@@ -104,6 +106,8 @@ func run(dir, mode string, files, conns, n, piece int) error {
 	switch mode {
 	case "copy":
 		send = (*sender).copy
+	case "ahead":
+		send = (*sender).ahead
 	case "splice":
 		send = (*sender).splice
 	case "sendfile":
@@ -326,20 +330,79 @@ func check(c []byte) error {
 // writes them to the socket in one write.
 func (s *sender) copy(file *os.File) error {
 	for i := 0; i < chunks; i += s.piece {
-		n := 0
-		for k := range min(s.piece, chunks-i) {
-			c := s.buf[n : n+sealed]
-			if _, err := file.ReadAt(c, int64(i+k)*sealed); err != nil {
-				return err
-			}
-			if err := check(c); err != nil {
-				return err
-			}
-			n += chunk
+		n, err := s.load(file, i, s.buf)
+		if err != nil {
+			return err
 		}
 		if _, err := s.conn.Write(s.buf[:n]); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// load reads the s.piece chunks from chunk i on (fewer at the end) into
+// buf and checks each, and returns the count of their bytes, without
+// their sums.
+func (s *sender) load(file *os.File, i int, buf []byte) (int, error) {
+	n := 0
+	for k := range min(s.piece, chunks-i) {
+		c := buf[n : n+sealed]
+		if _, err := file.ReadAt(c, int64(i+k)*sealed); err != nil {
+			return n, err
+		}
+		if err := check(c); err != nil {
+			return n, err
+		}
+		n += chunk
+	}
+	return n, nil
+}
+
+// ahead is copy with the loads on a goroutine of their own, one piece
+// ahead of the writes: two buffers, one being filled while the other is
+// written. A piece that fails to load is written up to the failing chunk,
+// and its error returned.
+func (s *sender) ahead(file *os.File) error {
+	type piece struct {
+		buf []byte
+		n   int
+		err error
+	}
+	full := make(chan piece, 1)
+	free := make(chan []byte, 2)
+	free <- s.buf
+	free <- make([]byte, len(s.buf))
+	stop := make(chan struct{})
+	go func() {
+		defer close(full)
+		for i := 0; i < chunks; i += s.piece {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-stop:
+				return
+			}
+			n, err := s.load(file, i, buf)
+			full <- piece{buf, n, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range full { // the loader has stopped once full is closed
+		}
+	}()
+	for p := range full {
+		if _, err := s.conn.Write(p.buf[:p.n]); err != nil {
+			return err
+		}
+		if p.err != nil {
+			return p.err
+		}
+		free <- p.buf
 	}
 	return nil
 }

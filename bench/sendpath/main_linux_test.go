@@ -73,10 +73,12 @@ func TestModesSendTheChunks(t *testing.T) {
 		send  func(*sender, *os.File) error
 		piece int
 	}{
-		"copy":         {(*sender).copy, 4},
-		"copy piece 3": {(*sender).copy, 3}, // 64 chunks: the last write has one
-		"splice":       {(*sender).splice, 4},
-		"sendfile":     {(*sender).sendfile, 4},
+		"copy":          {(*sender).copy, 4},
+		"copy piece 3":  {(*sender).copy, 3}, // 64 chunks: the last write has one
+		"ahead":         {(*sender).ahead, 4},
+		"ahead piece 3": {(*sender).ahead, 3},
+		"splice":        {(*sender).splice, 4},
+		"sendfile":      {(*sender).sendfile, 4},
 	} {
 		got, err := sendOne(t, paths[0], c.piece, c.send)
 		if err != nil {
@@ -106,7 +108,7 @@ func TestCheckingModesRefuseDamage(t *testing.T) {
 	}
 	want := content(t, paths[0])
 	for name, send := range map[string]func(*sender, *os.File) error{
-		"copy": (*sender).copy, "splice": (*sender).splice,
+		"copy": (*sender).copy, "ahead": (*sender).ahead, "splice": (*sender).splice,
 	} {
 		got, err := sendOne(t, paths[0], 1, send)
 		if !errors.Is(err, errSum) {
