@@ -36,8 +36,8 @@ import (
 //     timer starts, 202 expected. A server that refuses either gets no
 //     line for the row, and a line "Wire: unsupported row …" instead,
 //     which bench/wireratio reads. (b.Skip would do too, these benchmarks
-//     run in no CI, but a skipped sub-benchmark still prints a result line
-//     that benchstat would take for a measurement.)
+//     are measured in no CI, but a skipped sub-benchmark still prints a
+//     result line that benchstat would take for a measurement.)
 //   - op=List, delim=none and delim=slash, over the bucket "list" of
 //     100,000 keys dir000/file00000 … dir099/file99999 (1,000 a folder;
 //     COLDSTORE_WIRE_LIST_KEYS for another count), filled once per server
@@ -47,6 +47,8 @@ import (
 //     finds by walking or by skipping the 100,000 keys.
 //
 // Metrics are wireMeasure's: ops/s, MiB/s, p50-us, p99-us, srv-cpu-us/op.
+// CI runs every kind of row once, a few requests each (TestWireSmoke),
+// so that what would break the benchmark fails a test.
 // After each PUT and Restore row the written objects of 64 KiB and more
 // are deleted and the file systems synced (untimed), so that no server's
 // row pays for the writeback of another's. bench/wire.sh runs the rounds
