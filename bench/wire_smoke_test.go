@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 )
+
+var gomaxprocsSuffix = regexp.MustCompile(`-\d+$`)
 
 // TestWireSmoke runs BenchmarkWire once, briefly, in CI, where it is
 // never measured: this test binary again, with -test.bench choosing every
@@ -36,8 +39,8 @@ func TestWireSmoke(t *testing.T) {
 		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkWire/") {
 			continue
 		}
-		name := strings.TrimPrefix(f[0], "BenchmarkWire/")
-		name = name[:strings.LastIndexByte(name, '-')] // the -GOMAXPROCS suffix
+		// The -GOMAXPROCS suffix, which Go leaves off at GOMAXPROCS=1.
+		name := gomaxprocsSuffix.ReplaceAllString(strings.TrimPrefix(f[0], "BenchmarkWire/"), "")
 		for i := 2; i+1 < len(f); i += 2 {
 			if f[i+1] == "ops/s" {
 				ops[name], _ = strconv.ParseFloat(f[i], 64)

@@ -11,6 +11,6 @@ func fdatasync(file *os.File) error { return file.Sync() }
 // fdatasync that follows writes everything.
 func startWriteback(file *os.File, off, n int64) {}
 
-// dropCached does nothing where there is no posix_fadvise: the pages stay
-// cached until the kernel needs them.
+// dropCached does nothing off Linux: the pages stay cached until the
+// kernel needs them.
 func dropCached(file *os.File) {}
