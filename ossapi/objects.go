@@ -359,7 +359,10 @@ const maxDeleteXML = 8 << 20
 
 // deleteMultiple serves DeleteMultipleObjects (POST /?delete). A body that
 // names more than 1,000 keys, or a version, is refused before any key is
-// deleted.
+// deleted. The body's keys are the keys, XML-escaped and nothing more:
+// encoding-type=url says how the answer writes them (URL-encoded, as
+// listings do), which is how the OSS Go SDKs send it, with every key
+// as it is, and read the answer.
 func (h *Handler) deleteMultiple(q *request) error {
 	var req struct {
 		Quiet   bool `xml:"Quiet"`
@@ -374,21 +377,12 @@ func (h *Handler) deleteMultiple(q *request) error {
 	if len(req.Objects) > maxDeleteObjects {
 		return &coldstore.OpError{Op: "DeleteMultipleObjects", Bucket: q.bucket, Detail: fmt.Sprintf("%d objects, more than %d", len(req.Objects), maxDeleteObjects), Err: coldstore.ErrMalformedXML}
 	}
-	urlEncoded := q.query.Get("encoding-type") == "url"
-	keys := make([]string, len(req.Objects))
-	for i, o := range req.Objects {
+	for _, o := range req.Objects {
 		if o.VersionID != nil {
 			return notImplemented(q, "VersionId in DeleteMultipleObjects")
 		}
-		keys[i] = o.Key
-		if urlEncoded {
-			k, err := url.QueryUnescape(o.Key)
-			if err != nil {
-				return &coldstore.OpError{Op: "DeleteMultipleObjects", Bucket: q.bucket, Detail: "key " + strconv.Quote(o.Key) + " is not URL-encoded", Err: coldstore.ErrInvalidArgument}
-			}
-			keys[i] = k
-		}
 	}
+	enc := wire.ListQuery{URLEncoding: q.query.Get("encoding-type") == "url"}
 	type deleted struct {
 		Key string `xml:"Key"`
 	}
@@ -397,15 +391,15 @@ func (h *Handler) deleteMultiple(q *request) error {
 		EncodingType string    `xml:"EncodingType,omitempty"`
 		Deleted      []deleted `xml:"Deleted"`
 	}{}
-	if urlEncoded {
+	if enc.URLEncoding {
 		out.EncodingType = "url"
 	}
-	for i, key := range keys {
-		if err := h.db.Delete(q.r.Context(), q.bucket, key); err != nil {
+	for _, o := range req.Objects {
+		if err := h.db.Delete(q.r.Context(), q.bucket, o.Key); err != nil {
 			return err
 		}
 		if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{Key: req.Objects[i].Key})
+			out.Deleted = append(out.Deleted, deleted{Key: enc.Encode(o.Key)})
 		}
 	}
 	h.writeXML(q, http.StatusOK, out)

@@ -78,3 +78,35 @@ func v1Error(t *testing.T, err error, code string, status int) {
 	require.Equal(t, code, se.Code)
 	require.Equal(t, status, se.StatusCode)
 }
+
+// TestSDKv1_DeleteObjectsOddKeys: the SDK sends DeleteMultipleObjects with
+// encoding-type=url and every key as it is; the server deletes those keys,
+// not their URL-decodings ("a+b" is not "a b"; "100%" is a key, not a bad
+// escape), and answers them URL-encoded, which the SDK decodes.
+func TestSDKv1_DeleteObjectsOddKeys(t *testing.T) {
+	b, _, _, _ := serveV1(t)
+	keys := []string{"x/a b", "x/a+b", "x/100%.txt", "x/%41", "x/A", "x/ü 中"}
+	for _, k := range keys {
+		require.NoError(t, b.PutObject(k, strings.NewReader(k)))
+	}
+	del, err := b.DeleteObjects([]string{"x/a+b", "x/100%.txt", "x/%41", "x/ü 中"})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []string{"x/a+b", "x/100%.txt", "x/%41", "x/ü 中"}, del.DeletedObjects)
+	left, err := b.ListObjects(ossv1.Prefix("x/"))
+	require.NoError(t, err)
+	var names []string
+	for _, o := range left.Objects {
+		names = append(names, o.Key)
+	}
+	require.Equal(t, []string{"x/A", "x/a b"}, names)
+
+	quiet, err := b.DeleteObjects([]string{"x/a b"}, ossv1.DeleteObjectsQuiet(true))
+	require.NoError(t, err)
+	require.Empty(t, quiet.DeletedObjects)
+	ok, err := b.IsObjectExist("x/a b")
+	require.NoError(t, err)
+	require.False(t, ok)
+	ok, err = b.IsObjectExist("x/A")
+	require.NoError(t, err)
+	require.True(t, ok)
+}
