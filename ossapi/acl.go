@@ -171,7 +171,7 @@ func (h *Handler) admitAnonymous(q *request, err error) error {
 		need = writable
 		if src := q.r.Header.Get("x-oss-copy-source"); src != "" && q.r.Method == http.MethodPut {
 			path, _, _ := strings.Cut(src, "?") // as copyObject reads it
-			sb, sk, _ := strings.Cut(unescapePath(strings.TrimPrefix(path, "/")), "/")
+			sb, sk := copySource(path)
 			acl, err := h.db.EffectiveACL(ctx, sb, sk)
 			if err != nil {
 				return err

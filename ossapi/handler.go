@@ -254,9 +254,16 @@ var redacted = setOf("signature", "ossaccesskeyid", "x-oss-signature", "x-oss-cr
 // redactQuery is raw with the values of credentials replaced.
 func redactQuery(raw string) string { return wire.RedactQuery(raw, redacted) }
 
-func unescapePath(s string) string {
-	if u, err := url.PathUnescape(s); err == nil {
-		return u
+// copySource is the bucket and key that x-oss-copy-source names:
+// /bucket/key, the key URL-encoded, with a '+' read as a space, as the Go
+// SDK v1 (and so ossutil) encodes it with url.QueryEscape; ali-oss and the
+// Go SDK v2 send a '+' as %2B and a space as %20, which read the same. A
+// value that is not a valid encoding ("100%") is taken as it is.
+func copySource(header string) (bucket, key string) {
+	s := strings.TrimPrefix(header, "/")
+	if u, err := url.QueryUnescape(s); err == nil {
+		s = u
 	}
-	return s
+	bucket, key, _ = strings.Cut(s, "/")
+	return bucket, key
 }

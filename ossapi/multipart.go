@@ -111,7 +111,7 @@ func (h *Handler) uploadPartCopy(q *request, n int) error {
 	if version != "" {
 		return notImplemented(q, "x-oss-copy-source with a version")
 	}
-	sb, sk, _ := strings.Cut(unescapePath(strings.TrimPrefix(path, "/")), "/")
+	sb, sk := copySource(path)
 	from, err := h.db.Head(q.r.Context(), sb, sk)
 	if err != nil {
 		return withoutEC(err)

@@ -430,8 +430,7 @@ func (h *Handler) copyObject(q *request) error {
 	if version != "" {
 		return notImplemented(q, "x-oss-copy-source with a version")
 	}
-	src := unescapePath(strings.TrimPrefix(path, "/"))
-	sb, sk, _ := strings.Cut(src, "/")
+	sb, sk := copySource(path)
 	replaceMeta, err := directive(q, "x-oss-metadata-directive", op)
 	if err != nil {
 		return err
