@@ -391,11 +391,15 @@ func (p *putter) publishPart(chunks [][]byte) error {
 //
 // It returns the errors of Get for the source (ErrInvalidObjectState for
 // an unreadable one), ErrInvalidArgument for a range outside the source,
-// and the errors of UploadPart.
+// ErrInvalidArgument (EC 0042-00000308) when the source is a symbolic
+// link, which OSS refuses to copy from, and the errors of UploadPart.
 func (db *DB) CopyPart(ctx context.Context, bucket, key, uploadID string, number int, srcBucket, srcKey string, offset, length int64) (Part, error) {
 	const op = "UploadPartCopy"
 	if err := checkPartNumber(op, bucket, key, number); err != nil {
 		return Part{}, err
+	}
+	if _, _, err := db.Symlink(ctx, srcBucket, srcKey); err == nil {
+		return Part{}, &coldstore.OpError{Op: op, Bucket: bucket, Key: key, Detail: fmt.Sprintf("the source %q is a symbolic link", truncate(srcKey)), Err: coldstore.ErrInvalidArgument, EC: "0042-00000308"}
 	}
 	src, err := db.Get(ctx, srcBucket, srcKey)
 	if err != nil {

@@ -278,6 +278,29 @@ func TestMultipart_CopyPartCopiesARange(t *testing.T) {
 	require.True(t, bytes.Equal(want, []byte(got)))
 }
 
+// TestMultipart_CopyPartRefusesALink: a symbolic link is no source of a
+// part, as OSS refuses it (EC 0042-00000308), whatever its target; no part
+// is stored.
+func TestMultipart_CopyPartRefusesALink(t *testing.T) {
+	f := newFixture(t)
+	f.put("src", storageclass.Standard, "readable")
+	_, err := f.db.PutSymlink(ctx, "bkt", "link", "src", nil)
+	require.NoError(t, err)
+	up, err := f.db.InitiateUpload(ctx, "bkt", "dst", nil)
+	require.NoError(t, err)
+	_, err = f.db.CopyPart(ctx, "bkt", "dst", up.UploadID, 1, "bkt", "link", 0, -1)
+	require.ErrorIs(t, err, coldstore.ErrInvalidArgument)
+	var oe *coldstore.OpError
+	require.ErrorAs(t, err, &oe)
+	require.Equal(t, "0042-00000308", oe.EC)
+	parts, err := f.db.ListParts(ctx, "bkt", "dst", up.UploadID, nil)
+	require.NoError(t, err)
+	require.Empty(t, parts.Parts)
+	p, err := f.db.CopyPart(ctx, "bkt", "dst", up.UploadID, 1, "bkt", "src", 0, -1)
+	require.NoError(t, err, "the target itself is a source")
+	require.Equal(t, int64(len("readable")), p.Size)
+}
+
 func TestMultipart_CompleteReplacesOrRefusesToOverwrite(t *testing.T) {
 	f := newFixture(t)
 	f.put("k", storageclass.Standard, "old")

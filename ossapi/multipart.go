@@ -114,7 +114,7 @@ func (h *Handler) uploadPartCopy(q *request, n int) error {
 	sb, sk := copySource(path)
 	from, err := h.db.Head(q.r.Context(), sb, sk)
 	if err != nil {
-		return withoutEC(err)
+		return withoutEC(op, err)
 	}
 	if err := copyConditions(q.r.Header, from); err != nil {
 		return err
@@ -128,7 +128,7 @@ func (h *Handler) uploadPartCopy(q *request, n int) error {
 	}
 	p, err := h.db.CopyPart(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), n, sb, sk, offset, length)
 	if err != nil {
-		return withoutEC(err)
+		return withoutEC(op, err)
 	}
 	// The ETag in a header too: ali-oss reads it there.
 	q.header("ETag", etag(p.ETag))

@@ -423,6 +423,8 @@ func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
 // changes the class as SetStorageClass does (restored archive objects may
 // go warmer); any other copy reads the source (an archived source that is
 // not restored is refused with InvalidObjectState) and writes the target.
+// A symbolic link as the source is copied as a link (copyLink), not
+// followed.
 func (h *Handler) copyObject(q *request) error {
 	const op = "CopyObject"
 	raw := q.r.Header.Get("x-oss-copy-source")
@@ -449,18 +451,36 @@ func (h *Handler) copyObject(q *request) error {
 			return err
 		}
 	}
-	var oi engine.ObjectInfo
-	if forbidOverwrite(q) {
+	target, link, err := h.db.Symlink(q.r.Context(), sb, sk)
+	isLink := err == nil
+	self := sb == q.bucket && sk == q.key
+	if forbidOverwrite(q) && self {
 		// The target must not exist: a copy onto itself would overwrite
 		// it, and another is a Put that forbids overwriting.
-		if sb == q.bucket && sk == q.key {
+		if !isLink {
 			if _, err := h.db.Head(q.r.Context(), sb, sk); err != nil {
 				return err
 			}
-			return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "the copy would overwrite its source", Err: coldstore.ErrFileAlreadyExists}
 		}
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "the copy would overwrite its source", Err: coldstore.ErrFileAlreadyExists}
 	}
-	if sb == q.bucket && sk == q.key && class != "" && !replaceMeta && !replaceTags {
+	var oi engine.ObjectInfo
+	switch {
+	case isLink:
+		// OSS copies the link, not its target: "If the source object is a
+		// symbolic link, only the symbolic link is copied". The copy names
+		// the same key, in its own bucket.
+		if err := copyConditions(q.r.Header, link); err != nil {
+			return err
+		}
+		opts, err := copyOptions(q, op, link, class, acl, replaceMeta, replaceTags)
+		if err != nil {
+			return err
+		}
+		if oi, err = h.db.PutSymlink(q.r.Context(), q.bucket, q.key, target, opts); err != nil {
+			return err
+		}
+	case self && class != "" && !replaceMeta && !replaceTags:
 		from, err := h.db.Head(q.r.Context(), sb, sk)
 		if err != nil {
 			return err
@@ -477,10 +497,10 @@ func (h *Handler) copyObject(q *request) error {
 		if oi, err = h.copiedACL(q, oi, acl); err != nil {
 			return err
 		}
-	} else {
+	default:
 		obj, err := h.db.Get(q.r.Context(), sb, sk)
 		if err != nil {
-			return withoutEC(err)
+			return withoutEC(op, err)
 		}
 		defer obj.Close()
 		from := obj.Info()
@@ -490,16 +510,9 @@ func (h *Handler) copyObject(q *request) error {
 		if err := copyConditions(q.r.Header, from); err != nil {
 			return err
 		}
-		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q), ACL: acl}
-		contentType, meta, tags, err := requestMeta(q, op)
+		opts, err := copyOptions(q, op, from, class, acl, replaceMeta, replaceTags)
 		if err != nil {
 			return err
-		}
-		if replaceMeta {
-			opts.ContentType, opts.Metadata, opts.Headers = contentType, meta, requestHeaders(q)
-		}
-		if replaceTags {
-			opts.Tags = tags
 		}
 		if oi, err = h.db.Put(q.r.Context(), q.bucket, q.key, obj, opts); err != nil {
 			return err
@@ -514,6 +527,25 @@ func (h *Handler) copyObject(q *request) error {
 	return nil
 }
 
+// copyOptions are the options of a CopyObject's target: the class named
+// (its bucket's when none), the source's content type, metadata, headers
+// and tags unless the directives take the request's, the request's ACL,
+// and x-oss-forbid-overwrite.
+func copyOptions(q *request, op string, from engine.ObjectInfo, class storageclass.Class, acl string, replaceMeta, replaceTags bool) (*engine.PutOptions, error) {
+	opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q), ACL: acl}
+	contentType, meta, tags, err := requestMeta(q, op)
+	if err != nil {
+		return nil, err
+	}
+	if replaceMeta {
+		opts.ContentType, opts.Metadata, opts.Headers = contentType, meta, requestHeaders(q)
+	}
+	if replaceTags {
+		opts.Tags = tags
+	}
+	return opts, nil
+}
+
 // copyable refuses a CopyObject from an appendable object, which OSS
 // documents it cannot copy ("The CopyObject operation cannot be performed
 // on appendable objects"); it documents no error code for it, so the
@@ -526,12 +558,14 @@ func copyable(q *request, src engine.ObjectInfo) error {
 	return nil
 }
 
-// withoutEC is err without its EC: the EC of a refused read is GetObject's
-// (0016-00000404), and OSS documents none for a CopyObject whose source
-// cannot be read, so none is sent rather than GetObject's.
-func withoutEC(err error) error {
+// withoutEC is err without its EC unless op made it: the EC of a refused
+// read of a copy's source is GetObject's (0016-00000404), and OSS
+// documents none for a CopyObject or UploadPartCopy whose source cannot be
+// read, so none is sent rather than GetObject's; a refusal of the copy's
+// own (UploadPartCopy from a link, 0042-00000308) keeps its EC.
+func withoutEC(op string, err error) error {
 	var oe *coldstore.OpError
-	if errors.As(err, &oe) && oe.EC != "" {
+	if errors.As(err, &oe) && oe.EC != "" && oe.Op != op {
 		c := *oe
 		c.EC = ""
 		return &c

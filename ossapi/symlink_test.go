@@ -1,6 +1,7 @@
 package ossapi_test
 
 import (
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -142,4 +143,65 @@ func TestPutSymlink_BadRequests(t *testing.T) {
 	require.Equal(t, 200, w.Code)
 	require.Equal(t, "dir/a%20b%2Bc", w.Header().Get("x-oss-symlink-target"))
 	require.Equal(t, "0", w.Header().Get("Content-Length"))
+}
+
+// TestSDKv2_CopyOfLink: CopyObject from a symbolic link copies the link,
+// not its target (OSS: "only the symbolic link is copied"): the copy is a
+// link to the same key, with the link's metadata, or the request's with
+// REPLACE; the target is not read, so an archived or missing one does not
+// matter. UploadPartCopy from a link is refused (400 InvalidArgument, EC
+// 0042-00000308) and stores no part.
+func TestSDKv2_CopyOfLink(t *testing.T) {
+	c, _, _, _ := serve(t)
+	b := oss.Ptr("bkt")
+	for _, name := range []string{"bkt", "other"} {
+		_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr(name)})
+		require.NoError(t, err)
+	}
+	_, err := c.PutObject(ctx, &oss.PutObjectRequest{Bucket: b, Key: oss.Ptr("cold"), Body: strings.NewReader("frozen"), StorageClass: oss.StorageClassColdArchive})
+	require.NoError(t, err)
+	_, err = c.PutSymlink(ctx, &oss.PutSymlinkRequest{Bucket: b, Key: oss.Ptr("link"), Target: oss.Ptr("cold"), Metadata: map[string]string{"role": "link"}})
+	require.NoError(t, err)
+	_, err = c.PutSymlink(ctx, &oss.PutSymlinkRequest{Bucket: b, Key: oss.Ptr("dangling"), Target: oss.Ptr("nothing")})
+	require.NoError(t, err)
+
+	for _, tc := range []struct{ src, dstBucket, dst, target string }{
+		{"link", "bkt", "copy", "cold"},
+		{"dangling", "bkt", "copy2", "nothing"},
+		{"link", "other", "across", "cold"},
+	} {
+		_, err := c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: oss.Ptr(tc.dstBucket), Key: oss.Ptr(tc.dst), SourceBucket: b, SourceKey: oss.Ptr(tc.src)})
+		require.NoError(t, err, tc.src)
+		got, err := c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: oss.Ptr(tc.dstBucket), Key: oss.Ptr(tc.dst)})
+		require.NoError(t, err, tc.dst)
+		require.Equal(t, tc.target, oss.ToString(got.Target))
+	}
+	got, err := c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: b, Key: oss.Ptr("copy")})
+	require.NoError(t, err)
+	require.Equal(t, "link", got.Metadata["role"])
+	_, err = c.GetObject(ctx, &oss.GetObjectRequest{Bucket: b, Key: oss.Ptr("copy")})
+	serviceError(t, err, "InvalidObjectState", 403) // read through the copied link: the target is still archived
+	_, err = c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr("other"), Key: oss.Ptr("across")})
+	serviceError(t, err, "SymlinkTargetNotExist", 404) // "cold" of the other bucket
+
+	_, err = c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: b, Key: oss.Ptr("link"), SourceKey: oss.Ptr("link"),
+		MetadataDirective: oss.Ptr("REPLACE"), Metadata: map[string]string{"role": "renamed"}})
+	require.NoError(t, err)
+	got, err = c.GetSymlink(ctx, &oss.GetSymlinkRequest{Bucket: b, Key: oss.Ptr("link")})
+	require.NoError(t, err)
+	require.Equal(t, "cold", oss.ToString(got.Target))
+	require.Equal(t, "renamed", got.Metadata["role"])
+	_, err = c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: b, Key: oss.Ptr("link"), SourceKey: oss.Ptr("link"), ForbidOverwrite: oss.Ptr("true")})
+	serviceError(t, err, "FileAlreadyExists", 409)
+
+	up, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: b, Key: oss.Ptr("joined")})
+	require.NoError(t, err)
+	_, err = c.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: b, Key: oss.Ptr("joined"), UploadId: up.UploadId, PartNumber: 1, SourceKey: oss.Ptr("link")})
+	serviceError(t, err, "InvalidArgument", 400)
+	var se *oss.ServiceError
+	require.True(t, errors.As(err, &se))
+	require.Equal(t, "0042-00000308", se.EC)
+	parts, err := c.ListParts(ctx, &oss.ListPartsRequest{Bucket: b, Key: oss.Ptr("joined"), UploadId: up.UploadId})
+	require.NoError(t, err)
+	require.Empty(t, parts.Parts)
 }
