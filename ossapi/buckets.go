@@ -98,7 +98,9 @@ func etag(hex string) string { return `"` + strings.ToUpper(hex) + `"` }
 
 // listObjects serves ListObjects (marker) and ListObjectsV2 (list-type=2:
 // start-after, continuation-token), with Delimiter grouping and
-// encoding-type=url. Each entry carries RestoreInfo as OSS lists it. One
+// encoding-type=url. Each entry carries RestoreInfo as OSS lists it, and
+// its Owner in ListObjects, in ListObjectsV2 only with fetch-owner=true
+// (OSS's default is false). One
 // engine page answers it: a common prefix costs one seek, not a read of
 // the keys under it.
 func (h *Handler) listObjects(q *request) error {
@@ -116,11 +118,15 @@ func (h *Handler) listObjects(q *request) error {
 	if err != nil {
 		return err
 	}
+	var own *owner // ListObjectsV2 names the owner only with fetch-owner=true
+	if !lq.V2 || q.query.Get("fetch-owner") == "true" {
+		own = &theOwner
+	}
 	if lq.MaxKeys > 0 {
 		for _, o := range page.Objects {
 			res.Contents = append(res.Contents, xmlObject{
 				Key: lq.Encode(o.Key), LastModified: o.LastModified.UTC().Format(isoTime), ETag: etag(o.ETag),
-				Type: o.Type, Size: o.Size, StorageClass: string(o.StorageClass), Owner: &theOwner, RestoreInfo: wire.RestoreHeader(o.Restore),
+				Type: o.Type, Size: o.Size, StorageClass: string(o.StorageClass), Owner: own, RestoreInfo: wire.RestoreHeader(o.Restore),
 			})
 		}
 		for _, cp := range page.CommonPrefixes {

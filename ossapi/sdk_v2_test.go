@@ -323,3 +323,26 @@ func pageAll(t *testing.T, page func(next *string) ([]oss.ObjectProperties, []os
 	}
 	return seen
 }
+
+// TestSDKv2_ListOwner: ListObjects names each object's owner;
+// ListObjectsV2 only with fetch-owner=true, false by default.
+func TestSDKv2_ListOwner(t *testing.T) {
+	c, _, _, _ := serve(t)
+	_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: oss.Ptr("bkt")})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("k"), Body: strings.NewReader("v")})
+	require.NoError(t, err)
+	v1, err := c.ListObjects(ctx, &oss.ListObjectsRequest{Bucket: oss.Ptr("bkt")})
+	require.NoError(t, err)
+	require.Len(t, v1.Contents, 1)
+	require.NotNil(t, v1.Contents[0].Owner)
+	v2, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr("bkt")})
+	require.NoError(t, err)
+	require.Len(t, v2.Contents, 1)
+	require.Nil(t, v2.Contents[0].Owner)
+	v2, err = c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr("bkt"), FetchOwner: true})
+	require.NoError(t, err)
+	require.Len(t, v2.Contents, 1)
+	require.NotNil(t, v2.Contents[0].Owner)
+	require.Equal(t, "coldstore", oss.ToString(v2.Contents[0].Owner.ID))
+}
