@@ -2,6 +2,7 @@ package s3api
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/coldstore-dev/coldstore"
@@ -26,6 +27,7 @@ var subResources = setOf(
 	"renameObject", "replication", "requestPayment", "restore", "retention", "select",
 	"select-type", "session", "tagging", "torrent", "uploadId", "uploads", "versionId",
 	"versioning", "versions", "website", "abac", "inventoryConfiguration",
+	"metadataInventoryTable", "metadataJournalTable",
 )
 
 func setOf(names ...string) map[string]bool {
@@ -55,7 +57,7 @@ var routes = wire.Routes[handlerFunc]{
 		bucket: {
 			"location":   {http.MethodGet: (*Handler).getBucketLocation},
 			"delete":     {http.MethodPost: (*Handler).deleteObjects},
-			"versioning": {http.MethodGet: (*Handler).getBucketVersioning},
+			"versioning": {http.MethodGet: (*Handler).getBucketVersioning, http.MethodPut: (*Handler).notServed},
 			"uploads":    {http.MethodGet: (*Handler).listUploads},
 			"lifecycle": {
 				http.MethodPut:    (*Handler).putLifecycle,
@@ -153,6 +155,20 @@ var refusedHeaders = []string{
 	"X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
 	"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold",
 	"X-Amz-Website-Redirect-Location",
+}
+
+// notServed answers 501 to an operation S3 has on a sub-resource this
+// server serves other operations of (PutBucketVersioning): 405 would say
+// S3 has no such operation.
+func (h *Handler) notServed(q *request) error {
+	var subs []string
+	for k := range q.query {
+		if subResources[k] {
+			subs = append(subs, k)
+		}
+	}
+	sort.Strings(subs)
+	return notImplemented(q, q.r.Method+" ?"+strings.Join(subs, "&"))
 }
 
 func notImplemented(q *request, what string) error {

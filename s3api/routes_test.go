@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -48,7 +50,48 @@ var served = map[string]bool{
 var subs = strings.Fields(`accelerate acl analytics attributes cors delete encryption intelligent-tiering inventory
 legal-hold lifecycle location logging metadataConfiguration metadataTable metrics notification object-lock
 ownershipControls partNumber policy policyStatus publicAccessBlock renameObject replication requestPayment
-restore retention select select-type session tagging torrent uploadId uploads versionId versioning versions website`)
+restore retention select select-type session tagging torrent uploadId uploads versionId versioning versions website
+metadataInventoryTable metadataJournalTable abac inventoryConfiguration`)
+
+// TestRoutes_BotocoreSubResources: every operation that botocore's S3
+// model (Debian's python3-botocore) selects by sub-resources is served or
+// refused 501 NotImplemented, never 405 (which says S3 has no such
+// operation) and never taken for another operation; every sub-resource it
+// names is in subs, which TestRoutes_Walk proves refused or served at
+// every level and method. list-type is ListObjectsV2's parameter.
+func TestRoutes_BotocoreSubResources(t *testing.T) {
+	py := debianClient(t, "python3", "python3-boto3")
+	out, err := exec.Command(py, filepath.Join("testdata", "botocore_subresources.py")).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/obj", "the original bytes", nil).Code)
+	before := state(t, h)
+	ops := strings.Split(strings.TrimSpace(string(out)), "\n")
+	require.Greater(t, len(ops), 50, "botocore's model read")
+	for _, op := range ops {
+		f := strings.Fields(op)
+		require.Len(t, f, 3, op)
+		level, method, keys := f[0], f[1], strings.Split(f[2], ",")
+		if keys[0] == "list-type" {
+			continue
+		}
+		for _, k := range keys {
+			require.Contains(t, subs, k, "botocore names ?%s", k)
+		}
+		if served[level+" "+method+" "+f[2]] {
+			continue
+		}
+		path := map[string]string{"bucket": "/bkt", "object": "/bkt/obj"}[level]
+		w := do(t, h, method, path+"?"+strings.Join(keys, "&"), "", nil)
+		require.Equal(t, 501, w.Code, "%s %s?%s: %s", method, path, f[2], w.Body.String())
+		if method != "HEAD" {
+			require.Equal(t, "NotImplemented", errorOf(t, w).Code)
+		}
+	}
+	require.Equal(t, before, state(t, h))
+}
 
 // state is what a refused request must leave as it was.
 func state(t *testing.T, h http.Handler) string {
