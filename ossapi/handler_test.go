@@ -118,3 +118,12 @@ func FuzzXMLBodies(f *testing.F) {
 		require.Less(t, w.Code, 500, w.Body.String())
 	})
 }
+
+// metaOf is the user metadata name of an answer: its x-oss-meta- header,
+// which the handler writes in lower case, as OSS sends it ("" without it).
+func metaOf(w *httptest.ResponseRecorder, name string) string {
+	if v := w.Header()["x-oss-meta-"+name]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}

@@ -42,7 +42,7 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 		q.header(k, v)
 	}
 	for k, v := range oi.Metadata {
-		q.header("x-oss-meta-"+k, v)
+		q.metaHeader("x-oss-meta-"+strings.ToLower(k), v)
 	}
 	if len(oi.Tags) > 0 {
 		q.header("x-oss-tagging-count", strconv.Itoa(len(oi.Tags)))

@@ -62,7 +62,7 @@ func state(t *testing.T, h http.Handler) string {
 	for _, target := range []string{"/", "/bkt", "/bkt?lifecycle", "/bkt/obj", "/bkt/dir/k", "/other"} {
 		w := do(t, h, "GET", target, "", nil)
 		b.WriteString(target + " " + w.Result().Status + " " + w.Header().Get("ETag") + " " + w.Header().Get("x-oss-storage-class") +
-			" " + w.Header().Get("x-oss-meta-m") + " " + w.Header().Get("Content-Type") + "\n")
+			" " + metaOf(w, "m") + " " + w.Header().Get("Content-Type") + "\n")
 		body := w.Body.String()
 		if i := strings.Index(body, "<RequestId>"); i >= 0 { // errors differ by request id only
 			body = body[:i]

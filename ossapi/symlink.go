@@ -53,7 +53,7 @@ func (h *Handler) getSymlink(q *request) error {
 	q.header("ETag", etag(oi.ETag))
 	q.header("Last-Modified", oi.LastModified.UTC().Format(httpTime))
 	for k, v := range oi.Metadata {
-		q.header("x-oss-meta-"+k, v)
+		q.metaHeader("x-oss-meta-"+strings.ToLower(k), v)
 	}
 	q.header("Content-Length", "0")
 	q.writeStatus(http.StatusOK)

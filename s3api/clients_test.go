@@ -189,6 +189,11 @@ func TestBoto3(t *testing.T) {
 	c.m.Add(72 * time.Hour) // 01-06 00:00: the copy is gone
 	b(false, "get_object photos cold.txt", "error InvalidObjectState 403")
 	b(true, "delete_objects photos big.bin cold.txt", `"Deleted": ["big.bin", "cold.txt"]`)
+	// User metadata comes back with the names it was put with, in lower
+	// case as S3 keeps them: botocore hands them over as the answer spells
+	// them.
+	b(true, "put_meta photos meta.txt my-key=v Color=blue")
+	b(true, "head_meta photos meta.txt", `"Head": [["color", "blue"], ["my-key", "v"]]`, `"Get": [["color", "blue"], ["my-key", "v"]]`)
 }
 
 // TestRclone: rclone (Debian's, 1.60), configured by its environment.

@@ -132,6 +132,10 @@ type request struct {
 
 func (q *request) header(k, v string) { q.hs.Set(q.w.Header(), k, v) }
 
+// metaHeader sets the user metadata header k, in lower case as the service
+// sends it (wire.HeaderSetter.SetAsIs).
+func (q *request) metaHeader(k, v string) { q.hs.SetAsIs(q.w.Header(), k, v) }
+
 func (q *request) writeStatus(code int) {
 	q.status = code
 	q.w.WriteHeader(code)

@@ -35,7 +35,7 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 		q.header(k, v)
 	}
 	for k, v := range oi.Metadata {
-		q.header("x-amz-meta-"+k, v)
+		q.metaHeader("x-amz-meta-"+strings.ToLower(k), v)
 	}
 	if len(oi.Tags) > 0 {
 		q.header("X-Amz-Tagging-Count", strconv.Itoa(len(oi.Tags)))

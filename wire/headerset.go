@@ -19,12 +19,21 @@ type HeaderSetter struct {
 
 // Set sets the header k (canonicalised as Header.Set does) of h to v.
 func (s *HeaderSetter) Set(h http.Header, k, v string) {
+	s.SetAsIs(h, textproto.CanonicalMIMEHeaderKey(k), v)
+}
+
+// SetAsIs sets the header k of h to v with k written as it is, not
+// canonicalised: user metadata, which S3 and OSS send in lower case
+// (x-amz-meta-my-key) and clients such as botocore hand to their users
+// with the case they read. Header.Get does not find a key that is not
+// canonical; the answer is written as set.
+func (s *HeaderSetter) SetAsIs(h http.Header, k, v string) {
 	if s.n == len(s.vals) {
-		h.Set(k, v)
+		h[k] = []string{v}
 		return
 	}
 	i := s.n
 	s.n++
 	s.vals[i] = v
-	h[textproto.CanonicalMIMEHeaderKey(k)] = s.vals[i : i+1 : i+1]
+	h[k] = s.vals[i : i+1 : i+1]
 }

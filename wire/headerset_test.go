@@ -37,3 +37,19 @@ func TestHeaderSetter(t *testing.T) {
 		s.Set(h, "Content-Type", "text/plain")
 	}), "no allocation within the array")
 }
+
+// TestHeaderSetter_AsIs: SetAsIs keeps the case it is given, within the
+// array and past it, and Set beside it still canonicalises.
+func TestHeaderSetter_AsIs(t *testing.T) {
+	var s HeaderSetter
+	h := http.Header{}
+	for i := range 10 {
+		s.SetAsIs(h, fmt.Sprintf("x-amz-meta-my-key%d", i), fmt.Sprintf("v%d", i))
+	}
+	s.Set(h, "etag", `"e"`)
+	for i := range 10 {
+		require.Equal(t, []string{fmt.Sprintf("v%d", i)}, h[fmt.Sprintf("x-amz-meta-my-key%d", i)])
+	}
+	require.Equal(t, []string{`"e"`}, h["Etag"])
+	require.Len(t, h, 11)
+}

@@ -50,6 +50,12 @@ try:
     elif call == "get_lifecycle":
         r = s3.get_bucket_lifecycle_configuration(Bucket=args[0])
         out = {"Rules": [(x["ID"], x["Transitions"][0]["StorageClass"]) for x in r["Rules"]]}
+    elif call == "put_meta":
+        s3.put_object(Bucket=args[0], Key=args[1], Body=b"m", Metadata=dict(a.split("=", 1) for a in args[2:]))
+        out = {}
+    elif call == "head_meta":
+        out = {"Head": sorted(s3.head_object(Bucket=args[0], Key=args[1])["Metadata"].items()),
+               "Get": sorted(s3.get_object(Bucket=args[0], Key=args[1])["Metadata"].items())}
     elif call == "delete_objects":
         r = s3.delete_objects(Bucket=args[0], Delete={"Objects": [{"Key": k} for k in args[1:]]})
         out = {"Deleted": sorted(d["Key"] for d in r.get("Deleted", []))}
