@@ -61,12 +61,14 @@ func directive(q *request, header string) (bool, error) {
 // copyObject serves CopyObject. The source's metadata and tags are copied
 // unless x-amz-metadata-directive: REPLACE and x-amz-tagging-directive:
 // REPLACE take the request's; the copy-source conditions are checked on
-// the source. A copy onto itself must change something: with a storage
-// class it changes the class as SetStorageClass does (a restored archived
-// object may go warmer), with REPLACE it rewrites; with neither it is 400
-// InvalidRequest. A source archived and not restored is 403
-// InvalidObjectState "Operation is not valid for the source object's
-// storage class", with its StorageClass.
+// the source. A copy onto itself must name a storage class (its own
+// included) or REPLACE, else it is 400 InvalidRequest; like any copy it
+// writes a new object, as S3 does: a new Last-Modified, from which the
+// lifecycle's days count again, and, in an archive class, archived (a
+// restored archive object goes warmer this way). A source archived and not
+// restored is 403 InvalidObjectState "Operation is not valid for the
+// source object's storage class", with its StorageClass, whatever the
+// copy's class.
 func (h *Handler) copyObject(q *request) error {
 	const op = "CopyObject"
 	sb, sk, err := copySource(q)
@@ -89,45 +91,32 @@ func (h *Handler) copyObject(q *request) error {
 	if self && class == "" && !replaceMeta && !replaceTags {
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "a copy onto itself that changes nothing", Err: coldstore.ErrInvalidRequest, Message: msgCopyToItself}
 	}
-	var oi engine.ObjectInfo
-	if self && !replaceMeta && !replaceTags {
-		from, err := h.db.Head(q.r.Context(), sb, sk)
-		if err != nil {
-			return err
-		}
-		if err := copyConditions(q.r.Header, from); err != nil {
-			return err
-		}
-		if oi, err = h.db.SetStorageClass(q.r.Context(), q.bucket, q.key, class); err != nil {
+	obj, err := h.db.Get(q.r.Context(), sb, sk)
+	if err != nil {
+		if from, herr := h.db.Head(q.r.Context(), sb, sk); herr == nil {
 			return sourceRefusal(err, from)
 		}
-	} else {
-		obj, err := h.db.Get(q.r.Context(), sb, sk)
-		if err != nil {
-			if from, herr := h.db.Head(q.r.Context(), sb, sk); herr == nil {
-				return sourceRefusal(err, from)
-			}
-			return err
-		}
-		defer obj.Close()
-		from := obj.Info()
-		if err := copyConditions(q.r.Header, from); err != nil {
-			return err
-		}
-		opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers}
-		meta, tags, headers, err := requestMeta(q, op)
-		if err != nil {
-			return err
-		}
-		if replaceMeta {
-			opts.ContentType, opts.Metadata, opts.Headers = q.r.Header.Get("Content-Type"), meta, headers
-		}
-		if replaceTags {
-			opts.Tags = tags
-		}
-		if oi, err = h.db.Put(q.r.Context(), q.bucket, q.key, obj, opts); err != nil {
-			return err
-		}
+		return err
+	}
+	defer obj.Close()
+	from := obj.Info()
+	if err := copyConditions(q.r.Header, from); err != nil {
+		return err
+	}
+	opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers}
+	meta, tags, headers, err := requestMeta(q, op)
+	if err != nil {
+		return err
+	}
+	if replaceMeta {
+		opts.ContentType, opts.Metadata, opts.Headers = q.r.Header.Get("Content-Type"), meta, headers
+	}
+	if replaceTags {
+		opts.Tags = tags
+	}
+	oi, err := h.db.Put(q.r.Context(), q.bucket, q.key, obj, opts)
+	if err != nil {
+		return err
 	}
 	h.writeXML(q, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`

@@ -258,3 +258,63 @@ func TestSDK_Skew(t *testing.T) {
 	_, err = c.ListBuckets(ctx, &s3.ListBucketsInput{})
 	require.NoError(t, err)
 }
+
+// TestSDK_CopyOntoItself: a copy of an object onto itself that names a
+// storage class, its own included, writes a new object, as S3 does: a new
+// Last-Modified, and the lifecycle's days count from it. An archived
+// source must be restored first, whatever the class named; restored, it
+// goes warmer, or, copied into its own class, is archived again. Without a
+// class or REPLACE the copy is refused.
+func TestSDK_CopyOntoItself(t *testing.T) {
+	c, m, db, _ := serve(t, "SECRET")
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b, LifecycleConfiguration: &types.BucketLifecycleConfiguration{
+		Rules: []types.LifecycleRule{{ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}}}}})
+	require.NoError(t, err)
+	for _, k := range []string{"touched", "left"} {
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(k), Body: strings.NewReader(k)})
+		require.NoError(t, err)
+	}
+	before, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("touched")})
+	require.NoError(t, err)
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("left"), CopySource: aws.String("bkt/left")})
+	apiError(t, err, "InvalidRequest", 400)
+
+	m.Add(26 * time.Hour) // the next day: its expiry moves a day on
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("touched"), CopySource: aws.String("bkt/touched"), StorageClass: types.StorageClassStandard})
+	require.NoError(t, err)
+	require.Equal(t, before.LastModified.Add(26*time.Hour), *cp.CopyObjectResult.LastModified)
+	after, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("touched")})
+	require.NoError(t, err)
+	require.Equal(t, *cp.CopyObjectResult.LastModified, *after.LastModified)
+	got, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("touched")})
+	require.NoError(t, err)
+	body, err := io.ReadAll(got.Body)
+	require.NoError(t, err)
+	require.Equal(t, "touched", string(body))
+
+	m.Add(24 * time.Hour) // past the midnight after "left"'s day, before the one after the copy's
+	_, err = db.RunLifecycle(ctx)
+	require.NoError(t, err)
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("left")})
+	apiError(t, err, "NotFound", 404)
+	_, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("touched")})
+	require.NoError(t, err, "its day counts from the copy")
+
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("cold"), Body: strings.NewReader("frozen"), StorageClass: types.StorageClassGlacier})
+	require.NoError(t, err)
+	for _, class := range []types.StorageClass{types.StorageClassGlacier, types.StorageClassDeepArchive, types.StorageClassStandard} {
+		_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("cold"), CopySource: aws.String("bkt/cold"), StorageClass: class})
+		apiError(t, err, "InvalidObjectState", 403)
+	}
+	_, err = c.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: b, Key: aws.String("cold"), RestoreRequest: &types.RestoreRequest{Days: aws.Int32(2)}})
+	require.NoError(t, err)
+	m.Add(6 * time.Hour)
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("cold"), CopySource: aws.String("bkt/cold"), StorageClass: types.StorageClassGlacier})
+	require.NoError(t, err)
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("cold")})
+	apiError(t, err, "InvalidObjectState", 403) // the copy is a new archived object
+}
