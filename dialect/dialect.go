@@ -52,6 +52,23 @@ type Dialect interface {
 	MinPartSize() int64
 }
 
+// ContentTyper is implemented by a dialect that names the content type its
+// service answers for an object stored without one; DefaultContentType
+// reads it.
+type ContentTyper interface {
+	DefaultContentType() string
+}
+
+// DefaultContentType is the content type d's service answers for an object
+// stored without one: d's own when it implements ContentTyper, else
+// application/octet-stream (OSS's).
+func DefaultContentType(d Dialect) string {
+	if c, ok := d.(ContentTyper); ok {
+		return c.DefaultContentType()
+	}
+	return "application/octet-stream"
+}
+
 // RestoreState is where an object stands in the archive's state machine at
 // one instant. It is derived from the stored times and the clock.
 type RestoreState int

@@ -26,6 +26,10 @@ type ossDialect struct{}
 
 func (ossDialect) Name() string { return "oss" }
 
+// DefaultContentType is application/octet-stream: OSS's answer for an
+// object put without a Content-Type.
+func (ossDialect) DefaultContentType() string { return "application/octet-stream" }
+
 // MinPartSize is OSS's 100 KB.
 func (ossDialect) MinPartSize() int64             { return 100 << 10 }
 func (ossDialect) Catalog() *storageclass.Catalog { return storageclass.OSS() }

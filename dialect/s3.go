@@ -30,6 +30,10 @@ type s3Dialect struct{}
 
 func (s3Dialect) Name() string { return "s3" }
 
+// DefaultContentType is binary/octet-stream: S3's answer for an object put
+// without a Content-Type.
+func (s3Dialect) DefaultContentType() string { return "binary/octet-stream" }
+
 // MinPartSize is S3's 5 MiB.
 func (s3Dialect) MinPartSize() int64             { return 5 << 20 }
 func (s3Dialect) Catalog() *storageclass.Catalog { return storageclass.S3() }

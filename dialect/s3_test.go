@@ -146,3 +146,12 @@ func TestS3_ReadsAndNames(t *testing.T) {
 	require.Equal(t, int64(100<<10), dialect.OSS().MinPartSize())
 	require.Equal(t, storageclass.S3(), s3.Catalog())
 }
+
+// TestDefaultContentType: each service's answer for an object stored
+// without a content type; a dialect that names none gets OSS's.
+func TestDefaultContentType(t *testing.T) {
+	require.Equal(t, "binary/octet-stream", dialect.DefaultContentType(dialect.S3()))
+	require.Equal(t, "application/octet-stream", dialect.DefaultContentType(dialect.OSS()))
+	type plain struct{ dialect.Dialect } // its methods are Dialect's alone
+	require.Equal(t, "application/octet-stream", dialect.DefaultContentType(plain{dialect.S3()}))
+}

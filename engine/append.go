@@ -461,10 +461,7 @@ func (a *appender) created(w *writeTx, b *bucketState) objectRecord {
 	if class == "" {
 		class = b.rec.Class
 	}
-	ct := a.opts.ContentType
-	if ct == "" {
-		ct = defaultContentType
-	}
+	ct := a.db.contentType(a.opts.ContentType)
 	return objectRecord{
 		ContentType: ct,
 		Metadata:    a.opts.Metadata,

@@ -35,6 +35,9 @@ type DB struct {
 	clock   clock.Clock
 	dialect dialect.Dialect
 	cat     *storageclass.Catalog
+	// defaultType is the dialect's content type for an object stored
+	// without one (contentType).
+	defaultType string
 	// ruleSet holds the catalog's rules, looked up once at Open: the hot
 	// paths read them without copying.
 	ruleSet map[storageclass.Class]*storageclass.Rules

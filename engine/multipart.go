@@ -256,10 +256,7 @@ func (db *DB) InitiateUpload(ctx context.Context, bucket, key string, opts *PutO
 			return err
 		}
 		id := fmt.Sprintf("%016X%016X", seq, xxh3.HashString(bucket+"\x00"+key)^uint64(w.now.UnixNano()))
-		ct := o.ContentType
-		if ct == "" {
-			ct = defaultContentType
-		}
+		ct := w.db.contentType(o.ContentType)
 		rec := objectRecord{
 			ContentType: ct, Metadata: o.Metadata, Tags: o.Tags, Headers: maps.Clone(o.Headers),
 			LastModified: w.now, Class: class, ClassSince: w.now, LastAccess: w.now, ACL: o.ACL,

@@ -48,7 +48,8 @@ var typeNames = [...]string{kindNormal: TypeNormal, kindMultipart: TypeMultipart
 type PutOptions struct {
 	// StorageClass of the object. "": the bucket's default class.
 	StorageClass storageclass.Class
-	// ContentType. "": application/octet-stream.
+	// ContentType. "": the dialect's default (dialect.DefaultContentType:
+	// application/octet-stream in OSS, binary/octet-stream in S3).
 	ContentType string
 	// Metadata is user metadata, at most MaxMetadataSize bytes of keys and
 	// values together; keys must not be empty. It is copied.
@@ -76,8 +77,14 @@ type PutOptions struct {
 // StoredHeaders are the HTTP headers an object keeps (PutOptions.Headers).
 var StoredHeaders = []string{"Cache-Control", "Content-Disposition", "Content-Encoding", "Content-Language", "Expires"}
 
-// defaultContentType is what OSS answers for an object stored without one.
-const defaultContentType = "application/octet-stream"
+// contentType is ct, or, when it is "", the content type the dialect's
+// service answers for an object stored without one.
+func (db *DB) contentType(ct string) string {
+	if ct == "" {
+		return db.defaultType
+	}
+	return ct
+}
 
 // info builds the ObjectInfo of rec at now. The info takes rec's Metadata
 // and Tags maps as they are: callers pass a record they decoded (or built)

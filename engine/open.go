@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/dialect"
 	"github.com/coldstore-dev/coldstore/kv"
 	"github.com/coldstore-dev/coldstore/kv/boltkv"
 	"github.com/coldstore-dev/coldstore/kv/pgkv"
@@ -113,15 +114,16 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	db := &DB{
-		files:   files,
-		store:   s,
-		opts:    o,
-		clock:   o.Clock,
-		dialect: o.Dialect,
-		cat:     o.Catalog,
-		ruleSet: ruleSetOf(o.Catalog),
-		cancel:  cancel,
-		wake:    make(chan struct{}, 1),
+		files:       files,
+		store:       s,
+		opts:        o,
+		clock:       o.Clock,
+		dialect:     o.Dialect,
+		cat:         o.Catalog,
+		defaultType: dialect.DefaultContentType(o.Dialect),
+		ruleSet:     ruleSetOf(o.Catalog),
+		cancel:      cancel,
+		wake:        make(chan struct{}, 1),
 	}
 	db.calls.init()
 	if c, ok := s.(kv.Cluster); ok {

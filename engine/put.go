@@ -425,10 +425,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 		if err := p.putChunks(w.tx, stored); err != nil {
 			return err
 		}
-		ct := p.opts.ContentType
-		if ct == "" {
-			ct = defaultContentType
-		}
+		ct := p.db.contentType(p.opts.ContentType)
 		rec := objectRecord{
 			Size:         p.size,
 			ContentType:  ct,

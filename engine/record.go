@@ -503,8 +503,10 @@ func (d *decoder) internedString() string {
 		return "public-read"
 	case "public-read-write":
 		return "public-read-write"
-	case defaultContentType:
-		return defaultContentType
+	case "application/octet-stream":
+		return "application/octet-stream"
+	case "binary/octet-stream":
+		return "binary/octet-stream"
 	case "text/plain":
 		return "text/plain"
 	case "application/json":

@@ -71,10 +71,7 @@ func (db *DB) PutSymlink(ctx context.Context, bucket, key, target string, opts *
 		if err != nil {
 			return err
 		}
-		ct := o.ContentType
-		if ct == "" {
-			ct = defaultContentType
-		}
+		ct := db.contentType(o.ContentType)
 		rec := objectRecord{
 			ETag:         md5.Sum([]byte(target)),
 			ContentType:  ct,

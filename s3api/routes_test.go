@@ -243,3 +243,27 @@ func TestRoutes_VirtualHosted(t *testing.T) {
 	require.Equal(t, 200, w.Code)
 	require.Equal(t, "sand", w.Body.String())
 }
+
+// TestDefaultContentType: an object put without a Content-Type, whole or
+// in parts, is answered binary/octet-stream, as S3 answers it; one put
+// with a type keeps it.
+func TestDefaultContentType(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/plain", "bytes", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/typed", "bytes", map[string]string{"Content-Type": "text/plain"}).Code)
+	w := do(t, h, "POST", "/bkt/parts?uploads", "", nil)
+	require.Equal(t, 200, w.Code)
+	var up struct{ UploadId string }
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &up))
+	w = do(t, h, "PUT", "/bkt/parts?partNumber=1&uploadId="+up.UploadId, "part", nil)
+	require.Equal(t, 200, w.Code)
+	done := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + w.Header().Get("ETag") + `</ETag></Part></CompleteMultipartUpload>`
+	require.Equal(t, 200, do(t, h, "POST", "/bkt/parts?uploadId="+up.UploadId, done, nil).Code)
+	for key, want := range map[string]string{"plain": "binary/octet-stream", "typed": "text/plain", "parts": "binary/octet-stream"} {
+		w := do(t, h, "HEAD", "/bkt/"+key, "", nil)
+		require.Equal(t, 200, w.Code, key)
+		require.Equal(t, want, w.Header().Get("Content-Type"), key)
+	}
+}

@@ -118,9 +118,13 @@ func (m *Model) UploadPart(bkt, key, id string, number int, body []byte) (engine
 }
 
 // CopyPart follows engine.DB.CopyPart: length bytes of the source from
-// offset (to its end when length is negative), read as Get reads it.
+// offset (to its end when length is negative), read as Get reads it; a
+// symbolic link is refused.
 func (m *Model) CopyPart(bkt, key, id string, number int, srcBkt, srcKey string, offset, length int64) (engine.Part, error) {
 	if number < 1 || number > engine.MaxParts {
+		return engine.Part{}, coldstore.ErrInvalidArgument
+	}
+	if _, _, err := m.Symlink(srcBkt, srcKey); err == nil { // a link is no source
 		return engine.Part{}, coldstore.ErrInvalidArgument
 	}
 	src, _, err := m.Get(srcBkt, srcKey)
