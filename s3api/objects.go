@@ -166,8 +166,8 @@ func (h *Handler) putObject(q *request) error {
 }
 
 // headObject serves HeadObject: GetObject's headers, no body (with
-// ?partNumber=, the part's length and range, 206). An archived object
-// answers too: HEAD reads no content.
+// ?partNumber=, the part's length and range, 206; 200 for an empty
+// object's part 1). An archived object answers too: HEAD reads no content.
 func (h *Handler) headObject(q *request) error {
 	part, count, byPart, err := h.partOf(q)
 	if err != nil {
@@ -181,12 +181,15 @@ func (h *Handler) headObject(q *request) error {
 		return precondition(q, oi, s)
 	}
 	objectHeaders(q, oi)
-	if byPart {
+	if byPart && part.Partial {
 		q.header("x-amz-mp-parts-count", strconv.Itoa(count))
 		q.header("Content-Range", part.ContentRange(oi.Size))
 		q.header("Content-Length", strconv.FormatInt(part.Length, 10))
 		q.writeStatus(http.StatusPartialContent)
 		return nil
+	}
+	if byPart {
+		q.header("x-amz-mp-parts-count", strconv.Itoa(count))
 	}
 	q.header("Content-Length", strconv.FormatInt(oi.Size, 10))
 	q.writeStatus(http.StatusOK)
@@ -252,11 +255,14 @@ func (h *Handler) partOf(q *request) (rng wire.ByteRange, count int, ok bool, er
 	if err != nil {
 		return rng, 0, false, err
 	}
-	return wire.ByteRange{Start: off, Length: length, Partial: true}, count, true, nil
+	// An empty object's part 1 is empty: no byte range names it, so it is
+	// answered whole (200, no Content-Range, which would read "0--1").
+	return wire.ByteRange{Start: off, Length: length, Partial: length > 0}, count, true, nil
 }
 
 // getObject serves GetObject: the whole object, the range asked for, or
-// the part ?partNumber= names (206 with x-amz-mp-parts-count). An archived
+// the part ?partNumber= names (206 with x-amz-mp-parts-count; 200 for an
+// empty object's part 1). An archived
 // object not restored, or still restoring, is 403 InvalidObjectState with
 // its StorageClass, ranged reads included.
 func (h *Handler) getObject(q *request) error {

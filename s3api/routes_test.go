@@ -267,3 +267,24 @@ func TestDefaultContentType(t *testing.T) {
 		require.Equal(t, want, w.Header().Get("Content-Type"), key)
 	}
 }
+
+// TestEmptyObjectPartOne: part 1 of an empty object is answered whole,
+// 200 and 0 bytes with no Content-Range (no byte range can name it, and
+// "bytes 0--1/0" is none), by GET and by HEAD; part 2 is 416.
+func TestEmptyObjectPartOne(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/empty", "", nil).Code)
+	for _, method := range []string{"GET", "HEAD"} {
+		w := do(t, h, method, "/bkt/empty?partNumber=1", "", nil)
+		require.Equal(t, 200, w.Code, method)
+		require.Empty(t, w.Header().Values("Content-Range"), method)
+		require.Equal(t, "0", w.Header().Get("Content-Length"), method)
+		require.Empty(t, w.Body.String())
+		require.Equal(t, 416, do(t, h, method, "/bkt/empty?partNumber=2", "", nil).Code, method)
+	}
+	w := do(t, h, "GET", "/bkt/empty", "", nil)
+	require.Equal(t, 200, w.Code)
+	require.Empty(t, w.Header().Values("Content-Range"))
+}
