@@ -1,6 +1,7 @@
 package s3api
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"math"
 	"net/http"
@@ -28,8 +29,41 @@ var theOwner = owner{ID: "coldstore", DisplayName: "coldstore"}
 // etag is how S3 writes an ETag: lower-case hex, in quotes.
 func etag(hex string) string { return `"` + hex + `"` }
 
-// listBuckets serves ListBuckets: every bucket, in name order.
+// The paging of ListBuckets: a page holds max-buckets (1-10,000), or, when
+// prefix, bucket-region or continuation-token is sent without it, 10,000,
+// as S3 pages; with none of them every bucket.
+const maxBucketsPage = 10000
+
+// listBuckets serves ListBuckets: the buckets, in name order, whose names
+// start with prefix, in bucket-region (every bucket is in the server's
+// region, so another lists none), after the continuation token's, a page
+// of max-buckets at most. The answer echoes Prefix and, when buckets are
+// left, gives a ContinuationToken for the next page (base64 of the last
+// name, opaque to clients). A max-buckets outside 1-10,000 or a token that
+// is not one of these is 400 InvalidArgument.
 func (h *Handler) listBuckets(q *request) error {
+	const op = "ListBuckets"
+	prefix, region := q.query.Get("prefix"), q.query.Get("bucket-region")
+	limit := -1 // every bucket
+	if q.query.Has("prefix") || q.query.Has("bucket-region") || q.query.Has("continuation-token") {
+		limit = maxBucketsPage
+	}
+	if q.query.Has("max-buckets") {
+		s := q.query.Get("max-buckets")
+		n, ok := wire.ParseDigits(s)
+		if !ok || n < 1 || n > maxBucketsPage {
+			return &coldstore.OpError{Op: op, Detail: "max-buckets " + strconv.Quote(s) + " outside 1-10000", Err: coldstore.ErrInvalidArgument}
+		}
+		limit = int(n)
+	}
+	after := ""
+	if t := q.query.Get("continuation-token"); t != "" {
+		b, err := base64.RawURLEncoding.DecodeString(t)
+		if err != nil || len(b) == 0 {
+			return &coldstore.OpError{Op: op, Detail: "continuation-token " + strconv.Quote(t), Err: coldstore.ErrInvalidArgument, Message: "The continuation token provided is incorrect"}
+		}
+		after = string(b)
+	}
 	bs, err := h.db.ListBuckets(q.r.Context())
 	if err != nil {
 		return err
@@ -40,12 +74,24 @@ func (h *Handler) listBuckets(q *request) error {
 		BucketRegion string `xml:"BucketRegion"`
 	}
 	res := struct {
-		XMLName xml.Name    `xml:"ListAllMyBucketsResult"`
-		NS      string      `xml:"xmlns,attr"`
-		Owner   owner       `xml:"Owner"`
-		Buckets []xmlBucket `xml:"Buckets>Bucket"`
+		XMLName           xml.Name    `xml:"ListAllMyBucketsResult"`
+		NS                string      `xml:"xmlns,attr"`
+		Owner             owner       `xml:"Owner"`
+		Buckets           []xmlBucket `xml:"Buckets>Bucket"`
+		ContinuationToken string      `xml:"ContinuationToken,omitempty"`
+		Prefix            *string     `xml:"Prefix"`
 	}{NS: s3NS, Owner: theOwner}
+	if q.query.Has("prefix") {
+		res.Prefix = &prefix
+	}
 	for _, b := range bs {
+		if b.Name <= after || !strings.HasPrefix(b.Name, prefix) || region != "" && region != h.opts.Region {
+			continue
+		}
+		if len(res.Buckets) == limit {
+			res.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(res.Buckets[limit-1].Name))
+			break
+		}
 		res.Buckets = append(res.Buckets, xmlBucket{Name: b.Name, CreationDate: b.Created.UTC().Format(isoTime), BucketRegion: h.opts.Region})
 	}
 	h.writeXML(q, http.StatusOK, res)

@@ -17,7 +17,8 @@ import (
 // (405 MethodNotAllowed for a served sub-resource and a method S3 has no
 // operation for). Other parameters (prefix, delimiter, marker, max-keys,
 // list-type, start-after, continuation-token, encoding-type,
-// fetch-owner, the response-* overrides, the X-Amz-* of presigned URLs)
+// fetch-owner, ListBuckets's max-buckets and bucket-region, the response-*
+// overrides, the X-Amz-* of presigned URLs)
 // keep their meaning where they have one.
 var subResources = setOf(
 	"accelerate", "acl", "analytics", "attributes", "cors", "delete", "encryption",

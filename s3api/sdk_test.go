@@ -318,3 +318,49 @@ func TestSDK_CopyOntoItself(t *testing.T) {
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("cold")})
 	apiError(t, err, "InvalidObjectState", 403) // the copy is a new archived object
 }
+
+// TestSDK_ListBucketsPages: ListBuckets filtered by prefix and by region,
+// in pages of max-buckets followed by their continuation tokens (the SDK's
+// paginator), and refusing a max-buckets outside 1-10,000 or a token that
+// is not one of its own.
+func TestSDK_ListBucketsPages(t *testing.T) {
+	c, _, _, _ := serve(t, "SECRET")
+	for _, name := range []string{"logs-a", "logs-b", "logs-c", "media", "logs-d"} {
+		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)})
+		require.NoError(t, err)
+	}
+	names := func(out *s3.ListBucketsOutput) []string {
+		var n []string
+		for _, b := range out.Buckets {
+			n = append(n, aws.ToString(b.Name))
+		}
+		return n
+	}
+	all, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"logs-a", "logs-b", "logs-c", "logs-d", "media"}, names(all))
+	require.Nil(t, all.ContinuationToken)
+	require.Nil(t, all.Prefix)
+
+	var pages [][]string
+	p := s3.NewListBucketsPaginator(c, &s3.ListBucketsInput{Prefix: aws.String("logs-"), MaxBuckets: aws.Int32(3)})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "logs-", aws.ToString(out.Prefix))
+		pages = append(pages, names(out))
+	}
+	require.Equal(t, [][]string{{"logs-a", "logs-b", "logs-c"}, {"logs-d"}}, pages)
+
+	here, err := c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String("us-east-1")})
+	require.NoError(t, err)
+	require.Len(t, here.Buckets, 5)
+	elsewhere, err := c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String("eu-west-1")})
+	require.NoError(t, err)
+	require.Empty(t, elsewhere.Buckets)
+
+	for _, in := range []*s3.ListBucketsInput{{MaxBuckets: aws.Int32(0)}, {MaxBuckets: aws.Int32(10001)}, {ContinuationToken: aws.String("not base64!")}} {
+		_, err := c.ListBuckets(ctx, in)
+		apiError(t, err, "InvalidArgument", 400)
+	}
+}
