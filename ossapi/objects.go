@@ -359,10 +359,10 @@ const maxDeleteXML = 8 << 20
 
 // deleteMultiple serves DeleteMultipleObjects (POST /?delete). A body that
 // names more than 1,000 keys, or a version, is refused before any key is
-// deleted. The body's keys are the keys, XML-escaped and nothing more:
-// encoding-type=url says how the answer writes them (URL-encoded, as
-// listings do), which is how the OSS Go SDKs send it, with every key
-// as it is, and read the answer.
+// deleted. The body's keys are taken as they are (XML-escaped only):
+// encoding-type=url applies to the answer, whose keys it URL-encodes as
+// listings do; the OSS Go SDKs send it with every key unencoded and decode
+// the answer.
 func (h *Handler) deleteMultiple(q *request) error {
 	var req struct {
 		Quiet   bool `xml:"Quiet"`
@@ -423,8 +423,7 @@ func copyConditions(hdr http.Header, src engine.ObjectInfo) error {
 // changes the class as SetStorageClass does (restored archive objects may
 // go warmer); any other copy reads the source (an archived source that is
 // not restored is refused with InvalidObjectState) and writes the target.
-// A symbolic link as the source is copied as a link (copyLink), not
-// followed.
+// A symbolic link as the source is copied as a link, not followed.
 func (h *Handler) copyObject(q *request) error {
 	const op = "CopyObject"
 	raw := q.r.Header.Get("x-oss-copy-source")
