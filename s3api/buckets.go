@@ -252,6 +252,7 @@ func (h *Handler) listObjects(q *request) error {
 		return err
 	}
 	lq.MaxKeys = min(lq.MaxKeys, engine.MaxListLimit)
+	lq.KeepSlash = true // S3 encodes keys with '/' as it is
 	withRestore := false
 	for _, v := range q.r.Header.Values("x-amz-optional-object-attributes") {
 		for _, a := range strings.Split(v, ",") {

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -287,4 +288,37 @@ func TestEmptyObjectPartOne(t *testing.T) {
 	w := do(t, h, "GET", "/bkt/empty", "", nil)
 	require.Equal(t, 200, w.Code)
 	require.Empty(t, w.Header().Values("Content-Range"))
+}
+
+// TestListURLEncoding: encoding-type=url encodes keys and prefixes as S3
+// does, measured against it: url.QueryEscape ("a b" as "a+b", '+' as %2B,
+// '%' as %25, bytes outside ASCII as %XX) with '/' left as it is.
+func TestListURLEncoding(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	for _, k := range []string{"a b.txt", "a+b.txt", "100%.csv", "한글/x.txt", "run books/x.txt"} {
+		require.Equal(t, 200, do(t, h, "PUT", "/bkt/"+url.PathEscape(k), "x", nil).Code, k)
+	}
+	var res struct {
+		Delimiter      string
+		Contents       []struct{ Key string }
+		CommonPrefixes []struct{ Prefix string }
+	}
+	w := do(t, h, "GET", "/bkt?list-type=2&encoding-type=url", "", nil)
+	require.Equal(t, 200, w.Code)
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &res))
+	var keys []string
+	for _, c := range res.Contents {
+		keys = append(keys, c.Key)
+	}
+	require.Equal(t, []string{"100%25.csv", "a+b.txt", "a%2Bb.txt", "run+books/x.txt", "%ED%95%9C%EA%B8%80/x.txt"}, keys)
+	w = do(t, h, "GET", "/bkt?list-type=2&encoding-type=url&delimiter=/", "", nil)
+	require.Equal(t, 200, w.Code)
+	res.Contents, res.CommonPrefixes = nil, nil
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &res))
+	require.Equal(t, "/", res.Delimiter)
+	require.Len(t, res.CommonPrefixes, 2)
+	require.Equal(t, "run+books/", res.CommonPrefixes[0].Prefix)
+	require.Equal(t, "%ED%95%9C%EA%B8%80/", res.CommonPrefixes[1].Prefix)
 }
