@@ -21,9 +21,6 @@
 package ossapi
 
 import (
-	"bytes"
-	"crypto/md5"
-	"encoding/base64"
 	"log/slog"
 	"net"
 	"net/http"
@@ -230,24 +227,15 @@ func (h *Handler) readXML(q *request, v any, optional bool, limit int64) error {
 	return wire.DecodeXML(body, v, optional)
 }
 
-// readBody reads a request body of at most limit bytes, checking its
-// Content-MD5 when it has one.
+// readBody reads a request body of at most limit bytes, checked against
+// its Content-MD5 and a hex x-oss-content-sha256 (checkedRequestBody) as
+// every body is: one changed on the way is refused before it is used.
 func (h *Handler) readBody(q *request, limit int64) ([]byte, error) {
-	body, err := wire.ReadBody(q.body, limit)
+	body, err := checkedRequestBody(q, "ossapi")
 	if err != nil {
 		return nil, err
 	}
-	if m := q.r.Header.Get("Content-MD5"); m != "" {
-		sum := md5.Sum(body)
-		want, err := base64.StdEncoding.DecodeString(m)
-		if err != nil || len(want) != md5.Size {
-			return nil, errDigestMalformed
-		}
-		if !bytes.Equal(want, sum[:]) {
-			return nil, errDigestMismatch
-		}
-	}
-	return body, nil
+	return wire.ReadBody(body, limit)
 }
 
 // redacted are the query parameters that carry credentials: their values

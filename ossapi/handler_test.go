@@ -1,6 +1,11 @@
 package ossapi_test
 
 import (
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -8,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/ossapi"
 	"github.com/stretchr/testify/require"
@@ -126,4 +132,44 @@ func metaOf(w *httptest.ResponseRecorder, name string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// TestXMLBodiesChecked: an XML body whose x-oss-content-sha256 or
+// Content-MD5 is another body's is refused, 400 InvalidDigest, and changes
+// nothing: RestoreObject, CompleteMultipartUpload, PutBucketLifecycle,
+// PutObjectTagging.
+func TestXMLBodiesChecked(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/cold", "x", map[string]string{"x-oss-storage-class": "Archive"}).Code)
+	w := do(t, h, "POST", "/bkt/parts?uploads", "", nil)
+	var up struct{ UploadId string }
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &up))
+	w = do(t, h, "PUT", "/bkt/parts?partNumber=1&uploadId="+up.UploadId, "part", nil)
+	require.Equal(t, 200, w.Code)
+	complete := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + w.Header().Get("ETag") + `</ETag></Part></CompleteMultipartUpload>`
+	other := sha256.Sum256([]byte("another body"))
+	otherMD5 := md5.Sum([]byte("another body"))
+	for _, hdr := range []map[string]string{
+		{"x-oss-content-sha256": hex.EncodeToString(other[:])},
+		{"Content-MD5": base64.StdEncoding.EncodeToString(otherMD5[:])},
+	} {
+		for _, c := range []struct{ method, target, body string }{
+			{"POST", "/bkt/cold?restore", `<RestoreRequest><Days>2</Days></RestoreRequest>`},
+			{"POST", "/bkt/parts?uploadId=" + up.UploadId, complete},
+			{"PUT", "/bkt?lifecycle", `<LifecycleConfiguration><Rule><ID>r</ID><Prefix></Prefix><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>`},
+			{"PUT", "/bkt/cold?tagging", `<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>`},
+		} {
+			w := do(t, h, c.method, c.target, c.body, hdr)
+			require.Equal(t, 400, w.Code, "%v %s %s: %s", hdr, c.method, c.target, w.Body.String())
+			require.Equal(t, "InvalidDigest", errorOf(t, w).Code)
+		}
+	}
+	oi, err := db.Head(context.Background(), "bkt", "cold")
+	require.NoError(t, err)
+	require.Equal(t, engine.Archived, oi.Restore.State)
+	require.Empty(t, oi.Tags)
+	require.Equal(t, 404, do(t, h, "GET", "/bkt?lifecycle", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "POST", "/bkt/parts?uploadId="+up.UploadId, complete, nil).Code, "the upload is still there")
 }

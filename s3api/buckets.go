@@ -128,7 +128,7 @@ func (h *Handler) createBucket(q *request) error {
 		XMLName            xml.Name `xml:"CreateBucketConfiguration"`
 		LocationConstraint string   `xml:"LocationConstraint"`
 	}
-	if err := h.readXML(q, &cfg, true, h.opts.MaxXMLSize); err != nil {
+	if err := h.readXML(q, "CreateBucket", &cfg, true, h.opts.MaxXMLSize); err != nil {
 		return err
 	}
 	lc := cfg.LocationConstraint

@@ -209,9 +209,17 @@ func (h *Handler) writeXML(q *request, status int, v any) {
 
 // readXML decodes a request body of at most limit bytes that is an XML
 // document into v, answering MalformedXML for anything else; an empty body
-// leaves v as it is when optional.
-func (h *Handler) readXML(q *request, v any, optional bool, limit int64) error {
-	return readXMLFrom(q.body, v, optional, limit)
+// leaves v as it is when optional. The body is checked against what the
+// request claims of it (checkedRequestBody: Content-MD5, the signed
+// x-amz-content-sha256, an x-amz-checksum-*) before v is used: a body
+// changed on the way is refused (BadDigest, XAmzContentSHA256Mismatch)
+// and nothing is changed.
+func (h *Handler) readXML(q *request, op string, v any, optional bool, limit int64) error {
+	body, err := checkedRequestBody(q, op)
+	if err != nil {
+		return err
+	}
+	return readXMLFrom(body, v, optional, limit)
 }
 
 // readXMLFrom is readXML of the body as r reads it (a checkedBody).

@@ -121,7 +121,7 @@ func (h *Handler) completeUpload(q *request) error {
 			ETag       string `xml:"ETag"`
 		} `xml:"Part"`
 	}
-	if err := h.readXML(q, &req, false, maxCompleteBody); err != nil {
+	if err := h.readXML(q, op, &req, false, maxCompleteBody); err != nil {
 		return err
 	}
 	if len(req.Parts) == 0 {

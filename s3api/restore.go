@@ -31,7 +31,7 @@ func (h *Handler) restoreObject(q *request) error {
 		OutputLocation   *element `xml:"OutputLocation"`
 		SelectParameters *element `xml:"SelectParameters"`
 	}
-	if err := h.readXML(q, &req, false, h.opts.MaxXMLSize); err != nil {
+	if err := h.readXML(q, op, &req, false, h.opts.MaxXMLSize); err != nil {
 		return err
 	}
 	malformed := func(detail string) error {

@@ -1,6 +1,11 @@
 package s3api_test
 
 import (
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/s3api"
 	"github.com/stretchr/testify/require"
@@ -321,4 +327,47 @@ func TestListURLEncoding(t *testing.T) {
 	require.Len(t, res.CommonPrefixes, 2)
 	require.Equal(t, "run+books/", res.CommonPrefixes[0].Prefix)
 	require.Equal(t, "%ED%95%9C%EA%B8%80/", res.CommonPrefixes[1].Prefix)
+}
+
+// TestXMLBodiesChecked: the XML bodies of CreateBucket, RestoreObject and
+// CompleteMultipartUpload are checked against what the request claims of
+// them, as every other body is: a Content-MD5, x-amz-content-sha256 or
+// x-amz-checksum-crc32 of another body is refused and changes nothing.
+func TestXMLBodiesChecked(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/cold", "x", map[string]string{"x-amz-storage-class": "GLACIER"}).Code)
+	w := do(t, h, "POST", "/bkt/parts?uploads", "", nil)
+	var up struct{ UploadId string }
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &up))
+	w = do(t, h, "PUT", "/bkt/parts?partNumber=1&uploadId="+up.UploadId, "part", nil)
+	require.Equal(t, 200, w.Code)
+	complete := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + w.Header().Get("ETag") + `</ETag></Part></CompleteMultipartUpload>`
+	other := sha256.Sum256([]byte("another body"))
+	otherMD5 := md5.Sum([]byte("another body"))
+	lies := map[string]map[string]string{
+		"XAmzContentSHA256Mismatch": {"x-amz-content-sha256": hex.EncodeToString(other[:])},
+		"BadDigest":                 {"Content-MD5": base64.StdEncoding.EncodeToString(otherMD5[:])},
+		"BadDigest crc32":           {"x-amz-checksum-crc32": "AAAAAA=="},
+	}
+	before := state(t, h)
+	for name, hdr := range lies {
+		code := strings.Fields(name)[0]
+		for _, c := range []struct{ method, target, body string }{
+			{"PUT", "/newbkt", `<CreateBucketConfiguration></CreateBucketConfiguration>`},
+			{"POST", "/bkt/cold?restore", `<RestoreRequest><Days>2</Days></RestoreRequest>`},
+			{"POST", "/bkt/parts?uploadId=" + up.UploadId, complete},
+		} {
+			w := do(t, h, c.method, c.target, c.body, hdr)
+			require.Equal(t, 400, w.Code, "%s %s %s: %s", name, c.method, c.target, w.Body.String())
+			require.Equal(t, code, errorOf(t, w).Code, "%s %s", name, c.target)
+		}
+	}
+	require.Equal(t, before, state(t, h))
+	require.Equal(t, 404, do(t, h, "HEAD", "/newbkt", "", nil).Code)
+	oi, err := db.Head(context.Background(), "bkt", "cold")
+	require.NoError(t, err)
+	require.Equal(t, engine.Archived, oi.Restore.State)
+	require.Equal(t, 200, do(t, h, "POST", "/bkt/parts?uploadId="+up.UploadId, complete, nil).Code, "the upload is still there")
 }
