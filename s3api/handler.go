@@ -167,6 +167,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(q, err)
 		return
 	}
+	hoistedHeaders(r, query)
 	if ok, status, err := h.control.Serve(w, r, query); ok {
 		if err != nil {
 			h.fail(q, err)
