@@ -364,3 +364,25 @@ func TestSDK_ListBucketsPages(t *testing.T) {
 		apiError(t, err, "InvalidArgument", 400)
 	}
 }
+
+// TestSDK_ListMaxKeysZero: max-keys=0 lists nothing and is not truncated,
+// in both listings, as S3 answers it.
+func TestSDK_ListMaxKeysZero(t *testing.T) {
+	c, _, _, _ := serve(t, "SECRET")
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	for _, k := range []string{"bar", "baz", "foo"} {
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(k), Body: strings.NewReader(k)})
+		require.NoError(t, err)
+	}
+	v1, err := c.ListObjects(ctx, &s3.ListObjectsInput{Bucket: b, MaxKeys: aws.Int32(0)})
+	require.NoError(t, err)
+	require.Empty(t, v1.Contents)
+	require.False(t, aws.ToBool(v1.IsTruncated))
+	v2, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, MaxKeys: aws.Int32(0)})
+	require.NoError(t, err)
+	require.Empty(t, v2.Contents)
+	require.False(t, aws.ToBool(v2.IsTruncated))
+	require.Nil(t, v2.NextContinuationToken)
+}

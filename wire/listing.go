@@ -82,8 +82,8 @@ func (q ListQuery) Encode(s string) string {
 }
 
 // Limit is how many entries to ask the engine for: MaxKeys, or 1 when it
-// is 0 (max-keys=0 lists nothing, and a page of one says whether there is
-// more).
+// is 0 (max-keys=0 lists nothing; the engine's page still says whether
+// the bucket exists).
 func (q ListQuery) Limit() int { return max(q.MaxKeys, 1) }
 
 // Page is the paging of a listing answer.
@@ -98,10 +98,12 @@ type Page struct {
 // Page is the paging of the answer to q from an engine page of Limit()
 // entries: entries objects and common prefixes, more when more follow,
 // next the key the next page starts after. With max-keys=0 no entry is
-// listed and Truncated says whether any matched.
+// listed and the page is not truncated, as S3 answers it (ceph/s3-tests'
+// test_bucket_list_maxkeys_zero, which runs against S3); OSS documents
+// nothing for it and is answered the same.
 func (q ListQuery) Page(entries int, more bool, next string) Page {
 	if q.MaxKeys == 0 {
-		return Page{Truncated: entries > 0}
+		return Page{}
 	}
 	p := Page{Truncated: more, KeyCount: entries}
 	switch {

@@ -43,8 +43,8 @@ func TestParseListQuery(t *testing.T) {
 
 // TestListQuery_Page: a truncated page points at the next one (a v1
 // marker encoded as the keys are, a v2 token that ParseListQuery reads
-// back to the same key); max-keys=0 lists nothing and says whether
-// anything matched.
+// back to the same key); max-keys=0 lists nothing and is not truncated,
+// whatever matched.
 func TestListQuery_Page(t *testing.T) {
 	v1 := wire.ListQuery{MaxKeys: 2, URLEncoding: true}
 	require.Equal(t, wire.Page{Truncated: true, NextMarker: "a+b%2F", KeyCount: 2}, v1.Page(2, true, "a b/"))
@@ -62,7 +62,7 @@ func TestListQuery_Page(t *testing.T) {
 
 	zero := wire.ListQuery{V2: true, MaxKeys: 0}
 	require.Equal(t, 1, zero.Limit())
-	require.Equal(t, wire.Page{Truncated: true}, zero.Page(1, false, "a"))
+	require.Equal(t, wire.Page{}, zero.Page(1, true, "a"))
 	require.Equal(t, wire.Page{}, zero.Page(0, false, ""))
 }
 
