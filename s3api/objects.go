@@ -87,6 +87,9 @@ func requestMeta(q *request, op string) (meta, tags, headers map[string]string, 
 			}
 			tags[k] = v[0]
 		}
+		if err := checkTagCount(q, op, len(tags)); err != nil {
+			return nil, nil, nil, err
+		}
 	}
 	for _, k := range engine.StoredHeaders {
 		v := q.r.Header.Get(k)

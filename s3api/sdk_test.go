@@ -386,3 +386,35 @@ func TestSDK_ListMaxKeysZero(t *testing.T) {
 	require.False(t, aws.ToBool(v2.IsTruncated))
 	require.Nil(t, v2.NextContinuationToken)
 }
+
+// TestSDK_TooManyTags: more than 10 tags on an object is 400 BadRequest
+// "Object tags cannot be greater than 10", as S3 answers, by
+// PutObjectTagging and by PutObject's x-amz-tagging; 10 are taken.
+func TestSDK_TooManyTags(t *testing.T) {
+	c, _, _, _ := serve(t, "SECRET")
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("v")})
+	require.NoError(t, err)
+	set := func(n int) ([]types.Tag, string) {
+		var tags []types.Tag
+		var q []string
+		for i := range n {
+			tags = append(tags, types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")})
+			q = append(q, fmt.Sprintf("k%d=v", i))
+		}
+		return tags, strings.Join(q, "&")
+	}
+	eleven, elevenQuery := set(11)
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("k"), Tagging: &types.Tagging{TagSet: eleven}})
+	apiError(t, err, "BadRequest", 400)
+	var ae smithy.APIError
+	require.True(t, errors.As(err, &ae))
+	require.Equal(t, "Object tags cannot be greater than 10", ae.ErrorMessage())
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k2"), Body: strings.NewReader("v"), Tagging: aws.String(elevenQuery)})
+	apiError(t, err, "BadRequest", 400)
+	ten, _ := set(10)
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("k"), Tagging: &types.Tagging{TagSet: ten}})
+	require.NoError(t, err)
+}

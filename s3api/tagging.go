@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/engine"
 )
 
 // tagging is S3's <Tagging> document.
@@ -26,6 +27,19 @@ type xmlTag struct {
 // errInvalidTag is S3's refusal of a tag set.
 var errInvalidTag = &coldstore.Error{Code: "InvalidTag", Status: http.StatusBadRequest, Message: "The TagKey you have provided is invalid"}
 
+// errTooManyTags is S3's refusal of more than 10 tags on an object, in
+// its words (boto/boto3#1213; moto's check, verified against S3).
+var errTooManyTags = &coldstore.Error{Code: "BadRequest", Status: http.StatusBadRequest, Message: "Object tags cannot be greater than 10"}
+
+// checkTagCount refuses more than engine.MaxTags tags, once each tag has
+// passed checkTagKey, as S3 checks them.
+func checkTagCount(q *request, op string, n int) error {
+	if n > engine.MaxTags {
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: strconv.Itoa(n) + " tags", Err: errTooManyTags}
+	}
+	return nil
+}
+
 // checkTagKey refuses a tag key given n > 1 times, or in the aws: prefix
 // S3 reserves, with InvalidTag in S3's words.
 func checkTagKey(q *request, op, key string, n int) error {
@@ -40,8 +54,8 @@ func checkTagKey(q *request, op, key string, n int) error {
 
 // putObjectTagging serves PutObjectTagging: the object's tags become the
 // document's. Another root is MalformedXML; a key given twice or prefixed
-// aws: is InvalidTag; tags beyond the limits are InvalidArgument; nothing
-// changes.
+// aws: is InvalidTag; more than 10 tags is BadRequest, a key or value
+// beyond its length InvalidArgument; nothing changes.
 func (h *Handler) putObjectTagging(q *request) error {
 	const op = "PutObjectTagging"
 	body, err := checkedRequestBody(q, op)
@@ -62,6 +76,9 @@ func (h *Handler) putObjectTagging(q *request) error {
 			return err
 		}
 		tags[t.Key] = t.Value
+	}
+	if err := checkTagCount(q, op, len(tags)); err != nil {
+		return err
 	}
 	if _, err := h.db.SetTags(q.r.Context(), q.bucket, q.key, tags); err != nil {
 		return err
