@@ -131,7 +131,12 @@ func classesOf(reports []*Report) []storageclass.Class {
 }
 
 // Compare runs the same workload under each policy, one after the other.
+// It returns Run's errors, those of base's days, step and workload before
+// any policy runs.
 func Compare(ctx context.Context, base Config, policies []Policy) ([]*Report, error) {
+	if err := base.validate(); err != nil {
+		return nil, err
+	}
 	var out []*Report
 	for _, p := range policies {
 		cfg := base

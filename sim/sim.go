@@ -28,10 +28,21 @@ type Config struct {
 	Workload Workload
 	Policy   *lifecycle.Configuration // nil: everything stays Standard
 	Days     int
-	Step     time.Duration         // 0: one hour
+	Step     time.Duration         // 0: one hour; else a whole fraction of a day (it divides 24h)
 	Catalog  *storageclass.Catalog // nil: storageclass.OSS()
 	Dir      string                // where a bbolt file of the database goes, kept; "": in memory (memkv)
 	Progress func(day, days int)   // called after each simulated day; may be nil
+}
+
+// validate refuses what Run refuses before it starts, cfg.Step set.
+func (cfg Config) validate() error {
+	if cfg.Days <= 0 {
+		return fmt.Errorf("sim: Days must be positive, not %d", cfg.Days)
+	}
+	if cfg.Step > 0 && day%cfg.Step != 0 {
+		return fmt.Errorf("sim: Step %v does not divide a day into whole steps", cfg.Step)
+	}
+	return cfg.Workload.Validate()
 }
 
 // Start is when every simulation starts.
@@ -65,14 +76,16 @@ type run struct {
 	rep     Report
 }
 
-// Run simulates cfg and returns its report. It returns the context's error
-// when ctx ends first, and the engine's or the policy's errors.
+// Run simulates cfg and returns its report. It returns an error for Days
+// that are not positive, a Step that does not divide a day (each simulated
+// day is whole steps), and a workload Validate refuses; the context's
+// error when ctx ends first; and the engine's or the policy's errors.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Step <= 0 {
 		cfg.Step = time.Hour
 	}
-	if cfg.Days <= 0 {
-		return nil, fmt.Errorf("sim: Days must be positive, not %d", cfg.Days)
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	if cfg.Catalog == nil {
 		cfg.Catalog = storageclass.OSS()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -131,4 +132,31 @@ func TestCatalogOfItsOwn(t *testing.T) {
 	require.NoError(t, WriteCSV(&csv, []*Report{rep}))
 	head, _, _ := strings.Cut(csv.String(), "\n")
 	require.Equal(t, "policy,day,cost,objects_Standard,bytes_Standard,objects_Archive,bytes_Archive,objects_Glacierish,bytes_Glacierish", head)
+}
+
+// TestRun_Refusals: a step that does not divide a day, and a workload no
+// user can have, are refused before anything runs, by Run and by Compare.
+func TestRun_Refusals(t *testing.T) {
+	ok := Config{Workload: Default(), Days: 1}
+	for name, cfg := range map[string]Config{
+		"step 7h":       {Workload: ok.Workload, Days: 1, Step: 7 * time.Hour},
+		"step 25h":      {Workload: ok.Workload, Days: 1, Step: 25 * time.Hour},
+		"days 0":        {Workload: ok.Workload},
+		"objects -1":    {Workload: func() Workload { w := ok.Workload; w.Objects = -1; return w }(), Days: 1},
+		"zipf 0.5":      {Workload: func() Workload { w := ok.Workload; w.Zipf = 0.5; return w }(), Days: 1},
+		"reads NaN":     {Workload: func() Workload { w := ok.Workload; w.ReadsPerDay = math.NaN(); return w }(), Days: 1},
+		"median -1":     {Workload: func() Workload { w := ok.Workload; w.Size.Median = -1; return w }(), Days: 1},
+		"restoreDays -": {Workload: func() Workload { w := ok.Workload; w.RestoreDays = -1; return w }(), Days: 1},
+	} {
+		_, err := Run(context.Background(), cfg)
+		require.Error(t, err, name)
+		_, err = Compare(context.Background(), cfg, []Policy{{Name: "standard"}})
+		require.Error(t, err, name)
+	}
+	require.NoError(t, ok.Workload.Validate())
+	w := ok.Workload
+	w.Zipf = 0
+	require.NoError(t, w.Validate(), "Zipf 0 is uniform")
+	_, err := Run(context.Background(), Config{Workload: Workload{Objects: 3, Size: Size{Fixed: 10}}, Days: 1, Step: 6 * time.Hour})
+	require.NoError(t, err, "a step that divides a day")
 }

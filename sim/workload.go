@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -49,6 +50,30 @@ type Workload struct {
 	RestoreDays int
 
 	Seed uint64
+}
+
+// Validate returns an error naming the first field of w that no workload
+// can have: a negative count, rate, age, size or spread, a rate or spread
+// that is not a finite number, or a Zipf exponent other than 0 (uniform)
+// or one above 1.
+func (w Workload) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{
+		{"Objects", float64(w.Objects)}, {"ArrivalsPerDay", float64(w.ArrivalsPerDay)},
+		{"Size.Fixed", float64(w.Size.Fixed)}, {"Size.Median", float64(w.Size.Median)}, {"Size.Spread", w.Size.Spread},
+		{"ReadsPerDay", w.ReadsPerDay}, {"ReadHalfLife", w.ReadHalfLife},
+		{"DeleteAfterDays", float64(w.DeleteAfterDays)}, {"RestoreDays", float64(w.RestoreDays)},
+	} {
+		if f.v < 0 || math.IsNaN(f.v) || math.IsInf(f.v, 0) {
+			return fmt.Errorf("sim: %s must be a finite number, 0 or more, not %v", f.name, f.v)
+		}
+	}
+	if w.Zipf != 0 && !(w.Zipf > 1 && !math.IsInf(w.Zipf, 0)) {
+		return fmt.Errorf("sim: Zipf must be 0 (uniform) or above 1, not %v", w.Zipf)
+	}
+	return nil
 }
 
 // Default is the workload of `coldstore simulate` without flags: a bucket

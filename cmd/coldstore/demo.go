@@ -29,6 +29,10 @@ func demo(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "coldstore demo: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
 	if err := runDemo(context.Background(), *path, stdout); err != nil {
 		fmt.Fprintf(stderr, "coldstore demo: %v\n", err)
 		return 1

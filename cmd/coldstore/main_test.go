@@ -76,6 +76,36 @@ func TestSimulate(t *testing.T) {
 	require.Equal(t, 2, run([]string{"simulate", "-policy", filepath.Join(dir, "missing.xml")}, &out, &errb))
 }
 
+// TestSimulate_Refusals: what no workload can be is refused, exit 2,
+// before anything runs: sizes that are not whole byte counts (fractions,
+// unknown units, negatives, overflow), a step that does not divide a day,
+// negative counts and rates, a Zipf exponent in (0, 1], stray arguments.
+func TestSimulate_Refusals(t *testing.T) {
+	for _, args := range [][]string{
+		{"-size", "1.5MiB"}, {"-size", "12XB"}, {"-size", "-1KiB"}, {"-size", "9999999999GiB"}, {"-median", "-5KiB"},
+		{"-step", "7h"}, {"-step", "25h"}, {"-step", "0s"}, {"-days", "0"},
+		{"-objects", "-1"}, {"-arrivals", "-2"}, {"-reads", "-1"}, {"-zipf", "0.5"}, {"-spread", "-1"},
+		{"extra"},
+	} {
+		var out, errb bytes.Buffer
+		require.Equal(t, 2, run(append([]string{"simulate", "-days", "1", "-objects", "1"}, args...), &out, &errb), "%v", args)
+		require.Empty(t, out.String(), "%v", args)
+		require.Contains(t, errb.String(), "coldstore simulate:", "%v", args)
+	}
+	var out, errb bytes.Buffer
+	require.Equal(t, 2, run([]string{"demo", "extra"}, &out, &errb))
+	require.Contains(t, errb.String(), "unexpected arguments")
+}
+
+// TestParseSize: whole byte counts with or without a unit.
+func TestParseSize(t *testing.T) {
+	for s, want := range map[string]int64{"0": 0, "512": 512, "12B": 12, "8KiB": 8 << 10, "3MiB": 3 << 20, "2GiB": 2 << 30, "5KB": 5000, "7MB": 7e6, "1GB": 1e9} {
+		got, err := parseSize(s)
+		require.NoError(t, err, s)
+		require.Equal(t, want, got, s)
+	}
+}
+
 // TestServe: the server answers an OSS request and shuts down gracefully,
 // closing the database (a second open succeeds at once).
 func TestServe(t *testing.T) {

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,20 +32,18 @@ func parseSize(s string) (int64, error) {
 		suffix string
 		mult   int64
 	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+	num, mult := s, int64(1)
 	for _, u := range units {
-		if num, ok := strings.CutSuffix(s, u.suffix); ok {
-			var n int64
-			if _, err := fmt.Sscan(num, &n); err != nil {
-				return 0, fmt.Errorf("size %q: %v", s, err)
-			}
-			return n * u.mult, nil
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			num, mult = n, u.mult
+			break
 		}
 	}
-	var n int64
-	if _, err := fmt.Sscan(s, &n); err != nil {
-		return 0, fmt.Errorf("size %q: want a number with KiB, MiB or GiB", s)
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("size %q: want a whole number of bytes, 0 or more, with B, KB, MB, GB, KiB, MiB or GiB or none", s)
 	}
-	return n, nil
+	return n * mult, nil
 }
 
 // simulate runs one workload under each policy and prints the comparison.
@@ -72,6 +72,10 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "coldstore simulate: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
 	var err error
 	if *size != "" {
 		if w.Size.Fixed, err = parseSize(*size); err != nil {
@@ -92,6 +96,18 @@ func simulate(args []string, stdout, stderr io.Writer) int {
 	}
 	ps, err := loadPolicies(policies)
 	if err != nil {
+		fmt.Fprintln(stderr, "coldstore simulate:", err)
+		return 2
+	}
+	if *step <= 0 || 24*time.Hour%*step != 0 {
+		fmt.Fprintf(stderr, "coldstore simulate: -step %v: want a positive duration that divides a day (1h, 30m, 6h, 24h)\n", *step)
+		return 2
+	}
+	if *days <= 0 {
+		fmt.Fprintf(stderr, "coldstore simulate: -days %d: want 1 or more\n", *days)
+		return 2
+	}
+	if err := w.Validate(); err != nil {
 		fmt.Fprintln(stderr, "coldstore simulate:", err)
 		return 2
 	}
