@@ -162,6 +162,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)
+	if wire.FormUpload(r, wire.LevelOf(q.bucket, q.key), query, subResources) {
+		h.fail(q, &coldstore.OpError{Op: "ossapi", Bucket: q.bucket, Detail: "PostObject (a form upload, signed in its form) is not implemented", Err: wire.ErrNotImplemented})
+		return
+	}
 	if err := h.admitAnonymous(q, h.auth.Authenticate(q, r, query)); err != nil {
 		h.fail(q, err)
 		return

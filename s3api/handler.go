@@ -31,6 +31,7 @@ import (
 	"strings"
 
 	"github.com/benbjohnson/clock"
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/wire"
 )
@@ -163,6 +164,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	q.query = query
 	q.bucket, q.key = h.address(r)
+	if wire.FormUpload(r, wire.LevelOf(q.bucket, q.key), query, subResources) {
+		h.fail(q, &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Detail: "PostObject (a form upload, signed in its form) is not implemented", Err: wire.ErrNotImplemented})
+		return
+	}
 	if err := h.auth.Authenticate(q, r, query); err != nil {
 		h.fail(q, err)
 		return

@@ -371,3 +371,21 @@ func TestXMLBodiesChecked(t *testing.T) {
 	require.Equal(t, engine.Archived, oi.Restore.State)
 	require.Equal(t, 200, do(t, h, "POST", "/bkt/parts?uploadId="+up.UploadId, complete, nil).Code, "the upload is still there")
 }
+
+// TestFormUploadRefused: a browser form upload (PostObject, signed in its
+// form) is 501 NotImplemented on a server that checks signatures, not a
+// 403 for a request that only looks anonymous, and stores nothing; a POST
+// with a sub-resource is still authenticated.
+func TestFormUploadRefused(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	require.NoError(t, db.CreateBucket(context.Background(), "bkt", nil))
+	h := s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})
+	form := "--b\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\nbytes\r\n--b--\r\n"
+	w := do(t, h, "POST", "/bkt", form, map[string]string{"Content-Type": "multipart/form-data; boundary=b"})
+	require.Equal(t, 501, w.Code, w.Body.String())
+	require.Equal(t, "NotImplemented", errorOf(t, w).Code)
+	_, err := db.Head(context.Background(), "bkt", "k")
+	require.Error(t, err)
+	w = do(t, h, "POST", "/bkt?delete", form, map[string]string{"Content-Type": "multipart/form-data; boundary=b"})
+	require.Equal(t, 403, w.Code, "a sub-resource's POST is authenticated")
+}
