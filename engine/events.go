@@ -65,7 +65,7 @@ func (k EventKind) String() string {
 type Event struct {
 	Kind EventKind
 	// Op is the DB method that created the object of an
-	// EventObjectCreated: Put (copies included: they are Puts),
+	// EventObjectCreated: Put, Copy (a Put with PutOptions.Copy),
 	// CompleteUpload, Append or PutSymlink.
 	Op          string
 	At          time.Time

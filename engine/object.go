@@ -72,6 +72,10 @@ type PutOptions struct {
 	// ACLPublicRead, ACLPublicReadWrite, or ACLDefault or "" to follow the
 	// bucket's. Any other value is ErrInvalidArgument.
 	ACL string
+	// Copy marks a Put that copies an object (a CopyObject): its
+	// EventObjectCreated has Op "Copy" rather than "Put". It changes
+	// nothing else.
+	Copy bool
 }
 
 // StoredHeaders are the HTTP headers an object keeps (PutOptions.Headers).

@@ -459,7 +459,11 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 		if err := w.create(ob, p.bucket, p.key, &rec); err != nil {
 			return err
 		}
-		w.created(p.op, p.bucket, p.key, &rec)
+		op := p.op
+		if p.opts.Copy && op == "Put" {
+			op = "Copy"
+		}
+		w.created(op, p.bucket, p.key, &rec)
 		if id != 0 && !isFileID(id) { // staged before: its entry goes
 			if err := w.unstage("Put", p.bucket, p.key, idKey(p.id)); err != nil {
 				return err

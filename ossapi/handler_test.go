@@ -190,3 +190,21 @@ func TestFormUploadRefused(t *testing.T) {
 	w = do(t, h, "POST", "/bkt/k?append&position=0", "x", map[string]string{"Content-Type": "multipart/form-data; boundary=b"})
 	require.Equal(t, 403, w.Code, "an object's POST is authenticated")
 }
+
+// TestCopyEvent: a CopyObject's event is a copy's (Op Copy), a PutObject's
+// a Put's.
+func TestCopyEvent(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	sub := db.Subscribe(&engine.SubscribeOptions{Kinds: []engine.EventKind{engine.EventObjectCreated}})
+	defer sub.Close()
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/src", "v", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/dst", "", map[string]string{"x-oss-copy-source": "/bkt/src"}).Code)
+	for _, want := range []struct{ key, op string }{{"src", "Put"}, {"dst", "Copy"}} {
+		e, err := sub.Next(context.Background())
+		require.NoError(t, err)
+		require.Equal(t, want.key, e.Key)
+		require.Equal(t, want.op, e.Op)
+	}
+}

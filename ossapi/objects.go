@@ -531,7 +531,7 @@ func (h *Handler) copyObject(q *request) error {
 // and tags unless the directives take the request's, the request's ACL,
 // and x-oss-forbid-overwrite.
 func copyOptions(q *request, op string, from engine.ObjectInfo, class storageclass.Class, acl string, replaceMeta, replaceTags bool) (*engine.PutOptions, error) {
-	opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q), ACL: acl}
+	opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, ForbidOverwrite: forbidOverwrite(q), ACL: acl, Copy: true}
 	contentType, meta, tags, err := requestMeta(q, op)
 	if err != nil {
 		return nil, err

@@ -103,7 +103,7 @@ func (h *Handler) copyObject(q *request) error {
 	if err := copyConditions(q.r.Header, from); err != nil {
 		return err
 	}
-	opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers}
+	opts := &engine.PutOptions{StorageClass: class, ContentType: from.ContentType, Metadata: from.Metadata, Tags: from.Tags, Headers: from.Headers, Copy: true}
 	meta, tags, headers, err := requestMeta(q, op)
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/s3api"
+	"github.com/coldstore-dev/coldstore/wire"
 	"github.com/stretchr/testify/require"
 )
 
@@ -417,4 +418,25 @@ func TestSDK_TooManyTags(t *testing.T) {
 	ten, _ := set(10)
 	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("k"), Tagging: &types.Tagging{TagSet: ten}})
 	require.NoError(t, err)
+}
+
+// TestSDK_CopyEvent: a CopyObject's event is a copy's, S3's
+// ObjectCreated:Copy, and a PutObject's a Put's.
+func TestSDK_CopyEvent(t *testing.T) {
+	c, _, db, _ := serve(t, "SECRET")
+	sub := db.Subscribe(&engine.SubscribeOptions{Kinds: []engine.EventKind{engine.EventObjectCreated}})
+	defer sub.Close()
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("src"), Body: strings.NewReader("v")})
+	require.NoError(t, err)
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("dst"), CopySource: aws.String("bkt/src")})
+	require.NoError(t, err)
+	for _, want := range []struct{ key, name string }{{"src", "ObjectCreated:Put"}, {"dst", "ObjectCreated:Copy"}} {
+		e, err := sub.Next(ctx)
+		require.NoError(t, err)
+		require.Equal(t, want.key, e.Key)
+		require.Equal(t, want.name, wire.EventName(&e))
+	}
 }

@@ -25,8 +25,8 @@ const EventsPath = "/-/events"
 // (ObjectRestore:*). When the subscriber falls behind, an event "Gap"
 // carries {"missed":N} where N events were lost.
 //
-// The names are S3's: ObjectCreated:Put (a Put, or a copy: the engine
-// stores copies as Puts), ObjectCreated:CompleteMultipartUpload,
+// The names are S3's: ObjectCreated:Put, ObjectCreated:Copy (a Put the
+// front marks as a copy, PutOptions.Copy), ObjectCreated:CompleteMultipartUpload,
 // ObjectRemoved:Delete, ObjectRestore:Post, ObjectRestore:Completed (at
 // the restore's ReadyAt), ObjectRestore:Delete (the restored copy's
 // expiry), LifecycleTransition, LifecycleExpiration:Delete, and
@@ -64,7 +64,7 @@ func (s *EventStream) closed() <-chan struct{} {
 
 // eventNames are the names each kind's events may take.
 var eventNames = map[engine.EventKind][]string{
-	engine.EventObjectCreated:       {"ObjectCreated:Put", "ObjectCreated:CompleteMultipartUpload", "ObjectCreated:AppendObject", "ObjectCreated:PutSymlink"},
+	engine.EventObjectCreated:       {"ObjectCreated:Put", "ObjectCreated:Copy", "ObjectCreated:CompleteMultipartUpload", "ObjectCreated:AppendObject", "ObjectCreated:PutSymlink"},
 	engine.EventStorageClassChanged: {"ObjectCreated:Copy"},
 	engine.EventObjectDeleted:       {"ObjectRemoved:Delete"},
 	engine.EventRestoreInitiated:    {"ObjectRestore:Post"},
@@ -78,6 +78,8 @@ var eventNames = map[engine.EventKind][]string{
 func EventName(e *engine.Event) string {
 	if e.Kind == engine.EventObjectCreated {
 		switch e.Op {
+		case "Copy":
+			return "ObjectCreated:Copy"
 		case "CompleteUpload":
 			return "ObjectCreated:CompleteMultipartUpload"
 		case "Append":

@@ -228,3 +228,23 @@ func TestEventStream_CloseUnblocksAWrite(t *testing.T) {
 		t.Fatal("Close did not end a stream blocked in a write")
 	}
 }
+
+// A Put marked as a copy is named ObjectCreated:Copy, which a subscriber
+// can select; a plain Put stays ObjectCreated:Put.
+func TestEventStream_Copy(t *testing.T) {
+	db, _ := enginetest.New(t, nil)
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	s := &wire.EventStream{DB: db, Source: "aws:s3", Region: "us-east-1"}
+	copies := subscribe(t, s, "events=ObjectCreated:Copy")
+	all := subscribe(t, s, "")
+	_, err := db.Put(ctx, "bkt", "put", strings.NewReader("x"), nil)
+	require.NoError(t, err)
+	_, err = db.Put(ctx, "bkt", "copy", strings.NewReader("x"), &engine.PutOptions{Copy: true})
+	require.NoError(t, err)
+	require.Equal(t, "ObjectCreated:Put", all.next().event)
+	require.Equal(t, "ObjectCreated:Copy", all.next().event)
+	e := copies.next()
+	require.Equal(t, "ObjectCreated:Copy", e.event)
+	require.Equal(t, "copy", recordOf(t, e).S3.Object.Key)
+}
