@@ -30,6 +30,9 @@ func (c *calls) enter() bool {
 	return true
 }
 
+// closing reports whether Close has begun.
+func (c *calls) closing() bool { return c.state.Load()&closingBit != 0 }
+
 // leave ends a call that enter started (or refused).
 func (c *calls) leave() {
 	if c.state.Add(-1) == closingBit {

@@ -118,3 +118,46 @@ func TestClose_WaitsForCallsInFlight(t *testing.T) {
 	require.NoError(t, <-closed)
 	require.NoError(t, db.Close(), "idempotent")
 }
+
+// TestClose_ObjectReadsRefused: once Close has begun, and once the Get's
+// context is done, a read of an Object got before hands out no byte, not
+// even one Get already holds in memory (an object of one chunk, the rest
+// of a chunk loaded): ErrClosed, the context's error.
+func TestClose_ObjectReadsRefused(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	small := []byte("small")
+	big := bytes.Repeat([]byte("b"), 3*chunkSize)
+	for k, v := range map[string][]byte{"small": small, "big": big} {
+		_, err := db.Put(ctx, "bkt", k, bytes.NewReader(v), nil)
+		require.NoError(t, err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	canceled, err := db.Get(cctx, "bkt", "small")
+	require.NoError(t, err)
+	defer canceled.Close()
+	cancel()
+	_, err = canceled.Read(make([]byte, 10))
+	require.ErrorIs(t, err, context.Canceled)
+	_, err = canceled.WriteTo(io.Discard)
+	require.ErrorIs(t, err, context.Canceled)
+
+	one, err := db.Get(ctx, "bkt", "small")
+	require.NoError(t, err)
+	defer one.Close()
+	part, err := db.Get(ctx, "bkt", "big")
+	require.NoError(t, err)
+	defer part.Close()
+	n, err := part.Read(make([]byte, 10)) // loads the first chunk, hands out 10 bytes of it
+	require.NoError(t, err)
+	require.Equal(t, 10, n)
+	require.NoError(t, db.Close())
+	for name, o := range map[string]*Object{"one chunk": one, "a chunk loaded": part} {
+		n, err := o.Read(make([]byte, 10))
+		require.ErrorIs(t, err, coldstore.ErrClosed, name)
+		require.Zero(t, n, name)
+		w, err := o.WriteTo(io.Discard)
+		require.ErrorIs(t, err, coldstore.ErrClosed, name)
+		require.Zero(t, w, name)
+	}
+}

@@ -92,6 +92,9 @@ func (o *Object) Read(p []byte) (int, error) {
 	if o.closed {
 		return 0, fs.ErrClosed
 	}
+	if err := o.live(); err != nil {
+		return 0, err
+	}
 	for len(o.buf) == 0 {
 		if o.next >= o.chunks || o.pos >= o.end {
 			return 0, io.EOF
@@ -109,6 +112,16 @@ func (o *Object) Read(p []byte) (int, error) {
 	o.buf = o.buf[n:]
 	o.pos += int64(n)
 	return n, nil
+}
+
+// live is the error a Read or WriteTo meets before it hands out any
+// byte, even one already in memory: ErrClosed once the database began
+// closing, the Get context's error once it is done; nil otherwise.
+func (o *Object) live() error {
+	if o.db.calls.closing() {
+		return &coldstore.OpError{Op: "Read", Bucket: o.info.Bucket, Key: o.info.Key, Err: coldstore.ErrClosed}
+	}
+	return o.ctx.Err()
 }
 
 // errNegativeOffset is Seek's error for an offset before the start.
@@ -195,6 +208,9 @@ func (o *Object) cut() {
 func (o *Object) WriteTo(w io.Writer) (int64, error) {
 	if o.closed {
 		return 0, fs.ErrClosed
+	}
+	if err := o.live(); err != nil {
+		return 0, err
 	}
 	var n int64
 	var loadErr error
