@@ -200,7 +200,9 @@ func objectsMissing(op, bucket, key string) error {
 // call in flight that reads from such an Object (a Put copying a Get)
 // therefore fails rather than keep Close waiting. A call in flight that
 // waits on something else (a Put whose reader stalls) keeps Close waiting
-// until it ends: cancel its context, or make its reader fail.
+// until it ends: cancel its context, or make its reader fail. A
+// subscription's Next returns ErrClosed once it has handed out the events
+// queued before.
 func (db *DB) Close() error {
 	first := false
 	db.closeOnce.Do(func() {
@@ -208,6 +210,7 @@ func (db *DB) Close() error {
 		db.cancel()
 		db.loop.Wait()
 		db.calls.close()
+		db.events.close()
 		if err := db.flushReads(); err != nil {
 			db.opts.Logger.Error("coldstore: storing read counts", "err", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -103,12 +104,15 @@ type Subscription struct {
 	queue  []Event // waiting, oldest first; gaps among them
 	missed int     // lost since the last queued event
 	closed bool
+	ended  bool // the database closed: nothing more will come
 }
 
 // Subscribe starts delivering the events of changes committed from now
 // on that opts selects. Writers never wait for a subscriber: when its
 // buffer is full the events it misses are counted and told to it as one
-// EventGap where they would have been. Close it when done.
+// EventGap where they would have been. Close it when done. Once the
+// database has closed (or on a closed one), Next hands out what is
+// queued, then an error wrapping coldstore.ErrClosed.
 func (db *DB) Subscribe(opts *SubscribeOptions) *Subscription {
 	s := &Subscription{hub: &db.events, notify: make(chan struct{}, 1)}
 	if opts != nil {
@@ -124,7 +128,9 @@ func (db *DB) Subscribe(opts *SubscribeOptions) *Subscription {
 }
 
 // Next returns the next event, waiting for one. It returns ctx's error
-// when ctx ends first, and fs.ErrClosed after Close.
+// when ctx ends first, fs.ErrClosed after the subscription's Close, and an
+// error wrapping coldstore.ErrClosed once the database has closed and the
+// events queued before have been handed out.
 func (s *Subscription) Next(ctx context.Context) (Event, error) {
 	for {
 		s.mu.Lock()
@@ -144,6 +150,10 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 			s.mu.Unlock()
 			return e, nil
 		}
+		if s.ended {
+			s.mu.Unlock()
+			return Event{}, &coldstore.OpError{Op: "Next", Err: coldstore.ErrClosed}
+		}
 		s.mu.Unlock()
 		select {
 		case <-s.notify:
@@ -159,6 +169,18 @@ func (s *Subscription) Close() {
 	s.hub.remove(s)
 	s.mu.Lock()
 	s.closed = true
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// end tells a subscription that the database closed: a waiting Next
+// wakes, and returns ErrClosed once the queue is empty.
+func (s *Subscription) end() {
+	s.mu.Lock()
+	s.ended = true
 	s.mu.Unlock()
 	select {
 	case s.notify <- struct{}{}:
@@ -205,6 +227,7 @@ type hub struct {
 	drawn       atomic.Uint64
 
 	mu      sync.Mutex
+	closed  bool // the database closed: subscriptions end at once
 	subs    map[*Subscription]struct{}
 	next    uint64             // the next number to deliver
 	pending map[uint64][]Event // published or voided (nil) ahead of next
@@ -232,6 +255,10 @@ func (h *hub) setMark(t time.Time) {
 func (h *hub) add(s *Subscription, now time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.closed {
+		s.ended = true
+		return
+	}
 	if len(h.subs) == 0 {
 		h.mark = now
 	}
@@ -242,6 +269,21 @@ func (h *hub) add(s *Subscription, now time.Time) {
 	}
 	h.subs[s] = struct{}{}
 	h.subscribers.Add(1)
+}
+
+// close ends every subscription, and those made later: the database
+// closed, with every call's events published.
+func (h *hub) close() {
+	h.mu.Lock()
+	h.closed = true
+	subs := make([]*Subscription, 0, len(h.subs))
+	for s := range h.subs {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.end()
+	}
 }
 
 func (h *hub) remove(s *Subscription) {

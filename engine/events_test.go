@@ -11,6 +11,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
+	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/stretchr/testify/require"
@@ -204,4 +205,41 @@ func TestEvents_RestoreExpired(t *testing.T) {
 	require.Equal(t, "abc", e.Bucket)
 	require.Equal(t, abc.Restore.ExpiresAt, e.At)
 	require.Equal(t, abc.Restore.ExpiresAt, e.ExpiresAt)
+}
+
+// TestSubscription_DatabaseClosed: once the database closes, a
+// subscription hands out the events queued before, then ErrClosed, and a
+// Next waiting with no deadline wakes; one made on a closed database
+// returns ErrClosed at once.
+func TestSubscription_DatabaseClosed(t *testing.T) {
+	ctx := context.Background()
+	db, _ := enginetest.New(t, nil)
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	queued := db.Subscribe(nil)
+	waiting := db.Subscribe(&engine.SubscribeOptions{Bucket: "other"})
+	_, err := db.Put(ctx, "bkt", "k", strings.NewReader("v"), nil)
+	require.NoError(t, err)
+	woke := make(chan error, 1)
+	go func() {
+		_, err := waiting.Next(ctx)
+		woke <- err
+	}()
+	require.NoError(t, db.Close())
+	select {
+	case err := <-woke:
+		require.ErrorIs(t, err, coldstore.ErrClosed)
+	case <-time.After(10 * time.Second):
+		t.Fatal("a waiting Next did not wake at Close")
+	}
+	e, err := queued.Next(ctx)
+	require.NoError(t, err, "the event committed before Close")
+	require.Equal(t, "k", e.Key)
+	_, err = queued.Next(ctx)
+	require.ErrorIs(t, err, coldstore.ErrClosed)
+	late := db.Subscribe(nil)
+	_, err = late.Next(ctx)
+	require.ErrorIs(t, err, coldstore.ErrClosed)
+	late.Close()
+	_, err = late.Next(ctx)
+	require.ErrorIs(t, err, fs.ErrClosed, "its own Close")
 }
