@@ -180,7 +180,8 @@ func TestBodyFiles_OpenCollects(t *testing.T) {
 
 // TestBodyFiles_CheckFindsDamage: Check reports a body file missing, cut
 // short, grown, with a flipped bit, unindexed, or indexed for no object;
-// a read of the damaged one fails with ErrDataCorrupt or ErrReplaced,
+// a read of the damaged one fails with ErrDataCorrupt (a missing file too,
+// while the index names it),
 // never with other bytes.
 func TestBodyFiles_CheckFindsDamage(t *testing.T) {
 	ctx := context.Background()
@@ -192,7 +193,7 @@ func TestBodyFiles_CheckFindsDamage(t *testing.T) {
 	}{
 		"missing": {func(t *testing.T, db *DB, id uint64) {
 			require.NoError(t, os.Remove(db.files.path(id)))
-		}, "no such file", ErrReplaced},
+		}, "no such file", coldstore.ErrDataCorrupt}, // still indexed: damage, not a replacement
 		"cut short": {func(t *testing.T, db *DB, id uint64) {
 			require.NoError(t, os.Truncate(db.files.path(id), fileOffset(2)+10))
 		}, "chunk 2", coldstore.ErrDataCorrupt},

@@ -85,9 +85,9 @@ func (o *Object) Info() ObjectInfo { return o.info }
 // Read reads the content. It returns io.EOF at the end (SetRange's, after
 // one); an error wrapping ErrReplaced when the object was replaced or
 // deleted during the read; coldstore.ErrDataCorrupt when a stored chunk
-// fails its checksum (no byte of that chunk is returned); ErrClosed after
-// the database closed; the Get context's error once it is done; and
-// fs.ErrClosed after Close.
+// fails its checksum (no byte of that chunk is returned), or the file it
+// is kept in is missing; ErrClosed after the database closed; the Get
+// context's error once it is done; and fs.ErrClosed after Close.
 func (o *Object) Read(p []byte) (int, error) {
 	if o.closed {
 		return 0, fs.ErrClosed
@@ -320,7 +320,9 @@ func (o *Object) loaded(dst []byte, c int) int {
 // with no transaction, from the file opened at the first chunk of id
 // (bodyfiles.go). A file removed since Get (the object was replaced or
 // deleted, and the file's removal followed the commit) fails with
-// ErrReplaced, as a chunk gone from the store does.
+// ErrReplaced, as a chunk gone from the store does; a file missing while
+// the index of files still names it (removed by something else) is
+// ErrDataCorrupt, as Check reports it: reading again would not help.
 func (o *Object) loadFile(id uint64, i uint32, dst []byte) (int, error) {
 	const op = "Read"
 	b, k := o.info.Bucket, o.info.Key
@@ -328,6 +330,16 @@ func (o *Object) loadFile(id uint64, i uint32, dst []byte) (int, error) {
 		o.closeFile()
 		f, err := o.db.files.open(id)
 		if errors.Is(err, fs.ErrNotExist) {
+			indexed := false
+			if verr := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
+				indexed = tx.Bucket(bktFiles).Get(idKey(id)) != nil
+				return nil
+			}); verr != nil {
+				return 0, verr
+			}
+			if indexed {
+				return 0, fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: the body file %016x is missing", o.next, o.chunks, id)
+			}
 			return 0, fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
 		}
 		if err != nil {
