@@ -180,9 +180,8 @@ func TestBodyFiles_OpenCollects(t *testing.T) {
 
 // TestBodyFiles_CheckFindsDamage: Check reports a body file missing, cut
 // short, grown, with a flipped bit, unindexed, or indexed for no object;
-// a read of the damaged one fails with ErrDataCorrupt (a missing file too,
-// while the index names it),
-// never with other bytes.
+// a read of the damaged one fails with ErrDataCorrupt (a missing file
+// too, while the index names it), never with other bytes.
 func TestBodyFiles_CheckFindsDamage(t *testing.T) {
 	ctx := context.Background()
 	size := 2*chunkSize + 100
