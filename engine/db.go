@@ -200,7 +200,8 @@ func objectsMissing(op, bucket, key string) error {
 // call in flight that reads from such an Object (a Put copying a Get)
 // therefore fails rather than keep Close waiting. A call in flight that
 // waits on something else (a Put whose reader stalls) keeps Close waiting
-// until it ends: cancel its context, or make its reader fail. A
+// until it ends: its context is checked between reads, so a read that
+// never returns must be made to fail (close the pipe, set a deadline). A
 // subscription's Next returns ErrClosed once it has handed out the events
 // queued before.
 func (db *DB) Close() error {

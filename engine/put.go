@@ -30,8 +30,10 @@ import (
 // when the bucket is absent; ErrFileAlreadyExists when opts.ForbidOverwrite
 // and the key exists; ErrInsufficientStorage when the disk is full;
 // ErrDataCorrupt when the record of the object it replaces fails its
-// checksum; ErrClosed after Close; the context's error when it ends first;
-// and the reader's error, wrapped, when r fails with any error but io.EOF
+// checksum; ErrClosed after Close; the context's error when it ends first
+// (it is checked between reads of r: a Read that never returns holds the
+// Put until r is made to fail); and the reader's error, wrapped, when r
+// fails with any error but io.EOF
 // (io.ErrUnexpectedEOF and errors returned together with bytes included).
 // On any error nothing is stored and the old object is intact.
 func (db *DB) Put(ctx context.Context, bucket, key string, r io.Reader, opts *PutOptions) (ObjectInfo, error) {
