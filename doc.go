@@ -67,9 +67,10 @@
 //	Restoring   403 InvalidObjectState  ongoing-request="true"
 //	Restored    200, the content        ongoing-request="false", expiry-date="Sun, 16 Apr 2017 08:12:33 GMT"
 //
-// Restore on Standard or IA is 400 OperationNotSupported. Days and tier are
-// validated against the class before the state is looked at: a bad request
-// fails alike in every state and changes nothing. A restore never changes
+// Restore on Standard or IA is 400 OperationNotSupported (a request that is
+// bad in itself, such as negative Days, is 400 InvalidArgument first). Days
+// and tier are validated against the class before the state is looked at:
+// a bad request fails alike in every state and changes nothing. A restore never changes
 // the object's class; a Put over the key replaces the object whole, restore
 // included.
 //

@@ -3,7 +3,7 @@
 // invariant check at the end of the test. Nothing in it sleeps.
 //
 //	db, clk := enginetest.New(t, nil)
-//	... db.Restore(ctx, "b", "k", nil)            // 202
+//	... db.Restore(ctx, "photos", "k", nil)       // 202
 //	enginetest.Advance(t, db, clk, 4*time.Hour)   // restore ready
 package enginetest
 
