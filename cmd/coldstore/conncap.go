@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,6 +23,14 @@ const newGrace = time.Second
 // every connection is in a request does it wait for one to end, leaving
 // new clients in the kernel's backlog meanwhile. Its Track method is the
 // http.Server's ConnState hook.
+//
+// A connection is closed only while the server waits in its Read with
+// nothing of a next request in hand: net/http reports a connection active
+// only once it has read a request's whole header, so an idle state alone
+// does not say that no request has begun. The Read that returns after the
+// choice (bytes of a request racing the close, or the close itself) returns
+// net.ErrClosed and hands the server nothing: a request is either handled
+// on an open connection or never begun, and never cut in its handler.
 type capListener struct {
 	net.Listener
 	max int
@@ -41,6 +52,49 @@ type capConn struct {
 	since uint64
 	born  time.Time
 	once  sync.Once
+
+	mu       sync.Mutex  // guards reading and evicting; taken inside l.mu
+	reading  bool        // the server waits in Read
+	evicting bool        // chosen to be closed: Read hands out nothing more
+	between  atomic.Bool // state is new or idle: a Read now may make it evictable
+}
+
+// Read reads as the connection does, and hands out nothing once the
+// connection was chosen to be closed (net.ErrClosed), even bytes that
+// arrived with the choice.
+func (c *capConn) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	if c.evicting {
+		c.mu.Unlock()
+		return 0, net.ErrClosed
+	}
+	c.reading = true
+	c.mu.Unlock()
+	if c.between.Load() {
+		c.l.signal() // an Accept waiting at the cap may close this one now
+	}
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	c.reading = false
+	evicted := c.evicting
+	c.mu.Unlock()
+	if evicted {
+		return 0, net.ErrClosed
+	}
+	return n, err
+}
+
+// idleInRead reports whether the server waits in c's Read between
+// requests (or before the first), and if so marks c to be closed. l.mu is
+// held.
+func (c *capConn) idleInRead() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.reading || c.evicting {
+		return false
+	}
+	c.evicting = true
+	return true
 }
 
 func newCapListener(ln net.Listener, max int) *capListener {
@@ -88,25 +142,36 @@ func (l *capListener) Accept() (net.Conn, error) {
 	defer l.mu.Unlock()
 	l.seq++
 	cc := &capConn{Conn: c, l: l, state: http.StateNew, since: l.seq, born: time.Now()}
+	cc.between.Store(true)
 	l.conns[cc] = struct{}{}
 	return cc, nil
 }
 
 // evictable is the connection idle the longest, else the oldest new one
-// older than newGrace, else nil. l.mu is held.
+// older than newGrace, of those whose server waits in Read (idleInRead),
+// marked to be closed; else nil. l.mu is held.
 func (l *capListener) evictable(now time.Time) *capConn {
-	var best *capConn
+	var candidates []*capConn
 	for c := range l.conns {
-		switch {
-		case c.state != http.StateIdle && c.state != http.StateNew,
-			c.state == http.StateNew && now.Sub(c.born) < newGrace:
-		case best == nil,
-			c.state == http.StateIdle && best.state == http.StateNew,
-			c.state == best.state && c.since < best.since:
-			best = c
+		if c.state == http.StateIdle || c.state == http.StateNew && now.Sub(c.born) >= newGrace {
+			candidates = append(candidates, c)
 		}
 	}
-	return best
+	slices.SortFunc(candidates, func(a, b *capConn) int {
+		if a.state != b.state { // idle ones first
+			if a.state == http.StateIdle {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.since, b.since)
+	})
+	for _, c := range candidates {
+		if c.idleInRead() {
+			return c
+		}
+	}
+	return nil
 }
 
 // Track records a connection's state (http.Server.ConnState).
@@ -119,6 +184,7 @@ func (l *capListener) Track(c net.Conn, state http.ConnState) {
 	if _, ok := l.conns[cc]; ok {
 		l.seq++
 		cc.state, cc.since = state, l.seq
+		cc.between.Store(state == http.StateNew || state == http.StateIdle)
 	}
 	l.mu.Unlock()
 	if state == http.StateIdle {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -477,5 +478,78 @@ func TestServe_BodyFiles(t *testing.T) {
 		require.Equal(t, big, body)
 		files, _ := filepath.Glob(path + ".bodies/*")
 		require.Len(t, files, map[bool]int{false: 1, true: 0}[single], "-single-file %v", single)
+	}
+}
+
+// TestServe_ConnCapNeverCutsARequest: at -max-conns, the connections
+// closed for newcomers are only ones whose server waits for a next
+// request: while keep-alive clients PUT bodies back to back and newcomers
+// keep arriving, no request the server began is cut in its handler (the
+// access log has no IncompleteBody, no 499); a client whose connection
+// was closed between requests sends its next one on a new connection.
+func TestServe_ConnCapNeverCutsARequest(t *testing.T) {
+	s := startServe(t, "-db", filepath.Join(t.TempDir(), "c.db"), "-max-conns", "4", "-body-timeout", "5s")
+	status, _ := s.do(t, "PUT", "/bkt", "")
+	require.Equal(t, 200, status)
+	body := strings.Repeat("x", 300<<10)
+	stop := time.Now().Add(2 * time.Second)
+	var wg sync.WaitGroup
+	var done, failed atomic.Int64
+	for w := range 3 {
+		wg.Go(func() {
+			var conn net.Conn
+			var br *bufio.Reader
+			for i := 0; time.Now().Before(stop); i++ {
+				if conn == nil {
+					c, err := net.Dial("tcp", s.addr)
+					if err != nil {
+						continue
+					}
+					conn, br = c, bufio.NewReader(c)
+				}
+				_, err := fmt.Fprintf(conn, "PUT /bkt/w%d-%d HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s", w, i, len(body), body)
+				var resp *http.Response
+				if err == nil {
+					resp, err = http.ReadResponse(br, nil)
+				}
+				if err != nil { // closed between requests: a new connection
+					conn.Close()
+					conn = nil
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					done.Add(1)
+				} else {
+					failed.Add(1)
+				}
+			}
+			if conn != nil {
+				conn.Close()
+			}
+		})
+	}
+	wg.Go(func() {
+		for time.Now().Before(stop) {
+			conn, err := net.Dial("tcp", s.addr)
+			if err != nil {
+				continue
+			}
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err == nil {
+				if resp, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+			defer conn.Close() // left open and idle, for the cap to close
+		}
+	})
+	wg.Wait()
+	require.Positive(t, done.Load())
+	require.Zero(t, failed.Load(), "PUTs answered with an error")
+	for _, line := range strings.Split(s.stderr.String(), "\n") {
+		require.False(t, strings.Contains(line, "IncompleteBody") || strings.Contains(line, "status=499"), "a request cut in its handler: %s", line)
 	}
 }
