@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"slices"
@@ -174,8 +175,12 @@ func (l *capListener) evictable(now time.Time) *capConn {
 	return nil
 }
 
-// Track records a connection's state (http.Server.ConnState).
+// Track records a connection's state (http.Server.ConnState); with TLS
+// the server reports the *tls.Conn over the accepted connection.
 func (l *capListener) Track(c net.Conn, state http.ConnState) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
 	cc, ok := c.(*capConn)
 	if !ok {
 		return
