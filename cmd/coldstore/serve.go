@@ -310,8 +310,9 @@ type front struct {
 
 // serveUntil serves f on ln until ctx ends, then shuts down: it stops
 // accepting, lets requests finish for cfg.shutdownTimeout, then cancels
-// the rest through their contexts (the fronts answer them 503) and closes
-// every connection, and waits at most cfg.closeGrace for their handlers.
+// the rest through their contexts and closes every connection at once (a
+// request cut there gets no answer, and what it was writing is not
+// stored), and waits at most cfg.closeGrace for their handlers.
 func serveUntil(ctx context.Context, ln net.Listener, f front, cfg serveConfig, stdout, stderr io.Writer) int {
 	base, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
