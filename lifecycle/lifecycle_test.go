@@ -74,6 +74,38 @@ func TestParseMalformed(t *testing.T) {
 	require.Empty(t, c.Rules)
 }
 
+// TestParseStrictShape: an element OSS's document does not have, or one
+// it takes once given twice, is MalformedXML rather than read past: an
+// S3 <Filter><Prefix> would otherwise leave the rule's prefix empty and
+// expire the whole bucket. The deprecated Date is refused, not ignored.
+func TestParseStrictShape(t *testing.T) {
+	rule := func(inner string) string {
+		return "<LifecycleConfiguration><Rule><ID>r</ID>" + inner + "</Rule></LifecycleConfiguration>"
+	}
+	exp := "<Expiration><Days>3</Days></Expiration>"
+	for name, doc := range map[string]string{
+		"S3's Filter/Prefix":   rule("<Filter><Prefix>p/</Prefix></Filter><Status>Enabled</Status>" + exp),
+		"two Prefixes":         rule("<Prefix>tmp/</Prefix><Prefix>private/</Prefix><Status>Enabled</Status>" + exp),
+		"two Expirations":      rule("<Prefix>a/</Prefix><Status>Enabled</Status>" + exp + "<Expiration><Days>5</Days></Expiration>"),
+		"two Days":             rule("<Prefix>a/</Prefix><Status>Enabled</Status><Expiration><Days>3</Days><Days>5</Days></Expiration>"),
+		"an unknown element":   rule("<Prefix>a/</Prefix><Status>Enabled</Status><Bogus/>" + exp),
+		"a Transition's Date":  rule("<Prefix>a/</Prefix><Status>Enabled</Status><Transition><Date>2024-01-01T00:00:00.000Z</Date><StorageClass>IA</StorageClass></Transition>"),
+		"an Expiration's Date": rule("<Prefix>a/</Prefix><Status>Enabled</Status><Expiration><Date>2024-01-01T00:00:00.000Z</Date></Expiration>"),
+	} {
+		_, err := lifecycle.ParseXML([]byte(doc))
+		require.ErrorIs(t, err, coldstore.ErrMalformedXML, name)
+	}
+	c, err := lifecycle.ParseXML([]byte(rule("<Prefix>a/</Prefix><Status>Enabled</Status><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>l</Key><Value>w</Value></Tag>" +
+		"<Filter><Not><Prefix>a/keep/</Prefix></Not><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></Filter>" +
+		"<Transition><Days>30</Days><StorageClass>IA</StorageClass></Transition><Transition><Days>60</Days><StorageClass>Archive</StorageClass></Transition>" + exp)))
+	require.NoError(t, err, "repeated Tag and Transition are OSS's")
+	require.Len(t, c.Rules[0].Transitions, 2)
+	require.Equal(t, "a/", c.Rules[0].Prefix)
+
+	_, err = lifecycle.ParseS3XML(storageclass.S3(), []byte(`<LifecycleConfiguration><Rule><ID>r</ID><Filter><Prefix>p/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>3</Days></Expiration><Bogus/></Rule></LifecycleConfiguration>`))
+	require.ErrorIs(t, err, coldstore.ErrMalformedXML, "S3's schema has no Bogus either")
+}
+
 func TestValidate(t *testing.T) {
 	ok := func() lifecycle.Rule {
 		return lifecycle.Rule{ID: "r", Prefix: "p/", Enabled: true,

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/xmlshape"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -106,9 +107,10 @@ func s3Malformed(format string, args ...any) error {
 // It checks the shape only; Validate checks the values. It returns an
 // error wrapping coldstore.ErrMalformedXML, as S3 answers these, for a
 // document that is not well-formed XML, is larger than MaxXMLSize, has
-// another root element or a namespace other than S3Namespace, or a rule
-// that: has a Status other than Enabled or Disabled; has neither a Filter
-// nor a Prefix, or both; has a Filter with more than one predicate, or an
+// another root element or a namespace other than S3Namespace, an element
+// S3's schema does not have, or a rule that: has a Status other than
+// Enabled or Disabled; has neither a Filter nor a Prefix, or both; has a
+// Filter with more than one predicate, or an
 // And with fewer than two; repeats an element S3 allows once; has a
 // Transition with neither Days nor Date, an Expiration with
 // ExpiredObjectDeleteMarker beside Days or Date, an
@@ -122,6 +124,9 @@ func ParseS3XML(cat *storageclass.Catalog, b []byte) (*Configuration, error) {
 		return nil, s3Malformed("document of %d bytes exceeds %d", len(b), MaxXMLSize)
 	}
 	var x s3Config
+	if err := xmlshape.Check(b, &x); err != nil {
+		return nil, s3Malformed("%v", err)
+	}
 	if err := xml.NewDecoder(bytes.NewReader(b)).Decode(&x); err != nil {
 		return nil, s3Malformed("%v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/coldstore-dev/coldstore"
+	"github.com/coldstore-dev/coldstore/internal/xmlshape"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -52,6 +53,7 @@ type xmlNot struct {
 }
 
 type xmlTransition struct {
+	Date                 *string `xml:"Date"` // deprecated by OSS; refused
 	Days                 *int    `xml:"Days"`
 	CreatedBeforeDate    *string `xml:"CreatedBeforeDate"`
 	StorageClass         string  `xml:"StorageClass"`
@@ -61,6 +63,7 @@ type xmlTransition struct {
 }
 
 type xmlExpiration struct {
+	Date                      *string `xml:"Date"` // deprecated by OSS; refused
 	Days                      *int    `xml:"Days"`
 	CreatedBeforeDate         *string `xml:"CreatedBeforeDate"`
 	ExpiredObjectDeleteMarker *bool   `xml:"ExpiredObjectDeleteMarker"`
@@ -103,13 +106,20 @@ func ParseXML(b []byte) (*Configuration, error) {
 // class's name; any other is kept as written (Validate refuses it). It
 // checks the shape only (Validate checks the rules): it returns an error
 // wrapping coldstore.ErrMalformedXML for a document that is not well-formed
-// XML, larger than MaxXMLSize, has another root element, a Status other
-// than Enabled or Disabled, or a date that is not ISO 8601.
+// XML, larger than MaxXMLSize, has another root element, an element OSS's
+// document does not have (an S3 <Filter><Prefix> included: read past, it
+// would widen the rule to the whole bucket) or one OSS takes once given
+// twice, a Status other than Enabled or Disabled, a date that is not ISO
+// 8601, or the deprecated Date of a Transition or Expiration, which is not
+// served (Days or CreatedBeforeDate are).
 func ParseXMLIn(cat *storageclass.Catalog, b []byte) (*Configuration, error) {
 	if len(b) > MaxXMLSize {
 		return nil, malformed("document of %d bytes exceeds %d", len(b), MaxXMLSize)
 	}
 	var x xmlConfig
+	if err := xmlshape.Check(b, &x); err != nil {
+		return nil, malformed("%v", err)
+	}
 	dec := xml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&x); err != nil {
 		return nil, malformed("%v", err)
@@ -154,6 +164,9 @@ func (xr *xmlRule) rule(cat *storageclass.Catalog) (Rule, error) {
 		}
 	}
 	for _, xt := range xr.Transitions {
+		if xt.Date != nil {
+			return r, fmt.Errorf("a Transition's Date is deprecated by OSS and not served: use Days or CreatedBeforeDate")
+		}
 		t := Transition{Days: derefInt(xt.Days), StorageClass: class(cat, xt.StorageClass),
 			IsAccessTime: derefBool(xt.IsAccessTime), ReturnToStdWhenVisit: derefBool(xt.ReturnToStdWhenVisit), AllowSmallFile: derefBool(xt.AllowSmallFile)}
 		var err error
@@ -163,6 +176,9 @@ func (xr *xmlRule) rule(cat *storageclass.Catalog) (Rule, error) {
 		r.Transitions = append(r.Transitions, t)
 	}
 	if xe := xr.Expiration; xe != nil {
+		if xe.Date != nil {
+			return r, fmt.Errorf("an Expiration's Date is deprecated by OSS and not served: use Days or CreatedBeforeDate")
+		}
 		e := &Expiration{Days: derefInt(xe.Days), ExpiredObjectDeleteMarker: derefBool(xe.ExpiredObjectDeleteMarker)}
 		var err error
 		if e.CreatedBefore, err = parseDate(xe.CreatedBeforeDate); err != nil {
