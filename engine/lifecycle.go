@@ -228,7 +228,9 @@ func (db *DB) changeBucket(ctx context.Context, op, bucket string, fn func(w *wr
 // PutBucketLifecycle sets the bucket's lifecycle configuration, replacing
 // any, and re-plans every object of the bucket in the same transaction
 // (O(objects in the bucket)). Rules without an ID get "rule-N", N their
-// position. The configuration is copied.
+// position ("rule-N-M" when another rule was given that ID), so that the
+// IDs stay unique and the configuration read back can be put again. The
+// configuration is copied.
 //
 // It returns an error wrapping ErrInvalidBucketName for a bad name;
 // ErrInvalidArgument when c is nil, fails Validate against the catalog, or
@@ -254,10 +256,19 @@ func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycl
 	cfg := new(lifecycle.Configuration)
 	*cfg = *c // its dialect and settings with the rules
 	cfg.Rules = append([]lifecycle.Rule(nil), c.Rules...)
+	used := make(map[string]bool, len(cfg.Rules))
+	for _, r := range cfg.Rules {
+		used[r.ID] = true
+	}
 	for i := range cfg.Rules {
-		if cfg.Rules[i].ID == "" {
-			cfg.Rules[i].ID = fmt.Sprintf("rule-%d", i+1)
+		if cfg.Rules[i].ID != "" {
+			continue
 		}
+		id := fmt.Sprintf("rule-%d", i+1)
+		for n := 1; used[id]; n++ { // one the caller gave: another, so IDs stay unique
+			id = fmt.Sprintf("rule-%d-%d", i+1, n)
+		}
+		cfg.Rules[i].ID, used[id] = id, true
 	}
 	return db.changeBucket(ctx, op, bucket, func(w *writeTx, b *bucketState) error {
 		if cfg.UsesAccessTime() && !b.rec.AccessMonitor {

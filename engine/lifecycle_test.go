@@ -66,6 +66,20 @@ func TestBucketLifecycleCRUD(t *testing.T) {
 	require.Equal(t, "named", got.Rules[1].ID)
 	require.Equal(t, cfg.Rules[0].Transitions, got.Rules[0].Transitions)
 
+	// A name it would give is taken by another rule: it gives another, and
+	// the configuration read back is put again as it is.
+	taken := &lifecycle.Configuration{Rules: []lifecycle.Rule{rule("", "a/", 10), rule("rule-1", "b/", 10), rule("", "c/", 10), rule("rule-3-1", "d/", 10)}}
+	require.NoError(t, f.db.PutBucketLifecycle(ctx, "bkt", taken))
+	back, err := f.db.GetBucketLifecycle(ctx, "bkt")
+	require.NoError(t, err)
+	var ids []string
+	for _, r := range back.Rules {
+		ids = append(ids, r.ID)
+	}
+	require.Equal(t, []string{"rule-1-1", "rule-1", "rule-3", "rule-3-1"}, ids)
+	require.NoError(t, f.db.PutBucketLifecycle(ctx, "bkt", back), "read back, put again")
+	require.NoError(t, f.db.PutBucketLifecycle(ctx, "bkt", cfg))
+
 	bad := &lifecycle.Configuration{Rules: []lifecycle.Rule{rule("x", "", 10, to(storageclass.IA, 30))}}
 	require.ErrorIs(t, f.db.PutBucketLifecycle(ctx, "bkt", bad), coldstore.ErrInvalidArgument)
 	require.ErrorIs(t, f.db.PutBucketLifecycle(ctx, "bkt", nil), coldstore.ErrInvalidArgument)
