@@ -147,6 +147,12 @@ func TestValidate(t *testing.T) {
 			c.Rules[0].Transitions = []lifecycle.Transition{{CreatedBefore: date, StorageClass: storageclass.IA, IsAccessTime: true}}
 		}, "IsAccessTime with CreatedBeforeDate"},
 		"return without access": {func(c *lifecycle.Configuration) { c.Rules[0].Transitions[0].ReturnToStdWhenVisit = true }, "ReturnToStdWhenVisit needs"},
+		"small files and a size filter": {func(c *lifecycle.Configuration) {
+			lt := int64(1024)
+			c.Rules[0].Filter = &lifecycle.Filter{ObjectSizeLessThan: &lt}
+			c.Rules[0].Transitions[0].AllowSmallFile = true
+		}, "AllowSmallFile beside a Filter's object size"},
+		"small files alone": {func(c *lifecycle.Configuration) { c.Rules[0].Transitions[0].AllowSmallFile = true }, ""},
 		"overlapping prefixes": {func(c *lifecycle.Configuration) {
 			r := ok()
 			r.ID, r.Prefix = "s", "p/sub/"

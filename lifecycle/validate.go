@@ -194,6 +194,11 @@ func (r *Rule) validate(cat *storageclass.Catalog, warmest int, bad func(string,
 		if t.ReturnToStdWhenVisit && (!t.IsAccessTime || t.StorageClass != storageclass.IA) {
 			bad("ReturnToStdWhenVisit needs IsAccessTime and IA")
 		}
+		if f := r.Filter; t.AllowSmallFile && f != nil && (f.ObjectSizeGreaterThan != nil || f.ObjectSizeLessThan != nil) {
+			// OSS: "AllowSmallFile ... cannot be specified together with
+			// ObjectSizeGreaterThan or ObjectSizeLessThan" (doc-detail/602104).
+			bad("Transition to %s: AllowSmallFile beside a Filter's object size", t.StorageClass)
+		}
 	}
 	if byDays && byDate {
 		bad("transitions mix Days and CreatedBeforeDate")
