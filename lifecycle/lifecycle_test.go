@@ -34,7 +34,7 @@ func TestParseOSSDocument(t *testing.T) {
 		Transitions: []lifecycle.Transition{
 			{Days: 30, StorageClass: storageclass.IA},
 			{Days: 60, StorageClass: storageclass.Archive},
-			{Days: 180, StorageClass: storageclass.ColdArchive, AllowSmallFile: true},
+			{Days: 180, StorageClass: storageclass.ColdArchive},
 		},
 		Expiration:                   &lifecycle.Expiration{Days: 3650},
 		AbortMultipartUpload:         &lifecycle.AbortMultipartUpload{Days: 7},
