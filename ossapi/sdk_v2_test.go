@@ -346,3 +346,40 @@ func TestSDKv2_ListOwner(t *testing.T) {
 	require.NotNil(t, v2.Contents[0].Owner)
 	require.Equal(t, "coldstore", oss.ToString(v2.Contents[0].Owner.ID))
 }
+
+// TestSDKv2_AccessMonitor: PutBucketAccessMonitor switches the bucket's
+// access tracking, GetBucketAccessMonitor and GetBucketInfo say so, and a
+// lifecycle rule by last access is taken only while it is on; switching it
+// off under such a rule is refused.
+func TestSDKv2_AccessMonitor(t *testing.T) {
+	c, _, _, _ := serve(t)
+	b := oss.Ptr("bkt")
+	_, err := c.PutBucket(ctx, &oss.PutBucketRequest{Bucket: b})
+	require.NoError(t, err)
+	status := func() string {
+		t.Helper()
+		got, err := c.GetBucketAccessMonitor(ctx, &oss.GetBucketAccessMonitorRequest{Bucket: b})
+		require.NoError(t, err)
+		return string(got.AccessMonitorConfiguration.Status)
+	}
+	require.Equal(t, "Disabled", status())
+	accessRule := &oss.PutBucketLifecycleRequest{Bucket: b, LifecycleConfiguration: &oss.LifecycleConfiguration{Rules: []oss.LifecycleRule{{
+		ID: oss.Ptr("cold-unread"), Prefix: oss.Ptr("logs/"), Status: oss.Ptr("Enabled"),
+		Transitions: []oss.LifecycleRuleTransition{{Days: oss.Ptr(int32(30)), StorageClass: oss.StorageClassIA, IsAccessTime: oss.Ptr(true)}}}}}}
+	_, err = c.PutBucketLifecycle(ctx, accessRule)
+	serviceError(t, err, "InvalidArgument", 400)
+
+	_, err = c.PutBucketAccessMonitor(ctx, &oss.PutBucketAccessMonitorRequest{Bucket: b, AccessMonitorConfiguration: &oss.AccessMonitorConfiguration{Status: oss.AccessMonitorStatusEnabled}})
+	require.NoError(t, err)
+	require.Equal(t, "Enabled", status())
+	info, err := c.GetBucketInfo(ctx, &oss.GetBucketInfoRequest{Bucket: b})
+	require.NoError(t, err)
+	require.Equal(t, "Enabled", oss.ToString(info.BucketInfo.AccessMonitor))
+	_, err = c.PutBucketLifecycle(ctx, accessRule)
+	require.NoError(t, err)
+	_, err = c.PutBucketAccessMonitor(ctx, &oss.PutBucketAccessMonitorRequest{Bucket: b, AccessMonitorConfiguration: &oss.AccessMonitorConfiguration{Status: oss.AccessMonitorStatusDisabled}})
+	serviceError(t, err, "InvalidArgument", 400)
+	require.Equal(t, "Enabled", status())
+	_, err = c.PutBucketAccessMonitor(ctx, &oss.PutBucketAccessMonitorRequest{Bucket: b, AccessMonitorConfiguration: &oss.AccessMonitorConfiguration{Status: "On"}})
+	serviceError(t, err, "MalformedXML", 400)
+}

@@ -129,8 +129,9 @@ var served = map[wire.Level]map[string]map[string]handlerFunc{
 			http.MethodGet: (*Handler).getBucketVersioning,
 			http.MethodPut: (*Handler).notServed,
 		},
-		"acl":     {http.MethodPut: (*Handler).putBucketACL, http.MethodGet: (*Handler).getBucketACL},
-		"uploads": {http.MethodGet: (*Handler).listUploads},
+		"acl":           {http.MethodPut: (*Handler).putBucketACL, http.MethodGet: (*Handler).getBucketACL},
+		"uploads":       {http.MethodGet: (*Handler).listUploads},
+		"accessmonitor": {http.MethodPut: (*Handler).putAccessMonitor, http.MethodGet: (*Handler).getAccessMonitor},
 	},
 	object: {
 		"restore":             {http.MethodPost: (*Handler).restore},

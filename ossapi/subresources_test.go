@@ -48,7 +48,7 @@ var servedSub = map[string]bool{
 	"bucket PUT tagging": true, "bucket GET tagging": true, "bucket DELETE tagging": true,
 	"object POST restore": true, "object POST cleanRestoredObject": true,
 	"bucket PUT acl": true, "bucket GET acl": true, "object PUT acl": true, "object GET acl": true,
-	"bucket GET uploads": true, "object POST uploads": true,
+	"bucket GET uploads": true, "object POST uploads": true, "bucket PUT accessmonitor": true, "bucket GET accessmonitor": true,
 	"object POST uploadId": true, "object DELETE uploadId": true, "object GET uploadId": true,
 	"object HEAD objectMeta": true,
 	"object POST append":     true, "object PUT symlink": true, "object GET symlink": true,
