@@ -630,11 +630,13 @@ func (h *Handler) restore(q *request) error {
 		tier = req.JobParameters.Tier
 	}
 	if tier != "" {
-		t, err := storageclass.ParseTier(tier)
-		if err != nil {
-			return err
+		// A tier that is none of OSS's goes to the dialect as written: it
+		// refuses it with OSS's EC (0016-00000703), as a tier the class
+		// lacks.
+		opts.Tier = storageclass.Tier(tier)
+		if t, err := storageclass.ParseTier(tier); err == nil {
+			opts.Tier = t
 		}
-		opts.Tier = t
 	}
 	res, err := h.db.Restore(q.r.Context(), q.bucket, q.key, opts)
 	if err != nil {

@@ -96,3 +96,19 @@ func TestHandler_CopyFromArchivedNoEC(t *testing.T) {
 	require.NotContains(t, w.Body.String(), "<EC>")
 	require.Equal(t, "0016-00000404", do(t, h, "GET", "/bkt/a", "", nil).Header().Get("x-oss-ec"))
 }
+
+// TestRestore_UnknownTier: a tier that is none of OSS's is 400
+// InvalidArgument with OSS's EC for a bad tier, 0016-00000703, and
+// changes nothing.
+func TestRestore_UnknownTier(t *testing.T) {
+	db, m := enginetest.New(t, nil)
+	h := ossapi.New(db, &ossapi.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt/k", "x", map[string]string{"x-oss-storage-class": "ColdArchive"}).Code)
+	w := do(t, h, "POST", "/bkt/k?restore", `<RestoreRequest><Days>2</Days><JobParameters><Tier>Fast</Tier></JobParameters></RestoreRequest>`, nil)
+	require.Equal(t, 400, w.Code, w.Body.String())
+	require.Equal(t, "InvalidArgument", errorOf(t, w).Code)
+	require.Contains(t, w.Body.String(), "<EC>0016-00000703</EC>")
+	w = do(t, h, "HEAD", "/bkt/k", "", nil)
+	require.Empty(t, w.Header().Get("x-oss-restore"), "no restore began")
+}
