@@ -1,11 +1,9 @@
 package main
 
 import (
-	"cmp"
 	"crypto/tls"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -85,6 +83,14 @@ func (c *capConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// waitsInRead reports whether the server waits in c's Read and c is not
+// being closed.
+func (c *capConn) waitsInRead() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.reading && !c.evicting
+}
+
 // idleInRead reports whether the server waits in c's Read between
 // requests (or before the first), and if so marks c to be closed. l.mu is
 // held.
@@ -149,30 +155,27 @@ func (l *capListener) Accept() (net.Conn, error) {
 }
 
 // evictable is the connection idle the longest, else the oldest new one
-// older than newGrace, of those whose server waits in Read (idleInRead),
-// marked to be closed; else nil. l.mu is held.
+// older than newGrace, of those whose server waits in Read, marked to be
+// closed (idleInRead); else nil. l.mu is held.
 func (l *capListener) evictable(now time.Time) *capConn {
-	var candidates []*capConn
-	for c := range l.conns {
-		if c.state == http.StateIdle || c.state == http.StateNew && now.Sub(c.born) >= newGrace {
-			candidates = append(candidates, c)
-		}
-	}
-	slices.SortFunc(candidates, func(a, b *capConn) int {
-		if a.state != b.state { // idle ones first
-			if a.state == http.StateIdle {
-				return -1
+	for {
+		var best *capConn
+		for c := range l.conns {
+			switch {
+			case c.state != http.StateIdle && c.state != http.StateNew,
+				c.state == http.StateNew && now.Sub(c.born) < newGrace,
+				!c.waitsInRead():
+			case best == nil,
+				c.state == http.StateIdle && best.state == http.StateNew,
+				c.state == best.state && c.since < best.since:
+				best = c
 			}
-			return 1
 		}
-		return cmp.Compare(a.since, b.since)
-	})
-	for _, c := range candidates {
-		if c.idleInRead() {
-			return c
+		if best == nil || best.idleInRead() {
+			return best
 		}
+		// Its Read returned since it was looked at: choose again.
 	}
-	return nil
 }
 
 // Track records a connection's state (http.Server.ConnState); with TLS
