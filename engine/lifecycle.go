@@ -89,7 +89,7 @@ func decodeConfig(cat *storageclass.Catalog, v []byte) (*lifecycle.Configuration
 // access); with it off, access-time rules count from LastModified.
 func lcObject(b *bucketState, key string, rec *objectRecord) lifecycle.Object {
 	o := lifecycle.Object{Key: key, Size: rec.Size, Tags: rec.Tags, Class: rec.Class,
-		LastModified: rec.LastModified, ClassSince: rec.ClassSince}
+		LastModified: rec.LastModified, ClassSince: rec.ClassSince, Appendable: rec.Kind == kindAppendable}
 	if b.rec.AccessMonitor {
 		o.LastAccess = rec.LastAccess
 		if o.LastAccess.Before(b.rec.AccessSince) {

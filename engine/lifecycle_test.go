@@ -256,3 +256,34 @@ func TestRunLifecycle_OnlyDue(t *testing.T) {
 	require.Equal(t, 100-34, res.Transitioned, "only the due Standard objects")
 	require.True(t, res.Next.Equal(enginetest.Epoch.Add(day+100*time.Minute)), "%v", res.Next)
 }
+
+// TestRunLifecycle_AppendableStaysOutOfColdArchive: a rule that moves
+// objects to ColdArchive and DeepColdArchive leaves an appendable object
+// where it is (OSS never makes one either), and it can still be appended
+// to; a rule to IA moves it.
+func TestRunLifecycle_AppendableStaysOutOfColdArchive(t *testing.T) {
+	f := newFixture(t)
+	start := f.m.Now()
+	f.appendAll("log", []byte("x"))
+	f.put("plain", storageclass.Standard, "y")
+	f.lifecycle(lifecycle.Rule{ID: "cold", Enabled: true, Transitions: []lifecycle.Transition{
+		{Days: 1, StorageClass: storageclass.ColdArchive, AllowSmallFile: true},
+		{Days: 2, StorageClass: storageclass.DeepColdArchive, AllowSmallFile: true}}})
+	f.at(start, 72*time.Hour)
+	oi, err := f.db.Head(ctx, "bkt", "log")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.Standard, oi.StorageClass)
+	require.Equal(t, engine.TypeAppendable, oi.Type)
+	oi, err = f.db.Head(ctx, "bkt", "plain")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.DeepColdArchive, oi.StorageClass, "another object goes")
+	_, err = f.db.Append(ctx, "bkt", "log", 1, bytes.NewReader([]byte("z")), nil)
+	require.NoError(t, err)
+
+	f.lifecycle(lifecycle.Rule{ID: "ia", Enabled: true, Transitions: []lifecycle.Transition{{Days: 1, StorageClass: storageclass.IA, AllowSmallFile: true}}})
+	f.at(start, 200*time.Hour)
+	oi, err = f.db.Head(ctx, "bkt", "log")
+	require.NoError(t, err)
+	require.Equal(t, storageclass.IA, oi.StorageClass)
+	require.NoError(t, f.db.Check(ctx))
+}

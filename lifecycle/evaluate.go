@@ -75,11 +75,16 @@ func (c *Configuration) expirationDue(e *Expiration, o Object) (time.Time, bool)
 // transitionDue is when the transition t of rule r comes due for o in
 // cat; ok is false when it never will: its target or o's class is not in
 // cat, its target is not colder, S3's waterfall has no such step, o is too
-// small (sizeAllows), or o was not modified before the date (OSS).
+// small (sizeAllows), o is appendable and the target is ColdArchive or
+// DeepColdArchive (OSS moves an appendable object to IA or Archive only),
+// or o was not modified before the date (OSS).
 func (c *Configuration) transitionDue(cat *storageclass.Catalog, r *Rule, t *Transition, o Object) (time.Time, bool) {
 	to, ok := cat.Rank(t.StorageClass)
 	from, known := cat.Rank(o.Class)
 	if !ok || !known || to <= from || !c.sizeAllows(cat, r, t, o) {
+		return time.Time{}, false
+	}
+	if o.Appendable && (t.StorageClass == storageclass.ColdArchive || t.StorageClass == storageclass.DeepColdArchive) {
 		return time.Time{}, false
 	}
 	if c.s3() && o.Class == storageclass.S3OneZoneIA && t.StorageClass == storageclass.S3GlacierIR {

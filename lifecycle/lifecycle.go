@@ -186,6 +186,10 @@ type Object struct {
 	LastModified time.Time
 	ClassSince   time.Time
 	LastAccess   time.Time // zero: same as LastModified
+	// Appendable: an object of OSS's AppendObject, which OSS never makes
+	// ColdArchive or DeepColdArchive (SealAppendObject's page; EC
+	// 0016-00000503): a transition there does not apply to it.
+	Appendable bool
 }
 
 // ActionKind is what a configuration says to do with an object now.

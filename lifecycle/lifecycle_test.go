@@ -338,3 +338,29 @@ func FuzzParseXML(f *testing.F) {
 		_ = c.NextDue(o)
 	})
 }
+
+// TestAppendableNotColdArchive: an appendable object is moved to IA or
+// Archive but never to ColdArchive or DeepColdArchive, which OSS refuses
+// it; another object is.
+func TestAppendableNotColdArchive(t *testing.T) {
+	c := &lifecycle.Configuration{Rules: []lifecycle.Rule{{ID: "r", Enabled: true, Transitions: []lifecycle.Transition{
+		{Days: 1, StorageClass: storageclass.IA, AllowSmallFile: true},
+		{Days: 2, StorageClass: storageclass.ColdArchive, AllowSmallFile: true},
+		{Days: 3, StorageClass: storageclass.DeepColdArchive, AllowSmallFile: true}}}}}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, appendable := range []bool{false, true} {
+		o := lifecycle.Object{Key: "a", Size: 1, Class: storageclass.IA, LastModified: t0, Appendable: appendable}
+		a := c.Evaluate(o, t0.Add(5*24*time.Hour))
+		if appendable {
+			require.Equal(t, lifecycle.ActionNone, a.Kind, "appendable")
+			require.True(t, c.NextDue(o).IsZero(), "nothing ever comes due")
+		} else {
+			require.Equal(t, lifecycle.ActionTransition, a.Kind)
+			require.Equal(t, storageclass.DeepColdArchive, a.StorageClass)
+		}
+	}
+	o := lifecycle.Object{Key: "a", Size: 1, Class: storageclass.Standard, LastModified: t0, Appendable: true}
+	a := c.Evaluate(o, t0.Add(5*24*time.Hour))
+	require.Equal(t, lifecycle.ActionTransition, a.Kind)
+	require.Equal(t, storageclass.IA, a.StorageClass, "IA it may go to")
+}

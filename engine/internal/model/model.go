@@ -557,7 +557,7 @@ func (m *Model) RunLifecycle() (transitioned, expired, aborted int) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(b.objects)) {
 			o := b.objects[k]
-			a := b.cfg.Evaluate(lifecycle.Object{Key: k, Size: int64(len(o.body)), Class: o.class, LastModified: o.lastModified, ClassSince: o.classSince}, m.Now)
+			a := b.cfg.Evaluate(lifecycle.Object{Key: k, Size: int64(len(o.body)), Class: o.class, LastModified: o.lastModified, ClassSince: o.classSince, Appendable: o.kind == engine.TypeAppendable}, m.Now)
 			switch {
 			case a.Kind == lifecycle.ActionExpire:
 				delete(b.objects, k)
