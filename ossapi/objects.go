@@ -12,7 +12,6 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -129,13 +128,8 @@ func requestMeta(q *request, op string) (contentType string, meta, tags map[stri
 		}
 	}
 	if t := q.r.Header.Get("x-oss-tagging"); t != "" {
-		parsed, err := url.ParseQuery(t)
-		if err != nil {
-			return "", nil, nil, &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "x-oss-tagging is not a query string", Err: coldstore.ErrInvalidArgument}
-		}
-		tags = map[string]string{}
-		for k, v := range parsed {
-			tags[k] = v[0]
+		if tags, err = headerTags(q, op, t); err != nil {
+			return "", nil, nil, err
 		}
 	}
 	return q.r.Header.Get("Content-Type"), meta, tags, nil
