@@ -26,7 +26,8 @@ type xmlTag struct {
 
 // parseTags reads a <Tagging> document: MalformedXML for another root or
 // bad XML, InvalidArgument for a key given twice, and, for an object's
-// tags, a key or value with a character OSS refuses (objectTag).
+// tags, a key or value with a character OSS refuses (objectTag); for a
+// bucket's, a key in a prefix it reserves (bucketTagKey).
 func (h *Handler) parseTags(q *request, op string, object bool) (map[string]string, error) {
 	var doc tagSet
 	if err := h.readXML(q, &doc, false, h.opts.MaxXMLSize); err != nil {
@@ -41,6 +42,8 @@ func (h *Handler) parseTags(q *request, op string, object bool) (map[string]stri
 			if err := objectTag(q, op, t.Key, t.Value); err != nil {
 				return nil, err
 			}
+		} else if err := bucketTagKey(q, op, t.Key); err != nil {
+			return nil, err
 		}
 		tags[t.Key] = t.Value
 	}
@@ -69,6 +72,19 @@ func objectTag(q *request, op, key, value string) error {
 	return nil
 }
 
+// bucketTagKey refuses a bucket's tag key in a prefix OSS reserves, any
+// case: acs (EC 0010-00000002), http://, https:// and Aliyun (EC
+// 0010-00000207); InvalidArgument.
+func bucketTagKey(q *request, op, key string) error {
+	lower := strings.ToLower(key)
+	for _, p := range []struct{ prefix, ec string }{{"acs", "0010-00000002"}, {"http://", "0010-00000207"}, {"https://", "0010-00000207"}, {"aliyun", "0010-00000207"}} {
+		if strings.HasPrefix(lower, p.prefix) {
+			return &coldstore.OpError{Op: op, Bucket: q.bucket, Detail: fmt.Sprintf("tag key %q begins with %q, which OSS reserves", key, p.prefix), Err: coldstore.ErrInvalidArgument, EC: p.ec}
+		}
+	}
+	return nil
+}
+
 // tagChar reports whether OSS allows c in an object's tag.
 func tagChar(c rune) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(" +-=._:/", c)
@@ -86,7 +102,7 @@ func headerTags(q *request, op, header string) (map[string]string, error) {
 	for _, pair := range strings.Split(header, "&") {
 		rawKey, rawValue, _ := strings.Cut(pair, "=")
 		if strings.Contains(rawValue, "=") {
-			return nil, bad(strconv.Quote(pair)+" is not key or key=value", ecTagValue)
+			return nil, bad(strconv.Quote(pair)+" is not key or key=value", "0010-00000219")
 		}
 		key, err := url.QueryUnescape(rawKey)
 		if err != nil {

@@ -161,4 +161,11 @@ func TestObjectTagCharacters(t *testing.T) {
 	require.Equal(t, map[string]string{"a": "1", "b": "", "c": "x y+z"}, oi.Tags)
 
 	require.Equal(t, 200, do(t, h, "PUT", "/bkt?tagging", doc("部门", "研发"), nil).Code, "a bucket's tags are not held to the object's characters")
+	for _, c := range []struct{ key, ec string }{{"Aliyun-abc", "0010-00000207"}, {"https://x", "0010-00000207"}, {"HTTP://x", "0010-00000207"}, {"acs:abc", "0010-00000002"}} {
+		w := do(t, h, "PUT", "/bkt?tagging", doc(c.key, "v"), nil)
+		require.Equal(t, 400, w.Code, c.key)
+		require.Contains(t, w.Body.String(), "<EC>"+c.ec+"</EC>", c.key)
+	}
+	w = do(t, h, "GET", "/bkt?tagging", "", nil)
+	require.Contains(t, w.Body.String(), "部门", "the refused ones changed nothing")
 }
