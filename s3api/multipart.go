@@ -221,7 +221,8 @@ func (h *Handler) listParts(q *request) error {
 }
 
 // listUploads serves ListMultipartUploads, paged by max-uploads (default
-// 1000), key-marker and upload-id-marker, with prefix and delimiter.
+// 1000), key-marker and upload-id-marker, with prefix, delimiter and
+// encoding-type=url.
 func (h *Handler) listUploads(q *request) error {
 	const op = "ListMultipartUploads"
 	if err := encodingType(q); err != nil {
@@ -247,6 +248,9 @@ func (h *Handler) listUploads(q *request) error {
 		StorageClass string `xml:"StorageClass"`
 		Initiated    string `xml:"Initiated"`
 	}
+	// encoding-type=url encodes the keys, prefixes, markers and delimiter
+	// as ListObjects does (S3: botocore's ListMultipartUploadsOutput).
+	enc := wire.ListQuery{URLEncoding: q.query.Get("encoding-type") == "url", KeepSlash: true}
 	res := struct {
 		XMLName            xml.Name       `xml:"ListMultipartUploadsResult"`
 		NS                 string         `xml:"xmlns,attr"`
@@ -258,16 +262,20 @@ func (h *Handler) listUploads(q *request) error {
 		Delimiter          string         `xml:"Delimiter,omitempty"`
 		Prefix             string         `xml:"Prefix"`
 		MaxUploads         int            `xml:"MaxUploads"`
+		EncodingType       string         `xml:"EncodingType,omitempty"`
 		IsTruncated        bool           `xml:"IsTruncated"`
 		Uploads            []xmlUpload    `xml:"Upload"`
 		CommonPrefixes     []commonPrefix `xml:"CommonPrefixes"`
-	}{NS: s3NS, Bucket: q.bucket, KeyMarker: o.KeyMarker, UploadIDMarker: o.UploadIDMarker, NextKeyMarker: ul.NextKeyMarker,
-		NextUploadIDMarker: ul.NextUploadIDMarker, Delimiter: o.Delimiter, Prefix: o.Prefix, MaxUploads: limit, IsTruncated: ul.Truncated}
+	}{NS: s3NS, Bucket: q.bucket, KeyMarker: enc.Encode(o.KeyMarker), UploadIDMarker: o.UploadIDMarker, NextKeyMarker: enc.Encode(ul.NextKeyMarker),
+		NextUploadIDMarker: ul.NextUploadIDMarker, Delimiter: enc.Encode(o.Delimiter), Prefix: enc.Encode(o.Prefix), MaxUploads: limit, IsTruncated: ul.Truncated}
+	if enc.URLEncoding {
+		res.EncodingType = "url"
+	}
 	for _, u := range ul.Uploads {
-		res.Uploads = append(res.Uploads, xmlUpload{Key: u.Key, UploadID: u.UploadID, StorageClass: string(u.StorageClass), Initiated: u.Initiated.UTC().Format(isoTime)})
+		res.Uploads = append(res.Uploads, xmlUpload{Key: enc.Encode(u.Key), UploadID: u.UploadID, StorageClass: string(u.StorageClass), Initiated: u.Initiated.UTC().Format(isoTime)})
 	}
 	for _, p := range ul.CommonPrefixes {
-		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: p})
+		res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: enc.Encode(p)})
 	}
 	h.writeXML(q, http.StatusOK, res)
 	return nil

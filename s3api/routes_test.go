@@ -389,3 +389,43 @@ func TestFormUploadRefused(t *testing.T) {
 	w = do(t, h, "POST", "/bkt?delete", form, map[string]string{"Content-Type": "multipart/form-data; boundary=b"})
 	require.Equal(t, 403, w.Code, "a sub-resource's POST is authenticated")
 }
+
+// TestListUploadsURLEncoding: ListMultipartUploads with encoding-type=url
+// encodes its keys, prefix, markers and common prefixes as ListObjects
+// does, and says so; without it they are as they are.
+func TestListUploadsURLEncoding(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m})
+	require.Equal(t, 200, do(t, h, "PUT", "/bkt", "", nil).Code)
+	for _, k := range []string{"sp ace/é+x", "sp ace/y", "sp%/z"} {
+		require.Equal(t, 200, do(t, h, "POST", "/bkt/"+url.PathEscape(k)+"?uploads", "", nil).Code, k)
+	}
+	var res struct {
+		EncodingType   string
+		Prefix         string
+		KeyMarker      string
+		Upload         []struct{ Key string }
+		CommonPrefixes []struct{ Prefix string }
+	}
+	w := do(t, h, "GET", "/bkt?uploads&encoding-type=url&prefix=sp&key-marker="+url.QueryEscape("a b"), "", nil)
+	require.Equal(t, 200, w.Code)
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &res))
+	require.Equal(t, "url", res.EncodingType)
+	require.Equal(t, "a+b", res.KeyMarker)
+	var keys []string
+	for _, u := range res.Upload {
+		keys = append(keys, u.Key)
+	}
+	require.Equal(t, []string{"sp+ace/y", "sp+ace/%C3%A9%2Bx", "sp%25/z"}, keys)
+	res.Upload = nil
+	w = do(t, h, "GET", "/bkt?uploads&encoding-type=url&delimiter=/", "", nil)
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &res))
+	require.Len(t, res.CommonPrefixes, 2)
+	require.Equal(t, "sp+ace/", res.CommonPrefixes[0].Prefix)
+	require.Equal(t, "sp%25/", res.CommonPrefixes[1].Prefix)
+	res.Upload, res.EncodingType = nil, ""
+	w = do(t, h, "GET", "/bkt?uploads", "", nil)
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &res))
+	require.Empty(t, res.EncodingType)
+	require.Equal(t, "sp ace/é+x", res.Upload[1].Key)
+}
