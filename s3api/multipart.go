@@ -1,7 +1,10 @@
 package s3api
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -111,7 +114,10 @@ func (h *Handler) uploadPartCopy(q *request, n int) error {
 }
 
 // completeUpload serves CompleteMultipartUpload: the parts the body lists,
-// in order. If-None-Match: * forbids an overwrite (412).
+// in order. If-None-Match: * forbids an overwrite (412). A Complete of an
+// upload that is gone answers 200 as the first did when the object at the
+// key is still the one those parts made (its ETag is theirs): S3 answers a
+// retried Complete so, and the SDKs retry one whose answer was lost.
 func (h *Handler) completeUpload(q *request) error {
 	const op = "CompleteMultipartUpload"
 	var req struct {
@@ -143,6 +149,11 @@ func (h *Handler) completeUpload(q *request) error {
 		return notImplemented(q, "a condition other than If-None-Match: * on a write")
 	}
 	oi, err := h.db.CompleteUpload(q.r.Context(), q.bucket, q.key, q.query.Get("uploadId"), parts, o)
+	if errors.Is(err, coldstore.ErrNoSuchUpload) {
+		if done, herr := h.db.Head(q.r.Context(), q.bucket, q.key); herr == nil && done.Type == engine.TypeMultipart && done.ETag == multipartETag(parts) {
+			oi, err = done, nil
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -155,6 +166,20 @@ func (h *Handler) completeUpload(q *request) error {
 		ETag     string   `xml:"ETag"`
 	}{NS: s3NS, Location: "/" + q.bucket + "/" + wire.EscapePath(q.key), Bucket: q.bucket, Key: q.key, ETag: etag(oi.ETag)})
 	return nil
+}
+
+// multipartETag is the ETag of the object the parts listed make: the MD5
+// of their MD5s, "-", their count; "" when an ETag listed is not an MD5.
+func multipartETag(parts []engine.CompletedPart) string {
+	h := md5.New()
+	for _, p := range parts {
+		sum, err := hex.DecodeString(strings.Trim(strings.TrimSpace(p.ETag), `"`))
+		if err != nil || len(sum) != md5.Size {
+			return ""
+		}
+		h.Write(sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts))
 }
 
 // abortUpload serves AbortMultipartUpload: 204.

@@ -440,3 +440,36 @@ func TestSDK_CopyEvent(t *testing.T) {
 		require.Equal(t, want.name, wire.EventName(&e))
 	}
 }
+
+// TestSDK_CompleteRetried: a CompleteMultipartUpload repeated after it
+// succeeded (an SDK retrying a lost answer) answers 200 with the same
+// ETag while the object is the one those parts made; once the key holds
+// another object, or with other parts, the upload is gone: NoSuchUpload.
+func TestSDK_CompleteRetried(t *testing.T) {
+	c, _, _, _ := serve(t, "SECRET")
+	b, k := aws.String("bkt"), aws.String("big")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	var parts []types.CompletedPart
+	for i, body := range []string{strings.Repeat("a", 5<<20), "tail"} {
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: up.UploadId, PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(body)})
+		require.NoError(t, err)
+		parts = append(parts, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: p.ETag})
+	}
+	complete := func(list []types.CompletedPart) (*s3.CompleteMultipartUploadOutput, error) {
+		return c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: list}})
+	}
+	first, err := complete(parts)
+	require.NoError(t, err)
+	again, err := complete(parts)
+	require.NoError(t, err, "a retried Complete")
+	require.Equal(t, aws.ToString(first.ETag), aws.ToString(again.ETag))
+	_, err = complete(parts[:1])
+	apiError(t, err, "NoSuchUpload", 404)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("replaced")})
+	require.NoError(t, err)
+	_, err = complete(parts)
+	apiError(t, err, "NoSuchUpload", 404)
+}
