@@ -11,17 +11,20 @@ import (
 // If-Modified-Since (RFC 9110's order) against an object with the ETag
 // etag (hex, unquoted) last modified at lastModified, to the second: 0
 // when the request goes on, 304 Not Modified or 412 Precondition Failed.
-// Unparseable dates are ignored, as the RFC says.
+// Unparseable dates are ignored, as the RFC says. A condition given in
+// several header lines is one list (RFC 9110 §5.3). A weak ETag (W/) is
+// compared as its strong one in both conditions: S3 and OSS make no weak
+// ETags, and a client that sends one means the object's.
 func Preconditions(hdr http.Header, etag string, lastModified time.Time) int {
 	lm := lastModified.Truncate(time.Second)
-	if im := hdr.Get("If-Match"); im != "" {
+	if im := strings.Join(hdr.Values("If-Match"), ","); im != "" {
 		if !etagMatches(im, etag) {
 			return http.StatusPreconditionFailed
 		}
 	} else if t, err := parseTime(hdr.Get("If-Unmodified-Since")); err == nil && lm.After(t) {
 		return http.StatusPreconditionFailed
 	}
-	if inm := hdr.Get("If-None-Match"); inm != "" {
+	if inm := strings.Join(hdr.Values("If-None-Match"), ","); inm != "" {
 		if etagMatches(inm, etag) {
 			return http.StatusNotModified
 		}

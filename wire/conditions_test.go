@@ -61,3 +61,20 @@ func TestIfRange(t *testing.T) {
 		require.Equal(t, want, wire.IfRange(v, "abc123", lm), v)
 	}
 }
+
+// TestPreconditions_Lists: a condition in several header lines is one
+// list.
+func TestPreconditions_Lists(t *testing.T) {
+	lm := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		hdr  http.Header
+		want int
+	}{
+		{http.Header{"If-None-Match": {`"other"`, `"abc"`}}, http.StatusNotModified},
+		{http.Header{"If-Match": {`"other"`, `"abc"`}}, 0},
+		{http.Header{"If-Match": {`"other"`}}, http.StatusPreconditionFailed},
+		{http.Header{"If-None-Match": {`"other"`}, "If-Modified-Since": {"Mon, 01 Jan 2024 00:00:00 GMT"}}, 0},
+	} {
+		require.Equal(t, c.want, wire.Preconditions(c.hdr, "abc", lm), "%v", c.hdr)
+	}
+}
