@@ -100,6 +100,9 @@ func headerTags(q *request, op, header string) (map[string]string, error) {
 	}
 	tags := map[string]string{}
 	for _, pair := range strings.Split(header, "&") {
+		if pair == "" {
+			continue // "a=1&&b=2", as a query string reads it
+		}
 		rawKey, rawValue, _ := strings.Cut(pair, "=")
 		if strings.Contains(rawValue, "=") {
 			return nil, bad(strconv.Quote(pair)+" is not key or key=value", "0010-00000219")

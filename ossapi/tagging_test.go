@@ -154,7 +154,7 @@ func TestObjectTagCharacters(t *testing.T) {
 		require.Equal(t, "InvalidArgument", errorOf(t, w).Code, header)
 		require.Equal(t, 404, do(t, h, "HEAD", "/bkt/h", "", nil).Code, "nothing stored for %s", header)
 	}
-	w := do(t, h, "PUT", "/bkt/h", "x", map[string]string{"x-oss-tagging": "a=1&b&c=x%20y%2Bz"})
+	w := do(t, h, "PUT", "/bkt/h", "x", map[string]string{"x-oss-tagging": "a=1&b&&c=x%20y%2Bz"})
 	require.Equal(t, 200, w.Code, w.Body.String())
 	oi, err := db.Head(context.Background(), "bkt", "h")
 	require.NoError(t, err)
