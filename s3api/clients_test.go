@@ -251,6 +251,7 @@ func TestS3cmd(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "s3cmd bytes", string(got))
 	s(true, "ls s3://s3c", "doc.txt")
+	s(true, "info s3://s3c/doc.txt", "ACL:", "FULL_CONTROL")
 	lc := c.file("lc.xml", `<LifecycleConfiguration><Rule><ID>s3cmd-rule</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>`+
 		`<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule></LifecycleConfiguration>`)
 	s(true, "setlifecycle "+lc+" s3://s3c")

@@ -57,6 +57,7 @@ var routes = wire.Routes[handlerFunc]{
 	Served: map[wire.Level]map[string]map[string]handlerFunc{
 		bucket: {
 			"location":   {http.MethodGet: (*Handler).getBucketLocation},
+			"acl":        {http.MethodGet: (*Handler).getACL, http.MethodPut: (*Handler).putACL},
 			"delete":     {http.MethodPost: (*Handler).deleteObjects},
 			"versioning": {http.MethodGet: (*Handler).getBucketVersioning, http.MethodPut: (*Handler).notServed},
 			"uploads":    {http.MethodGet: (*Handler).listUploads},
@@ -68,6 +69,7 @@ var routes = wire.Routes[handlerFunc]{
 		},
 		object: {
 			"restore": {http.MethodPost: (*Handler).restoreObject},
+			"acl":     {http.MethodGet: (*Handler).getACL, http.MethodPut: (*Handler).putACL},
 			"tagging": {
 				http.MethodPut:    (*Handler).putObjectTagging,
 				http.MethodGet:    (*Handler).getObjectTagging,

@@ -473,3 +473,36 @@ func TestSDK_CompleteRetried(t *testing.T) {
 	_, err = complete(parts)
 	apiError(t, err, "NoSuchUpload", 404)
 }
+
+// TestSDK_ACLsDisabled: a bucket here has its ACLs disabled, as S3 creates
+// them: GetBucketAcl and GetObjectAcl give the owner's full control;
+// PutObjectAcl and PutBucketAcl take the canned ACLs S3 takes on such a
+// bucket, changing nothing, and refuse any other, or a grant document,
+// with AccessControlListNotSupported.
+func TestSDK_ACLsDisabled(t *testing.T) {
+	c, _, _, _ := serve(t, "SECRET")
+	b, k := aws.String("bkt"), aws.String("k")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("v")})
+	require.NoError(t, err)
+	oa, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k})
+	require.NoError(t, err)
+	require.Len(t, oa.Grants, 1)
+	require.Equal(t, types.PermissionFullControl, oa.Grants[0].Permission)
+	require.Equal(t, aws.ToString(oa.Owner.ID), aws.ToString(oa.Grants[0].Grantee.ID))
+	ba, err := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})
+	require.NoError(t, err)
+	require.Len(t, ba.Grants, 1)
+	_, err = c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: aws.String("missing")})
+	apiError(t, err, "NoSuchKey", 404)
+
+	_, err = c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLBucketOwnerFullControl})
+	require.NoError(t, err)
+	_, err = c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPublicRead})
+	apiError(t, err, "AccessControlListNotSupported", 400)
+	_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, AccessControlPolicy: &types.AccessControlPolicy{Owner: ba.Owner, Grants: ba.Grants}})
+	apiError(t, err, "AccessControlListNotSupported", 400)
+	_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPrivate})
+	require.NoError(t, err)
+}
