@@ -38,16 +38,21 @@ type grantee struct {
 	DisplayName string `xml:"DisplayName"`
 }
 
+// aclSubject finds what an ACL call names, the bucket or the object: its
+// error (NoSuchBucket, NoSuchKey) is the call's.
+func (h *Handler) aclSubject(q *request) error {
+	if q.key == "" {
+		_, err := h.db.Bucket(q.r.Context(), q.bucket)
+		return err
+	}
+	_, err := h.db.Head(q.r.Context(), q.bucket, q.key)
+	return err
+}
+
 // getACL serves GetBucketAcl and GetObjectAcl: the owner's full control,
 // once the bucket (or the object) is found.
 func (h *Handler) getACL(q *request) error {
-	var err error
-	if q.key == "" {
-		_, err = h.db.Bucket(q.r.Context(), q.bucket)
-	} else {
-		_, err = h.db.Head(q.r.Context(), q.bucket, q.key)
-	}
-	if err != nil {
+	if err := h.aclSubject(q); err != nil {
 		return err
 	}
 	h.writeXML(q, http.StatusOK, accessControlPolicy{NS: s3NS, Owner: theOwner, Grants: []grant{{
@@ -61,13 +66,7 @@ func (h *Handler) getACL(q *request) error {
 // and no document change nothing and answer 200; a document, or no ACL
 // at all, is 400 AccessControlListNotSupported.
 func (h *Handler) putACL(q *request) error {
-	var err error
-	if q.key == "" {
-		_, err = h.db.Bucket(q.r.Context(), q.bucket)
-	} else {
-		_, err = h.db.Head(q.r.Context(), q.bucket, q.key)
-	}
-	if err != nil {
+	if err := h.aclSubject(q); err != nil {
 		return err
 	}
 	op := "PutObjectAcl"
