@@ -14,6 +14,26 @@
 //	          next -piece chunks while the last are written (two buffers)
 //	sendfile  sendfile(2) each chunk, nothing checked (as versitygw sends)
 //
+// and ways through a mapping of the file, checking each chunk where it
+// lies in the page cache, without copying it out first:
+//
+//	map        check -piece chunks in a mapping made once for the run, and
+//	           write them from there in one writev (as gofakes3 writes from
+//	           bbolt's mapping, with the check added); a page evicted and
+//	           read again between the check and the write goes out unchecked
+//	mapeach    the same through a mapping made for each body (populated
+//	           at once, unmapped after)
+//	mappin     splice each sealed chunk into a pipe first, which holds the
+//	           cache's pages (reclaim, migration and invalidation leave a
+//	           page with other references alone), check it in the mapping
+//	           made once for the run, write it from there, then empty the
+//	           pipe into /dev/null: the very pages checked are the ones
+//	           copied out; one chunk a write
+//	mappineach mappin through a mapping made for each body
+//	mapsplice  mappin, but the pipe's pages spliced to the socket instead
+//	           of written from the mapping: checked, and never copied by
+//	           the sender
+//
 // A receiver (this command again, with -receive) reads what is sent in
 // reads of 256 KiB, as the wire benchmark's client does
 // (bench/wire_client_test.go). -conns connections each send -n bodies,
@@ -58,7 +78,7 @@ const (
 func main() {
 	receive := flag.String("receive", "", "run as the receiver, listening on this address (the command starts it)")
 	dir := flag.String("dir", "", "folder for the files (required)")
-	mode := flag.String("mode", "copy", "copy, ahead, splice or sendfile")
+	mode := flag.String("mode", "copy", "copy, ahead, splice, sendfile, map, mapeach, mappin, mappineach or mapsplice")
 	files := flag.Int("files", 16, "files of 16 MiB to send from")
 	conns := flag.Int("conns", 32, "connections, each sending in turn")
 	n := flag.Int("n", 15, "bodies a connection sends")
@@ -112,6 +132,16 @@ func run(dir, mode string, files, conns, n, piece int) error {
 		send = (*sender).splice
 	case "sendfile":
 		send = (*sender).sendfile
+	case "map":
+		send = (*sender).mapped
+	case "mapsplice":
+		send = (*sender).mapSplice
+	case "mappin":
+		send = (*sender).mapPin
+	case "mappineach":
+		send = (*sender).mapPinEach
+	case "mapeach":
+		send = (*sender).mapEach
 	default:
 		return fmt.Errorf("unknown -mode %q", mode)
 	}
@@ -126,6 +156,11 @@ func run(dir, mode string, files, conns, n, piece int) error {
 	paths, err := makeFiles(dir, files)
 	if err != nil {
 		return err
+	}
+	if mode == "map" || mode == "mapsplice" || mode == "mappin" {
+		if err := mapFiles(paths); err != nil {
+			return err
+		}
 	}
 	addr, stop, err := startReceiver()
 	if err != nil {
@@ -287,6 +322,7 @@ type sender struct {
 	piece int
 	pipe  [2]int // splice: the pipe the chunk goes through to the socket
 	tee   [2]int // splice: the pipe its copy to check is read from
+	pin   [2]int // mappin: the pipe that holds the pages being checked and sent
 }
 
 func newSender(conn *net.TCPConn, piece int) (*sender, error) {
@@ -294,14 +330,20 @@ func newSender(conn *net.TCPConn, piece int) (*sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &sender{conn: conn, raw: raw, buf: make([]byte, piece*sealed), piece: piece, pipe: [2]int{-1, -1}, tee: [2]int{-1, -1}}
-	for _, p := range []*[2]int{&s.pipe, &s.tee} {
+	s := &sender{conn: conn, raw: raw, buf: make([]byte, piece*sealed), piece: piece, pipe: [2]int{-1, -1}, tee: [2]int{-1, -1}, pin: [2]int{-1, -1}}
+	for _, p := range []*[2]int{&s.pipe, &s.tee, &s.pin} {
 		if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
 			s.close()
 			return nil, err
 		}
-		// A chunk not aligned to a page spans 66 pages: 512 KiB holds it.
-		if _, err := unix.FcntlInt(uintptr(p[1]), unix.F_SETPIPE_SZ, 512<<10); err != nil {
+		// A chunk not aligned to a page spans 66 pages: 512 KiB holds it;
+		// three span at most 193, which 1 MiB (the most an unprivileged
+		// process may ask for) holds.
+		size := 512 << 10
+		if p == &s.pin {
+			size = 1 << 20
+		}
+		if _, err := unix.FcntlInt(uintptr(p[1]), unix.F_SETPIPE_SZ, size); err != nil {
 			s.close()
 			return nil, fmt.Errorf("F_SETPIPE_SZ: %w", err)
 		}
@@ -310,7 +352,7 @@ func newSender(conn *net.TCPConn, piece int) (*sender, error) {
 }
 
 func (s *sender) close() {
-	for _, fd := range [...]int{s.pipe[0], s.pipe[1], s.tee[0], s.tee[1]} {
+	for _, fd := range [...]int{s.pipe[0], s.pipe[1], s.tee[0], s.tee[1], s.pin[0], s.pin[1]} {
 		if fd >= 0 {
 			unix.Close(fd)
 		}
@@ -441,6 +483,161 @@ func (s *sender) splice(file *os.File) error {
 			return err
 		}
 		if err := readFull(s.pipe[0], c[:trailer]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maps holds each file's mapping, made once for the whole run, by path.
+var maps = map[string][]byte{}
+
+func mapFiles(paths []string) error {
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		m, err := unix.Mmap(int(f.Fd()), 0, chunks*sealed, unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		maps[p] = m
+	}
+	return nil
+}
+
+// mapped checks each chunk in the file's mapping, made once for the run,
+// and writes it to the socket from there, s.piece chunks a write.
+func (s *sender) mapped(file *os.File) error { return s.sendMapped(maps[file.Name()]) }
+
+// mapEach maps the whole file for this body alone (populated at once),
+// then sends from it as mapped does.
+func (s *sender) mapEach(file *os.File) error {
+	m, err := unix.Mmap(int(file.Fd()), 0, chunks*sealed, unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+	if err != nil {
+		return err
+	}
+	defer unix.Munmap(m)
+	return s.sendMapped(m)
+}
+
+// sendMapped checks s.piece chunks at a time in the mapping m and writes
+// them from there in one writev.
+func (s *sender) sendMapped(m []byte) error {
+	for i := 0; i < chunks; i += s.piece {
+		k := min(s.piece, chunks-i)
+		for j := range k {
+			if err := check(m[(i+j)*sealed : (i+j+1)*sealed]); err != nil {
+				return err
+			}
+		}
+		bufs := make(net.Buffers, 0, k)
+		for j := range k {
+			bufs = append(bufs, m[(i+j)*sealed:(i+j)*sealed+chunk])
+		}
+		if _, err := bufs.WriteTo(s.conn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// devNull takes what a pipe holds and drops it, as a splice's sink.
+var devNull = func() int {
+	fd, err := unix.Open("/dev/null", unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		panic(err)
+	}
+	return fd
+}()
+
+// mapPin is pinned through the file's mapping made once for the run.
+func (s *sender) mapPin(file *os.File) error { return s.pinned(file, maps[file.Name()]) }
+
+// mapPinEach is pinned through a mapping made for this body alone.
+func (s *sender) mapPinEach(file *os.File) error {
+	m, err := unix.Mmap(int(file.Fd()), 0, chunks*sealed, unix.PROT_READ, unix.MAP_SHARED|unix.MAP_POPULATE)
+	if err != nil {
+		return err
+	}
+	defer unix.Munmap(m)
+	return s.pinned(file, m)
+}
+
+// pinned splices up to three sealed chunks at a time (-piece, at most
+// the 193 pages a pipe of 1 MiB holds) into s.pin, which holds the cache's
+// pages while it has them, checks each through the mapping m and writes
+// them from there in one writev, then empties the pipe into /dev/null.
+func (s *sender) pinned(file *os.File, m []byte) error {
+	fd := int(file.Fd())
+	per := min(s.piece, 3)
+	for i := 0; i < chunks; i += per {
+		k := min(per, chunks-i)
+		off := int64(i) * sealed
+		for got := 0; got < k*sealed; {
+			n, err := unix.Splice(fd, &off, s.pin[1], nil, k*sealed-got, unix.SPLICE_F_MOVE)
+			if err != nil {
+				return fmt.Errorf("splice from the file: %w", err)
+			}
+			if n == 0 {
+				return io.ErrUnexpectedEOF
+			}
+			got += int(n)
+		}
+		bufs := make(net.Buffers, 0, k)
+		for j := range k {
+			c := m[(i+j)*sealed : (i+j+1)*sealed]
+			if err := check(c); err != nil {
+				return err
+			}
+			bufs = append(bufs, c[:chunk])
+		}
+		if _, err := bufs.WriteTo(s.conn); err != nil {
+			return err
+		}
+		for got := 0; got < k*sealed; {
+			n, err := unix.Splice(s.pin[0], nil, devNull, nil, k*sealed-got, unix.SPLICE_F_MOVE)
+			if err != nil {
+				return fmt.Errorf("splice to /dev/null: %w", err)
+			}
+			got += int(n)
+		}
+	}
+	return nil
+}
+
+// mapSplice splices each sealed chunk into s.pipe (the pipe's references
+// keep those pages in the cache), checks the chunk through the file's
+// mapping, which maps those same pages, then splices the chunk's bytes
+// to the socket and reads its sum out of the pipe.
+func (s *sender) mapSplice(file *os.File) error {
+	fd := int(file.Fd())
+	m := maps[file.Name()]
+	c := s.buf[:trailer]
+	for i := range chunks {
+		off := int64(i) * sealed
+		for got := 0; got < sealed; {
+			n, err := unix.Splice(fd, &off, s.pipe[1], nil, sealed-got, unix.SPLICE_F_MOVE)
+			if err != nil {
+				return fmt.Errorf("splice from the file: %w", err)
+			}
+			if n == 0 {
+				return io.ErrUnexpectedEOF
+			}
+			got += int(n)
+		}
+		if err := check(m[i*sealed : (i+1)*sealed]); err != nil {
+			return err
+		}
+		if err := s.toSocket(func(sock int, left int) (int, error) {
+			n, err := unix.Splice(s.pipe[0], nil, sock, nil, left, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+			return int(n), err
+		}); err != nil {
+			return err
+		}
+		if err := readFull(s.pipe[0], c); err != nil {
 			return err
 		}
 	}

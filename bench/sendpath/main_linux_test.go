@@ -69,6 +69,9 @@ func TestModesSendTheChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := content(t, paths[0])
+	if err := mapFiles(paths); err != nil {
+		t.Fatal(err)
+	}
 	for name, c := range map[string]struct {
 		send  func(*sender, *os.File) error
 		piece int
@@ -79,6 +82,12 @@ func TestModesSendTheChunks(t *testing.T) {
 		"ahead piece 3": {(*sender).ahead, 3},
 		"splice":        {(*sender).splice, 4},
 		"sendfile":      {(*sender).sendfile, 4},
+		"map":           {(*sender).mapped, 4},
+		"map piece 3":   {(*sender).mapped, 3},
+		"mapeach":       {(*sender).mapEach, 4},
+		"mappin":        {(*sender).mapPin, 4},
+		"mappineach":    {(*sender).mapPinEach, 4},
+		"mapsplice":     {(*sender).mapSplice, 4},
 	} {
 		got, err := sendOne(t, paths[0], c.piece, c.send)
 		if err != nil {
@@ -107,8 +116,13 @@ func TestCheckingModesRefuseDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := content(t, paths[0])
+	if err := mapFiles(paths); err != nil {
+		t.Fatal(err)
+	}
 	for name, send := range map[string]func(*sender, *os.File) error{
 		"copy": (*sender).copy, "ahead": (*sender).ahead, "splice": (*sender).splice,
+		"map": (*sender).mapped, "mapeach": (*sender).mapEach, "mappin": (*sender).mapPin,
+		"mappineach": (*sender).mapPinEach, "mapsplice": (*sender).mapSplice,
 	} {
 		got, err := sendOne(t, paths[0], 1, send)
 		if !errors.Is(err, errSum) {
