@@ -95,7 +95,11 @@
 // that reaches them, at their own instant, whether or not anyone reads;
 // while somebody subscribes the loop also wakes at each completion. A
 // subscriber that falls behind never slows a writer: it is told how many
-// events it missed. coldstore serve streams them at /-/events.
+// events it missed. Events are numbered (Event.Seq); a database that
+// keeps a history of them (Options.EventHistory) lets a subscription
+// resume after the last one it saw (SubscribeOptions.From), and coldstore
+// serve, which streams them at /-/events, resumes an EventSource that
+// reconnects with Last-Event-ID.
 //
 // # Lifecycle
 //

@@ -80,6 +80,12 @@ type Event struct {
 	ExpiresAt time.Time
 	// Missed is the count of events an EventGap stands for.
 	Missed int
+	// Seq numbers the events the database delivers, from 1 at the first
+	// Subscribe, each one more than the one before, in the order they are
+	// delivered (the commit order): the same event has the same Seq in
+	// every subscription. A subscription that selects some events sees
+	// gaps in the numbers; an EventGap has none (0).
+	Seq uint64
 }
 
 // SubscribeOptions select the events of a Subscription. A nil
@@ -91,6 +97,16 @@ type SubscribeOptions struct {
 	// Buffer is how many events wait for the subscriber before it misses
 	// some (a gap). 0: 1024.
 	Buffer int
+	// From resumes where an earlier subscription stopped: the new one
+	// starts with the events numbered From and after (Event.Seq) that the
+	// database still keeps (Options.EventHistory), then goes on with those
+	// of changes committed later. When the history no longer holds some
+	// of them (or keeps none), an EventGap comes first, its Missed
+	// counting every event lost, selected or not. (A database that keeps
+	// no history made no events while no subscription was open, so they
+	// are not counted.) A From past the last event delivered resumes
+	// nothing: the subscription starts from now. 0: from now on.
+	From uint64
 }
 
 // Subscription receives the events a Subscribe selected, in the order
@@ -108,7 +124,8 @@ type Subscription struct {
 }
 
 // Subscribe starts delivering the events of changes committed from now
-// on that opts selects. Writers never wait for a subscriber: when its
+// on that opts selects (or from opts.From, as far as the database's
+// history of events reaches). Writers never wait for a subscriber: when its
 // buffer is full the events it misses are counted and told to it as one
 // EventGap where they would have been. Close it when done. Once the
 // database has closed (or on a closed one), Next hands out what is
@@ -232,6 +249,34 @@ type hub struct {
 	next    uint64             // the next number to deliver
 	pending map[uint64][]Event // published or voided (nil) ahead of next
 	mark    time.Time          // completions told up to here (ready.go)
+	seq     uint64             // the last event's Seq
+	// keep is how many events history holds (Options.EventHistory); the
+	// hub counts itself a subscriber from the first Subscribe on while it
+	// keeps any (keeping).
+	keep    int
+	keeping bool
+	history ring // the latest events, at most keep
+}
+
+// ring holds the latest events, at most cap(events) of them.
+type ring struct {
+	events []Event
+	head   int // the oldest, once full
+}
+
+func (r *ring) len() int { return len(r.events) }
+
+// at is the i-th oldest event held.
+func (r *ring) at(i int) *Event { return &r.events[(r.head+i)%len(r.events)] }
+
+// push adds e, forgetting the oldest when the ring holds keep.
+func (r *ring) push(e Event, keep int) {
+	if len(r.events) < keep {
+		r.events = append(r.events, e)
+		return
+	}
+	r.events[r.head] = e
+	r.head = (r.head + 1) % len(r.events)
 }
 
 // readyMark is the instant up to which completed restores have been told.
@@ -259,7 +304,7 @@ func (h *hub) add(s *Subscription, now time.Time) {
 		s.ended = true
 		return
 	}
-	if len(h.subs) == 0 {
+	if len(h.subs) == 0 && !h.keeping {
 		h.mark = now
 	}
 	if h.subs == nil {
@@ -267,9 +312,34 @@ func (h *hub) add(s *Subscription, now time.Time) {
 		h.pending = map[uint64][]Event{}
 		h.next = h.drawn.Load() + 1
 	}
+	if h.keep > 0 && !h.keeping {
+		h.keeping = true
+		h.subscribers.Add(1) // the history's: events are made from now on
+	}
+	if from := s.opts.From; from > 0 && from <= h.seq {
+		s.resume(from, h)
+	}
 	h.subs[s] = struct{}{}
 	h.subscribers.Add(1)
 }
+
+// resume queues for s the events numbered from on that the history holds
+// and s selects, after a gap for those it no longer holds.
+func (s *Subscription) resume(from uint64, h *hub) {
+	n := uint64(h.history.len())
+	oldest := h.seq + 1 - n
+	if from < oldest {
+		s.missed = int(min(oldest-from, uint64(maxInt)))
+		from = oldest
+	}
+	for i := from - oldest; i < n; i++ {
+		if e := h.history.at(int(i)); s.wants(e) {
+			s.offer(*e)
+		}
+	}
+}
+
+const maxInt = int(^uint(0) >> 1)
 
 // close ends every subscription, and those made later: the database
 // closed, with every call's events published.
@@ -328,6 +398,11 @@ func (h *hub) publish(seq uint64, events []Event) {
 		delete(h.pending, h.next)
 		h.next++
 		for i := range evs {
+			h.seq++
+			evs[i].Seq = h.seq
+			if h.keeping {
+				h.history.push(evs[i], h.keep)
+			}
 			for s := range h.subs {
 				if s.wants(&evs[i]) {
 					s.offer(evs[i])

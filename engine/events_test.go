@@ -42,7 +42,7 @@ func TestEvents_CommittedChanges(t *testing.T) {
 	require.NoError(t, f.db.Delete(ctx, "bkt", "k"))
 
 	e := next(t, s)
-	require.Equal(t, engine.Event{Kind: engine.EventObjectCreated, Op: "Put", At: t0, Bucket: "bkt", Key: "k", Class: storageclass.Archive, Size: 10, ETag: oi.ETag}, e)
+	require.Equal(t, engine.Event{Kind: engine.EventObjectCreated, Op: "Put", At: t0, Bucket: "bkt", Key: "k", Class: storageclass.Archive, Size: 10, ETag: oi.ETag, Seq: 1}, e)
 	e = next(t, s)
 	require.Equal(t, engine.EventRestoreInitiated, e.Kind)
 	require.Equal(t, t0.Add(time.Hour), e.At, "the instant on the database clock")

@@ -126,6 +126,7 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		wake:        make(chan struct{}, 1),
 	}
 	db.calls.init()
+	db.events.keep = max(o.EventHistory, 0)
 	if c, ok := s.(kv.Cluster); ok {
 		db.cluster = c
 		for i := range db.stripes {

@@ -55,6 +55,14 @@ type Options struct {
 	// so a test that advances the clock by the documented bound always sees
 	// the restore complete.
 	RestoreLatency LatencyPolicy
+	// EventHistory is how many of the latest events the database keeps
+	// for subscriptions that resume where an earlier one stopped
+	// (SubscribeOptions.From). It keeps them from the first Subscribe on,
+	// and from then on the events of every change are made and kept even
+	// while no subscription is open, as a subscription's would be.
+	// 0: none kept, and a database that nobody subscribes to makes no
+	// events.
+	EventHistory int
 }
 
 // LatencyPolicy returns how long a restore of a class with tier takes, given

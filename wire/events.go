@@ -2,10 +2,14 @@ package wire
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,11 +23,22 @@ const EventsPath = "/-/events"
 // EventStream serves EventsPath: GET streams the events of the changes
 // the database commits from then on as Server-Sent Events, each an S3
 // event notification message (one record in "Records") named by the SSE
-// event field and numbered by its id. Optional query parameters select
+// event field, with an id, "E-N": E names this stream's server (drawn at
+// random when it first serves), N the event's number (engine.Event.Seq,
+// also the record's sequencer, in hex). Optional query parameters select
 // them: bucket, prefix, and events, a comma-separated list of event names
 // with or without "s3:", a trailing "*" matching any suffix
 // (ObjectRestore:*). When the subscriber falls behind, an event "Gap"
 // carries {"missed":N} where N events were lost.
+//
+// A request with a Last-Event-ID header (an EventSource that reconnects
+// sends the last id it received) resumes after that event: first the
+// events since that the database still keeps (engine.Options.EventHistory)
+// and the request selects, after a Gap counting those it no longer keeps,
+// then the rest as they come. An id of another server or process (a
+// restart, another node of a cluster) or not of this form cannot be
+// resumed: the stream starts from now, after a Gap with "missed" -1,
+// for an unknown count.
 //
 // The names are S3's: ObjectCreated:Put, ObjectCreated:Copy (a Put the
 // front marks as a copy, PutOptions.Copy), ObjectCreated:CompleteMultipartUpload,
@@ -41,15 +56,16 @@ type EventStream struct {
 	Source string // eventSource of the records: aws:s3, acs:oss
 	Region string // awsRegion of the records
 
-	once sync.Once
-	done chan struct{}
+	once  sync.Once
+	done  chan struct{}
+	epoch string // the E of the ids
 }
 
 // Close ends every stream served and refuses later ones; it is
 // idempotent. A server calls it when it begins to shut down, so that
 // streams do not hold the shutdown.
 func (s *EventStream) Close() {
-	s.once.Do(func() { s.done = make(chan struct{}) })
+	s.once.Do(s.init)
 	select {
 	case <-s.done:
 	default:
@@ -58,8 +74,33 @@ func (s *EventStream) Close() {
 }
 
 func (s *EventStream) closed() <-chan struct{} {
-	s.once.Do(func() { s.done = make(chan struct{}) })
+	s.once.Do(s.init)
 	return s.done
+}
+
+func (s *EventStream) init() {
+	s.done = make(chan struct{})
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	s.epoch = hex.EncodeToString(b[:])
+}
+
+// resumeFrom (after init) is the engine.SubscribeOptions.From of a stream that resumes
+// after the event whose id is last ("" when the request names none), and
+// whether the id was one this stream can resume from.
+func (s *EventStream) resumeFrom(last string) (uint64, bool) {
+	if last == "" {
+		return 0, true
+	}
+	epoch, n, ok := strings.Cut(last, "-")
+	if !ok || epoch != s.epoch {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(n, 10, 64)
+	if err != nil || seq == 0 || seq == math.MaxUint64 {
+		return 0, false
+	}
+	return seq + 1, true
 }
 
 // eventNames are the names each kind's events may take.
@@ -158,7 +199,9 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 	if err != nil {
 		return writePlain(w, r, http.StatusBadRequest, err.Error()+"\n"), nil
 	}
-	opts := &engine.SubscribeOptions{Bucket: query.Get("bucket"), Prefix: query.Get("prefix")}
+	s.once.Do(s.init)
+	from, known := s.resumeFrom(r.Header.Get("Last-Event-ID"))
+	opts := &engine.SubscribeOptions{Bucket: query.Get("bucket"), Prefix: query.Get("prefix"), From: from}
 	if len(filter) > 0 {
 		filter.kinds(&opts.Kinds)
 	}
@@ -180,26 +223,28 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
+	if !known {
+		_, _ = w.Write(gapEvent(-1))
+	}
 	_ = rc.Flush() // the client knows it is subscribed
-	for seq := uint64(1); ; {
+	for {
 		e, err := sub.Next(ctx)
 		if err != nil {
 			return http.StatusOK, nil // the client went, or Close
 		}
 		var b []byte
 		if e.Kind == engine.EventGap {
-			b = fmt.Appendf(nil, "event: Gap\ndata: {\"missed\":%d}\n\n", e.Missed)
+			b = gapEvent(e.Missed)
 		} else {
 			name := EventName(&e)
 			if !filter.match(name) {
 				continue
 			}
-			msg, err := s.Message(&e, seq)
+			msg, err := s.Message(&e, e.Seq)
 			if err != nil {
 				return http.StatusOK, nil
 			}
-			b = fmt.Appendf(nil, "id: %d\nevent: %s\ndata: %s\n\n", seq, name, msg)
-			seq++
+			b = fmt.Appendf(nil, "id: %s-%d\nevent: %s\ndata: %s\n\n", s.epoch, e.Seq, name, msg)
 		}
 		if ctx.Err() != nil {
 			return http.StatusOK, nil
@@ -211,6 +256,12 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 			return http.StatusOK, nil
 		}
 	}
+}
+
+// gapEvent is the SSE event telling that missed events were lost (-1: an
+// unknown count).
+func gapEvent(missed int) []byte {
+	return fmt.Appendf(nil, "event: Gap\ndata: {\"missed\":%d}\n\n", missed)
 }
 
 // The parts of an S3 event notification message.

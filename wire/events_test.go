@@ -56,6 +56,14 @@ func (r *sseReader) next() sse {
 // reader once the stream has begun.
 func subscribe(t *testing.T, s *wire.EventStream, query string) *sseReader {
 	t.Helper()
+	r, _ := resume(t, s, query, "")
+	return r
+}
+
+// resume is subscribe with a Last-Event-ID header of last (none when
+// ""); it also returns a function that ends the stream.
+func resume(t *testing.T, s *wire.EventStream, query, last string) (*sseReader, func()) {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		status, err := s.Serve(w, r, r.URL.Query())
 		if err != nil {
@@ -69,12 +77,15 @@ func subscribe(t *testing.T, s *wire.EventStream, query string) *sseReader {
 	t.Cleanup(cancel)
 	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+wire.EventsPath+"?"+query, nil)
 	require.NoError(t, err)
+	if last != "" {
+		req.Header.Set("Last-Event-ID", last)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	t.Cleanup(func() { resp.Body.Close() })
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
-	return &sseReader{t: t, s: bufio.NewScanner(resp.Body)}
+	return &sseReader{t: t, s: bufio.NewScanner(resp.Body)}, func() { cancel(); resp.Body.Close() }
 }
 
 type record struct {
@@ -120,7 +131,8 @@ func TestEventStream_Restore(t *testing.T) {
 
 	e := r.next()
 	require.Equal(t, "ObjectCreated:Put", e.event)
-	require.Equal(t, "1", e.id)
+	require.Regexp(t, "^[0-9a-f]{12}-1$", e.id, "the server's mark, then the event's number")
+	epoch, _, _ := strings.Cut(e.id, "-")
 	rec := recordOf(t, e)
 	require.Equal(t, "2.1", rec.EventVersion)
 	require.Equal(t, "acs:oss", rec.EventSource)
@@ -147,7 +159,7 @@ func TestEventStream_Restore(t *testing.T) {
 	e = r.next()
 	require.Equal(t, "ObjectRemoved:Delete", e.event)
 	require.Nil(t, recordOf(t, e).S3.Object.Size, "S3 gives no size for a removal")
-	require.Equal(t, "5", e.id)
+	require.Equal(t, epoch+"-5", e.id)
 }
 
 // bucket, prefix and events select; a name no event takes is 400; only

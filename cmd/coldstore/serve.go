@@ -164,7 +164,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// The fronts' lines (a request's access line) are written on the
 	// connection's goroutine once its answer is out (front.answered).
 	access := slog.New(slog.NewTextHandler(lw.Held(), nil))
-	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync}
+	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync, EventHistory: eventHistory}
 	hopts := &ossapi.Options{Domain: *domain, Logger: access, Keys: keyMap}
 	sopts := &s3api.Options{Domain: *domain, Logger: access, Keys: keyMap, Region: *region}
 	if *api == "s3" {
@@ -219,6 +219,11 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	return code
 }
+
+// eventHistory is how many of the latest events serve keeps for the
+// streams of /-/events that resume (Last-Event-ID), from the first
+// stream or webhook on: a few hundred bytes each.
+const eventHistory = 10000
 
 // openDB opens the database at path, a file or a PostgreSQL URL, on opts
 // and, with mock, on a mock clock that it returns: a clock.Mock from

@@ -39,7 +39,7 @@ const (
 // run delivers the events of sub until ctx ends.
 func (h *webhook) run(ctx context.Context, sub *engine.Subscription) {
 	defer sub.Close()
-	for seq := uint64(1); ; seq++ {
+	for {
 		e, err := sub.Next(ctx)
 		if err != nil {
 			return
@@ -48,7 +48,7 @@ func (h *webhook) run(ctx context.Context, sub *engine.Subscription) {
 			h.log.Error("events webhook: queue full, events lost", "url", h.url, "missed", e.Missed)
 			continue
 		}
-		msg, err := h.records.Message(&e, seq)
+		msg, err := h.records.Message(&e, e.Seq) // the sequencer the streams give it
 		if err != nil {
 			h.log.Error("events webhook: encoding", "err", err)
 			continue
