@@ -185,6 +185,8 @@ func TestBoto3(t *testing.T) {
 	b(true, "get_lifecycle photos", `["to-deep", "DEEP_ARCHIVE"]`)
 	big := c.file("big", strings.Repeat("x", 11<<20))
 	b(true, "upload_file photos big.bin "+big+" GLACIER", `"StorageClass": "GLACIER"`, `-3\"`)
+	b(true, "get_object_attributes photos big.bin", `"StorageClass": "GLACIER"`, `"ObjectSize": 11534336`,
+		`"ObjectParts": {"TotalPartsCount": 3}`, `"Checksum": null`)
 	b(true, "list_objects_v2 photos", `["big.bin", "GLACIER"]`, `["cold.txt", "DEEP_ARCHIVE"]`)
 	c.m.Add(72 * time.Hour) // 01-06 00:00: the copy is gone
 	b(false, "get_object photos cold.txt", "error InvalidObjectState 403")

@@ -68,8 +68,9 @@ var routes = wire.Routes[handlerFunc]{
 			},
 		},
 		object: {
-			"restore": {http.MethodPost: (*Handler).restoreObject},
-			"acl":     {http.MethodGet: (*Handler).getACL, http.MethodPut: (*Handler).putACL},
+			"restore":    {http.MethodPost: (*Handler).restoreObject},
+			"attributes": {http.MethodGet: (*Handler).getObjectAttributes},
+			"acl":        {http.MethodGet: (*Handler).getACL, http.MethodPut: (*Handler).putACL},
 			"tagging": {
 				http.MethodPut:    (*Handler).putObjectTagging,
 				http.MethodGet:    (*Handler).getObjectTagging,

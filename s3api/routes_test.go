@@ -51,7 +51,7 @@ var served = map[string]bool{
 	"bucket PUT lifecycle": true, "bucket GET lifecycle": true, "bucket DELETE lifecycle": true,
 	"bucket GET location": true, "bucket POST delete": true, "bucket GET versioning": true, "bucket GET uploads": true,
 	"bucket GET acl": true, "bucket PUT acl": true, "object GET acl": true, "object PUT acl": true,
-	"object POST restore": true, "object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
+	"object POST restore": true, "object GET attributes": true, "object PUT tagging": true, "object GET tagging": true, "object DELETE tagging": true,
 	"object POST uploads": true, "object GET partNumber": true, "object HEAD partNumber": true, "object POST uploadId": true, "object DELETE uploadId": true, "object GET uploadId": true,
 }
 

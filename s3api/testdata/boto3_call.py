@@ -42,6 +42,11 @@ try:
                        Config=TransferConfig(multipart_threshold=5 * 1024 * 1024, multipart_chunksize=5 * 1024 * 1024))
         r = s3.head_object(Bucket=args[0], Key=args[1])
         out = {"ETag": r["ETag"], "StorageClass": r.get("StorageClass"), "ContentLength": r["ContentLength"]}
+    elif call == "get_object_attributes":
+        r = s3.get_object_attributes(Bucket=args[0], Key=args[1],
+                                     ObjectAttributes=["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"])
+        out = {"ETag": r.get("ETag"), "StorageClass": r.get("StorageClass"), "ObjectSize": r.get("ObjectSize"),
+               "ObjectParts": r.get("ObjectParts"), "Checksum": r.get("Checksum")}
     elif call == "put_lifecycle":
         s3.put_bucket_lifecycle_configuration(Bucket=args[0], LifecycleConfiguration={"Rules": [{
             "ID": "to-deep", "Status": "Enabled", "Filter": {"Prefix": args[1]},
