@@ -586,6 +586,9 @@ func (g *getTx) read(tx kv.Tx) error {
 	if st := g.o.info.Restore.State; st == Archived || st == Restoring {
 		return refusal(op, bucket, key, db.dialect.Unreadable(rec.Class, st, copyOf(&rec)))
 	}
+	if g.o.info.Expiration, err = db.expiration(tx, op, bucket, key, &rec); err != nil {
+		return err
+	}
 	g.o.id, g.o.chunks, g.o.parts = rec.DataID, rec.Chunks, rec.Parts
 	if link == nil { // a read through a link is not recorded
 		if g.touch, err = db.readTouches(tx, g.lb, bucket, key, &rec, now); err != nil {

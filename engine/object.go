@@ -8,6 +8,7 @@ import (
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 )
 
@@ -31,6 +32,41 @@ type ObjectInfo struct {
 	// ACL is the object's own ACL (private, public-read,
 	// public-read-write), "" when it follows the bucket's ("default").
 	ACL string
+	// Expiration is when a rule of the bucket's lifecycle configuration
+	// deletes the object, as S3's x-amz-expiration and OSS's
+	// x-oss-expiration tell it. Head, Get and Put fill it in; zero when no
+	// rule will, and from the other calls.
+	Expiration LifecycleExpiration
+}
+
+// LifecycleExpiration is an expiration that a lifecycle rule has set for
+// an object.
+type LifecycleExpiration struct {
+	// Date is when the rule deletes the object (S3: the midnight UTC that
+	// ends its last day); in the past when the sweep has yet to do it.
+	// Zero: no rule expires the object.
+	Date   time.Time
+	RuleID string // the rule's ID
+}
+
+// expirationIn is the expiration cfg sets for rec at bucket/key; none for
+// a nil cfg.
+func expirationIn(cfg *lifecycle.Configuration, key string, rec *objectRecord) LifecycleExpiration {
+	if cfg == nil {
+		return LifecycleExpiration{}
+	}
+	due, id := cfg.ExpirationOf(lcObject(&bucketState{}, key, rec))
+	return LifecycleExpiration{Date: due, RuleID: id}
+}
+
+// expiration is the expiration the bucket's configuration in tx sets for
+// rec at bucket/key.
+func (db *DB) expiration(tx kv.Tx, op, bucket, key string, rec *objectRecord) (LifecycleExpiration, error) {
+	cfg, err := db.configOf(tx, bucket)
+	if err != nil {
+		return LifecycleExpiration{}, fail(op, bucket, key, ErrCorrupt, "lifecycle: %v", err)
+	}
+	return expirationIn(cfg, key, rec), nil
 }
 
 // The object types of ObjectInfo.Type.
@@ -196,7 +232,8 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 		if link.Kind == kindSymlink {
 			linkInfo(&oi, &link)
 		}
-		return nil
+		oi.Expiration, err = db.expiration(tx, op, bucket, key, &rec)
+		return err
 	})
 	if err == nil {
 		db.live.count(nil, bucket, opHeadObject)

@@ -475,6 +475,7 @@ func (p *putter) publish(chunks [][]byte) (ObjectInfo, error) {
 			return err
 		}
 		oi = info(p.bucket, p.key, &rec, rules, w.now)
+		oi.Expiration = expirationIn(b.cfg, p.key, &rec)
 		return nil
 	})
 	if err != nil {

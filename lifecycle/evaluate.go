@@ -207,17 +207,26 @@ func (c *Configuration) NextDueIn(cat *storageclass.Catalog, o Object) time.Time
 // NextExpiration returns when an expiration of o comes due, as NextDue
 // does but for expirations alone; zero for never.
 func (c *Configuration) NextExpiration(o Object) time.Time {
-	var next time.Time
+	due, _ := c.ExpirationOf(o)
+	return due
+}
+
+// ExpirationOf returns when an expiration of o comes due and the ID of
+// the rule whose it is (of several, the first due; of rules due at once,
+// the first in the configuration), as S3's x-amz-expiration and OSS's
+// x-oss-expiration headers tell them; zero and "" for never. A due time
+// in the past is an expiration not yet carried out.
+func (c *Configuration) ExpirationOf(o Object) (due time.Time, ruleID string) {
 	for i := range c.Rules {
 		r := &c.Rules[i]
 		if !r.Enabled || r.Expiration == nil || !r.Matches(o) {
 			continue
 		}
-		if t, ok := c.expirationDue(r.Expiration, o); ok && (next.IsZero() || t.Before(next)) {
-			next = t
+		if t, ok := c.expirationDue(r.Expiration, o); ok && (due.IsZero() || t.Before(due)) {
+			due, ruleID = t, r.ID
 		}
 	}
-	return next
+	return due, ruleID
 }
 
 // ReturnsToStandard reports whether reading o moves it back to Standard: it

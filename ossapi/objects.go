@@ -37,6 +37,9 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("x-oss-restore", h)
 	}
+	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
+		q.header("x-oss-expiration", h)
+	}
 	for k, v := range oi.Headers {
 		q.header(k, v)
 	}

@@ -31,6 +31,9 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("X-Amz-Restore", h)
 	}
+	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
+		q.header("X-Amz-Expiration", h)
+	}
 	for k, v := range oi.Headers {
 		q.header(k, v)
 	}
@@ -163,6 +166,9 @@ func (h *Handler) putObject(q *request) error {
 		return err
 	}
 	q.header("Etag", etag(oi.ETag))
+	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
+		q.header("X-Amz-Expiration", h)
+	}
 	body.echo(q)
 	q.writeStatus(http.StatusOK)
 	return nil

@@ -1,0 +1,69 @@
+package s3api_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/minio/minio-go/v7"
+	miniocreds "github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSDK_ExpirationHeader: an object a lifecycle expiration rule covers
+// carries x-amz-expiration on PutObject, HeadObject and GetObject, with
+// the expiry's midnight UTC and the rule's ID URL-encoded; minio-go reads
+// the date and the rule from it; an object no rule expires, or a rule
+// that only transitions, carries none; the header follows a change of
+// configuration.
+func TestSDK_ExpirationHeader(t *testing.T) {
+	c, m, _, url := serve(t, "SECRET")
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
+			{ID: aws.String("drop logs"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("logs/")},
+				Expiration: &types.LifecycleExpiration{Days: aws.Int32(3)}},
+			{ID: aws.String("cold"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("img/")},
+				Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}},
+		}}})
+	require.NoError(t, err)
+	m.Add(10 * time.Hour) // 01-01 10:00: 3 days on, 01-04 10:00, rounded up to 01-05 00:00
+	want := `expiry-date="Fri, 05 Jan 2024 00:00:00 GMT", rule-id="drop%20logs"`
+
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("logs/a"), Body: strings.NewReader("log")})
+	require.NoError(t, err)
+	require.Equal(t, want, aws.ToString(put.Expiration))
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("logs/a")})
+	require.NoError(t, err)
+	require.Equal(t, want, aws.ToString(head.Expiration))
+	get, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("logs/a")})
+	require.NoError(t, err)
+	get.Body.Close()
+	require.Equal(t, want, aws.ToString(get.Expiration))
+
+	mc, err := minio.New(strings.TrimPrefix(url, "http://"), &minio.Options{Creds: miniocreds.NewStaticV4("AKID", "SECRET", ""), Region: "us-east-1"})
+	require.NoError(t, err)
+	st, err := mc.StatObject(ctx, "bkt", "logs/a", minio.StatObjectOptions{})
+	require.NoError(t, err)
+	require.Equal(t, time.Date(2024, 1, 5, 0, 0, 0, 0, time.UTC), st.Expiration.UTC())
+	require.Equal(t, "drop%20logs", st.ExpirationRuleID)
+
+	for _, key := range []string{"img/b", "other"} {
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), Body: strings.NewReader("x")})
+		require.NoError(t, err)
+		head, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)})
+		require.NoError(t, err)
+		require.Nil(t, head.Expiration, key)
+	}
+
+	_, err = c.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: b})
+	require.NoError(t, err)
+	head, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("logs/a")})
+	require.NoError(t, err)
+	require.Nil(t, head.Expiration, "no configuration, no expiration")
+}
