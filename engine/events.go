@@ -78,13 +78,21 @@ type Event struct {
 	// EventRestoreCompleted and EventRestoreExpired.
 	Tier      storageclass.Tier
 	ExpiresAt time.Time
-	// Missed is the count of events an EventGap stands for.
-	Missed int
-	// Seq numbers the events the database delivers, from 1 at the first
-	// Subscribe, each one more than the one before, in the order they are
-	// delivered (the commit order): the same event has the same Seq in
-	// every subscription. A subscription that selects some events sees
-	// gaps in the numbers; an EventGap has none (0).
+	// Missed is the count of events an EventGap stands for: those the
+	// subscription selects that its full buffer lost; when MissedAtMost,
+	// every event a resumed subscription (SubscribeOptions.From) could not
+	// be given, selected or not; -1 when the count is unknown (From names
+	// an event of an earlier opening of the database).
+	Missed       int
+	MissedAtMost bool
+	// Seq numbers the events the database delivers, each one more than
+	// the one before, in the order they are delivered (the commit order):
+	// the same event has the same Seq in every subscription. Each opening
+	// of the database numbers its events above every number of the
+	// openings before it (a crash included): the opening's epoch, counted
+	// in the database, times 2^40, plus the event's count. A
+	// subscription that selects some events sees gaps in the numbers; an
+	// EventGap has none (0).
 	Seq uint64
 }
 
@@ -99,13 +107,15 @@ type SubscribeOptions struct {
 	Buffer int
 	// From resumes where an earlier subscription stopped: the new one
 	// starts with the events numbered From and after (Event.Seq) that the
-	// database still keeps (Options.EventHistory), then goes on with those
-	// of changes committed later. When the history no longer holds some
-	// of them (or keeps none), an EventGap comes first, its Missed
-	// counting every event lost, selected or not. (A database that keeps
-	// no history made no events while no subscription was open, so they
-	// are not counted.) A From past the last event delivered resumes
-	// nothing: the subscription starts from now. 0: from now on.
+	// database still keeps (Options.EventHistory) and opts selects, all of
+	// them whatever the Buffer, then goes on with those of changes
+	// committed later. When the history no longer holds some of them (or
+	// keeps none), an EventGap comes first, MissedAtMost, its Missed
+	// counting every event lost, selected or not (a database that keeps
+	// no history made no events while no subscription was open: they are
+	// not counted); -1 when From names an event of an earlier opening. A
+	// From past the last event delivered resumes nothing: the
+	// subscription starts from now. 0: from now on.
 	From uint64
 }
 
@@ -324,22 +334,34 @@ func (h *hub) add(s *Subscription, now time.Time) {
 }
 
 // resume queues for s the events numbered from on that the history holds
-// and s selects, after a gap for those it no longer holds.
+// and s selects, after a gap for those it no longer holds; its buffer
+// grows by what it queues, so that all of it is handed out and the events
+// after it are offered as to any subscription.
 func (s *Subscription) resume(from uint64, h *hub) {
 	n := uint64(h.history.len())
 	oldest := h.seq + 1 - n
-	if from < oldest {
-		s.missed = int(min(oldest-from, uint64(maxInt)))
+	base := h.seq &^ (1<<eventEpochShift - 1) // this opening's numbers are above it
+	switch {
+	case from <= base:
+		s.queue = append(s.queue, Event{Kind: EventGap, Missed: -1, MissedAtMost: true})
+		from = oldest
+	case from < oldest:
+		s.queue = append(s.queue, Event{Kind: EventGap, Missed: int(min(oldest-from, uint64(maxInt))), MissedAtMost: true})
 		from = oldest
 	}
 	for i := from - oldest; i < n; i++ {
 		if e := h.history.at(int(i)); s.wants(e) {
-			s.offer(*e)
+			s.queue = append(s.queue, *e)
 		}
 	}
+	s.opts.Buffer += len(s.queue)
 }
 
 const maxInt = int(^uint(0) >> 1)
+
+// eventEpochShift places the epoch an opening draws (drawEpoch) above the
+// events' count: an opening numbers up to 2^40 events.
+const eventEpochShift = 40
 
 // close ends every subscription, and those made later: the database
 // closed, with every call's events published.

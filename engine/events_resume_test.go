@@ -1,10 +1,13 @@
 package engine_test
 
 import (
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
 	"github.com/coldstore-dev/coldstore/engine"
 	"github.com/coldstore-dev/coldstore/engine/enginetest"
 	"github.com/coldstore-dev/coldstore/storageclass"
@@ -49,7 +52,7 @@ func TestEvents_Resume(t *testing.T) {
 	f.put("b", storageclass.Standard, "2")
 	got, seqs := keys(t, first, 2)
 	require.Equal(t, []string{"a", "b"}, got)
-	require.Equal(t, []uint64{1, 2}, seqs)
+	require.Equal(t, []uint64{firstSeq, firstSeq + 1}, seqs)
 	_, oseqs := keys(t, other, 2)
 	require.Equal(t, seqs, oseqs, "the same event, the same number")
 	first.Close()
@@ -57,61 +60,95 @@ func TestEvents_Resume(t *testing.T) {
 
 	f.put("c", storageclass.Standard, "3") // nobody subscribed
 	f.put("d", storageclass.Standard, "4")
-	again := f.db.Subscribe(&engine.SubscribeOptions{From: 3})
+	again := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq + 2})
 	defer again.Close()
 	f.put("e", storageclass.Standard, "5")
 	got, seqs = keys(t, again, 3)
 	require.Equal(t, []string{"c", "d", "e"}, got)
-	require.Equal(t, []uint64{3, 4, 5}, seqs)
+	require.Equal(t, []uint64{firstSeq + 2, firstSeq + 3, firstSeq + 4}, seqs)
 
 	// From past the last event: from now on; a filter applies to what is
 	// resumed too.
-	late := f.db.Subscribe(&engine.SubscribeOptions{From: 99})
+	late := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq + 99})
 	defer late.Close()
-	sel := f.db.Subscribe(&engine.SubscribeOptions{From: 1, Prefix: "d"})
+	sel := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq, Prefix: "d"})
 	defer sel.Close()
 	f.put("dd", storageclass.Standard, "6")
 	got, _ = keys(t, late, 1)
 	require.Equal(t, []string{"dd"}, got)
 	got, seqs = keys(t, sel, 2)
 	require.Equal(t, []string{"d", "dd"}, got)
-	require.Equal(t, []uint64{4, 6}, seqs)
+	require.Equal(t, []uint64{firstSeq + 3, firstSeq + 5}, seqs)
 }
 
 // What the history no longer holds is told as a gap counting every event
-// lost; a database that keeps none tells all it numbered since as lost.
+// lost, at most; what it holds is all handed out, whatever the buffer; a
+// database that keeps none tells all it numbered since as lost.
 func TestEvents_ResumePastHistory(t *testing.T) {
 	f := historyFixture(t, 3)
 	f.db.Subscribe(nil).Close()
 	for _, k := range []string{"a", "b", "c", "d", "e", "f"} {
 		f.put(k, storageclass.Standard, k)
 	}
-	s := f.db.Subscribe(&engine.SubscribeOptions{From: 2})
+	s := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq + 1})
 	defer s.Close()
 	got, seqs := keys(t, s, 4)
 	require.Equal(t, []string{"gap 2", "d", "e", "f"}, got, "b and c are gone")
-	require.Equal(t, []uint64{0, 4, 5, 6}, seqs)
+	require.Equal(t, []uint64{0, firstSeq + 3, firstSeq + 4, firstSeq + 5}, seqs)
 
-	// A buffer smaller than what is resumed: the oldest are kept, the
-	// rest told as lost.
-	small := f.db.Subscribe(&engine.SubscribeOptions{From: 4, Buffer: 2})
+	// A buffer smaller than what is resumed: all of it, then the events
+	// after it.
+	small := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq + 3, Buffer: 2})
 	defer small.Close()
-	got, _ = keys(t, small, 3)
-	require.Equal(t, []string{"d", "e", "gap 1"}, got)
+	f.put("g", storageclass.Standard, "g")
+	got, _ = keys(t, small, 4)
+	require.Equal(t, []string{"d", "e", "f", "g"}, got)
 
 	none := newFixture(t)
 	first := none.db.Subscribe(nil)
 	none.put("a", storageclass.Standard, "1")
 	none.put("b", storageclass.Standard, "2")
 	_, seqs = keys(t, first, 2)
-	require.Equal(t, []uint64{1, 2}, seqs)
+	require.Equal(t, []uint64{firstSeq, firstSeq + 1}, seqs)
 	first.Close()
-	s2 := none.db.Subscribe(&engine.SubscribeOptions{From: 1})
+	s2 := none.db.Subscribe(&engine.SubscribeOptions{From: firstSeq})
 	defer s2.Close()
 	none.put("c", storageclass.Standard, "3")
 	got, seqs = keys(t, s2, 2)
 	require.Equal(t, []string{"gap 2", "c"}, got)
-	require.Equal(t, uint64(3), seqs[1])
+	require.Equal(t, uint64(firstSeq+2), seqs[1])
+}
+
+// A reopened database numbers its events above every number of the
+// openings before it, a crash's included (S3's sequencer must grow per
+// key); a resume from an earlier opening's event is a gap of an unknown
+// count (-1).
+func TestEvents_SeqAcrossOpenings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.db")
+	m := clock.NewMock()
+	m.Set(enginetest.Epoch)
+	var last uint64
+	for range 3 {
+		db, err := engine.Open(path, &engine.Options{Clock: m, EventHistory: 10, DisableSweeper: true})
+		require.NoError(t, err)
+		_ = db.CreateBucket(ctx, "bkt", nil)
+		s := db.Subscribe(nil)
+		_, err = db.Put(ctx, "bkt", "k", strings.NewReader("x"), nil)
+		require.NoError(t, err)
+		e := next(t, s)
+		require.Greater(t, e.Seq, last, "the same key, the same instant, a later opening")
+		if last != 0 {
+			r := db.Subscribe(&engine.SubscribeOptions{From: last + 1})
+			g := next(t, r)
+			require.Equal(t, engine.EventGap, g.Kind)
+			require.Equal(t, -1, g.Missed)
+			require.Equal(t, "k", next(t, r).Key, "then what this opening keeps")
+			r.Close()
+		}
+		last = e.Seq
+		s.Close()
+		require.NoError(t, db.Close())
+	}
 }
 
 // With a history, a restore's completion is told at its instant even

@@ -586,7 +586,11 @@ func (g *getTx) read(tx kv.Tx) error {
 	if st := g.o.info.Restore.State; st == Archived || st == Restoring {
 		return refusal(op, bucket, key, db.dialect.Unreadable(rec.Class, st, copyOf(&rec)))
 	}
-	if g.o.info.Expiration, err = db.expiration(tx, op, bucket, key, &rec); err != nil {
+	own := &rec // the object at key: a link's own record, not its target's
+	if link != nil {
+		own = link
+	}
+	if g.o.info.Expiration, err = db.expiration(tx, op, bucket, key, own); err != nil {
 		return err
 	}
 	g.o.id, g.o.chunks, g.o.parts = rec.DataID, rec.Chunks, rec.Parts

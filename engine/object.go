@@ -34,8 +34,8 @@ type ObjectInfo struct {
 	ACL string
 	// Expiration is when a rule of the bucket's lifecycle configuration
 	// deletes the object, as S3's x-amz-expiration and OSS's
-	// x-oss-expiration tell it. Head, Get and Put fill it in; zero when no
-	// rule will, and from the other calls.
+	// x-oss-expiration tell it: for a link, the link's own. Head, Get and
+	// Put fill it in; zero when no rule will, and from the other calls.
 	Expiration LifecycleExpiration
 }
 
@@ -229,10 +229,12 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 			return err
 		}
 		oi = info(bucket, key, &rec, r, now)
+		own := &rec // the object at key: a link's own record, not its target's
 		if link.Kind == kindSymlink {
 			linkInfo(&oi, &link)
+			own = &link
 		}
-		oi.Expiration, err = db.expiration(tx, op, bucket, key, &rec)
+		oi.Expiration, err = db.expiration(tx, op, bucket, key, own)
 		return err
 	})
 	if err == nil {

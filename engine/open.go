@@ -103,7 +103,8 @@ func openURL(url string, opts *Options) (*DB, error) {
 func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	o := opts.withDefaults()
 	_, shared := s.(kv.Cluster)
-	if err := initStore(s, o.Dialect.Name(), o.Catalog, !shared); err != nil {
+	epoch, err := initStore(s, o.Dialect.Name(), o.Catalog, !shared)
+	if err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -127,6 +128,7 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 	}
 	db.calls.init()
 	db.events.keep = max(o.EventHistory, 0)
+	db.events.seq = epoch << eventEpochShift
 	if c, ok := s.(kv.Cluster); ok {
 		db.cluster = c
 		for i := range db.stripes {
@@ -134,7 +136,7 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		}
 		_, _ = crand.Read(db.node[:])
 	}
-	err := s.View(context.Background(), func(tx kv.Tx) error {
+	err = s.View(context.Background(), func(tx kv.Tx) error {
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
 				db.live.of(string(k)).monitored.Store(true)
@@ -191,86 +193,113 @@ func checkFiles(s kv.Store, files *bodyFiles) error {
 // initStore creates the layout in an empty store, recording the dialect, or
 // checks that it holds a coldstore database of a schema this code knows and
 // of the dialect, migrating an older schema, and, with collect, collects
-// the chunks of interrupted Puts. A panic inside the store (a damaged page) is returned as
-// ErrCorrupt.
-func initStore(s kv.Store, dialect string, cat *storageclass.Catalog, collect bool) (err error) {
+// the chunks of interrupted Puts; in the same transaction it draws this
+// opening's event epoch (drawEpoch). A panic inside the store (a damaged
+// page) is returned as ErrCorrupt.
+func initStore(s kv.Store, dialect string, cat *storageclass.Catalog, collect bool) (epoch uint64, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fail("Open", "", "", ErrCorrupt, "%v", p)
 		}
 	}()
 	err = s.Update(context.Background(), func(tx kv.Tx) error {
-		meta := tx.Bucket(bktMeta)
-		if meta == nil {
-			foreign := false
-			_ = tx.ForEachBucket(func([]byte) error { foreign = true; return nil })
-			if foreign {
-				return fail("Open", "", "", ErrNotDatabase, "a bbolt file of another program")
-			}
-			for _, name := range allBuckets {
-				if _, err := tx.CreateBucket(name); err != nil {
-					return err
-				}
-			}
-			meta = tx.Bucket(bktMeta)
-			v := binary.BigEndian.AppendUint32(nil, schemaVersion)
-			if err := meta.Put(keyMagic, []byte(magic)); err != nil {
-				return err
-			}
-			if err := meta.Put(keyDialect, []byte(dialect)); err != nil {
-				return err
-			}
-			return meta.Put(keyVersion, v)
+		if err := initLayout(tx, dialect, cat, collect); err != nil {
+			return err
 		}
-		if !bytes.Equal(meta.Get(keyMagic), []byte(magic)) {
-			return fail("Open", "", "", ErrNotDatabase, "no coldstore mark in its meta bucket")
-		}
-		v := meta.Get(keyVersion)
-		if len(v) != 4 {
-			return fail("Open", "", "", ErrCorrupt, "unreadable schema version")
-		}
-		switch n := binary.BigEndian.Uint32(v); {
-		case n > schemaVersion:
-			return fail("Open", "", "", ErrNewerSchema, "schema %d; this coldstore reads up to %d", n, schemaVersion)
-		case n < 2:
-			// Schema 1 exists only in bbolt files, whose store migrates it.
-			return fail("Open", "", "", ErrCorrupt, "schema version %d", n)
-		case n < schemaVersion:
-			if n == 2 {
-				if err := migrate2(tx, cat); err != nil {
-					return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
-				}
-			}
-			// Schema 3 to 4 rewrites nothing; 4 to 5 adds the uploads
-			// bucket, 5 to 6 the files bucket, 6 to 7 rewrites nothing
-			// (schema.go says what each adds).
-			for _, name := range [][]byte{bktUploads, bktFiles} {
-				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-					return err
-				}
-			}
-			if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
-				return err
-			}
-		}
-		if got := dialectOf(meta); got != dialect {
-			return fail("Open", "", "", ErrWrongDialect, "a database of the %s dialect opened as %s", got, dialect)
-		}
-		for _, name := range allBuckets {
-			if tx.Bucket(name) == nil {
-				return fail("Open", "", "", ErrCorrupt, "bucket %q missing", name)
-			}
-		}
-		if !collect {
-			return nil // other processes' writes under way (staging.go)
-		}
-		return collectStaged(tx)
+		var err error
+		epoch, err = drawEpoch(tx.Bucket(bktMeta))
+		return err
 	})
 	var oe *coldstore.OpError
 	if err != nil && !errors.As(err, &oe) {
 		err = fail("Open", "", "", ErrStorage, "%v", err)
 	}
-	return err
+	return epoch, err
+}
+
+// drawEpoch returns the next of the numbers that each opening of the
+// database draws, counted in meta (keyEpoch), from 1: the high bits of the
+// events' numbers (eventEpochShift), so that an event numbered after a
+// reopening, a crash included, is numbered above every earlier one.
+func drawEpoch(meta kv.Bucket) (uint64, error) {
+	var n uint64
+	if v := meta.Get(keyEpoch); len(v) == 8 {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n = (n + 1) & (1<<(64-eventEpochShift) - 1) // 2^24 openings before it wraps
+	if n == 0 {
+		n = 1
+	}
+	return n, meta.Put(keyEpoch, binary.BigEndian.AppendUint64(nil, n))
+}
+
+// initLayout is initStore's work on the layout, in its transaction.
+func initLayout(tx kv.Tx, dialect string, cat *storageclass.Catalog, collect bool) error {
+	meta := tx.Bucket(bktMeta)
+	if meta == nil {
+		foreign := false
+		_ = tx.ForEachBucket(func([]byte) error { foreign = true; return nil })
+		if foreign {
+			return fail("Open", "", "", ErrNotDatabase, "a bbolt file of another program")
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		meta = tx.Bucket(bktMeta)
+		v := binary.BigEndian.AppendUint32(nil, schemaVersion)
+		if err := meta.Put(keyMagic, []byte(magic)); err != nil {
+			return err
+		}
+		if err := meta.Put(keyDialect, []byte(dialect)); err != nil {
+			return err
+		}
+		return meta.Put(keyVersion, v)
+	}
+	if !bytes.Equal(meta.Get(keyMagic), []byte(magic)) {
+		return fail("Open", "", "", ErrNotDatabase, "no coldstore mark in its meta bucket")
+	}
+	v := meta.Get(keyVersion)
+	if len(v) != 4 {
+		return fail("Open", "", "", ErrCorrupt, "unreadable schema version")
+	}
+	switch n := binary.BigEndian.Uint32(v); {
+	case n > schemaVersion:
+		return fail("Open", "", "", ErrNewerSchema, "schema %d; this coldstore reads up to %d", n, schemaVersion)
+	case n < 2:
+		// Schema 1 exists only in bbolt files, whose store migrates it.
+		return fail("Open", "", "", ErrCorrupt, "schema version %d", n)
+	case n < schemaVersion:
+		if n == 2 {
+			if err := migrate2(tx, cat); err != nil {
+				return fail("Open", "", "", ErrCorrupt, "migrating from schema 2: %v", err)
+			}
+		}
+		// Schema 3 to 4 rewrites nothing; 4 to 5 adds the uploads
+		// bucket, 5 to 6 the files bucket, 6 to 7 rewrites nothing
+		// (schema.go says what each adds).
+		for _, name := range [][]byte{bktUploads, bktFiles} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, schemaVersion)); err != nil {
+			return err
+		}
+	}
+	if got := dialectOf(meta); got != dialect {
+		return fail("Open", "", "", ErrWrongDialect, "a database of the %s dialect opened as %s", got, dialect)
+	}
+	for _, name := range allBuckets {
+		if tx.Bucket(name) == nil {
+			return fail("Open", "", "", ErrCorrupt, "bucket %q missing", name)
+		}
+	}
+	if !collect {
+		return nil // other processes' writes under way (staging.go)
+	}
+	return collectStaged(tx)
 }
 
 // dialectOf returns the dialect a database records: "oss" when it records

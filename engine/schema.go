@@ -49,6 +49,7 @@ var (
 	keyMagic   = []byte("magic")
 	keyDialect = []byte("dialect")
 	keyMeter   = []byte("m")
+	keyEpoch   = []byte("epoch") // the openings counted (drawEpoch)
 )
 
 // objectsPrefix starts the name of every coldstore bucket's objects bucket.

@@ -29,16 +29,16 @@ const EventsPath = "/-/events"
 // them: bucket, prefix, and events, a comma-separated list of event names
 // with or without "s3:", a trailing "*" matching any suffix
 // (ObjectRestore:*). When the subscriber falls behind, an event "Gap"
-// carries {"missed":N} where N events were lost.
+// carries {"missed":N} where N events it selects were lost.
 //
 // A request with a Last-Event-ID header (an EventSource that reconnects
-// sends the last id it received) resumes after that event: first the
+// sends the last id it received) resumes after that event: first all the
 // events since that the database still keeps (engine.Options.EventHistory)
-// and the request selects, after a Gap counting those it no longer keeps,
-// then the rest as they come. An id of another server or process (a
-// restart, another node of a cluster) or not of this form cannot be
-// resumed: the stream starts from now, after a Gap with "missed" -1,
-// for an unknown count.
+// and the request selects, after a Gap {"missed":N,"atMost":true} when it
+// no longer keeps some (N counts them, selected or not), then the rest as
+// they come. An id of another server or process (a restart, another node
+// of a cluster) or not of this form cannot be resumed: the stream starts
+// from now, after a Gap with "missed" -1, for an unknown count.
 //
 // The names are S3's: ObjectCreated:Put, ObjectCreated:Copy (a Put the
 // front marks as a copy, PutOptions.Copy), ObjectCreated:CompleteMultipartUpload,
@@ -188,14 +188,20 @@ func (f eventFilter) kinds(into *[]engine.EventKind) bool {
 
 // Serve answers a request for EventsPath whose query is query and
 // returns the status written: 200 and the stream until it ends; 400 with
-// a plain-text reason for an events parameter naming no event. It writes
-// nothing and returns ErrMethodNotAllowed for a method other than GET:
-// the caller answers it as its protocol answers errors.
+// a plain-text reason for an events parameter naming no event, or a
+// bucket or prefix given twice (events given twice select what either
+// names). It writes nothing and returns ErrMethodNotAllowed for a method
+// other than GET: the caller answers it as its protocol answers errors.
 func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Values) (int, error) {
 	if r.Method != http.MethodGet {
 		return 0, ErrMethodNotAllowed
 	}
-	filter, err := parseEventFilter(query.Get("events"))
+	for _, p := range []string{"bucket", "prefix"} {
+		if len(query[p]) > 1 {
+			return writePlain(w, r, http.StatusBadRequest, p+": given more than once\n"), nil
+		}
+	}
+	filter, err := parseEventFilter(strings.Join(query["events"], ","))
 	if err != nil {
 		return writePlain(w, r, http.StatusBadRequest, err.Error()+"\n"), nil
 	}
@@ -224,7 +230,7 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
 	if !known {
-		_, _ = w.Write(gapEvent(-1))
+		_, _ = w.Write(gapEvent(-1, false))
 	}
 	_ = rc.Flush() // the client knows it is subscribed
 	for {
@@ -234,7 +240,7 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 		}
 		var b []byte
 		if e.Kind == engine.EventGap {
-			b = gapEvent(e.Missed)
+			b = gapEvent(e.Missed, e.MissedAtMost && e.Missed >= 0)
 		} else {
 			name := EventName(&e)
 			if !filter.match(name) {
@@ -259,8 +265,12 @@ func (s *EventStream) Serve(w http.ResponseWriter, r *http.Request, query url.Va
 }
 
 // gapEvent is the SSE event telling that missed events were lost (-1: an
-// unknown count).
-func gapEvent(missed int) []byte {
+// unknown count); atMost marks a count of every event lost, whether the
+// stream selects it or not.
+func gapEvent(missed int, atMost bool) []byte {
+	if atMost {
+		return fmt.Appendf(nil, "event: Gap\ndata: {\"missed\":%d,\"atMost\":true}\n\n", missed)
+	}
 	return fmt.Appendf(nil, "event: Gap\ndata: {\"missed\":%d}\n\n", missed)
 }
 

@@ -2,6 +2,8 @@ package wire_test
 
 import (
 	"context"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,11 +38,13 @@ func TestEventStream_Resume(t *testing.T) {
 
 	r, _ = resume(t, s, "", last.id)
 	put("e")
-	epoch, _, _ := strings.Cut(last.id, "-")
+	epoch, n, _ := strings.Cut(last.id, "-")
+	lastN, err := strconv.ParseUint(n, 10, 64)
+	require.NoError(t, err)
 	for i, key := range []string{"c", "d", "e"} {
 		e := r.next()
 		require.Equal(t, key, recordOf(t, e).S3.Object.Key)
-		require.Equal(t, epoch+"-"+string(rune('3'+i)), e.id)
+		require.Equal(t, epoch+"-"+strconv.FormatUint(lastN+1+uint64(i), 10), e.id)
 	}
 
 	// The query's selection applies to what is resumed too.
@@ -87,7 +91,7 @@ func TestEventStream_ResumePastHistory(t *testing.T) {
 	r, _ = resume(t, s, "", first.id)
 	e := r.next()
 	require.Equal(t, "Gap", e.event)
-	require.JSONEq(t, `{"missed":2}`, e.data)
+	require.JSONEq(t, `{"missed":2,"atMost":true}`, e.data, "every event lost, selected or not")
 	require.Equal(t, "c", recordOf(t, r.next()).S3.Object.Key)
 	require.Equal(t, "d", recordOf(t, r.next()).S3.Object.Key)
 }
@@ -101,4 +105,28 @@ func s3Epoch(t *testing.T, s *wire.EventStream) string {
 	require.NoError(t, err)
 	epoch, _, _ := strings.Cut(r.next().id, "-")
 	return epoch
+}
+
+// Events given twice select what either names; a bucket or a prefix
+// given twice is refused, 400.
+func TestEventStream_RepeatedParameters(t *testing.T) {
+	db, _ := enginetest.New(t, nil)
+	ctx := context.Background()
+	require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
+	s := &wire.EventStream{DB: db, Source: "aws:s3", Region: "us-east-1"}
+	r := subscribe(t, s, "events=ObjectCreated:Put&events=ObjectRemoved:Delete")
+	_, err := db.Put(ctx, "bkt", "k", strings.NewReader("x"), nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Delete(ctx, "bkt", "k"))
+	require.Equal(t, "ObjectCreated:Put", r.next().event)
+	require.Equal(t, "ObjectRemoved:Delete", r.next().event)
+
+	for _, q := range []string{"bucket=a&bucket=b", "prefix=a&prefix=b"} {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", wire.EventsPath+"?"+q, nil)
+		status, err := s.Serve(w, req, req.URL.Query())
+		require.NoError(t, err)
+		require.Equal(t, 400, status, q)
+		require.Equal(t, 400, w.Code, q)
+	}
 }

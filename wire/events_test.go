@@ -131,7 +131,7 @@ func TestEventStream_Restore(t *testing.T) {
 
 	e := r.next()
 	require.Equal(t, "ObjectCreated:Put", e.event)
-	require.Regexp(t, "^[0-9a-f]{12}-1$", e.id, "the server's mark, then the event's number")
+	require.Regexp(t, "^[0-9a-f]{12}-1099511627777$", e.id, "the server's mark, then the event's number: the opening's epoch, 1, times 2^40, plus 1")
 	epoch, _, _ := strings.Cut(e.id, "-")
 	rec := recordOf(t, e)
 	require.Equal(t, "2.1", rec.EventVersion)
@@ -142,7 +142,7 @@ func TestEventStream_Restore(t *testing.T) {
 	require.Equal(t, "cold+file", rec.S3.Object.Key)
 	require.Equal(t, oi.ETag, rec.S3.Object.ETag)
 	require.Equal(t, int64(3), *rec.S3.Object.Size)
-	require.Equal(t, "0000000000000001", rec.S3.Object.Sequencer)
+	require.Equal(t, "0000010000000001", rec.S3.Object.Sequencer, "the number in hex")
 	require.Nil(t, rec.GlacierEventData)
 
 	require.Equal(t, "ObjectRestore:Post", r.next().event)
@@ -159,7 +159,7 @@ func TestEventStream_Restore(t *testing.T) {
 	e = r.next()
 	require.Equal(t, "ObjectRemoved:Delete", e.event)
 	require.Nil(t, recordOf(t, e).S3.Object.Size, "S3 gives no size for a removal")
-	require.Equal(t, epoch+"-5", e.id)
+	require.Equal(t, epoch+"-1099511627781", e.id)
 }
 
 // bucket, prefix and events select; a name no event takes is 400; only

@@ -244,7 +244,24 @@ func (m *Model) Put(bkt, key string, body []byte, opts engine.PutOptions) (engin
 	}
 	o := m.newObject(b, engine.TypeNormal, body, opts, acl)
 	b.objects[key] = o
-	return m.info(bkt, key, o), nil
+	oi := m.info(bkt, key, o)
+	oi.Expiration = expiration(b, key, o)
+	return oi, nil
+}
+
+// expiration is the expiration b's configuration sets for its object o at
+// key, as Put, Head and Get tell it: a link's own, not its target's.
+func expiration(b *bucket, key string, o *object) engine.LifecycleExpiration {
+	if b.cfg == nil {
+		return engine.LifecycleExpiration{}
+	}
+	due, id := b.cfg.ExpirationOf(lcObject(key, o))
+	return engine.LifecycleExpiration{Date: due, RuleID: id}
+}
+
+// lcObject is what lifecycle evaluation sees of o at key.
+func lcObject(key string, o *object) lifecycle.Object {
+	return lifecycle.Object{Key: key, Size: int64(len(o.body)), Class: o.class, LastModified: o.lastModified, ClassSince: o.classSince, Appendable: o.kind == engine.TypeAppendable}
 }
 
 // read is the info of a read of bucket/key (Get, Head), and the object
@@ -261,7 +278,9 @@ func (m *Model) read(bkt, key string) (engine.ObjectInfo, *object, error) {
 		return engine.ObjectInfo{}, nil, coldstore.ErrNoSuchKey
 	}
 	if o.kind != engine.TypeSymlink {
-		return m.info(bkt, key, o), o, nil
+		oi := m.info(bkt, key, o)
+		oi.Expiration = expiration(b, key, o)
+		return oi, o, nil
 	}
 	t := b.objects[o.target]
 	switch {
@@ -272,6 +291,7 @@ func (m *Model) read(bkt, key string) (engine.ObjectInfo, *object, error) {
 	}
 	oi := m.info(bkt, key, t)
 	oi.ContentType, oi.Metadata, oi.Type, oi.ACL = o.contentType, maps.Clone(o.metadata), engine.TypeSymlink, o.acl
+	oi.Expiration = expiration(b, key, o)
 	if o.lastModified.After(oi.LastModified) {
 		oi.LastModified = o.lastModified
 	}
@@ -557,7 +577,7 @@ func (m *Model) RunLifecycle() (transitioned, expired, aborted int) {
 		}
 		for _, k := range slices.Sorted(maps.Keys(b.objects)) {
 			o := b.objects[k]
-			a := b.cfg.Evaluate(lifecycle.Object{Key: k, Size: int64(len(o.body)), Class: o.class, LastModified: o.lastModified, ClassSince: o.classSince, Appendable: o.kind == engine.TypeAppendable}, m.Now)
+			a := b.cfg.Evaluate(lcObject(k, o), m.Now)
 			switch {
 			case a.Kind == lifecycle.ActionExpire:
 				delete(b.objects, k)
