@@ -268,7 +268,7 @@ type hub struct {
 	history ring // the latest events, at most keep
 }
 
-// ring holds the latest events, at most cap(events) of them.
+// ring holds the latest events, as many as push is told to keep.
 type ring struct {
 	events []Event
 	head   int // the oldest, once full
