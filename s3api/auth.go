@@ -21,6 +21,7 @@ var (
 	errBadAuth               = &coldstore.Error{Code: "AuthorizationHeaderMalformed", Status: http.StatusBadRequest, Message: "The authorization header is malformed."}
 	errBadQueryAuth          = &coldstore.Error{Code: "AuthorizationQueryParametersError", Status: http.StatusBadRequest, Message: "Query-string authentication requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."}
 	errNoDate                = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "AWS authentication requires a valid Date or x-amz-date header"}
+	errHeadersNotSigned      = &coldstore.Error{Code: "AccessDenied", Status: http.StatusForbidden, Message: "There were headers present in the request which were not signed"}
 )
 
 // MaxSkew is how far a signed request's date may lie from the wall clock,
@@ -210,6 +211,9 @@ func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
 	if err != nil {
 		return err
 	}
+	if names := unsignedAmzHeaders(q.r.Header, v.signed); names != "" {
+		return &coldstore.OpError{Op: "s3api", Bucket: q.bucket, Key: q.key, Detail: "not signed: " + names, Err: errHeadersNotSigned}
+	}
 	if err := wire.CheckScopeDate(v.date, t, errSignatureDoesNotMatch); err != nil {
 		return err
 	}
@@ -233,6 +237,23 @@ func (h *Handler) verify(q *request, v sigV4, t time.Time) error {
 		q.sig = &signer{key: key, scope: scope.String(), timestamp: v.timestamp, seed: v.signature}
 	}
 	return err
+}
+
+// unsignedAmzHeaders names, comma-separated, the x-amz-* headers of h that
+// signed (the signature's SignedHeaders) leaves out; "" when it names them
+// all. S3 refuses such a request, header-signed or presigned, with 403
+// AccessDenied: an x-amz-* header changes what a request does (its class,
+// tags, metadata, a copy's source), and one added on the way must not
+// ride on another's signature.
+func unsignedAmzHeaders(h http.Header, signed []string) string {
+	var out []string
+	for k := range h {
+		if len(k) > 6 && strings.EqualFold(k[:6], "x-amz-") && !slices.ContainsFunc(signed, func(s string) bool { return strings.EqualFold(s, k) }) {
+			out = append(out, strings.ToLower(k))
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
 
 // canonicalURIs are the canonical URIs a client may have signed: the path

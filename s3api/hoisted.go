@@ -12,7 +12,8 @@ import (
 // and carry x-amz-meta-*, x-amz-storage-class, x-amz-tagging, x-amz-acl and
 // the rest as signed query parameters, and S3 applies them
 // (aws/aws-sdk-js-v3#4694 for metadata; x-amz-tagging measured against S3
-// in floci-io/floci#3608). A header the request sends itself wins. The
+// in floci-io/floci#3608). A header the request sends itself, which it
+// may only when the URL signs it (unsignedAmzHeaders), wins. The
 // query-string authentication's own parameters are not headers, and an
 // x-amz-checksum-* in the query is left out, as S3 leaves it
 // (localstack/localstack#12169). The headers then meet the refusals any

@@ -119,3 +119,38 @@ func TestAuth_HeaderForms(t *testing.T) {
 		}
 	}
 }
+
+// TestAuth_UnsignedAmzHeaders: an x-amz-* header the signature leaves out
+// is refused, 403 AccessDenied naming it, and nothing is stored: it would
+// change what the signed request does (a class, a tag, metadata, a copy's
+// source); signed, the same header is taken.
+func TestAuth_UnsignedAmzHeaders(t *testing.T) {
+	db, m := enginetest.NewS3(t, nil)
+	h := s3api.New(db, &s3api.Options{Clock: m, Keys: map[string]string{"AKID": "SECRET"}})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, signedRequest(t, "PUT", "/bkt", nil))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	for _, hdr := range [][2]string{{"X-Amz-Storage-Class", "GLACIER"}, {"X-Amz-Tagging", "a=b"}, {"X-Amz-Meta-Owner", "eve"}, {"x-amz-copy-source", "/bkt/other"}} {
+		r := signedRequest(t, "PUT", "/bkt/k", []byte("body"))
+		r.Header.Set(hdr[0], hdr[1]) // added after signing
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		require.Equal(t, http.StatusForbidden, w.Code, hdr[0])
+		require.Contains(t, w.Body.String(), "<Code>AccessDenied</Code>", hdr[0])
+		require.Contains(t, w.Body.String(), strings.ToLower(hdr[0]), "named in the answer")
+		_, err := db.Head(ctx, "bkt", "k")
+		require.Error(t, err, "nothing stored: %s", hdr[0])
+	}
+	r := httptest.NewRequest("PUT", "/bkt/k", bytes.NewReader([]byte("body")))
+	r.Host = "127.0.0.1:9000"
+	sum := sha256.Sum256([]byte("body"))
+	r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	r.Header.Set("X-Amz-Storage-Class", "GLACIER")
+	require.NoError(t, v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET"}, r, hex.EncodeToString(sum[:]), "s3", "us-east-1", time.Now()))
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	oi, err := db.Head(ctx, "bkt", "k")
+	require.NoError(t, err)
+	require.Equal(t, "GLACIER", string(oi.StorageClass))
+}
