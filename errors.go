@@ -43,6 +43,9 @@ var (
 	// ErrFileAlreadyExists is returned by a Put that forbids overwriting
 	// when the key exists.
 	ErrFileAlreadyExists = &Error{"FileAlreadyExists", 409, "The object you specified already exists and can not be overwritten."}
+	// ErrPreconditionFailed is returned by a call whose condition on the
+	// object does not hold (engine.DB.DeleteIfMatch: another ETag).
+	ErrPreconditionFailed = &Error{"PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold."}
 	// ErrInvalidObjectName is returned when a key is empty, longer than 1023
 	// bytes, not valid UTF-8, holds a character XML 1.0 cannot carry (NUL
 	// and the other control characters but tab, line feed and carriage

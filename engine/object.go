@@ -251,7 +251,27 @@ func (db *DB) Head(ctx context.Context, bucket, key string) (ObjectInfo, error) 
 // for bad names, ErrNoSuchBucket when the bucket is absent, and ErrClosed
 // after Close.
 func (db *DB) Delete(ctx context.Context, bucket, key string) error {
-	const op = "Delete"
+	return db.deleteIf(ctx, "Delete", bucket, key, nil)
+}
+
+// DeleteIfMatch removes the object as Delete does, but only when match,
+// given its ETag (lowercase hex, unquoted, as ObjectInfo.ETag), returns
+// true: S3's conditional delete (If-Match), the condition judged in the
+// transaction that removes the object, so no write between them goes
+// unseen. match must not call the DB.
+//
+// It returns the errors Delete returns, and an error wrapping
+// ErrNoSuchKey when the object is absent, or ErrPreconditionFailed when
+// match refuses its ETag; nothing is removed then.
+func (db *DB) DeleteIfMatch(ctx context.Context, bucket, key string, match func(etag string) bool) error {
+	if match == nil {
+		return fail("DeleteIfMatch", bucket, key, coldstore.ErrInvalidArgument, "no condition")
+	}
+	return db.deleteIf(ctx, "DeleteIfMatch", bucket, key, match)
+}
+
+// deleteIf is Delete, and DeleteIfMatch when match is not nil.
+func (db *DB) deleteIf(ctx context.Context, op, bucket, key string, match func(string) bool) error {
 	if err := db.checkObject(op, bucket, key); err != nil {
 		return err
 	}
@@ -271,6 +291,14 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 		b, err := w.bucket(op, bucket, key)
 		if err != nil {
 			return err
+		}
+		if match != nil {
+			if ob == nil {
+				return noSuchKey(op, bucket, key)
+			}
+			if !match(etagOf(&old)) {
+				return fail(op, bucket, key, coldstore.ErrPreconditionFailed, "its ETag is %s", etagOf(&old))
+			}
 		}
 		if err := w.count(b, "DeleteObject"); err != nil {
 			return err

@@ -334,9 +334,25 @@ func (h *Handler) withClass(q *request, bucket, key string, err error) error {
 	return err
 }
 
-// deleteObject serves DeleteObject: 204, whether the key existed or not.
+// deleteObject serves DeleteObject: 204, whether the key existed or not;
+// with If-Match (an ETag, a list of them, or "*"), a conditional delete,
+// as S3 serves it: 412 PreconditionFailed when the object's ETag is
+// another, 404 NoSuchKey when there is none, nothing removed then.
+// x-amz-if-match-last-modified-time and x-amz-if-match-size, conditions
+// of S3's directory buckets, are not served (501).
 func (h *Handler) deleteObject(q *request) error {
-	if err := h.db.Delete(q.r.Context(), q.bucket, q.key); err != nil {
+	for _, name := range []string{"X-Amz-If-Match-Last-Modified-Time", "X-Amz-If-Match-Size"} {
+		if headerValue(q.r.Header, name) != "" { // S3's directory buckets' conditions
+			return notImplemented(q, "header "+strings.ToLower(name))
+		}
+	}
+	var err error
+	if im := strings.Join(q.r.Header.Values("If-Match"), ","); im != "" {
+		err = h.db.DeleteIfMatch(q.r.Context(), q.bucket, q.key, func(etag string) bool { return wire.ETagMatches(im, etag) })
+	} else {
+		err = h.db.Delete(q.r.Context(), q.bucket, q.key)
+	}
+	if err != nil {
 		return err
 	}
 	q.writeStatus(http.StatusNoContent)

@@ -57,6 +57,11 @@ func IfRange(v, etag string, lastModified time.Time) bool {
 
 // etagMatches reports whether list (an If-Match or If-None-Match value:
 // "*" or ETags, quoted or not, weak or not, in any case) names etag.
+// ETagMatches reports whether an If-Match value (a list of ETags, quoted
+// or not, or "*") names the ETag etag (hex, unquoted), as Preconditions
+// judges it.
+func ETagMatches(list, etag string) bool { return etagMatches(list, etag) }
+
 func etagMatches(list, etag string) bool {
 	for _, e := range strings.Split(list, ",") {
 		e = strings.TrimSpace(e)

@@ -22,7 +22,8 @@ var (
 	// limit. It is coldstore.ErrEntityTooLarge.
 	ErrEntityTooLarge = coldstore.ErrEntityTooLarge
 	// ErrPreconditionFailed is the answer when Preconditions returns 412.
-	ErrPreconditionFailed = &coldstore.Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed, Message: "At least one of the pre-conditions you specified did not hold."}
+	// It is coldstore.ErrPreconditionFailed.
+	ErrPreconditionFailed = coldstore.ErrPreconditionFailed
 )
 
 // Errors Front.Fail answers with in place of the error it is given (see
