@@ -142,13 +142,24 @@ func aclHeaders(q *request) error {
 // unsupportedHeaders refuses, with 501, request headers asking for what
 // this server does not have and whose neglect would store something else
 // than the client asked for: server-side encryption of any kind (this
-// server stores bodies as they come), object lock, website redirects.
+// server stores bodies as they come), object lock (on an object or a new
+// bucket), a new bucket's ACLs (an object ownership but
+// BucketOwnerEnforced), website redirects, appends at an offset (S3's
+// directory buckets).
 func unsupportedHeaders(q *request) error {
 	hdr := q.r.Header
 	for _, k := range refusedHeaders {
 		if v := hdr[k]; len(v) > 0 && v[0] != "" {
 			return notImplemented(q, "header "+strings.ToLower(k))
 		}
+	}
+	// A bucket with object lock, or with ACLs enabled (any ownership but
+	// BucketOwnerEnforced), is not what this server makes.
+	if v := headerValue(hdr, "X-Amz-Bucket-Object-Lock-Enabled"); v != "" && !strings.EqualFold(v, "false") {
+		return notImplemented(q, "header x-amz-bucket-object-lock-enabled: "+v)
+	}
+	if v := headerValue(hdr, "X-Amz-Object-Ownership"); v != "" && v != "BucketOwnerEnforced" {
+		return notImplemented(q, "header x-amz-object-ownership: "+v)
 	}
 	return nil
 }
@@ -158,7 +169,7 @@ func unsupportedHeaders(q *request) error {
 var refusedHeaders = []string{
 	"X-Amz-Server-Side-Encryption", "X-Amz-Server-Side-Encryption-Customer-Algorithm", "X-Amz-Server-Side-Encryption-Aws-Kms-Key-Id",
 	"X-Amz-Object-Lock-Mode", "X-Amz-Object-Lock-Retain-Until-Date", "X-Amz-Object-Lock-Legal-Hold",
-	"X-Amz-Website-Redirect-Location",
+	"X-Amz-Website-Redirect-Location", "X-Amz-Write-Offset-Bytes",
 }
 
 // notServed answers 501 to an operation S3 has on a sub-resource this

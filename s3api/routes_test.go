@@ -153,9 +153,23 @@ func TestRoutes_Walk(t *testing.T) {
 		{"x-amz-object-lock-mode": "GOVERNANCE"}, {"x-amz-website-redirect-location": "/x"},
 		{"If-Match": `"abc"`}, {"x-amz-copy-source": "/bkt/obj?versionId=1"},
 		{"x-amz-content-sha256": "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD"},
+		{"x-amz-write-offset-bytes": "5"}, // an append, in S3's directory buckets only
 	} {
 		w := do(t, h, "PUT", "/bkt/obj", "replacement", hdr)
 		require.Equal(t, 501, w.Code, "%v: %s", hdr, w.Body.String())
+	}
+	// A bucket with object lock, or with ACLs, is not made: 501, no bucket.
+	for _, hdr := range []map[string]string{
+		{"x-amz-bucket-object-lock-enabled": "true"}, {"x-amz-bucket-object-lock-enabled": "True"},
+		{"x-amz-object-ownership": "ObjectWriter"}, {"x-amz-object-ownership": "BucketOwnerPreferred"},
+	} {
+		w := do(t, h, "PUT", "/newbkt", "", hdr)
+		require.Equal(t, 501, w.Code, "%v: %s", hdr, w.Body.String())
+	}
+	require.Equal(t, before, state(t, h))
+	for _, hdr := range []map[string]string{{"x-amz-bucket-object-lock-enabled": "false"}, {"x-amz-object-ownership": "BucketOwnerEnforced"}} {
+		require.Equal(t, 200, do(t, h, "PUT", "/newbkt", "", hdr).Code, "%v: what this server makes", hdr)
+		require.Equal(t, 204, do(t, h, "DELETE", "/newbkt", "", nil).Code)
 	}
 	for _, hdr := range []map[string]string{{"x-amz-acl": "public-read"}, {"x-amz-grant-read": "id=x"}} {
 		w := do(t, h, "PUT", "/bkt/obj", "replacement", hdr)
