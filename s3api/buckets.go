@@ -3,6 +3,7 @@ package s3api
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -122,7 +123,9 @@ func validRegion(s string) bool {
 // InvalidLocationConstraint, another region
 // IllegalLocationConstraintException; "EU" names eu-west-1. Its buckets are of S3's default
 // class, STANDARD. S3 answers a second CreateBucket of one's own bucket
-// BucketAlreadyOwnedByYou (409).
+// BucketAlreadyOwnedByYou (409) in every region but us-east-1, where it
+// answers 200 and changes nothing (its ACLs, the one thing it would
+// reset, are disabled), as this server does when it serves us-east-1.
 func (h *Handler) createBucket(q *request) error {
 	var cfg struct {
 		XMLName            xml.Name `xml:"CreateBucketConfiguration"`
@@ -143,7 +146,7 @@ func (h *Handler) createBucket(q *request) error {
 		return &coldstore.OpError{Op: "CreateBucket", Bucket: q.bucket, Detail: "LocationConstraint " + strconv.Quote(lc) + " at an endpoint of " + h.opts.Region,
 			Err: errIllegalLocation, Message: "The " + lc + " location constraint is incompatible for the region specific endpoint this request was sent to."}
 	}
-	if err := h.db.CreateBucket(q.r.Context(), q.bucket, nil); err != nil {
+	if err := h.db.CreateBucket(q.r.Context(), q.bucket, nil); err != nil && !(errors.Is(err, coldstore.ErrBucketAlreadyExists) && h.opts.Region == "us-east-1") {
 		return err
 	}
 	q.header("Location", "/"+q.bucket)

@@ -74,7 +74,7 @@ func TestSDK_ArchiveStory(t *testing.T) {
 	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
 	require.NoError(t, err)
 	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
-	apiError(t, err, "BucketAlreadyOwnedByYou", 409)
+	require.NoError(t, err, "us-east-1 answers a second CreateBucket of one's own bucket 200")
 	k := aws.String("2019/beach.jpg")
 	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: bytes.NewReader([]byte("sand and sea")), StorageClass: types.StorageClassGlacier,
 		Metadata: map[string]string{"who": "me"}})

@@ -76,6 +76,9 @@ func TestServe_S3Region(t *testing.T) {
 	_, err := client("eu-west-1").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt"),
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}})
 	require.NoError(t, err)
+	_, err = client("eu-west-1").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bkt"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraintEuWest1}})
+	require.ErrorContains(t, err, "BucketAlreadyOwnedByYou", "outside us-east-1, a second CreateBucket of one's own bucket is 409")
 	loc, err := client("eu-west-1").GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String("bkt")})
 	require.NoError(t, err)
 	require.Equal(t, types.BucketLocationConstraintEuWest1, loc.LocationConstraint)
