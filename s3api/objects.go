@@ -85,7 +85,7 @@ func requestMeta(q *request, op string) (meta, tags, headers map[string]string, 
 		}
 		tags = map[string]string{}
 		for k, v := range parsed {
-			if err := checkTagKey(q, op, k, len(v)); err != nil {
+			if err := checkTag(q, op, k, v[0], len(v)); err != nil {
 				return nil, nil, nil, err
 			}
 			tags[k] = v[0]

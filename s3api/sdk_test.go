@@ -418,6 +418,26 @@ func TestSDK_TooManyTags(t *testing.T) {
 	ten, _ := set(10)
 	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("k"), Tagging: &types.Tagging{TagSet: ten}})
 	require.NoError(t, err)
+
+	// A key over 128 characters, a value over 256: InvalidTag, as S3
+	// answers (InvalidArgument before); at the limits, taken; nothing
+	// changes on a refusal.
+	for _, tc := range []struct{ key, value, msg string }{
+		{strings.Repeat("k", 129), "v", "The TagKey you have provided is invalid"},
+		{"k", strings.Repeat("v", 257), "The TagValue you have provided is invalid"},
+	} {
+		_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("k"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String(tc.key), Value: aws.String(tc.value)}}}})
+		apiError(t, err, "InvalidTag", 400)
+		require.True(t, errors.As(err, &ae))
+		require.Equal(t, tc.msg, ae.ErrorMessage())
+		_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k3"), Body: strings.NewReader("v"), Tagging: aws.String(tc.key + "=" + tc.value)})
+		apiError(t, err, "InvalidTag", 400)
+	}
+	got, err := c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b, Key: aws.String("k")})
+	require.NoError(t, err)
+	require.Len(t, got.TagSet, 10, "unchanged")
+	_, err = c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("k"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String(strings.Repeat("k", 128)), Value: aws.String(strings.Repeat("v", 256))}}}})
+	require.NoError(t, err)
 }
 
 // TestSDK_CopyEvent: a CopyObject's event is a copy's, S3's

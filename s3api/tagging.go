@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/engine"
@@ -32,7 +33,7 @@ var errInvalidTag = &coldstore.Error{Code: "InvalidTag", Status: http.StatusBadR
 var errTooManyTags = &coldstore.Error{Code: "BadRequest", Status: http.StatusBadRequest, Message: "Object tags cannot be greater than 10"}
 
 // checkTagCount refuses more than engine.MaxTags tags, once each tag has
-// passed checkTagKey, as S3 checks them.
+// passed checkTag, as S3 checks them.
 func checkTagCount(q *request, op string, n int) error {
 	if n > engine.MaxTags {
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: strconv.Itoa(n) + " tags", Err: errTooManyTags}
@@ -40,10 +41,16 @@ func checkTagCount(q *request, op string, n int) error {
 	return nil
 }
 
-// checkTagKey refuses a tag key given n > 1 times, or in the aws: prefix
-// S3 reserves, with InvalidTag in S3's words.
-func checkTagKey(q *request, op, key string, n int) error {
+// checkTag refuses a tag whose key is given n > 1 times, in the aws:
+// prefix S3 reserves, or longer than 128 characters, or whose value is
+// longer than 256, with InvalidTag in S3's words (versity/versitygw#1232
+// quotes S3's answer to the lengths).
+func checkTag(q *request, op, key, value string, n int) error {
 	switch {
+	case utf8.RuneCountInString(key) > 128:
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "tag key of " + strconv.Itoa(utf8.RuneCountInString(key)) + " characters", Err: errInvalidTag}
+	case utf8.RuneCountInString(value) > 256:
+		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "tag value of " + strconv.Itoa(utf8.RuneCountInString(value)) + " characters", Err: errInvalidTag, Message: "The TagValue you have provided is invalid"}
 	case n > 1:
 		return &coldstore.OpError{Op: op, Bucket: q.bucket, Key: q.key, Detail: "tag key " + strconv.Quote(key) + " given twice", Err: errInvalidTag, Message: "Cannot provide multiple Tags with the same key"}
 	case strings.HasPrefix(strings.ToLower(key), "aws:"):
@@ -54,8 +61,8 @@ func checkTagKey(q *request, op, key string, n int) error {
 
 // putObjectTagging serves PutObjectTagging: the object's tags become the
 // document's. Another root is MalformedXML; a key given twice or prefixed
-// aws: is InvalidTag; more than 10 tags is BadRequest, a key or value
-// beyond its length InvalidArgument; nothing changes.
+// aws: or longer than 128 characters, or a value longer than 256, is
+// InvalidTag; more than 10 tags is BadRequest; nothing changes.
 func (h *Handler) putObjectTagging(q *request) error {
 	const op = "PutObjectTagging"
 	body, err := checkedRequestBody(q, op)
@@ -72,7 +79,7 @@ func (h *Handler) putObjectTagging(q *request) error {
 		if _, dup := tags[t.Key]; dup {
 			n = 2
 		}
-		if err := checkTagKey(q, op, t.Key, n); err != nil {
+		if err := checkTag(q, op, t.Key, t.Value, n); err != nil {
 			return err
 		}
 		tags[t.Key] = t.Value
