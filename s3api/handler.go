@@ -129,6 +129,9 @@ type request struct {
 	status      int
 	sig         *signer           // set by a verified header signature, for aws-chunked bodies
 	hs          wire.HeaderSetter // the answer's header values
+	// objectChecksum: the x-amz-checksum-* header names the object's
+	// checksum, not the body's (CompleteMultipartUpload's).
+	objectChecksum bool
 }
 
 func (q *request) header(k, v string) { q.hs.Set(q.w.Header(), k, v) }

@@ -71,7 +71,7 @@ func (h *Handler) uploadPart(q *request) error {
 		return err
 	}
 	q.header("ETag", etag(p.ETag))
-	body.echo(q)
+	body.echo(q, false)
 	q.writeStatus(http.StatusOK)
 	return nil
 }
@@ -127,6 +127,7 @@ func (h *Handler) completeUpload(q *request) error {
 			ETag       string `xml:"ETag"`
 		} `xml:"Part"`
 	}
+	q.objectChecksum = true // an x-amz-checksum-* here is the object's
 	if err := h.readXML(q, op, &req, false, maxCompleteBody); err != nil {
 		return err
 	}

@@ -169,7 +169,7 @@ func (h *Handler) putObject(q *request) error {
 	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
 		q.header("X-Amz-Expiration", h)
 	}
-	body.echo(q)
+	body.echo(q, true)
 	q.writeStatus(http.StatusOK)
 	return nil
 }

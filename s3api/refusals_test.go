@@ -101,6 +101,16 @@ func TestRefusals_Documents(t *testing.T) {
 	require.Equal(t, 400, w.Code)
 	require.Equal(t, "MalformedXML", errorOf(t, w).Code)
 	require.Equal(t, 200, do(t, h, "GET", "/bkt/big?uploadId="+up.UploadId, "", nil).Code, "the upload is still open")
+	w = do(t, h, "PUT", "/bkt/big?partNumber=1&uploadId="+up.UploadId, "abc", map[string]string{"x-amz-checksum-crc32": "NSRBwg=="})
+	require.Equal(t, 200, w.Code)
+	require.Equal(t, "NSRBwg==", w.Header().Get("x-amz-checksum-crc32"), "a part's checksum echoed")
+	require.Empty(t, w.Header().Get("x-amz-checksum-type"), "without a type: S3 gives a part none")
+
+	// A Content-MD5 sent empty is no digest: InvalidDigest, as S3 answers.
+	w = do(t, h, "PUT", "/bkt/empty-md5", "abc", map[string]string{"Content-MD5": ""})
+	require.Equal(t, 400, w.Code)
+	require.Equal(t, "InvalidDigest", errorOf(t, w).Code)
+	require.Equal(t, 404, do(t, h, "HEAD", "/bkt/empty-md5", "", nil).Code)
 }
 
 // TestRefusals_Names: keys, tags, restores and bucket locations S3 refuses.
