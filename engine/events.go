@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -94,6 +95,14 @@ type Event struct {
 	// subscription that selects some events sees gaps in the numbers; an
 	// EventGap has none (0).
 	Seq uint64
+	// Sequencer orders the events of one key as S3's sequencer does
+	// (compared as hex strings, the shorter left-padded with zeros): the
+	// instant of the event, never below one this database told before
+	// (hex Unix seconds, 16 digits, and nanoseconds, 8), then Seq (16).
+	// It grows per key in one process, across its restarts, and between
+	// the processes sharing a store for events at different instants; an
+	// EventGap has none.
+	Sequencer string
 }
 
 // SubscribeOptions select the events of a Subscription. A nil
@@ -113,9 +122,9 @@ type SubscribeOptions struct {
 	// keeps none), an EventGap comes first, MissedAtMost, its Missed
 	// counting every event lost, selected or not (a database that keeps
 	// no history made no events while no subscription was open: they are
-	// not counted); -1 when From names an event of an earlier opening. A
-	// From past the last event delivered resumes nothing: the
-	// subscription starts from now. 0: from now on.
+	// not counted); -1 when From names an event of an earlier opening, or
+	// one past the next to be delivered (never given: the subscription
+	// then starts from now). 0: from now on.
 	From uint64
 }
 
@@ -260,6 +269,7 @@ type hub struct {
 	pending map[uint64][]Event // published or voided (nil) ahead of next
 	mark    time.Time          // completions told up to here (ready.go)
 	seq     uint64             // the last event's Seq
+	lastAt  time.Time          // the latest instant a Sequencer has carried
 	// keep is how many events history holds (Options.EventHistory); the
 	// hub counts itself a subscriber from the first Subscribe on while it
 	// keeps any (keeping).
@@ -326,7 +336,7 @@ func (h *hub) add(s *Subscription, now time.Time) {
 		h.keeping = true
 		h.subscribers.Add(1) // the history's: events are made from now on
 	}
-	if from := s.opts.From; from > 0 && from <= h.seq {
+	if from := s.opts.From; from > 0 && from != h.seq+1 {
 		s.resume(from, h)
 	}
 	h.subs[s] = struct{}{}
@@ -342,7 +352,11 @@ func (s *Subscription) resume(from uint64, h *hub) {
 	oldest := h.seq + 1 - n
 	base := h.seq &^ (1<<eventEpochShift - 1) // this opening's numbers are above it
 	switch {
-	case from <= base:
+	case from > h.seq+1: // never given: from now on
+		s.queue = append(s.queue, Event{Kind: EventGap, Missed: -1, MissedAtMost: true})
+		s.opts.Buffer += len(s.queue)
+		return
+	case from <= base: // an earlier opening's: then all of this one's kept
 		s.queue = append(s.queue, Event{Kind: EventGap, Missed: -1, MissedAtMost: true})
 		from = oldest
 	case from < oldest:
@@ -422,6 +436,10 @@ func (h *hub) publish(seq uint64, events []Event) {
 		for i := range evs {
 			h.seq++
 			evs[i].Seq = h.seq
+			if evs[i].At.After(h.lastAt) {
+				h.lastAt = evs[i].At
+			}
+			evs[i].Sequencer = fmt.Sprintf("%016X%08X%016X", uint64(max(h.lastAt.Unix(), 0)), uint32(h.lastAt.Nanosecond()), h.seq)
 			if h.keeping {
 				h.history.push(evs[i], h.keep)
 			}

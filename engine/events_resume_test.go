@@ -67,14 +67,19 @@ func TestEvents_Resume(t *testing.T) {
 	require.Equal(t, []string{"c", "d", "e"}, got)
 	require.Equal(t, []uint64{firstSeq + 2, firstSeq + 3, firstSeq + 4}, seqs)
 
-	// From past the last event: from now on; a filter applies to what is
-	// resumed too.
+	// From past the next event, a number never given: a gap of an unknown
+	// count, then from now on; From the next event: from now on, no gap;
+	// a filter applies to what is resumed too.
 	late := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq + 99})
 	defer late.Close()
+	next := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq + 5})
+	defer next.Close()
 	sel := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq, Prefix: "d"})
 	defer sel.Close()
 	f.put("dd", storageclass.Standard, "6")
-	got, _ = keys(t, late, 1)
+	got, _ = keys(t, late, 2)
+	require.Equal(t, []string{"gap -1", "dd"}, got)
+	got, _ = keys(t, next, 1)
 	require.Equal(t, []string{"dd"}, got)
 	got, seqs = keys(t, sel, 2)
 	require.Equal(t, []string{"d", "dd"}, got)
@@ -128,6 +133,7 @@ func TestEvents_SeqAcrossOpenings(t *testing.T) {
 	m := clock.NewMock()
 	m.Set(enginetest.Epoch)
 	var last uint64
+	var lastSequencer string
 	for range 3 {
 		db, err := engine.Open(path, &engine.Options{Clock: m, EventHistory: 10, DisableSweeper: true})
 		require.NoError(t, err)
@@ -137,6 +143,8 @@ func TestEvents_SeqAcrossOpenings(t *testing.T) {
 		require.NoError(t, err)
 		e := next(t, s)
 		require.Greater(t, e.Seq, last, "the same key, the same instant, a later opening")
+		require.Greater(t, e.Sequencer, lastSequencer, "S3's sequencer grows too")
+		lastSequencer = e.Sequencer
 		if last != 0 {
 			r := db.Subscribe(&engine.SubscribeOptions{From: last + 1})
 			g := next(t, r)

@@ -21,6 +21,11 @@ import (
 // first opening's epoch, 1, above the count.
 const firstSeq = 1<<40 + 1
 
+// sequencer is the Sequencer of event seq at at, as the engine writes it.
+func sequencer(at time.Time, seq uint64) string {
+	return fmt.Sprintf("%016X%08X%016X", at.Unix(), at.Nanosecond(), seq)
+}
+
 // next reads one event, failing the test if none comes within a second.
 func next(t *testing.T, s *engine.Subscription) engine.Event {
 	t.Helper()
@@ -46,7 +51,7 @@ func TestEvents_CommittedChanges(t *testing.T) {
 	require.NoError(t, f.db.Delete(ctx, "bkt", "k"))
 
 	e := next(t, s)
-	require.Equal(t, engine.Event{Kind: engine.EventObjectCreated, Op: "Put", At: t0, Bucket: "bkt", Key: "k", Class: storageclass.Archive, Size: 10, ETag: oi.ETag, Seq: firstSeq}, e)
+	require.Equal(t, engine.Event{Kind: engine.EventObjectCreated, Op: "Put", At: t0, Bucket: "bkt", Key: "k", Class: storageclass.Archive, Size: 10, ETag: oi.ETag, Seq: firstSeq, Sequencer: sequencer(t0, firstSeq)}, e)
 	e = next(t, s)
 	require.Equal(t, engine.EventRestoreInitiated, e.Kind)
 	require.Equal(t, t0.Add(time.Hour), e.At, "the instant on the database clock")

@@ -53,7 +53,7 @@ func TestReady_PostCompletedDelete(t *testing.T) {
 	enginetest.Advance(t, f.db, f.m, time.Minute)
 	e = next(t, s)
 	require.Equal(t, engine.Event{Kind: engine.EventRestoreCompleted, At: ready, Bucket: "bkt", Key: "k", Class: storageclass.ColdArchive,
-		Size: 4, ETag: f.head("k").ETag, Tier: storageclass.TierExpedited, ExpiresAt: expires, Seq: firstSeq + 1}, e)
+		Size: 4, ETag: f.head("k").ETag, Tier: storageclass.TierExpedited, ExpiresAt: expires, Seq: firstSeq + 1, Sequencer: sequencer(ready, firstSeq+1)}, e)
 	enginetest.Advance(t, f.db, f.m, time.Hour)
 	enginetest.Advance(t, f.db, f.m, expires.Sub(f.m.Now()))
 	e = next(t, s)

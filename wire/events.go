@@ -24,8 +24,8 @@ const EventsPath = "/-/events"
 // the database commits from then on as Server-Sent Events, each an S3
 // event notification message (one record in "Records") named by the SSE
 // event field, with an id, "E-N": E names this stream's server (drawn at
-// random when it first serves), N the event's number (engine.Event.Seq,
-// also the record's sequencer, in hex). Optional query parameters select
+// random when it first serves), N the event's number (engine.Event.Seq);
+// the record's sequencer is engine.Event.Sequencer. Optional query parameters select
 // them: bucket, prefix, and events, a comma-separated list of event names
 // with or without "s3:", a trailing "*" matching any suffix
 // (ObjectRestore:*). When the subscriber falls behind, an event "Gap"
@@ -332,7 +332,8 @@ type (
 const eventTime = "2006-01-02T15:04:05.000Z"
 
 // Message is e, an event other than EventGap, as an S3 event notification
-// message in JSON, with seq as its sequencer: the key URL-encoded as S3
+// message in JSON, with e.Sequencer as its sequencer (seq in hex when e
+// has none): the key URL-encoded as S3
 // encodes it (a space is "+", a slash stays), eventVersion 2.3 for the
 // lifecycle's events and a restored copy's expiry as S3 gives them (2.1
 // for the rest), the target class of a transition in
@@ -348,7 +349,11 @@ func (s *EventStream) message(e *engine.Event, name string, seq uint64) eventMes
 	if strings.HasPrefix(s.Source, "acs:") {
 		arn = "acs:oss:" + s.Region + "::" + e.Bucket
 	}
-	obj := eventObject{Key: strings.ReplaceAll(url.QueryEscape(e.Key), "%2F", "/"), ETag: e.ETag, StorageClass: string(e.Class), Sequencer: fmt.Sprintf("%016X", seq)}
+	sequencer := e.Sequencer
+	if sequencer == "" {
+		sequencer = fmt.Sprintf("%016X", seq)
+	}
+	obj := eventObject{Key: strings.ReplaceAll(url.QueryEscape(e.Key), "%2F", "/"), ETag: e.ETag, StorageClass: string(e.Class), Sequencer: sequencer}
 	if e.Kind != engine.EventObjectDeleted && e.Kind != engine.EventLifecycleExpiration {
 		obj.Size = &e.Size
 	}

@@ -142,7 +142,7 @@ func TestEventStream_Restore(t *testing.T) {
 	require.Equal(t, "cold+file", rec.S3.Object.Key)
 	require.Equal(t, oi.ETag, rec.S3.Object.ETag)
 	require.Equal(t, int64(3), *rec.S3.Object.Size)
-	require.Equal(t, "0000010000000001", rec.S3.Object.Sequencer, "the number in hex")
+	require.Equal(t, "0000000065920080"+"00000000"+"0000010000000001", rec.S3.Object.Sequencer, "the instant, 2024-01-01, and the number, in hex")
 	require.Nil(t, rec.GlacierEventData)
 
 	require.Equal(t, "ObjectRestore:Post", r.next().event)
