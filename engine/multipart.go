@@ -560,6 +560,7 @@ func (db *DB) CompleteUpload(ctx context.Context, bucket, key, uploadID string, 
 		}
 		w.created("CompleteUpload", bucket, key, &rec)
 		oi = info(bucket, key, &rec, rules, w.now)
+		oi.Expiration = expirationIn(up.b.cfg, key, &rec)
 		return w.count(up.b, op)
 	})
 	return oi, err

@@ -34,8 +34,9 @@ type ObjectInfo struct {
 	ACL string
 	// Expiration is when a rule of the bucket's lifecycle configuration
 	// deletes the object, as S3's x-amz-expiration and OSS's
-	// x-oss-expiration tell it: for a link, the link's own. Head, Get and
-	// Put fill it in; zero when no rule will, and from the other calls.
+	// x-oss-expiration tell it: for a link, the link's own. Head, Get, Put
+	// and CompleteUpload fill it in; zero when no rule will, and from the
+	// other calls.
 	Expiration LifecycleExpiration
 }
 

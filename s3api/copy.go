@@ -118,6 +118,7 @@ func (h *Handler) copyObject(q *request) error {
 	if err != nil {
 		return err
 	}
+	expirationHeader(q, oi)
 	h.writeXML(q, http.StatusOK, struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		NS           string   `xml:"xmlns,attr"`

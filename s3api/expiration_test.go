@@ -61,6 +61,20 @@ func TestSDK_ExpirationHeader(t *testing.T) {
 		require.Nil(t, head.Expiration, key)
 	}
 
+	// A copy into the rule's prefix, and an upload completed there, carry
+	// it too.
+	cp, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("logs/copy"), CopySource: aws.String("bkt/other")})
+	require.NoError(t, err)
+	require.Equal(t, want, aws.ToString(cp.Expiration))
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("logs/mp")})
+	require.NoError(t, err)
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("logs/mp"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("p")})
+	require.NoError(t, err)
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("logs/mp"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}})
+	require.NoError(t, err)
+	require.Equal(t, want, aws.ToString(done.Expiration))
+
 	_, err = c.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: b})
 	require.NoError(t, err)
 	head, err = c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("logs/a")})

@@ -158,6 +158,7 @@ func (h *Handler) completeUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	expirationHeader(q, oi)
 	h.writeXML(q, http.StatusOK, struct {
 		XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
 		NS       string   `xml:"xmlns,attr"`

@@ -31,9 +31,7 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 	if h := wire.RestoreHeader(oi.Restore); h != "" {
 		q.header("X-Amz-Restore", h)
 	}
-	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
-		q.header("X-Amz-Expiration", h)
-	}
+	expirationHeader(q, oi)
 	for k, v := range oi.Headers {
 		q.header(k, v)
 	}
@@ -44,6 +42,15 @@ func objectHeaders(q *request, oi engine.ObjectInfo) {
 		q.header("X-Amz-Tagging-Count", strconv.Itoa(len(oi.Tags)))
 	}
 	q.header("Accept-Ranges", "bytes")
+}
+
+// expirationHeader writes x-amz-expiration when a lifecycle rule expires
+// oi, as S3 answers PutObject, CopyObject, CompleteMultipartUpload,
+// HeadObject and GetObject.
+func expirationHeader(q *request, oi engine.ObjectInfo) {
+	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
+		q.header("X-Amz-Expiration", h)
+	}
 }
 
 // putOrCopyObject serves PUT on an object: CopyObject when
@@ -166,9 +173,7 @@ func (h *Handler) putObject(q *request) error {
 		return err
 	}
 	q.header("Etag", etag(oi.ETag))
-	if h := wire.ExpirationHeader(oi.Expiration); h != "" {
-		q.header("X-Amz-Expiration", h)
-	}
+	expirationHeader(q, oi)
 	body.echo(q, true)
 	q.writeStatus(http.StatusOK)
 	return nil

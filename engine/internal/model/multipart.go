@@ -216,7 +216,9 @@ func (m *Model) CompleteUpload(bkt, key, id string, list []engine.CompletedPart,
 	o.etag = fmt.Sprintf("%s-%d", hex.EncodeToString(sum[:]), len(list))
 	delete(b.uploads, id)
 	b.objects[key] = o
-	return m.info(bkt, key, o), nil
+	oi := m.info(bkt, key, o)
+	oi.Expiration = expiration(b, key, o)
+	return oi, nil
 }
 
 // AbortUpload follows engine.DB.AbortUpload.
