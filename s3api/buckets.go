@@ -270,6 +270,12 @@ func (h *Handler) listObjects(q *request) error {
 		}
 	}
 	res := listResult{NS: s3NS, Name: q.bucket, Prefix: lq.Encode(lq.Prefix), MaxKeys: lq.MaxKeys, Delimiter: lq.Encode(lq.Delimiter)}
+	if !lq.V2 {
+		// ListObjects (V1) gives its Prefix as sent, encoding-type=url or
+		// not: botocore decodes V2's Prefix and not V1's (handlers.py,
+		// decode_list_object), and ceph/s3-tests expects it raw.
+		res.Prefix = lq.Prefix
+	}
 	if lq.URLEncoding {
 		res.EncodingType = "url"
 	}

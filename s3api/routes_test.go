@@ -342,6 +342,16 @@ func TestListURLEncoding(t *testing.T) {
 	require.Len(t, res.CommonPrefixes, 2)
 	require.Equal(t, "run+books/", res.CommonPrefixes[0].Prefix)
 	require.Equal(t, "%ED%95%9C%EA%B8%80/", res.CommonPrefixes[1].Prefix)
+
+	// The request's Prefix: encoded by V2, given as sent by V1 (botocore
+	// decodes the one and not the other).
+	var top struct{ Prefix string }
+	w = do(t, h, "GET", "/bkt?list-type=2&encoding-type=url&prefix="+url.QueryEscape("run books/"), "", nil)
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &top))
+	require.Equal(t, "run+books/", top.Prefix)
+	w = do(t, h, "GET", "/bkt?encoding-type=url&prefix="+url.QueryEscape("run books/"), "", nil)
+	require.NoError(t, xml.Unmarshal(w.Body.Bytes(), &top))
+	require.Equal(t, "run books/", top.Prefix)
 }
 
 // TestXMLBodiesChecked: the XML bodies of CreateBucket, RestoreObject and
