@@ -293,6 +293,8 @@ func canonicalRequest(r *http.Request, v sigV4, uri, query string) string {
 			if vs := r.Header["Content-Length"]; len(vs) > 0 {
 				value = wire.JoinTrimmed(vs)
 			}
+		case "transfer-encoding": // net/http moves it out of the header
+			value = strings.Join(r.TransferEncoding, ",")
 		default:
 			value = collapseSpaces(wire.JoinTrimmed(r.Header[wire.CanonicalHeaderKey(k)]))
 		}

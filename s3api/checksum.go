@@ -126,6 +126,22 @@ func checkedRequestBody(q *request, op string) (*checkedBody, error) {
 	return b, nil
 }
 
+// bodyLength refuses an object's or a part's body whose length the
+// request does not give, as S3 does: neither a Content-Length nor
+// aws-chunked framing (x-amz-content-sha256 STREAMING-…, which
+// x-amz-decoded-content-length sizes) is 411 MissingContentLength, and a
+// plain Transfer-Encoding: chunked 501 NotImplemented.
+func bodyLength(q *request) error {
+	streaming := strings.HasPrefix(q.r.Header.Get("x-amz-content-sha256"), "STREAMING-")
+	switch {
+	case len(q.r.TransferEncoding) > 0 && !streaming:
+		return notImplemented(q, "header transfer-encoding: "+strings.Join(q.r.TransferEncoding, ","))
+	case len(q.r.TransferEncoding) == 0 && q.r.Header["Content-Length"] == nil && q.r.ContentLength <= 0 && q.r.ProtoMajor < 2:
+		return &coldstore.OpError{Bucket: q.bucket, Key: q.key, Detail: "no Content-Length", Err: errMissingLength}
+	}
+	return nil
+}
+
 // checkObjectChecksum checks the form of an x-amz-checksum-name header
 // that names an object's checksum rather than the request body's: base64
 // of size bytes, followed for a checksum of parts (S3's COMPOSITE) by "-"

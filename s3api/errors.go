@@ -14,6 +14,7 @@ var (
 	errBadDigest           = &coldstore.Error{Code: "BadDigest", Status: http.StatusBadRequest, Message: "The Content-MD5 you specified did not match what we received."}
 	errSHA256Mismatch      = &coldstore.Error{Code: "XAmzContentSHA256Mismatch", Status: http.StatusBadRequest, Message: "The provided 'x-amz-content-sha256' header does not match what was computed."}
 	errOwnedByYou          = &coldstore.Error{Code: "BucketAlreadyOwnedByYou", Status: http.StatusConflict, Message: "Your previous request to create the named bucket succeeded and you already own it."}
+	errMissingLength       = &coldstore.Error{Code: "MissingContentLength", Status: http.StatusLengthRequired, Message: "You must provide the Content-Length HTTP header."}
 )
 
 // s3Messages are S3's words for the codes the engine and the wire package

@@ -60,6 +60,9 @@ func (h *Handler) uploadPart(q *request) error {
 	if q.r.Header.Get("x-amz-copy-source") != "" {
 		return h.uploadPartCopy(q, n)
 	}
+	if err := bodyLength(q); err != nil {
+		return err
+	}
 	body, err := checkedRequestBody(q, op)
 	if err != nil {
 		return err

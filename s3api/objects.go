@@ -158,6 +158,9 @@ func (h *Handler) putOptions(q *request, op string) (*engine.PutOptions, error) 
 // class x-amz-storage-class names (the bucket's, STANDARD, without one).
 func (h *Handler) putObject(q *request) error {
 	const op = "PutObject"
+	if err := bodyLength(q); err != nil {
+		return err
+	}
 	opts, err := h.putOptions(q, op)
 	if err != nil {
 		return err

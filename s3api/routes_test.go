@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -25,6 +26,9 @@ import (
 func do(t *testing.T, h http.Handler, method, target, body string, hdr map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	if method == "PUT" || method == "POST" {
+		r.Header.Set("Content-Length", strconv.Itoa(len(body))) // as every client sends it
+	}
 	for k, v := range hdr {
 		r.Header.Set(k, v)
 	}
