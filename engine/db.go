@@ -51,6 +51,10 @@ type DB struct {
 	live    liveBuckets // per bucket: access monitor on, reads not yet stored (live.go)
 	events  hub         // the subscriptions to committed changes (events.go)
 	configs configCache // parsed lifecycle configurations
+	// lifecycles is false while no bucket has had a lifecycle
+	// configuration since Open (always true over a shared store): reads
+	// then skip looking for one (expiration, in object.go).
+	lifecycles atomic.Bool
 
 	sweeping sync.Mutex // one Sweep at a time: completions are told once
 

@@ -253,6 +253,7 @@ func (db *DB) PutBucketLifecycle(ctx context.Context, bucket string, c *lifecycl
 		}
 		return e
 	}
+	db.lifecycles.Store(true) // before the commit: a read after it looks
 	cfg := new(lifecycle.Configuration)
 	*cfg = *c // its dialect and settings with the rules
 	cfg.Rules = append([]lifecycle.Rule(nil), c.Rules...)

@@ -63,6 +63,9 @@ func expirationIn(cfg *lifecycle.Configuration, key string, rec *objectRecord) L
 // expiration is the expiration the bucket's configuration in tx sets for
 // rec at bucket/key.
 func (db *DB) expiration(tx kv.Tx, op, bucket, key string, rec *objectRecord) (LifecycleExpiration, error) {
+	if !db.lifecycles.Load() {
+		return LifecycleExpiration{}, nil
+	}
 	cfg, err := db.configOf(tx, bucket)
 	if err != nil {
 		return LifecycleExpiration{}, fail(op, bucket, key, ErrCorrupt, "lifecycle: %v", err)

@@ -137,6 +137,9 @@ func OpenStore(s kv.Store, opts *Options) (*DB, error) {
 		_, _ = crand.Read(db.node[:])
 	}
 	err = s.View(context.Background(), func(tx kv.Tx) error {
+		if k, _ := tx.Bucket(bktLifecycle).Cursor().First(); k != nil || db.cluster != nil {
+			db.lifecycles.Store(true) // another process may set one: always look
+		}
 		return tx.Bucket(bktBuckets).ForEach(func(k, v []byte) error {
 			if br, err := decodeBucket(v); err == nil && br.AccessMonitor {
 				db.live.of(string(k)).monitored.Store(true)
