@@ -456,16 +456,8 @@ func (s *sender) splice(file *os.File) error {
 	fd := int(file.Fd())
 	c := s.buf[:sealed]
 	for i := range chunks {
-		off := int64(i) * sealed
-		for got := 0; got < sealed; {
-			n, err := unix.Splice(fd, &off, s.pipe[1], nil, sealed-got, unix.SPLICE_F_MOVE)
-			if err != nil {
-				return fmt.Errorf("splice from the file: %w", err)
-			}
-			if n == 0 {
-				return io.ErrUnexpectedEOF
-			}
-			got += int(n)
+		if err := spliceIn(fd, int64(i)*sealed, sealed, s.pipe[1]); err != nil {
+			return err
 		}
 		if n, err := unix.Tee(s.pipe[0], s.tee[1], sealed, 0); err != nil || n != sealed {
 			return fmt.Errorf("tee: %d bytes, %v", n, err)
@@ -476,10 +468,7 @@ func (s *sender) splice(file *os.File) error {
 		if err := check(c); err != nil {
 			return err
 		}
-		if err := s.toSocket(func(sock int, left int) (int, error) {
-			n, err := unix.Splice(s.pipe[0], nil, sock, nil, left, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
-			return int(n), err
-		}); err != nil {
+		if err := s.toSocket(s.pipeToSocket); err != nil {
 			return err
 		}
 		if err := readFull(s.pipe[0], c[:trailer]); err != nil {
@@ -575,16 +564,8 @@ func (s *sender) pinned(file *os.File, m []byte) error {
 	per := min(s.piece, 3)
 	for i := 0; i < chunks; i += per {
 		k := min(per, chunks-i)
-		off := int64(i) * sealed
-		for got := 0; got < k*sealed; {
-			n, err := unix.Splice(fd, &off, s.pin[1], nil, k*sealed-got, unix.SPLICE_F_MOVE)
-			if err != nil {
-				return fmt.Errorf("splice from the file: %w", err)
-			}
-			if n == 0 {
-				return io.ErrUnexpectedEOF
-			}
-			got += int(n)
+		if err := spliceIn(fd, int64(i)*sealed, k*sealed, s.pin[1]); err != nil {
+			return err
 		}
 		bufs := make(net.Buffers, 0, k)
 		for j := range k {
@@ -617,24 +598,13 @@ func (s *sender) mapSplice(file *os.File) error {
 	m := maps[file.Name()]
 	c := s.buf[:trailer]
 	for i := range chunks {
-		off := int64(i) * sealed
-		for got := 0; got < sealed; {
-			n, err := unix.Splice(fd, &off, s.pipe[1], nil, sealed-got, unix.SPLICE_F_MOVE)
-			if err != nil {
-				return fmt.Errorf("splice from the file: %w", err)
-			}
-			if n == 0 {
-				return io.ErrUnexpectedEOF
-			}
-			got += int(n)
+		if err := spliceIn(fd, int64(i)*sealed, sealed, s.pipe[1]); err != nil {
+			return err
 		}
 		if err := check(m[i*sealed : (i+1)*sealed]); err != nil {
 			return err
 		}
-		if err := s.toSocket(func(sock int, left int) (int, error) {
-			n, err := unix.Splice(s.pipe[0], nil, sock, nil, left, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
-			return int(n), err
-		}); err != nil {
+		if err := s.toSocket(s.pipeToSocket); err != nil {
 			return err
 		}
 		if err := readFull(s.pipe[0], c); err != nil {
@@ -642,6 +612,28 @@ func (s *sender) mapSplice(file *os.File) error {
 		}
 	}
 	return nil
+}
+
+// spliceIn moves n bytes of the file fd from off into the pipe whose
+// write end is pipe.
+func spliceIn(fd int, off int64, n int, pipe int) error {
+	for got := 0; got < n; {
+		k, err := unix.Splice(fd, &off, pipe, nil, n-got, unix.SPLICE_F_MOVE)
+		if err != nil {
+			return fmt.Errorf("splice from the file: %w", err)
+		}
+		if k == 0 {
+			return io.ErrUnexpectedEOF
+		}
+		got += int(k)
+	}
+	return nil
+}
+
+// pipeToSocket is toSocket's move for the bytes s.pipe holds.
+func (s *sender) pipeToSocket(sock, left int) (int, error) {
+	n, err := unix.Splice(s.pipe[0], nil, sock, nil, left, unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
+	return int(n), err
 }
 
 // sendfile sends each chunk's bytes from the file with sendfile(2).
