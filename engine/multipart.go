@@ -16,6 +16,7 @@ import (
 	"github.com/coldstore-dev/coldstore"
 	"github.com/coldstore-dev/coldstore/internal/crc64ecma"
 	"github.com/coldstore-dev/coldstore/kv"
+	"github.com/coldstore-dev/coldstore/lifecycle"
 	"github.com/coldstore-dev/coldstore/storageclass"
 	"github.com/zeebo/xxh3"
 )
@@ -48,6 +49,20 @@ type Upload struct {
 	UploadID     string
 	Initiated    time.Time
 	StorageClass storageclass.Class // of the object it will complete into
+	// AbortAt is when a rule of the bucket's lifecycle configuration
+	// aborts the upload (AbortIncompleteMultipartUpload), AbortRuleID the
+	// rule's ID, as S3's x-amz-abort-date and x-amz-abort-rule-id tell
+	// them; zero when none does. InitiateUpload and ListParts fill them
+	// in.
+	AbortAt     time.Time
+	AbortRuleID string
+}
+
+// abortIn sets up's abort under cfg (none for a nil cfg).
+func (up *Upload) abortIn(cfg *lifecycle.Configuration) {
+	if due, id, ok := cfg.AbortOf(up.Key, up.Initiated); ok {
+		up.AbortAt, up.AbortRuleID = due, id
+	}
 }
 
 // Part is one stored part of an upload.
@@ -267,10 +282,10 @@ func (db *DB) InitiateUpload(ctx context.Context, bucket, key string, opts *PutO
 		if err := w.meterParts(b, class, 1, 0, 0); err != nil {
 			return err
 		}
-		if t, ok := b.cfg.AbortDue(key, w.now); ok {
-			w.soon(t) // wake the loop to abort it
-		}
 		up = Upload{Bucket: bucket, Key: key, UploadID: id, Initiated: w.now, StorageClass: class}
+		if up.abortIn(b.cfg); !up.AbortAt.IsZero() {
+			w.soon(up.AbortAt) // wake the loop to abort it
+		}
 		return w.count(b, op)
 	})
 	return up, err

@@ -207,6 +207,13 @@ func (db *DB) ListParts(ctx context.Context, bucket, key, uploadID string, opts 
 			return recordError(op, bucket, key, err)
 		}
 		out.Upload = Upload{Bucket: bucket, Key: key, UploadID: uploadID, Initiated: rec.LastModified, StorageClass: rec.Class}
+		if db.lifecycles.Load() {
+			cfg, err := db.configOf(tx, bucket)
+			if err != nil {
+				return fail(op, bucket, key, ErrCorrupt, "lifecycle: %v", err)
+			}
+			out.Upload.abortIn(cfg)
+		}
 		prefix := append(uploadKey(key, uploadID), 0)
 		c := ub.Cursor()
 		start := partKey(key, uploadID, min(o.Marker, MaxParts)+1)

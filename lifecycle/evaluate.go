@@ -271,8 +271,16 @@ func (c *Configuration) UsesAccessTime() bool {
 // Filter's exclusions, which name tags or sizes an upload does not have
 // yet.
 func (c *Configuration) AbortDue(key string, initiated time.Time) (due time.Time, ok bool) {
+	due, _, ok = c.AbortOf(key, initiated)
+	return due, ok
+}
+
+// AbortOf is AbortDue with the ID of the rule whose abort it is (of
+// rules due at once, the first in the configuration), as S3's
+// x-amz-abort-date and x-amz-abort-rule-id tell them.
+func (c *Configuration) AbortOf(key string, initiated time.Time) (due time.Time, ruleID string, ok bool) {
 	if c == nil {
-		return time.Time{}, false
+		return time.Time{}, "", false
 	}
 	for i := range c.Rules {
 		r := &c.Rules[i]
@@ -289,10 +297,10 @@ func (c *Configuration) AbortDue(key string, initiated time.Time) (due time.Time
 			t, yes = initiated, true
 		}
 		if yes && (!ok || t.Before(due)) {
-			due, ok = t, true
+			due, ruleID, ok = t, r.ID, true
 		}
 	}
-	return due, ok
+	return due, ruleID, ok
 }
 
 // AbortsUploads reports whether an enabled rule aborts multipart uploads.

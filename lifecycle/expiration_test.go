@@ -41,3 +41,22 @@ func TestExpirationOf(t *testing.T) {
 	require.True(t, due.IsZero())
 	require.Empty(t, id)
 }
+
+// AbortOf names the rule that aborts an upload first, and when.
+func TestAbortOf(t *testing.T) {
+	initiated := time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC)
+	c := &lifecycle.Configuration{Dialect: lifecycle.DialectS3, Rules: []lifecycle.Rule{
+		{ID: "slow", Prefix: "tmp/", Enabled: true, AbortMultipartUpload: &lifecycle.AbortMultipartUpload{Days: 7}},
+		{ID: "fast", Prefix: "", Enabled: true, AbortMultipartUpload: &lifecycle.AbortMultipartUpload{Days: 2}},
+	}}
+	due, id, ok := c.AbortOf("tmp/a", initiated)
+	require.True(t, ok)
+	require.Equal(t, "fast", id)
+	require.Equal(t, time.Date(2024, 1, 4, 0, 0, 0, 0, time.UTC), due)
+	d2, ok2 := c.AbortDue("tmp/a", initiated)
+	require.Equal(t, due, d2)
+	require.True(t, ok2)
+	_, id, ok = (*lifecycle.Configuration)(nil).AbortOf("k", initiated)
+	require.False(t, ok)
+	require.Empty(t, id)
+}

@@ -81,3 +81,37 @@ func TestSDK_ExpirationHeader(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, head.Expiration, "no configuration, no expiration")
 }
+
+// TestSDK_AbortHeaders: an upload a lifecycle rule's
+// AbortIncompleteMultipartUpload covers carries x-amz-abort-date (the
+// initiation plus the days, to the next midnight UTC) and
+// x-amz-abort-rule-id on CreateMultipartUpload and ListParts, read by
+// aws-sdk-go-v2 as AbortDate and AbortRuleId; an upload outside the rule
+// carries neither.
+func TestSDK_AbortHeaders(t *testing.T) {
+	c, m, _, _ := serve(t, "SECRET")
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
+			{ID: aws.String("tidy"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
+				AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}},
+		}}})
+	require.NoError(t, err)
+	m.Add(10 * time.Hour) // 01-01 10:00: two days on, 01-03 10:00, rounded up to 01-04 00:00
+	want := time.Date(2024, 1, 4, 0, 0, 0, 0, time.UTC)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("tmp/big")})
+	require.NoError(t, err)
+	require.Equal(t, want, aws.ToTime(up.AbortDate).UTC())
+	require.Equal(t, "tidy", aws.ToString(up.AbortRuleId))
+	parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("tmp/big"), UploadId: up.UploadId})
+	require.NoError(t, err)
+	require.Equal(t, want, aws.ToTime(parts.AbortDate).UTC())
+	require.Equal(t, "tidy", aws.ToString(parts.AbortRuleId))
+
+	other, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("keep/big")})
+	require.NoError(t, err)
+	require.Nil(t, other.AbortDate)
+	require.Nil(t, other.AbortRuleId)
+}

@@ -39,6 +39,7 @@ func (h *Handler) createUpload(q *request) error {
 	if err != nil {
 		return err
 	}
+	abortHeaders(q, up)
 	h.writeXML(q, http.StatusOK, struct {
 		XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
 		NS       string   `xml:"xmlns,attr"`
@@ -47,6 +48,16 @@ func (h *Handler) createUpload(q *request) error {
 		UploadID string   `xml:"UploadId"`
 	}{NS: s3NS, Bucket: q.bucket, Key: q.key, UploadID: up.UploadID})
 	return nil
+}
+
+// abortHeaders writes x-amz-abort-date and x-amz-abort-rule-id when a
+// lifecycle rule aborts up, as S3 answers CreateMultipartUpload and
+// ListParts.
+func abortHeaders(q *request, up engine.Upload) {
+	if !up.AbortAt.IsZero() {
+		q.header("X-Amz-Abort-Date", up.AbortAt.UTC().Format(httpTime))
+		q.header("X-Amz-Abort-Rule-Id", up.AbortRuleID)
+	}
 }
 
 // uploadPart serves UploadPart, and UploadPartCopy with x-amz-copy-source.
@@ -246,6 +257,7 @@ func (h *Handler) listParts(q *request) error {
 	for _, p := range pl.Parts {
 		res.Parts = append(res.Parts, xmlPart{PartNumber: p.Number, LastModified: p.LastModified.UTC().Format(isoTime), ETag: etag(p.ETag), Size: p.Size})
 	}
+	abortHeaders(q, pl.Upload)
 	h.writeXML(q, http.StatusOK, res)
 	return nil
 }

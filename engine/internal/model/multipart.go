@@ -93,7 +93,16 @@ func (m *Model) InitiateUpload(bkt, key string, opts engine.PutOptions, id strin
 		u.contentType = "application/octet-stream"
 	}
 	b.uploads[id] = u
-	return u.info(bkt, id), nil
+	return withAbort(u.info(bkt, id), b), nil
+}
+
+// withAbort is up with the abort b's configuration sets for it, as
+// InitiateUpload and ListParts tell it.
+func withAbort(up engine.Upload, b *bucket) engine.Upload {
+	if due, id, ok := b.cfg.AbortOf(up.Key, up.Initiated); ok {
+		up.AbortAt, up.AbortRuleID = due, id
+	}
+	return up
 }
 
 // UploadPart follows engine.DB.UploadPart: the part replaces any of its
@@ -319,11 +328,11 @@ func (m *Model) ListParts(bkt, key, id string, opts engine.ListPartsOptions) (en
 	if opts.Limit == 0 {
 		opts.Limit = engine.MaxListParts
 	}
-	_, u, err := m.findUpload(bkt, key, id)
+	b, u, err := m.findUpload(bkt, key, id)
 	if err != nil {
 		return engine.PartList{}, err
 	}
-	out := engine.PartList{Upload: u.info(bkt, id)}
+	out := engine.PartList{Upload: withAbort(u.info(bkt, id), b)}
 	for _, n := range slices.Sorted(maps.Keys(u.parts)) {
 		if n <= opts.Marker {
 			continue
