@@ -97,10 +97,12 @@ type Event struct {
 	Seq uint64
 	// Sequencer orders the events of one key as S3's sequencer does
 	// (compared as hex strings, the shorter left-padded with zeros): the
-	// instant of the event, never below one this database told before
+	// instant of the event, never below one this process told before
 	// (hex Unix seconds, 16 digits, and nanoseconds, 8), then Seq (16).
-	// It grows per key in one process, across its restarts, and between
-	// the processes sharing a store for events at different instants; an
+	// It grows per key in one process; across its restarts, and between
+	// the processes sharing a store for events at different instants,
+	// while the clock does not run back (coldstore serve's mock clock
+	// resumes from the latest instant the database recorded). An
 	// EventGap has none.
 	Sequencer string
 }
@@ -122,9 +124,10 @@ type SubscribeOptions struct {
 	// keeps none), an EventGap comes first, MissedAtMost, its Missed
 	// counting every event lost, selected or not (a database that keeps
 	// no history made no events while no subscription was open: they are
-	// not counted); -1 when From names an event of an earlier opening, or
-	// one past the next to be delivered (never given: the subscription
-	// then starts from now). 0: from now on.
+	// not counted); -1 when From lies below this opening's numbers (an
+	// earlier opening's event), or past the next to be delivered (never
+	// given: the subscription then starts from now). The buffer grows by
+	// what is resumed until it is handed out. 0: from now on.
 	From uint64
 }
 
@@ -140,6 +143,9 @@ type Subscription struct {
 	missed int     // lost since the last queued event
 	closed bool
 	ended  bool // the database closed: nothing more will come
+	// resumed counts the events resume queued that are still to be handed
+	// out; the buffer is larger by as many.
+	resumed int
 }
 
 // Subscribe starts delivering the events of changes committed from now
@@ -177,6 +183,10 @@ func (s *Subscription) Next(ctx context.Context) (Event, error) {
 		if len(s.queue) > 0 {
 			e := s.queue[0]
 			s.queue = s.queue[1:]
+			if s.resumed > 0 { // the room it took goes with it
+				s.resumed--
+				s.opts.Buffer--
+			}
 			s.mu.Unlock()
 			return e, nil
 		}
@@ -345,8 +355,8 @@ func (h *hub) add(s *Subscription, now time.Time) {
 
 // resume queues for s the events numbered from on that the history holds
 // and s selects, after a gap for those it no longer holds; its buffer
-// grows by what it queues, so that all of it is handed out and the events
-// after it are offered as to any subscription.
+// grows by what it queues until Next has handed that out, so that all of
+// it is, and the events after it are offered as to any subscription.
 func (s *Subscription) resume(from uint64, h *hub) {
 	n := uint64(h.history.len())
 	oldest := h.seq + 1 - n
@@ -354,7 +364,8 @@ func (s *Subscription) resume(from uint64, h *hub) {
 	switch {
 	case from > h.seq+1: // never given: from now on
 		s.queue = append(s.queue, Event{Kind: EventGap, Missed: -1, MissedAtMost: true})
-		s.opts.Buffer += len(s.queue)
+		s.resumed = len(s.queue)
+		s.opts.Buffer += s.resumed
 		return
 	case from <= base: // an earlier opening's: then all of this one's kept
 		s.queue = append(s.queue, Event{Kind: EventGap, Missed: -1, MissedAtMost: true})
@@ -368,7 +379,8 @@ func (s *Subscription) resume(from uint64, h *hub) {
 			s.queue = append(s.queue, *e)
 		}
 	}
-	s.opts.Buffer += len(s.queue)
+	s.resumed = len(s.queue)
+	s.opts.Buffer += s.resumed
 }
 
 const maxInt = int(^uint(0) >> 1)

@@ -179,3 +179,22 @@ func TestEvents_ResumeCompletion(t *testing.T) {
 	require.Equal(t, ready, e.At)
 	require.Equal(t, seqs[1]+1, e.Seq)
 }
+
+// The room a resume took in the buffer goes as its events are handed
+// out: afterwards a subscription misses what its own Buffer cannot hold.
+func TestEvents_ResumeBufferShrinksBack(t *testing.T) {
+	f := historyFixture(t, 100)
+	f.db.Subscribe(nil).Close()
+	for i := range 6 {
+		f.put("r"+strconv.Itoa(i), storageclass.Standard, "x")
+	}
+	s := f.db.Subscribe(&engine.SubscribeOptions{From: firstSeq, Buffer: 1})
+	defer s.Close()
+	got, _ := keys(t, s, 6)
+	require.Equal(t, []string{"r0", "r1", "r2", "r3", "r4", "r5"}, got, "all the history, whatever the buffer")
+	for i := range 5 {
+		f.put("l"+strconv.Itoa(i), storageclass.Standard, "x")
+	}
+	got, _ = keys(t, s, 2)
+	require.Equal(t, []string{"l0", "gap 4"}, got, "a buffer of 1 again")
+}

@@ -265,8 +265,9 @@ func (db *DB) Delete(ctx context.Context, bucket, key string) error {
 // unseen. match must not call the DB.
 //
 // It returns the errors Delete returns, and an error wrapping
-// ErrNoSuchKey when the object is absent, or ErrPreconditionFailed when
-// match refuses its ETag; nothing is removed then.
+// ErrNoSuchKey when the object is absent, ErrPreconditionFailed when
+// match refuses its ETag, or ErrInvalidArgument for a nil match; nothing
+// is removed then.
 func (db *DB) DeleteIfMatch(ctx context.Context, bucket, key string, match func(etag string) bool) error {
 	if match == nil {
 		return fail("DeleteIfMatch", bucket, key, coldstore.ErrInvalidArgument, "no condition")
