@@ -21,17 +21,11 @@ import (
 // configuration.
 func TestSDK_ExpirationHeader(t *testing.T) {
 	c, m, _, url := serve(t, "SECRET")
-	b := aws.String("bkt")
-	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
-	require.NoError(t, err)
-	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b,
-		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
-			{ID: aws.String("drop logs"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("logs/")},
-				Expiration: &types.LifecycleExpiration{Days: aws.Int32(3)}},
-			{ID: aws.String("cold"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("img/")},
-				Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}},
-		}}})
-	require.NoError(t, err)
+	b := bucketWithRules(t, c,
+		types.LifecycleRule{ID: aws.String("drop logs"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("logs/")},
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(3)}},
+		types.LifecycleRule{ID: aws.String("cold"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("img/")},
+			Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}})
 	m.Add(10 * time.Hour) // 01-01 10:00: 3 days on, 01-04 10:00, rounded up to 01-05 00:00
 	want := `expiry-date="Fri, 05 Jan 2024 00:00:00 GMT", rule-id="drop%20logs"`
 
@@ -90,15 +84,9 @@ func TestSDK_ExpirationHeader(t *testing.T) {
 // carries neither.
 func TestSDK_AbortHeaders(t *testing.T) {
 	c, m, _, _ := serve(t, "SECRET")
-	b := aws.String("bkt")
-	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
-	require.NoError(t, err)
-	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b,
-		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
-			{ID: aws.String("tidy"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
-				AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}},
-		}}})
-	require.NoError(t, err)
+	b := bucketWithRules(t, c,
+		types.LifecycleRule{ID: aws.String("tidy"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
+			AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}})
 	m.Add(10 * time.Hour) // 01-01 10:00: two days on, 01-03 10:00, rounded up to 01-04 00:00
 	want := time.Date(2024, 1, 4, 0, 0, 0, 0, time.UTC)
 	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("tmp/big")})
@@ -114,4 +102,17 @@ func TestSDK_AbortHeaders(t *testing.T) {
 	require.NoError(t, err)
 	require.Nil(t, other.AbortDate)
 	require.Nil(t, other.AbortRuleId)
+}
+
+// bucketWithRules creates bucket "bkt" with a lifecycle configuration of
+// rules and returns its name.
+func bucketWithRules(t *testing.T, c *s3.Client, rules ...types.LifecycleRule) *string {
+	t.Helper()
+	b := aws.String("bkt")
+	_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	require.NoError(t, err)
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: b,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}})
+	require.NoError(t, err)
+	return b
 }
