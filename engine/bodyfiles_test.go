@@ -293,3 +293,35 @@ func TestBodyFiles_FailedDrop(t *testing.T) {
 	require.Empty(t, db.files.writing)
 	require.NoError(t, db.Check(ctx))
 }
+
+// TestBodyFiles_CheckWalksEveryPart: Check reports the damage of each part
+// of a multipart object whose parts are in files, the parts after a
+// damaged one included, and calls none of their files unowned.
+func TestBodyFiles_CheckWalksEveryPart(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	up, err := db.InitiateUpload(ctx, "bkt", "m", nil)
+	require.NoError(t, err)
+	var parts []CompletedPart
+	for n := 1; n <= 3; n++ {
+		p, err := db.UploadPart(ctx, "bkt", "m", up.UploadID, n, bytes.NewReader(bytes.Repeat([]byte{byte(n)}, 2*chunkSize)))
+		require.NoError(t, err)
+		parts = append(parts, CompletedPart{Number: n, ETag: p.ETag})
+	}
+	_, err = db.CompleteUpload(ctx, "bkt", "m", up.UploadID, parts, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Check(ctx))
+	var rec objectRecord
+	require.NoError(t, db.store.View(ctx, func(tx kv.Tx) error {
+		var err error
+		rec, err = decodeRecord("m", objectsBucket(tx, "bkt").Get([]byte("m")))
+		return err
+	}))
+	require.Len(t, rec.Parts, 3)
+	flipFileByte(t, db, rec.Parts[0].DataID, 3)
+	flipFileByte(t, db, rec.Parts[2].DataID, 3)
+	err = db.Check(ctx)
+	require.ErrorContains(t, err, "bkt/m: part 1: body file")
+	require.ErrorContains(t, err, "bkt/m: part 3: body file")
+	require.NotContains(t, err.Error(), "belongs to no object")
+}
