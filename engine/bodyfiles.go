@@ -65,6 +65,8 @@ type bodyFiles struct {
 	synced bool // files and the folder are fsynced (the store's are)
 	write  bool // new large bodies go to files (Options.SingleFile off)
 
+	cache *chunkCache // checked chunks kept for reads (chunkcache.go); nil: none
+
 	mu      sync.Mutex
 	folder  *os.File            // the folder, open once it exists, for its fsyncs
 	writing map[uint64]struct{} // files being written, or dropped and not yet removed (Check skips them)
@@ -81,7 +83,7 @@ func newBodyFiles(s kv.Store, o *Options) *bodyFiles {
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs // a later change of the working directory moves nothing
 	}
-	return &bodyFiles{dir: dir, synced: l.Synced(), write: !o.SingleFile}
+	return &bodyFiles{dir: dir, synced: l.Synced(), write: !o.SingleFile, cache: newChunkCache(o.BodyCache)}
 }
 
 // fileName is the name of data id's file.
@@ -255,6 +257,9 @@ func (f *bodyFiles) open(id uint64) (*os.File, error) { return os.Open(f.path(id
 // transaction deleted. A file it fails to remove is left to the next
 // Open.
 func (f *bodyFiles) remove(ids []uint64) {
+	if f.cache != nil {
+		f.cache.drop(ids)
+	}
 	for _, id := range ids {
 		_ = os.Remove(f.path(id))
 	}
@@ -291,8 +296,20 @@ func (f *bodyFiles) collect(s kv.Store) error {
 	return nil
 }
 
-// close releases the folder.
+// chunkCache is the cache of the chunks of f's files, nil when there is
+// none (or no folder of bodies).
+func (f *bodyFiles) chunkCache() *chunkCache {
+	if f == nil {
+		return nil
+	}
+	return f.cache
+}
+
+// close releases the folder, and the cache once no read writes from it.
 func (f *bodyFiles) close() {
+	if f.cache != nil {
+		f.cache.close()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.folder != nil {

@@ -18,7 +18,8 @@ import (
 // Object is the content of an object being read, and its info as of Get.
 // Read streams the content: a single-chunk object was copied out by Get; a
 // larger one is read a chunk per short read transaction, so no transaction
-// spans the caller's Read calls. WriteTo (io.Copy) streams it without the
+// spans the caller's Read calls, or, for a body in a file, from the
+// database's cache of checked chunks (Options.BodyCache) when it has one. WriteTo (io.Copy) streams it without the
 // copy into a caller's buffer; Seek moves to any offset, loading only the
 // chunk it lands in; SetRange also sets where the content ends. Close it
 // when done.
@@ -98,6 +99,18 @@ func (o *Object) Read(p []byte) (int, error) {
 	for len(o.buf) == 0 {
 		if o.next >= o.chunks || o.pos >= o.end {
 			return 0, io.EOF
+		}
+		if cache := o.db.files.chunkCache(); cache != nil {
+			run, ok, err := o.openRun(cache)
+			if err != nil {
+				return 0, err
+			}
+			if ok {
+				n := copy(p, o.rest(&run))
+				o.consumed(&run, n)
+				cache.release(run.s)
+				return n, nil
+			}
 		}
 		if len(p) >= chunkSize && o.skip == 0 && o.end-o.pos >= chunkSize { // the chunk fits: copy it straight into p
 			n, err := o.load(p)
@@ -202,7 +215,10 @@ func (o *Object) cut() {
 // larger object are loaded as Read loads them, each checked, and handed to
 // w up to four at a time (sendPiece, 1 MiB): one call of w per MiB, not
 // per chunk. Bytes of a chunk that fails its check are never written; the
-// chunks before it are. It returns the errors Read returns (but never
+// chunks before it are. With a cache of checked chunks
+// (Options.BodyCache), the chunks of a body in a file are written from
+// the cache's slots, a MiB at most a call, each slot filled from the file
+// and checked by the first read that needs it. It returns the errors Read returns (but never
 // io.EOF), w's error, or io.ErrShortWrite when w writes less than it was
 // given without saying why.
 func (o *Object) WriteTo(w io.Writer) (int64, error) {
@@ -214,7 +230,21 @@ func (o *Object) WriteTo(w io.Writer) (int64, error) {
 	}
 	var n int64
 	var loadErr error
+	cache := o.db.files.chunkCache()
 	for {
+		if cache != nil && len(o.buf) == 0 && loadErr == nil && o.next < o.chunks && o.pos < o.end {
+			done, k, err := o.writeCached(w, cache)
+			n += int64(k)
+			if err != nil {
+				return n, err
+			}
+			if done {
+				if o.next >= o.chunks || o.pos >= o.end {
+					return n, nil
+				}
+				continue
+			}
+		}
 		if o.next < o.chunks && o.skip == 0 && loadErr == nil && o.pos+int64(len(o.buf)) < o.end {
 			loadErr = o.loadBatch()
 		}
@@ -242,6 +272,134 @@ func (o *Object) WriteTo(w io.Writer) (int64, error) {
 			}
 		}
 	}
+}
+
+// cachedRun is the part of a slot of the cache that a read hands out
+// next: the bytes b of the chunks of group first/slotChunks in the slot s,
+// pinned, the read at byte at of them, its next chunk the group's
+// chunk i.
+type cachedRun struct {
+	s        int32
+	b        []byte
+	at       int
+	i, first uint32
+}
+
+// rest is what the read hands out of run: the slot's bytes from its
+// position to the slot's end or the range's.
+func (o *Object) rest(run *cachedRun) []byte {
+	c := run.b[run.at:]
+	if rest := o.end - o.pos; int64(len(c)) > rest {
+		c = c[:max(rest, 0)]
+	}
+	return c
+}
+
+// consumed moves the read past k bytes handed out of run.
+func (o *Object) consumed(run *cachedRun, k int) {
+	o.pos += int64(k)
+	if at := run.at + k; at == len(run.b) { // past the slot's last chunk
+		o.next += (uint32(len(run.b))+chunkSize-1)/chunkSize - (run.i - run.first)
+		o.skip = 0
+	} else {
+		o.next += uint32(at/chunkSize) - (run.i - run.first)
+		o.skip = uint32(at % chunkSize)
+	}
+}
+
+// openRun finds the next chunk in cache, with the chunks after it in the
+// slot that holds their group; else it fills a slot for the group from
+// the file, checking each chunk, up to the group's last chunk that the
+// read needs. It reports false, pinning nothing, for a chunk in the store,
+// when every slot is pinned by a write under way, or when a chunk of the
+// group before this one fails its check: that chunk is then loaded as a
+// read without a cache loads it. The caller releases run.s.
+func (o *Object) openRun(cache *chunkCache) (cachedRun, bool, error) {
+	id, i, count := extentAt(o.id, o.parts, o.chunks, o.next)
+	if !isFileID(id) {
+		return cachedRun{}, false, nil
+	}
+	if err := o.live(); err != nil {
+		return cachedRun{}, false, err
+	}
+	r := chunkRef{id: id, g: i / slotChunks}
+	run := cachedRun{i: i, first: r.g * slotChunks}
+	run.at = int(i-run.first)*chunkSize + int(o.skip)
+	run.s, run.b = cache.get(r)
+	if run.s >= 0 && run.at >= len(run.b) { // the group holds fewer chunks than this read needs
+		cache.release(run.s)
+		run.s = -1
+	}
+	if run.s < 0 {
+		// The chunks the read still needs, this one's start on.
+		need := uint32(min((o.end-o.pos+int64(o.skip)+chunkSize-1)/chunkSize, slotChunks))
+		last := min(run.first+slotChunks, count, i+need) - 1
+		var err error
+		if run.s, run.b, err = o.fillSlot(cache, r, i, last); err != nil || run.s < 0 {
+			return cachedRun{}, false, err
+		}
+	}
+	return run, true, nil
+}
+
+// writeCached writes the next bytes to w from cache (openRun): it reports
+// false, having written nothing, when openRun finds no run. A write cut
+// short leaves the object at the first byte not written.
+func (o *Object) writeCached(w io.Writer, cache *chunkCache) (bool, int, error) {
+	run, ok, err := o.openRun(cache)
+	if !ok {
+		return err != nil, 0, err
+	}
+	defer cache.release(run.s)
+	c := o.rest(&run)
+	k, err := w.Write(c)
+	o.consumed(&run, k)
+	if k < len(c) && err == nil {
+		err = io.ErrShortWrite
+	}
+	return true, k, err
+}
+
+// fillSlot reads the chunks of group r of a body file, from its first to
+// last, into a slot of cache it reserves, checks each there and publishes
+// what it read: it returns the slot, pinned, and the chunks' bytes in it.
+// A chunk that fails its check ends the group before it when it comes
+// after chunk want; when it is want, fillSlot returns its error, and when
+// it comes before, or every slot is pinned, it returns -1 and no error.
+// Its other errors are loadFile's.
+func (o *Object) fillSlot(cache *chunkCache, r chunkRef, want, last uint32) (int32, []byte, error) {
+	const op = "Read"
+	if err := o.db.acquire(o.ctx, op, o.info.Bucket, o.info.Key); err != nil {
+		return -1, nil, err
+	}
+	defer o.db.release()
+	if err := o.openFile(r.id); err != nil {
+		return -1, nil, err
+	}
+	s, into := cache.reserve()
+	if s < 0 {
+		return -1, nil, nil
+	}
+	n := 0
+	for k := r.g * slotChunks; k <= last; k++ {
+		c, err := o.readChunk(r.id, k, into[n:], o.next+k-want)
+		if err != nil && k <= want {
+			cache.release(s)
+			if k < want {
+				err = nil
+			}
+			return -1, nil, err
+		}
+		if err != nil {
+			break
+		}
+		n += len(c)
+		if len(c) < chunkSize {
+			break // the id's last chunk
+		}
+	}
+	cache.publish(s, r, n)
+	return s, into[:n], nil
 }
 
 // loadBatch loads the next chunks into o's batch buffer, after what is
@@ -324,28 +482,8 @@ func (o *Object) loaded(dst []byte, c int) int {
 // the index of files still names it (removed by something else) is
 // ErrDataCorrupt, as Check reports it: reading again would not help.
 func (o *Object) loadFile(id uint64, i uint32, dst []byte) (int, error) {
-	const op = "Read"
-	b, k := o.info.Bucket, o.info.Key
-	if o.file == nil || o.fileID != id {
-		o.closeFile()
-		f, err := o.db.files.open(id)
-		if errors.Is(err, fs.ErrNotExist) {
-			indexed := false
-			if verr := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
-				indexed = tx.Bucket(bktFiles).Get(idKey(id)) != nil
-				return nil
-			}); verr != nil {
-				return 0, verr
-			}
-			if indexed {
-				return 0, fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: the body file %016x is missing", o.next, o.chunks, id)
-			}
-			return 0, fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
-		}
-		if err != nil {
-			return 0, wrap(op, b, k, err)
-		}
-		o.file, o.fileID = f, id
+	if err := o.openFile(id); err != nil {
+		return 0, err
 	}
 	into := dst
 	if len(into) < chunkSize+chunkTrailer { // no room for the checksum: read into the chunk buffer
@@ -354,17 +492,60 @@ func (o *Object) loadFile(id uint64, i uint32, dst []byte) (int, error) {
 		}
 		into = o.store[:cap(o.store)]
 	}
-	c, err := readFileChunk(o.file, id, i, into)
-	if errors.Is(err, errChunkChecksum) {
-		return 0, fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: %v", o.next, o.chunks, err)
-	}
+	c, err := o.readChunk(id, i, into, o.next)
 	if err != nil {
-		return 0, wrap(op, b, k, err)
+		return 0, err
 	}
 	if dst != nil && &into[0] != &dst[0] {
 		copy(dst, c)
 	}
 	return o.loaded(dst, len(c)), nil
+}
+
+// openFile makes o.file the open file of data id, opening it unless it
+// already is. Its errors are loadFile's for a file that cannot be opened.
+func (o *Object) openFile(id uint64) error {
+	if o.file != nil && o.fileID == id {
+		return nil
+	}
+	const op = "Read"
+	b, k := o.info.Bucket, o.info.Key
+	o.closeFile()
+	f, err := o.db.files.open(id)
+	if errors.Is(err, fs.ErrNotExist) {
+		indexed := false
+		if verr := o.db.view(o.ctx, op, b, k, func(tx kv.Tx) error {
+			indexed = tx.Bucket(bktFiles).Get(idKey(id)) != nil
+			return nil
+		}); verr != nil {
+			return verr
+		}
+		if indexed {
+			return fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: the body file %016x is missing", o.next, o.chunks, id)
+		}
+		return fail(op, b, k, ErrReplaced, "chunk %d of %d is gone", o.next, o.chunks)
+	}
+	if err != nil {
+		return wrap(op, b, k, err)
+	}
+	o.file, o.fileID = f, id
+	return nil
+}
+
+// readChunk reads chunk i of data id from o.file into into, which has room
+// for a sealed chunk, checks it and returns its bytes, in into: a chunk
+// that fails its check is ErrDataCorrupt, named as the object's chunk n.
+func (o *Object) readChunk(id uint64, i uint32, into []byte, n uint32) ([]byte, error) {
+	const op = "Read"
+	b, k := o.info.Bucket, o.info.Key
+	c, err := readFileChunk(o.file, id, i, into)
+	if errors.Is(err, errChunkChecksum) {
+		return nil, fail(op, b, k, coldstore.ErrDataCorrupt, "chunk %d of %d: %v", n, o.chunks, err)
+	}
+	if err != nil {
+		return nil, wrap(op, b, k, err)
+	}
+	return c, nil
 }
 
 // closeFile closes the file o reads, if any.

@@ -63,6 +63,14 @@ type Options struct {
 	// 0: none kept, and a database that nobody subscribes to makes no
 	// events.
 	EventHistory int
+	// BodyCache is how many bytes of memory the database keeps the chunks
+	// of bodies in files in once a read has checked them (over a store in
+	// a file, as SingleFile says), so that a read of them again writes
+	// them from memory: no read of the file, no second check. The memory
+	// is mapped outside Go's heap as it is first used, up to this bound;
+	// the chunks read least lately give way. 0: no cache, every read
+	// reads and checks its chunks.
+	BodyCache int64
 }
 
 // LatencyPolicy returns how long a restore of a class with tier takes, given

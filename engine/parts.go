@@ -42,6 +42,22 @@ func chunkAt(id uint64, parts []partExtent, n uint32) (uint64, uint32) {
 	return 0, n // past the end: no such chunk
 }
 
+// extentAt is chunkAt with the count of the chunks of the data id it
+// returns: the object's chunks, or its part's.
+func extentAt(id uint64, parts []partExtent, chunks, n uint32) (uint64, uint32, uint32) {
+	if parts == nil {
+		return id, n, chunks
+	}
+	for _, p := range parts {
+		c := chunksOf(p.Size)
+		if n < c {
+			return p.DataID, n, c
+		}
+		n -= c
+	}
+	return 0, n, 0 // past the end: no such chunk
+}
+
 // seekChunk returns the ordinal of the chunk holding the byte at offset abs
 // (< the object's size) and the offset in that chunk.
 func seekChunk(parts []partExtent, abs int64) (n, skip uint32) {

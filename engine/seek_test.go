@@ -94,13 +94,15 @@ func TestObject_SeekLoadsOnlyItsChunk(t *testing.T) {
 // TestObject_SetRange checks the bytes of ranges, read by Read with small
 // buffers and with buffers of a chunk or more, and by WriteTo, against the
 // body's, for bodies inline, of one chunk, and of several, in a file or in
-// the store: ranges that start and end anywhere, empty ones, ones that
+// the store, through the cache of body chunks too: ranges that start and end anywhere, empty ones, ones that
 // reach past the end (math.MaxInt64 long too), and ones after it.
 func TestObject_SetRange(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, single := range []bool{false, true} {
-		db, err := Open(filepath.Join(t.TempDir(), "c.db"), &Options{DisableSweeper: true, SingleFile: single})
+	for _, o := range []Options{{}, {SingleFile: true}, {BodyCache: 2 * slotSize}} {
+		single := o.SingleFile
+		o.DisableSweeper = true
+		db, err := Open(filepath.Join(t.TempDir(), "c.db"), &o)
 		require.NoError(t, err)
 		require.NoError(t, db.CreateBucket(ctx, "bkt", nil))
 		for _, size := range []int64{0, 10, inlineMax + 1, chunkSize + 3, 5*chunkSize + 5} {
@@ -140,7 +142,7 @@ func TestObject_SetRange(t *testing.T) {
 						got = w.Bytes()
 					}
 					require.NoError(t, err)
-					require.True(t, bytes.Equal(want, got), "SingleFile %v, size %d, range %d+%d, %s: %d bytes, want %d", single, size, off, n, how, len(got), len(want))
+					require.True(t, bytes.Equal(want, got), "SingleFile %v, cache %d, size %d, range %d+%d, %s: %d bytes, want %d", single, o.BodyCache, size, off, n, how, len(got), len(want))
 					k, err := obj.Read(make([]byte, 1))
 					require.Equal(t, 0, k)
 					require.ErrorIs(t, err, io.EOF, "after the range")

@@ -84,6 +84,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	hookURL := fs.String("events-webhook", "", "http(s) URL: POST each event there as an S3 event-notification message (JSON), in commit order, retried with backoff; a queue of 1,024, losses logged")
 	noSync := fs.Bool("no-sync", false, "acknowledge writes once the operating system has them, without fsync: much faster small writes, but a crash of the machine (not of the server) can lose the last writes or damage the database; for test doubles and data you can lose (a database file only)")
 	singleFile := fs.Bool("single-file", false, "keep every new body in the database file; by default bodies larger than 256 KiB go to files of their own in the folder <db>.bodies beside it (faster for large objects; copy the folder with the file)")
+	bodyCache := fs.String("body-cache", "512MiB", "memory for the chunks of large bodies (those in <db>.bodies) once a read has checked them, so that later GETs of them send from memory without reading and checking the file again: a size such as 256MiB or 2GiB, taken from the system only as it fills; 0: none")
 	api := fs.String("api", "oss", "the protocol and dialect: oss (Alibaba Cloud OSS) or s3 (Amazon S3, Glacier's rules); a database keeps the dialect it was created with")
 	var cfg serveConfig
 	fs.DurationVar(&cfg.readHeaderTimeout, "read-header-timeout", 10*time.Second, "longest time to read a request's line and headers")
@@ -148,6 +149,11 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintln(stderr, "coldstore serve:", err)
 		return 2
 	}
+	cacheSize, err := parseSize(*bodyCache)
+	if err != nil || cacheSize < 0 {
+		fmt.Fprintf(stderr, "coldstore serve: -body-cache %q: want a size such as 512MiB, or 0\n", *bodyCache)
+		return 2
+	}
 	switch *clockMode {
 	case "real", "mock":
 	default:
@@ -164,7 +170,7 @@ func serveContext(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	// The fronts' lines (a request's access line) are written on the
 	// connection's goroutine once its answer is out (front.answered).
 	access := slog.New(slog.NewTextHandler(lw.Held(), nil))
-	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync, EventHistory: eventHistory}
+	opts := &engine.Options{Logger: log, SingleFile: *singleFile, NoSync: *noSync, EventHistory: eventHistory, BodyCache: cacheSize}
 	hopts := &ossapi.Options{Domain: *domain, Logger: access, Keys: keyMap}
 	sopts := &s3api.Options{Domain: *domain, Logger: access, Keys: keyMap, Region: *region}
 	if *api == "s3" {

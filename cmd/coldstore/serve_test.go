@@ -147,6 +147,7 @@ func TestServe_Flags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-body-timeout", "0"}, {"-idle-timeout", "-1s"}, {"-read-header-timeout", "0s"},
 		{"-shutdown-timeout", "0"}, {"-max-conns", "0"}, {"extra"}, {"-clock", "sundial"}, {"-keys", "nosecret"},
+		{"-body-cache", "lots"}, {"-body-cache", "-1MiB"},
 	} {
 		var out, errb bytes.Buffer
 		require.Equal(t, 2, serveContext(context.Background(), append(args, "-db", filepath.Join(t.TempDir(), "x.db")), &out, &errb), "%v", args)
@@ -551,5 +552,43 @@ func TestServe_ConnCapNeverCutsARequest(t *testing.T) {
 	require.Zero(t, failed.Load(), "PUTs answered with an error")
 	for _, line := range strings.Split(s.stderr.String(), "\n") {
 		require.False(t, strings.Contains(line, "IncompleteBody") || strings.Contains(line, "status=499"), "a request cut in its handler: %s", line)
+	}
+}
+
+// TestServe_BodyCache: by default a GET of a large object that a GET read
+// before sends the chunks it checked then, from memory: damage done to
+// its file since is not read (and `coldstore check` finds it); with
+// -body-cache 0 every GET reads the file, and refuses the damage.
+func TestServe_BodyCache(t *testing.T) {
+	body := strings.Repeat("0123456789abcdef", 3<<16) // 3 MiB: a body in a file
+	for _, cache := range []string{"", "0"} {
+		path := filepath.Join(t.TempDir(), "c.db")
+		args := []string{"-db", path}
+		if cache != "" {
+			args = append(args, "-body-cache", cache)
+		}
+		s := startServe(t, args...)
+		status, _ := s.do(t, "PUT", "/bkt", "")
+		require.Equal(t, 200, status)
+		status, _ = s.do(t, "PUT", "/bkt/k", body)
+		require.Equal(t, 200, status)
+		status, got := s.do(t, "GET", "/bkt/k", "")
+		require.Equal(t, 200, status)
+		require.Equal(t, body, got)
+		files, err := filepath.Glob(path + ".bodies/*")
+		require.NoError(t, err)
+		require.Len(t, files, 1)
+		f, err := os.OpenFile(files[0], os.O_RDWR, 0)
+		require.NoError(t, err)
+		_, err = f.WriteAt([]byte("X"), 1000)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+		status, got = s.do(t, "GET", "/bkt/k", "")
+		if cache == "" {
+			require.Equal(t, 200, status)
+			require.Equal(t, body, got, "the bytes checked before")
+		} else {
+			require.NotEqual(t, body, got, "-body-cache 0: the damage is read and refused")
+		}
 	}
 }
