@@ -257,11 +257,11 @@ func (f *bodyFiles) open(id uint64) (*os.File, error) { return os.Open(f.path(id
 // transaction deleted. A file it fails to remove is left to the next
 // Open.
 func (f *bodyFiles) remove(ids []uint64) {
-	if f.cache != nil {
-		f.cache.drop(ids)
-	}
 	for _, id := range ids {
 		_ = os.Remove(f.path(id))
+	}
+	if f.cache != nil {
+		f.cache.drop(ids) // after: see chunkCache's generation
 	}
 }
 

@@ -31,9 +31,15 @@ import (
 // A slot is found by the group it holds (data id and group number),
 // pinned while a reader writes from it, and replaced by the CLOCK rule: a
 // slot read since the hand last passed is passed once more, a pinned one
-// is never taken. File ids are never reused while a file exists, and
-// remove drops the groups of the files it removes; a chunk is therefore
-// never found under an id whose file is another's.
+// is never taken.
+//
+// A chunk is never found under an id whose file is another's. File ids
+// are not reused while a file exists; remove, once it has removed files,
+// drops their groups and moves the cache's generation on. A read notes
+// the generation before it opens its file, and publish keeps what it read
+// only while the generation is still that one: a read of a file removed
+// since (open files outlive their removal) fills slots for itself alone,
+// never for a later file that draws the same id.
 type chunkCache struct {
 	mu     sync.Mutex
 	arena  []byte
@@ -41,8 +47,9 @@ type chunkCache struct {
 	slots  []cacheSlot
 	index  map[chunkRef]int32
 	hand   int
-	pins   int  // slots pinned, over all slots: the arena is freed at 0 once closed
-	closed bool // close was called: nothing is found or reserved
+	gen    uint64 // drops so far (the generation)
+	pins   int    // slots pinned, over all slots: the arena is freed at 0 once closed
+	closed bool   // close was called: nothing is found or reserved
 }
 
 // chunkRef names a group of chunks: chunks slotChunks·g to
@@ -141,14 +148,23 @@ func (c *chunkCache) reserve() (int32, []byte) {
 	return -1, nil
 }
 
-// publish makes slot s, reserved and now holding n bytes of the checked
-// chunks of r, found under r. It stays pinned. When another read
-// published r first with as many bytes or more, s stays unfound, and is
-// free again once released; one with fewer gives way to s.
-func (c *chunkCache) publish(s int32, r chunkRef, n int) {
+// generation returns the cache's generation, for a read to note before
+// it opens a file.
+func (c *chunkCache) generation() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
+	return c.gen
+}
+
+// publish makes slot s, reserved and now holding n bytes of the checked
+// chunks of r, read from a file opened in generation gen, found under r.
+// It stays pinned. When another read published r first with as many
+// bytes or more, or a drop has come since gen, s stays unfound, and is
+// free again once released; a fill with fewer bytes gives way to s.
+func (c *chunkCache) publish(s int32, r chunkRef, n int, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || gen != c.gen {
 		return
 	}
 	if e, ok := c.index[r]; ok {
@@ -173,11 +189,13 @@ func (c *chunkCache) release(s int32) {
 	}
 }
 
-// drop forgets the groups of the data ids ids, whose files are being
-// removed. A slot being written from stays in use until released.
+// drop forgets the groups of the data ids ids, whose files have been
+// removed, and moves the generation on. A slot being written from stays
+// in use until released.
 func (c *chunkCache) drop(ids []uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	if len(c.index) == 0 {
 		return
 	}

@@ -406,7 +406,7 @@ func TestChunkCache_Clock(t *testing.T) {
 		s, b := c.reserve()
 		require.GreaterOrEqual(t, s, int32(0))
 		b[0] = byte(r.g)
-		c.publish(s, r, n)
+		c.publish(s, r, n, c.generation())
 		c.release(s)
 		return s
 	}
@@ -426,12 +426,12 @@ func TestChunkCache_Clock(t *testing.T) {
 	c = newChunkCache(3 * slotSize)
 	require.Equal(t, int32(0), fill(b, 10))
 	s1, _ := c.reserve()
-	c.publish(s1, b, 5)
+	c.publish(s1, b, 5, 0)
 	require.Equal(t, int32(0), c.index[b], "b's fill of 10 bytes stays")
 	c.release(s1)
 	s2, _ := c.reserve()
 	require.Equal(t, int32(2), s2)
-	c.publish(s2, b, 20)
+	c.publish(s2, b, 20, 0)
 	require.Equal(t, s2, c.index[b])
 	require.False(t, c.slots[0].live, "the shorter fill is found no more")
 	got, bytes := c.get(b)
@@ -439,6 +439,21 @@ func TestChunkCache_Clock(t *testing.T) {
 	require.Len(t, bytes, 20)
 	c.release(got)
 	c.release(s2)
+
+	// A fill of a file opened before a drop is not kept: the file may have
+	// been removed, and its id drawn again.
+	g := c.generation()
+	c.drop([]uint64{99})
+	s3, _ := c.reserve()
+	c.publish(s3, chunkRef{5, 0}, 10, g)
+	_, found = c.index[chunkRef{5, 0}]
+	require.False(t, found, "filled across a drop")
+	c.release(s3)
+	s3, _ = c.reserve()
+	c.publish(s3, chunkRef{5, 0}, 10, c.generation())
+	_, found = c.index[chunkRef{5, 0}]
+	require.True(t, found)
+	c.release(s3)
 
 	c.close()
 	c.close()

@@ -46,8 +46,9 @@ type Object struct {
 	batch  *[]byte // WriteTo's pieces of several chunks, from batchPool
 	// file is the open file of data id fileID, for chunks kept in files
 	// (bodyfiles.go); nil until one is read.
-	file   *os.File
-	fileID uint64
+	file    *os.File
+	fileID  uint64
+	fileGen uint64 // the body cache's generation when file was opened
 }
 
 // inMemory reports whether Get copied out the whole content: an object of
@@ -322,6 +323,19 @@ func (o *Object) openRun(cache *chunkCache) (cachedRun, bool, error) {
 	if err := o.live(); err != nil {
 		return cachedRun{}, false, err
 	}
+	// The file is opened at the read's first chunk, found in the cache or
+	// not: a read under way is then never cut by the object's removal (an
+	// open file outlives it), as without a cache.
+	if o.file == nil || o.fileID != id {
+		if err := o.db.acquire(o.ctx, "Read", o.info.Bucket, o.info.Key); err != nil {
+			return cachedRun{}, false, err
+		}
+		err := o.openFile(id)
+		o.db.release()
+		if err != nil {
+			return cachedRun{}, false, err
+		}
+	}
 	r := chunkRef{id: id, g: i / slotChunks}
 	run := cachedRun{i: i, first: r.g * slotChunks}
 	run.at = int(i-run.first)*chunkSize + int(o.skip)
@@ -373,9 +387,6 @@ func (o *Object) fillSlot(cache *chunkCache, r chunkRef, want, last uint32) (int
 		return -1, nil, err
 	}
 	defer o.db.release()
-	if err := o.openFile(r.id); err != nil {
-		return -1, nil, err
-	}
 	s, into := cache.reserve()
 	if s < 0 {
 		return -1, nil, nil
@@ -398,7 +409,7 @@ func (o *Object) fillSlot(cache *chunkCache, r chunkRef, want, last uint32) (int
 			break // the id's last chunk
 		}
 	}
-	cache.publish(s, r, n)
+	cache.publish(s, r, n, o.fileGen)
 	return s, into[:n], nil
 }
 
@@ -511,6 +522,9 @@ func (o *Object) openFile(id uint64) error {
 	const op = "Read"
 	b, k := o.info.Bucket, o.info.Key
 	o.closeFile()
+	if c := o.db.files.chunkCache(); c != nil {
+		o.fileGen = c.generation() // before the open: see chunkCache
+	}
 	f, err := o.db.files.open(id)
 	if errors.Is(err, fs.ErrNotExist) {
 		indexed := false
