@@ -134,7 +134,7 @@ func newDriver(t testing.TB, s Store, label string) *driver {
 func (d *driver) open() {
 	st, err := d.store.Open(d.dir, true)
 	require.NoError(d.t, err)
-	db, err := engine.OpenStore(st, &engine.Options{Clock: d.clk, DisableSweeper: true})
+	db, err := engine.OpenStore(st, &engine.Options{Clock: d.clk, DisableSweeper: true, BodyCache: d.store.BodyCache})
 	require.NoError(d.t, err)
 	d.db = db
 }

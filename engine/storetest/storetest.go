@@ -43,6 +43,10 @@ type Store struct {
 	// killed: the model test then closes and opens the database, and the
 	// crash test runs.
 	Durable bool
+	// BodyCache is the engine's Options.BodyCache in the model test's
+	// databases: reads of bodies in files go through a cache of checked
+	// chunks of this many bytes. 0: none.
+	BodyCache int64
 }
 
 // Main runs the tests of m, or, in the child process of the crash test,
@@ -72,6 +76,10 @@ func Run(t *testing.T, s Store) {
 		t.Run("Crash", func(t *testing.T) { testCrash(t, s) })
 	}
 }
+
+// RunModel runs Run's comparison with the reference model alone: for a
+// second configuration of a store whose other tests Run has run.
+func RunModel(t *testing.T, s Store) { testModel(t, s) }
 
 // Open opens an engine over a new store of s, on opts, with a cleanup that
 // fails the test when the database's invariants are broken at its end

@@ -20,3 +20,13 @@ var store = storetest.Store{
 func TestMain(m *testing.M) { storetest.Main(m, store) }
 
 func TestConformance(t *testing.T) { storetest.Run(t, store) }
+
+// TestConformance_BodyCache: the model's operations, over a database that
+// reads its bodies in files through a cache of checked chunks with room
+// for two groups of four, taken again and again.
+func TestConformance_BodyCache(t *testing.T) {
+	cached := store
+	cached.Name += " with a body cache"
+	cached.BodyCache = 3 << 20
+	storetest.RunModel(t, cached)
+}
