@@ -26,6 +26,16 @@ func openCached(t *testing.T, slots int) *DB {
 	return db
 }
 
+// putBody puts a random body of size bytes, drawn from seed, at bkt/key,
+// and returns it.
+func putBody(t *testing.T, db *DB, key string, seed uint64, size int) []byte {
+	t.Helper()
+	body := randomBody(rand.New(rand.NewPCG(seed, seed+1)), size)
+	_, err := db.Put(context.Background(), "bkt", key, bytes.NewReader(body), nil)
+	require.NoError(t, err)
+	return body
+}
+
 // cachedIDs lists the data ids c holds chunks of.
 func (c *chunkCache) cachedIDs() []uint64 {
 	c.mu.Lock()
@@ -130,11 +140,8 @@ func TestBodyCache_SendsWhatWasChecked(t *testing.T) {
 // neither sent nor kept: every read of it fails, with the cache too, and
 // the chunks before it are sent.
 func TestBodyCache_DamageIsNotCached(t *testing.T) {
-	ctx := context.Background()
 	db := openCached(t, 16)
-	body := randomBody(rand.New(rand.NewPCG(9, 10)), 3*chunkSize)
-	_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
-	require.NoError(t, err)
+	body := putBody(t, db, "k", 9, 3*chunkSize)
 	flipFileByte(t, db, dataIDOf(t, db, "bkt", "k"), fileOffset(1)+5)
 	for range 2 {
 		got, err := sendAll(t, db, "k")
@@ -202,9 +209,7 @@ func (w *shortWriter) Write(p []byte) (int, error) {
 func TestBodyCache_CutWrite(t *testing.T) {
 	ctx := context.Background()
 	db := openCached(t, 8)
-	body := randomBody(rand.New(rand.NewPCG(13, 14)), 3*chunkSize+5)
-	_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
-	require.NoError(t, err)
+	body := putBody(t, db, "k", 13, 3*chunkSize+5)
 	for _, cut := range []int{0, 1000, chunkSize - 1} {
 		obj, err := db.Get(ctx, "bkt", "k")
 		require.NoError(t, err)
@@ -365,9 +370,7 @@ func TestBodyCache_Concurrent(t *testing.T) {
 func TestBodyCache_RangeReadsItsChunks(t *testing.T) {
 	ctx := context.Background()
 	db := openCached(t, 4)
-	body := randomBody(rand.New(rand.NewPCG(23, 24)), 9*chunkSize)
-	_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
-	require.NoError(t, err)
+	body := putBody(t, db, "k", 23, 9*chunkSize)
 	id := dataIDOf(t, db, "bkt", "k")
 	flipFileByte(t, db, id, fileOffset(0)+7)
 	flipFileByte(t, db, id, fileOffset(6)+7)

@@ -161,9 +161,7 @@ func TestObject_SetRange(t *testing.T) {
 func TestObject_SetRangeLoadsOnlyItsChunks(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
-	body := randomBody(rand.New(rand.NewPCG(5, 6)), 9*chunkSize)
-	_, err := db.Put(ctx, "bkt", "k", bytes.NewReader(body), nil)
-	require.NoError(t, err)
+	body := putBody(t, db, "k", 5, 9*chunkSize)
 	id := dataIDOf(t, db, "bkt", "k")
 	flipFileByte(t, db, id, fileOffset(0)+7)
 	flipFileByte(t, db, id, fileOffset(6)+7)

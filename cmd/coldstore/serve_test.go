@@ -464,20 +464,11 @@ func TestServe_NoSync(t *testing.T) {
 func TestServe_BodyFiles(t *testing.T) {
 	big := strings.Repeat("0123456789abcdef", 1<<15) // 512 KiB
 	for _, single := range []bool{false, true} {
-		path := filepath.Join(t.TempDir(), "c.db")
-		args := []string{"-db", path}
+		var args []string
 		if single {
 			args = append(args, "-single-file")
 		}
-		s := startServe(t, args...)
-		status, _ := s.do(t, "PUT", "/bkt", "")
-		require.Equal(t, 200, status)
-		status, _ = s.do(t, "PUT", "/bkt/big", big)
-		require.Equal(t, 200, status)
-		status, body := s.do(t, "GET", "/bkt/big", "")
-		require.Equal(t, 200, status)
-		require.Equal(t, big, body)
-		files, _ := filepath.Glob(path + ".bodies/*")
+		_, files := serveRoundTrip(t, filepath.Join(t.TempDir(), "c.db"), args, big)
 		require.Len(t, files, map[bool]int{false: 1, true: 0}[single], "-single-file %v", single)
 	}
 }
@@ -562,28 +553,18 @@ func TestServe_ConnCapNeverCutsARequest(t *testing.T) {
 func TestServe_BodyCache(t *testing.T) {
 	body := strings.Repeat("0123456789abcdef", 3<<16) // 3 MiB: a body in a file
 	for _, cache := range []string{"", "0"} {
-		path := filepath.Join(t.TempDir(), "c.db")
-		args := []string{"-db", path}
+		var args []string
 		if cache != "" {
 			args = append(args, "-body-cache", cache)
 		}
-		s := startServe(t, args...)
-		status, _ := s.do(t, "PUT", "/bkt", "")
-		require.Equal(t, 200, status)
-		status, _ = s.do(t, "PUT", "/bkt/k", body)
-		require.Equal(t, 200, status)
-		status, got := s.do(t, "GET", "/bkt/k", "")
-		require.Equal(t, 200, status)
-		require.Equal(t, body, got)
-		files, err := filepath.Glob(path + ".bodies/*")
-		require.NoError(t, err)
+		s, files := serveRoundTrip(t, filepath.Join(t.TempDir(), "c.db"), args, body)
 		require.Len(t, files, 1)
 		f, err := os.OpenFile(files[0], os.O_RDWR, 0)
 		require.NoError(t, err)
 		_, err = f.WriteAt([]byte("X"), 1000)
 		require.NoError(t, err)
 		require.NoError(t, f.Close())
-		status, got = s.do(t, "GET", "/bkt/k", "")
+		status, got := s.do(t, "GET", "/bkt/k", "")
 		if cache == "" {
 			require.Equal(t, 200, status)
 			require.Equal(t, body, got, "the bytes checked before")
@@ -591,4 +572,23 @@ func TestServe_BodyCache(t *testing.T) {
 			require.NotEqual(t, body, got, "-body-cache 0: the damage is read and refused")
 		}
 	}
+}
+
+// serveRoundTrip starts serve over the database at path with the flags
+// extra, makes the bucket bkt, puts body at bkt/k and checks that a GET
+// returns it; it returns the server and the files in the folder of
+// bodies.
+func serveRoundTrip(t *testing.T, path string, extra []string, body string) (*server, []string) {
+	t.Helper()
+	s := startServe(t, append([]string{"-db", path}, extra...)...)
+	status, _ := s.do(t, "PUT", "/bkt", "")
+	require.Equal(t, 200, status)
+	status, _ = s.do(t, "PUT", "/bkt/k", body)
+	require.Equal(t, 200, status)
+	status, got := s.do(t, "GET", "/bkt/k", "")
+	require.Equal(t, 200, status)
+	require.Equal(t, body, got)
+	files, err := filepath.Glob(path + ".bodies/*")
+	require.NoError(t, err)
+	return s, files
 }
