@@ -27,9 +27,18 @@ const day = 24 * time.Hour
 // clock, with the sweeper off, and a bucket "bkt".
 func openEngine(b *testing.B, nosync bool) (*engine.DB, *clock.Mock) {
 	b.Helper()
+	return openEngineWith(b, &engine.Options{NoSync: nosync})
+}
+
+// openEngineWith is openEngine with opts, to which it adds the mock clock
+// and DisableSweeper.
+func openEngineWith(b *testing.B, opts *engine.Options) (*engine.DB, *clock.Mock) {
+	b.Helper()
 	m := clock.NewMock()
 	m.Set(epoch)
-	db, err := engine.Open(filepath.Join(b.TempDir(), "engine.db"), &engine.Options{Clock: m, DisableSweeper: true, NoSync: nosync})
+	o := *opts
+	o.Clock, o.DisableSweeper = m, true
+	db, err := engine.Open(filepath.Join(b.TempDir(), "engine.db"), &o)
 	if err != nil {
 		b.Fatal(err)
 	}
