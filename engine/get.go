@@ -19,10 +19,10 @@ import (
 // Read streams the content: a single-chunk object was copied out by Get; a
 // larger one is read a chunk per short read transaction, so no transaction
 // spans the caller's Read calls, or, for a body in a file, from the
-// database's cache of checked chunks (Options.BodyCache) when it has one. WriteTo (io.Copy) streams it without the
-// copy into a caller's buffer; Seek moves to any offset, loading only the
-// chunk it lands in; SetRange also sets where the content ends. Close it
-// when done.
+// database's cache of checked chunks (Options.BodyCache) when it has one.
+// WriteTo (io.Copy) streams it without the copy into a caller's buffer;
+// Seek moves to any offset, loading only the chunk it lands in; SetRange
+// also sets where the content ends. Close it when done.
 type Object struct {
 	info   ObjectInfo
 	etag   [16]byte
@@ -214,12 +214,12 @@ func (o *Object) cut() {
 // one; io.Copy uses it. The bytes Get copied out go to w as they are,
 // without the copy into a caller's buffer that Read makes. The chunks of a
 // larger object are loaded as Read loads them, each checked, and handed to
-// w up to four at a time (sendPiece, 1 MiB): one call of w per MiB, not
-// per chunk. Bytes of a chunk that fails its check are never written; the
-// chunks before it are. With a cache of checked chunks
-// (Options.BodyCache), the chunks of a body in a file are written from
-// the cache's slots, a MiB at most a call, each slot filled from the file
-// and checked by the first read that needs it. It returns the errors Read returns (but never
+// w up to four at a time (sendPiece, 1 MiB): one call of w per MiB, not per
+// chunk. Bytes of a chunk that fails its check are never written; the
+// chunks before it are. With a cache of checked chunks (Options.BodyCache),
+// the chunks of a body in a file are written from the cache's slots, a MiB
+// at most a call, each slot filled from the file and checked by the first
+// read that needs it. It returns the errors Read returns (but never
 // io.EOF), w's error, or io.ErrShortWrite when w writes less than it was
 // given without saying why.
 func (o *Object) WriteTo(w io.Writer) (int64, error) {
