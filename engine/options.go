@@ -67,9 +67,10 @@ type Options struct {
 	// of bodies in files in once a read has checked them (over a store in
 	// a file, as SingleFile says), so that a read of them again writes
 	// them from memory: no read of the file, no second check. The memory
-	// is mapped outside Go's heap as it is first used, up to this bound;
-	// the chunks read least lately give way. 0: no cache, every read
-	// reads and checks its chunks.
+	// is taken as it is first used, up to this bound, outside Go's heap
+	// on Unix systems (in it elsewhere; none at all if the system refuses
+	// the mapping); the chunks read least lately give way (CLOCK). 0: no
+	// cache, every read reads and checks its chunks.
 	BodyCache int64
 }
 
